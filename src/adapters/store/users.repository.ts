@@ -1,0 +1,89 @@
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import type { NewUser, UserRecord, UsersRepository } from '../../ports/store.js';
+import type { Database, UsersTable } from './schema.js';
+import { asUniqueViolation } from './unique-violation.js';
+
+const toRecord = (row: Selectable<UsersTable>): UserRecord => ({
+  id: Number(row.id),
+  uid: row.uid,
+  username: row.username,
+  displayName: row.display_name,
+  email: row.email,
+  about: row.about,
+  passwordHash: row.password_hash,
+  accountKeyHash: row.account_key_hash,
+  lastSeenAt: row.last_seen_at === null ? null : Number(row.last_seen_at),
+  createdAt: Number(row.created_at),
+  updatedAt: Number(row.updated_at),
+});
+
+/** Escapes LIKE wildcards so a search for `50%` matches the text "50%". */
+const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Users over Kysely; `db` may be a transaction. */
+export function createUsersRepository(db: Kysely<Database>): UsersRepository {
+  return {
+    async insert(user: NewUser) {
+      try {
+        const row = await db
+          .insertInto('users')
+          .values({
+            uid: user.uid,
+            username: user.username,
+            display_name: user.displayName,
+            email: user.email,
+            email_key: user.email?.toLowerCase() ?? null,
+            about: user.about ?? null,
+            password_hash: user.passwordHash,
+            created_at: user.createdAt,
+            updated_at: user.updatedAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toRecord(row);
+      } catch (error) {
+        throw asUniqueViolation(error, ['username', 'email']);
+      }
+    },
+    async findById(id) {
+      const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async findByUsername(username) {
+      const row = await db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async findByEmail(email) {
+      const row = await db.selectFrom('users').selectAll().where('email_key', '=', email.toLowerCase()).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    async search({ query, limit, offset }) {
+      const pattern = likePattern(query);
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        // SQLite has no default LIKE escape character; name it for both engines.
+        .where(sql<boolean>`(lower(display_name) like ${pattern} escape '\\' or username like ${pattern} escape '\\')`)
+        .orderBy('id')
+        .limit(limit)
+        .offset(offset)
+        .execute();
+      return rows.map(toRecord);
+    },
+    async update(id, patch) {
+      const values: Updateable<UsersTable> = {};
+      if (patch.displayName !== undefined) values.display_name = patch.displayName;
+      if (patch.about !== undefined) values.about = patch.about;
+      if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
+      if (patch.accountKeyHash !== undefined) values.account_key_hash = patch.accountKeyHash;
+      if (patch.lastSeenAt !== undefined) values.last_seen_at = patch.lastSeenAt;
+      if (patch.updatedAt !== undefined) values.updated_at = patch.updatedAt;
+      if (Object.keys(values).length === 0) return;
+      await db.updateTable('users').set(values).where('id', '=', id).execute();
+    },
+    async delete(id) {
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+  };
+}

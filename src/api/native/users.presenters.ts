@@ -1,0 +1,52 @@
+/** The native wire shapes of users and sessions (SPEC 2, JSON objects). */
+import type { SessionRecord, UserRecord } from '../../ports/store.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Drops null and undefined fields ("fields may be omitted when empty"). */
+function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], null>;
+  };
+}
+
+export function presentSession(session: SessionRecord, accessToken?: string) {
+  return compact({
+    id: session.id,
+    accessToken,
+    ipAddress: session.ipAddress,
+    createdAt: iso(session.createdAt),
+    updatedAt: iso(session.updatedAt),
+    deviceInfo: compact({
+      id: session.deviceId,
+      name: session.deviceName,
+      model: session.deviceModel,
+      token: session.pushToken,
+      transport: session.pushTransport,
+    }),
+  });
+}
+
+/**
+ * UserInfo. `self` adds the caller-only fields (email); `sessions` adds deviceSessions
+ * (with `accessToken` only for the one session just opened).
+ */
+export function presentUser(
+  user: UserRecord,
+  options: { self?: boolean; sessions?: SessionRecord[]; openedToken?: { sessionId: string; token: string } } = {},
+) {
+  return compact({
+    id: user.id,
+    uid: user.uid,
+    name: user.displayName,
+    username: user.username,
+    email: options.self ? user.email : undefined,
+    about: user.about,
+    lastSeen: user.lastSeenAt === null ? undefined : iso(user.lastSeenAt),
+    // Photos arrive with the files capability (uploads); until then a user has none.
+    photos: [] as never[],
+    deviceSessions: options.sessions?.map((s) =>
+      presentSession(s, options.openedToken?.sessionId === s.id ? options.openedToken.token : undefined),
+    ),
+  });
+}

@@ -1,0 +1,125 @@
+/** The native USERS API (SPEC 2 "Users", seed 001): thin routes over the core services. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Core } from '../../core/index.js';
+import type { LoginResult } from '../../core/accounts.service.js';
+import { invalid, unauthenticated } from '../../errors.js';
+import { basicCredentials, requireAuth } from './auth.js';
+import { presentUser } from './users.presenters.js';
+import * as S from './users.schemas.js';
+
+const security: Array<Record<string, string[]>> = [{ bearer: [] }, { accessTokenHeader: [] }, { accessTokenQuery: [] }];
+const tags = ['users'];
+
+function loginAnswer({ user, opened }: LoginResult) {
+  return {
+    ...presentUser(user, { self: true, sessions: [opened.session], openedToken: { sessionId: opened.session.id, token: opened.accessToken } }),
+    token: opened.accessToken,
+    uid: user.uid,
+  };
+}
+
+export async function usersRoutes(parent: FastifyInstance, { core }: { core: Core }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const auth = requireAuth(core.sessions);
+  const ok = {};
+
+  app.post('/users', {
+    schema: { tags, summary: 'Register a user and open a device session', body: S.RegisterBody, response: { 200: S.LoginAnswer } },
+  }, async (request) => {
+    const { name, username, password, email, deviceInfo } = request.body;
+    return loginAnswer(await core.accounts.register({ name, username, password, email, device: deviceInfo, ipAddress: request.ip }));
+  });
+
+  app.post('/users/login', {
+    schema: {
+      tags,
+      summary: 'Log in with Basic credentials or a JSON body ({username|email, password})',
+      body: Type.Union([S.LoginBody, Type.Null()]),
+      response: { 200: S.LoginAnswer },
+    },
+  }, async (request) => {
+    const body = request.body ?? {};
+    const basic = basicCredentials(request);
+    if (basic) return loginAnswer(await core.accounts.login(basic.id, basic.password, body.deviceInfo, request.ip));
+    if (request.headers.authorization && !body.password) throw unauthenticated('Unsupported Authorization header; use Basic credentials.');
+    const problems = [];
+    if (body.password === undefined) problems.push({ name: 'password', reason: 'is required' });
+    if (body.username === undefined && body.email === undefined) problems.push({ name: 'username', reason: 'username or email is required' });
+    if (problems.length > 0) throw invalid(problems, 'Send Basic credentials, or username (or email) and password.');
+    const id = body.username !== undefined ? { username: body.username } : { email: body.email! };
+    return loginAnswer(await core.accounts.login(id, body.password!, body.deviceInfo, request.ip));
+  });
+
+  app.get('/users/me', { schema: { tags, security, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, preHandler: auth },
+    async (request) => presentUser(request.auth.user, { self: true, sessions: await core.sessions.list(request.auth.user.id) }));
+
+  app.post('/users/me/logout', { schema: { tags, security, summary: 'End the current session', response: { 200: S.Ok } }, preHandler: auth },
+    async (request) => {
+      await core.sessions.logout(request.auth.session);
+      return ok;
+    });
+
+  app.put('/users/me/changePassword', {
+    schema: { tags, security, summary: 'Change the password; other sessions are revoked', body: S.ChangePasswordBody, response: { 200: S.Ok } },
+    preHandler: auth,
+  }, async (request) => {
+    const { user, session } = request.auth;
+    await core.accounts.changePassword(user, session.id, request.body.oldPassword, request.body.newPassword, request.ip);
+    return ok;
+  });
+
+  app.put('/users/me/setAccountKey', {
+    schema: { tags, security, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
+    preHandler: auth,
+  }, async (request) => {
+    await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
+    return ok;
+  });
+
+  app.put('/users/resetPassword', {
+    schema: { tags, summary: 'Reset the password with the account key; all sessions are revoked', body: S.ResetPasswordBody, response: { 200: S.Ok } },
+  }, async (request) => {
+    await core.accounts.resetPassword(request.body.userId, request.body.accountKey, request.body.newPassword, request.ip);
+    return ok;
+  });
+
+  app.put('/users/me', {
+    schema: { tags, security, summary: 'Update name and about', body: S.UpdateUserBody, response: { 200: S.Ok } },
+    preHandler: auth,
+  }, async (request) => {
+    await core.users.updateProfile(request.auth.user, request.body);
+    return ok;
+  });
+
+  app.put('/users/me/device', {
+    schema: { tags, security, summary: 'Rename this device or set its push token', body: S.UpdateDeviceBody, response: { 200: S.Ok } },
+    preHandler: auth,
+  }, async (request) => {
+    await core.sessions.updateDevice(request.auth.session, request.body);
+    return ok;
+  });
+
+  app.get('/users/:id', {
+    schema: { tags, security, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
+    preHandler: auth,
+  }, async (request) => presentUser(await core.users.getUser(request.params.id)));
+
+  app.get('/users', {
+    schema: { tags, security, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
+    preHandler: auth,
+  }, async (request) => {
+    const { s, limit, offset } = request.query;
+    return (await core.users.searchUsers(s ?? '', limit, offset)).map((u) => presentUser(u));
+  });
+
+  app.delete('/users/me', {
+    schema: { tags, summary: 'Delete the account and everything it owns (Basic credentials)', response: { 200: S.Ok } },
+  }, async (request: FastifyRequest) => {
+    const basic = basicCredentials(request);
+    if (!basic) throw unauthenticated('Basic credentials are required to delete the account.');
+    await core.accounts.deleteAccount(basic.id, basic.password, request.ip);
+    return ok;
+  });
+}

@@ -1,0 +1,110 @@
+/** Wire schemas of the native USERS API; they validate requests and document `/openapi.json`. */
+import { Type } from 'typebox';
+import { ABOUT_MAX, EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PUSH_TRANSPORTS, USERNAME_PATTERN } from '../../core/account-rules.js';
+
+const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
+
+export const DeviceInfoInput = Type.Object(
+  {
+    id: Type.Optional(Text(128, 'Client-made device id (a UUID); a known one renews that device’s session.')),
+    name: Type.Optional(Text(128)),
+    model: Type.Optional(Text(128)),
+    token: Type.Optional(Text(4096, 'Push token')),
+    transport: Type.Optional(Type.Union([...PUSH_TRANSPORTS, ''].map((t) => Type.Literal(t)))),
+  },
+  { description: 'DeviceInfo: every field optional; empty strings mean "not given".' },
+);
+
+export const MediaInfo = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  fileType: Type.String(),
+  fileSize: Type.Integer(),
+  previewWidth: Type.Optional(Type.Integer()),
+  previewHeight: Type.Optional(Type.Integer()),
+  createdAt: Type.String({ format: 'date-time' }),
+  url: Type.String(),
+  previewUrl: Type.Optional(Type.String()),
+});
+
+export const DeviceSession = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  accessToken: Type.Optional(Type.String({ description: 'Only in the register and login answers.' })),
+  ipAddress: Type.Optional(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  deviceInfo: Type.Object({
+    id: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    model: Type.Optional(Type.String()),
+    token: Type.Optional(Type.String()),
+    transport: Type.Optional(Type.String()),
+  }),
+});
+
+export const UserInfo = Type.Object({
+  id: Type.Integer(),
+  uid: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  username: Type.String(),
+  email: Type.Optional(Type.String({ description: 'Only in the caller’s own UserInfo.' })),
+  about: Type.Optional(Type.String()),
+  lastSeen: Type.Optional(Type.String({ format: 'date-time' })),
+  photos: Type.Array(MediaInfo, { description: 'Newest first.' }),
+  deviceSessions: Type.Optional(Type.Array(DeviceSession)),
+});
+
+export const LoginAnswer = Type.Intersect([
+  UserInfo,
+  Type.Object({ token: Type.String({ description: 'The new session’s access token.' }), uid: Type.String({ format: 'uuid' }) }),
+]);
+
+export const Ok = Type.Object({}, { description: 'OK' });
+
+export const RegisterBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: NAME_MAX }),
+  username: Type.String({ minLength: 3, maxLength: 32, description: `Case-folded, then ${USERNAME_PATTERN}` }),
+  password: Type.String({ minLength: 8, maxLength: PASSWORD_MAX }),
+  email: Type.Optional(Type.String({ maxLength: EMAIL_MAX })),
+  deviceInfo: Type.Optional(DeviceInfoInput),
+});
+
+export const LoginBody = Type.Object({
+  username: Type.Optional(Type.String({ maxLength: EMAIL_MAX })),
+  email: Type.Optional(Type.String({ maxLength: EMAIL_MAX })),
+  password: Type.Optional(Type.String({ maxLength: PASSWORD_MAX })),
+  deviceInfo: Type.Optional(DeviceInfoInput),
+});
+
+export const ChangePasswordBody = Type.Object({
+  oldPassword: Type.String({ maxLength: PASSWORD_MAX }),
+  newPassword: Type.String({ minLength: 8, maxLength: PASSWORD_MAX }),
+});
+
+export const SetAccountKeyBody = Type.Object({
+  password: Type.String({ maxLength: PASSWORD_MAX }),
+  accountKey: Type.String({ minLength: 8, maxLength: PASSWORD_MAX }),
+});
+
+export const ResetPasswordBody = Type.Object({
+  userId: Type.Integer({ minimum: 1 }),
+  accountKey: Type.String({ maxLength: PASSWORD_MAX }),
+  newPassword: Type.String({ minLength: 8, maxLength: PASSWORD_MAX }),
+});
+
+export const UpdateUserBody = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: NAME_MAX })),
+  about: Type.Optional(Type.String({ maxLength: ABOUT_MAX })),
+});
+
+export const UpdateDeviceBody = Type.Object({
+  deviceName: Type.Optional(Text(128)),
+  deviceToken: Type.Optional(Text(4096)),
+});
+
+export const UserIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) });
+
+export const SearchQuery = Type.Object({
+  s: Type.Optional(Type.String({ maxLength: 64, description: 'Substring of the name or username' })),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+});

@@ -1,0 +1,94 @@
+/**
+ * Assembles Parley: chooses the adapters behind each port (the only file that names
+ * them), builds the core, and registers the API families on one Fastify instance.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createArgon2Hasher } from './adapters/hasher/argon2.js';
+import { createMemoryBus } from './adapters/bus/memory.js';
+import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
+import { openSqliteStore } from './adapters/store/sqlite.js';
+import { nativeApi } from './api/native/index.js';
+import { useProblemDetails } from './api/native/problem.js';
+import { registerDocs } from './api/system/docs.js';
+import { systemRoutes } from './api/system/system.routes.js';
+import type { Config } from './config.js';
+import { createCore, type Core, type CorePorts } from './core/index.js';
+import { systemClock, type Clock } from './ports/clock.js';
+
+export interface BuildOptions {
+  /** A moved clock for tests. */
+  clock?: Clock;
+  /** Pino options, or false for silence. Defaults to JSON logs at `config.logLevel`. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export type ParleyApp = FastifyInstance & { core: Core };
+
+/** Opens the adapters the configuration asks for. */
+async function openPorts(config: Config, clock: Clock): Promise<CorePorts> {
+  if (config.databaseUrl) {
+    throw new Error('DATABASE_URL is set, but this build has no PostgreSQL store yet; unset it to use the embedded SQLite store.');
+  }
+  if (config.redisUrl) {
+    throw new Error('REDIS_URL is set, but this build has no Redis bus yet; unset it to use the in-process bus.');
+  }
+  const { store, connection } = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
+  return {
+    store,
+    bus: createMemoryBus(),
+    hasher: createArgon2Hasher(config.argon2),
+    limiter: createSqliteRateLimiter(connection),
+    clock,
+  };
+}
+
+/** JSON parser that treats an empty body as "no body" (login accepts absent, empty or {}). */
+function acceptEmptyJson(app: FastifyInstance) {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, null);
+    parseJson(request, body.toString(), done);
+  });
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<ParleyApp> {
+  const clock = options.clock ?? systemClock;
+  const ports = await openPorts(config, clock);
+  let core: Core;
+  try {
+    core = await createCore(ports, config);
+  } catch (error) {
+    await ports.store.close();
+    throw error;
+  }
+
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
+  }) as unknown as ParleyApp;
+  app.decorate('core', core);
+  app.addHook('onClose', async () => {
+    await ports.bus.close();
+    await ports.store.close();
+  });
+
+  acceptEmptyJson(app);
+  useProblemDetails(app);
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
+  }
+  await registerDocs(app, config.publicUrl);
+  await app.register(systemRoutes, { core });
+  await app.register(nativeApi, { core });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,219 @@
+/**
+ * The one place that reads configuration. `loadConfig(env)` validates every variable and
+ * either returns a frozen `Config` or throws a `ConfigError` listing one line per bad value,
+ * so an operator sees every mistake at once rather than one per restart.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** A fixed-window limit: at most `points` events per `durationSeconds`. */
+export interface Limit {
+  points: number;
+  durationSeconds: number;
+}
+
+/** The rate limits of SPEC 6; `null` when `RATE_LIMITS=off`. */
+export interface RateLimitConfig {
+  loginPerUsername: Limit;
+  loginPerAddress: Limit;
+  signupPerAddress: Limit;
+  resetPerAddress: Limit;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  tokenTtlSeconds: number;
+  /** PEM text of the access-token signing key, when configured (else generated once). */
+  tokenSigningKey: string | undefined;
+  uploadMaxBytes: number;
+  rateLimits: RateLimitConfig | null;
+  vappPrefix: string;
+  vonageApplicationId: string | undefined;
+  vonagePrivateKey: string | undefined;
+  vonageApiUrl: string;
+  corsOrigins: string[];
+  logLevel: LogLevel;
+  trustProxy: boolean | string[];
+  argon2: { memoryKiB: number; timeCost: number; parallelism: number };
+  /** JSON bodies larger than this are refused with 413 (SPEC 6: 64 KB). */
+  bodyLimitBytes: number;
+}
+
+/** Thrown by `loadConfig`; `problems` holds one human-readable line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitConfig = Object.freeze({
+  loginPerUsername: { points: 10, durationSeconds: 15 * 60 },
+  loginPerAddress: { points: 100, durationSeconds: 15 * 60 },
+  signupPerAddress: { points: 100, durationSeconds: 60 * 60 },
+  resetPerAddress: { points: 20, durationSeconds: 60 * 60 },
+});
+
+const RATE_LIMIT_KEYS: Record<string, keyof RateLimitConfig> = {
+  login_user: 'loginPerUsername',
+  login_ip: 'loginPerAddress',
+  signup_ip: 'signupPerAddress',
+  reset_ip: 'resetPerAddress',
+};
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the configuration from `env` (normally `process.env`). */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, schemes: string[]): string | undefined => {
+    const raw = get(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!schemes.includes(parsed.protocol)) throw new Error('scheme');
+      return raw;
+    } catch {
+      problems.push(`${name}: expected a ${schemes.join(' or ')}// URL, got "${redactUrl(raw)}"`);
+      return undefined;
+    }
+  };
+  const pem = (name: string): string | undefined => {
+    const raw = get(name);
+    if (raw === undefined) return undefined;
+    if (raw.startsWith('-----BEGIN')) return raw.replace(/\\n/g, '\n');
+    const file = path.resolve(cwd, raw);
+    if (!existsSync(file)) {
+      problems.push(`${name}: expected PEM text or the path of a PEM file; no file at "${file}"`);
+      return undefined;
+    }
+    const text = readFileSync(file, 'utf8');
+    if (!text.includes('-----BEGIN')) {
+      problems.push(`${name}: the file "${file}" holds no PEM block`);
+      return undefined;
+    }
+    return text;
+  };
+
+  const port = int('PORT', 3000, 0, 65535);
+  const host = get('HOST') ?? '0.0.0.0';
+  const dataDir = path.resolve(cwd, get('DATA_DIR') ?? './data');
+  const publicUrl = (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const tokenTtlSeconds = int('TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600);
+  const tokenSigningKey = pem('TOKEN_SIGNING_KEY');
+  const uploadMaxBytes = int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 10 * 1024 ** 3);
+  const rateLimits = parseRateLimits(get('RATE_LIMITS'), problems);
+
+  const vappPrefix = get('VAPP_PREFIX') ?? '/vapp';
+  if (!/^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(vappPrefix)) {
+    problems.push(`VAPP_PREFIX: expected a path such as "/vapp", got "${vappPrefix}"`);
+  }
+  const vonageApplicationId = get('VONAGE_APPLICATION_ID');
+  const vonagePrivateKey = pem('VONAGE_PRIVATE_KEY');
+  if ((vonageApplicationId === undefined) !== (vonagePrivateKey === undefined) && !problems.some((p) => p.startsWith('VONAGE_PRIVATE_KEY'))) {
+    problems.push('VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY: set both or neither');
+  }
+  const vonageApiUrl = (url('VONAGE_API_URL', ['http:', 'https:']) ?? 'https://api.nexmo.com').replace(/\/+$/, '');
+
+  const corsOrigins = (get('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      problems.push(`CORS_ORIGINS: "${origin}" is not an origin such as https://chat.example.com (or *)`);
+    }
+  }
+
+  const logLevel = (get('LOG_LEVEL') ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const trustProxyRaw = get('TRUST_PROXY');
+  const trustProxy =
+    trustProxyRaw === undefined || trustProxyRaw === 'false'
+      ? false
+      : trustProxyRaw === 'true'
+        ? true
+        : trustProxyRaw.split(',').map((s) => s.trim()).filter(Boolean);
+
+  const argon2 = {
+    memoryKiB: int('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
+    timeCost: int('ARGON2_TIME_COST', 2, 1, 100),
+    parallelism: int('ARGON2_PARALLELISM', 1, 1, 16),
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    port,
+    host,
+    dataDir,
+    publicUrl,
+    databaseUrl,
+    redisUrl,
+    tokenTtlSeconds,
+    tokenSigningKey,
+    uploadMaxBytes,
+    rateLimits,
+    vappPrefix,
+    vonageApplicationId,
+    vonagePrivateKey,
+    vonageApiUrl,
+    corsOrigins,
+    logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
+    trustProxy,
+    argon2,
+    bodyLimitBytes: 64 * 1024,
+  });
+}
+
+/**
+ * `RATE_LIMITS` is `on` (the defaults), `off`, or a comma list overriding some defaults:
+ * `login_user=10/15m,login_ip=100/15m,signup_ip=100/1h,reset_ip=20/1h`.
+ */
+function parseRateLimits(raw: string | undefined, problems: string[]): RateLimitConfig | null {
+  if (raw === undefined || raw === 'on') return DEFAULT_RATE_LIMITS;
+  if (raw === 'off') return null;
+  const limits: RateLimitConfig = structuredClone(DEFAULT_RATE_LIMITS);
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([a-z_]+)=(\d+)\/(\d+)([smhd])$/.exec(part);
+    const key = match ? RATE_LIMIT_KEYS[match[1]!] : undefined;
+    if (!match || !key || Number(match[2]) < 1 || Number(match[3]) < 1) {
+      problems.push(
+        `RATE_LIMITS: "${part}" is not on, off, or name=points/duration with name one of ${Object.keys(RATE_LIMIT_KEYS).join(', ')} (e.g. login_user=10/15m)`,
+      );
+      continue;
+    }
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[match[4] as 's' | 'm' | 'h' | 'd'];
+    limits[key] = { points: Number(match[2]), durationSeconds: Number(match[3]) * unit };
+  }
+  return limits;
+}
+
+/** Hides a password in a URL before it is echoed in an error line or a log. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):([^@/]+)@/, '//$1:***@');
+}

@@ -1,0 +1,162 @@
+/**
+ * Accounts: registration, credential checks, passwords, account keys and deletion. Every
+ * family's login goes through `login`/`verifyCredentials`, so the rate limits and the
+ * equal-cost answer for unknown users hold everywhere.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { AppError, badCredentials, conflict, forbidden } from '../errors.js';
+import type { Bus } from '../ports/bus.js';
+import type { Clock } from '../ports/clock.js';
+import type { Hasher } from '../ports/hasher.js';
+import { UniqueViolation, type Store, type UserRecord } from '../ports/store.js';
+import { FieldChecks, foldUsername } from './account-rules.js';
+import type { DeviceInput, OpenedSession, SessionsService } from './sessions.service.js';
+import type { Throttle } from './throttle.service.js';
+
+export interface Registration {
+  name: string;
+  username: string;
+  password: string;
+  email?: string | undefined;
+  about?: string | undefined;
+  device?: DeviceInput | undefined;
+  ipAddress: string;
+}
+
+/** Who is logging in: by username or by email (seed 004 logs in with email). */
+export type LoginIdentifier = { username: string } | { email: string };
+
+export interface LoginResult {
+  user: UserRecord;
+  opened: OpenedSession;
+}
+
+export type AccountsService = Awaited<ReturnType<typeof createAccountsService>>;
+
+export async function createAccountsService(deps: {
+  store: Store;
+  bus: Bus;
+  hasher: Hasher;
+  sessions: SessionsService;
+  throttle: Throttle;
+  clock: Clock;
+}) {
+  const { store, bus, hasher, sessions, throttle, clock } = deps;
+  // Verified against when the user is unknown, so both answers cost one argon2 verify.
+  const dummyHash = await hasher.hash(randomBytes(32).toString('base64url'));
+
+  const identifierText = (id: LoginIdentifier) => ('username' in id ? id.username : id.email);
+
+  async function findByIdentifier(id: LoginIdentifier): Promise<UserRecord | undefined> {
+    return 'username' in id ? store.users.findByUsername(foldUsername(id.username)) : store.users.findByEmail(id.email.trim());
+  }
+
+  /** Checks a password for `id` under the login limits; throws 401 or 429. */
+  async function verifyCredentials(id: LoginIdentifier, password: string, ipAddress: string): Promise<UserRecord> {
+    const key = identifierText(id);
+    await throttle.guardLogin(key, ipAddress);
+    const user = await findByIdentifier(id);
+    const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
+    if (!user || !matches) {
+      await throttle.recordLoginFailure(key, ipAddress);
+      throw badCredentials();
+    }
+    await throttle.recordLoginSuccess(key);
+    return user;
+  }
+
+  /** Checks the password of an already authenticated user (change password, account key). */
+  async function confirmPassword(user: UserRecord, password: string, ipAddress: string): Promise<void> {
+    await throttle.guardLogin(user.username, ipAddress);
+    if (!(await hasher.verify(user.passwordHash, password))) {
+      await throttle.recordLoginFailure(user.username, ipAddress);
+      throw new AppError('bad_credentials', 'The password is wrong.');
+    }
+  }
+
+  return {
+    verifyCredentials,
+
+    async register(input: Registration): Promise<LoginResult> {
+      await throttle.countSignup(input.ipAddress);
+      new FieldChecks()
+        .username('username', input.username)
+        .password('password', input.password)
+        .displayName('name', input.name)
+        .email('email', input.email)
+        .assert();
+      const now = clock.now();
+      let user: UserRecord;
+      try {
+        user = await store.users.insert({
+          uid: randomUUID(),
+          username: foldUsername(input.username),
+          displayName: input.name.trim(),
+          email: input.email?.trim() || null,
+          about: input.about ?? null,
+          passwordHash: await hasher.hash(input.password),
+          createdAt: now,
+          updatedAt: now,
+        });
+      } catch (error) {
+        if (error instanceof UniqueViolation) {
+          throw error.field === 'email'
+            ? conflict('email', 'That email address is already registered.')
+            : conflict('username', 'That username is taken.');
+        }
+        throw error;
+      }
+      const opened = await sessions.open(user, input.device, input.ipAddress);
+      await store.users.update(user.id, { lastSeenAt: now });
+      return { user: { ...user, lastSeenAt: now }, opened };
+    },
+
+    async login(id: LoginIdentifier, password: string, device: DeviceInput | undefined, ipAddress: string): Promise<LoginResult> {
+      const user = await verifyCredentials(id, password, ipAddress);
+      const opened = await sessions.open(user, device, ipAddress);
+      const now = clock.now();
+      await store.users.update(user.id, { lastSeenAt: now });
+      return { user: { ...user, lastSeenAt: now }, opened };
+    },
+
+    /** Changes the password; every other session of the user is revoked. */
+    async changePassword(user: UserRecord, currentSessionId: string, oldPassword: string, newPassword: string, ipAddress: string) {
+      new FieldChecks().password('newPassword', newPassword).assert();
+      await confirmPassword(user, oldPassword, ipAddress);
+      await store.users.update(user.id, { passwordHash: await hasher.hash(newPassword), updatedAt: clock.now() });
+      await sessions.revokeAll(user.id, currentSessionId);
+    },
+
+    /** Stores a hash of the recovery key that `resetPassword` accepts. */
+    async setAccountKey(user: UserRecord, password: string, accountKey: string, ipAddress: string) {
+      new FieldChecks().password('accountKey', accountKey).assert();
+      await confirmPassword(user, password, ipAddress);
+      await store.users.update(user.id, { accountKeyHash: await hasher.hash(accountKey), updatedAt: clock.now() });
+    },
+
+    /**
+     * Sets a new password given the account key; all sessions are revoked. An unknown user,
+     * a user without a key and a wrong key give one and the same 403, at the same cost.
+     */
+    async resetPassword(userId: number, accountKey: string, newPassword: string, ipAddress: string) {
+      await throttle.countReset(ipAddress);
+      new FieldChecks().password('newPassword', newPassword).assert();
+      const user = await store.users.findById(userId);
+      const keyHash = user?.accountKeyHash ?? null;
+      const matches = await hasher.verify(keyHash ?? dummyHash, accountKey);
+      if (!user || keyHash === null || !matches) throw forbidden('The user id or account key is wrong.');
+      await store.users.update(user.id, { passwordHash: await hasher.hash(newPassword), updatedAt: clock.now() });
+      await sessions.revokeAll(user.id);
+    },
+
+    /** Deletes the account after checking its credentials; everything it owns goes with it. */
+    async deleteAccount(id: LoginIdentifier, password: string, ipAddress: string): Promise<void> {
+      const user = await verifyCredentials(id, password, ipAddress);
+      const sessionIds = (await store.sessions.listByUser(user.id)).map((s) => s.id);
+      // Sessions and every other owned row go by ON DELETE CASCADE in the same statement.
+      await store.users.delete(user.id);
+      await sessions.announceRevoked(user.id, sessionIds);
+      await bus.publish('user.deleted', { userId: user.id });
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Brute-force and abuse limits (SPEC 6), shared by every family's login route: failed
+ * logins per username and per client address, sign-ups and password resets per address.
+ * With `RATE_LIMITS=off` every check passes.
+ */
+import type { RateLimitConfig } from '../config.js';
+import { rateLimited } from '../errors.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
+
+export interface Throttle {
+  /** Throws 429 when the username or the address has used up its failed logins. */
+  guardLogin(username: string, address: string): Promise<void>;
+  recordLoginFailure(username: string, address: string): Promise<void>;
+  /** A success clears the username's failures (the address keeps its count). */
+  recordLoginSuccess(username: string): Promise<void>;
+  /** Counts a sign-up attempt; throws 429 past the limit. */
+  countSignup(address: string): Promise<void>;
+  /** Counts a password-reset attempt; throws 429 past the limit. */
+  countReset(address: string): Promise<void>;
+}
+
+export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | null): Throttle {
+  if (limits === null) {
+    const pass = async () => {};
+    return { guardLogin: pass, recordLoginFailure: pass, recordLoginSuccess: pass, countSignup: pass, countReset: pass };
+  }
+  const usernameKey = (username: string) => username.trim().toLowerCase();
+  return {
+    async guardLogin(username, address) {
+      const [byName, byAddress] = await Promise.all([
+        limiter.peek('login_user', usernameKey(username), limits.loginPerUsername),
+        limiter.peek('login_ip', address, limits.loginPerAddress),
+      ]);
+      const blocked = [
+        byName.count >= limits.loginPerUsername.points ? byName.retryAfterSeconds : 0,
+        byAddress.count >= limits.loginPerAddress.points ? byAddress.retryAfterSeconds : 0,
+      ];
+      const wait = Math.max(...blocked);
+      if (wait > 0) throw rateLimited(wait);
+    },
+    async recordLoginFailure(username, address) {
+      await Promise.all([
+        limiter.hit('login_user', usernameKey(username), limits.loginPerUsername),
+        limiter.hit('login_ip', address, limits.loginPerAddress),
+      ]);
+    },
+    async recordLoginSuccess(username) {
+      await limiter.reset('login_user', usernameKey(username), limits.loginPerUsername);
+    },
+    async countSignup(address) {
+      const state = await limiter.hit('signup_ip', address, limits.signupPerAddress);
+      if (state.count > limits.signupPerAddress.points) throw rateLimited(state.retryAfterSeconds);
+    },
+    async countReset(address) {
+      const state = await limiter.hit('reset_ip', address, limits.resetPerAddress);
+      if (state.count > limits.resetPerAddress.points) throw rateLimited(state.retryAfterSeconds);
+    },
+  };
+}

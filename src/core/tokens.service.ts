@@ -1,0 +1,138 @@
+/**
+ * Access tokens: short-lived JWTs bound to a device session. Signed with an asymmetric key
+ * (Ed25519 by default, or the configured EdDSA/ES256 PEM) whose `kid` is in the header and
+ * whose public half is published as a JWKS. The verifier pins algorithm, type, issuer and
+ * audience, so a V-app or foreign token can never pass as an access token (RFC 8725 3.12).
+ * Revocation is not checked here: the sessions service does that on every request.
+ */
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, jwtVerify, SignJWT, type JWK } from 'jose';
+import { unauthenticated } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { SigningKeyRecord, Store } from '../ports/store.js';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const ACCESS_TOKEN_AUDIENCE = 'parley:native';
+export const TOKEN_ISSUER = 'parley';
+
+export interface AccessClaims {
+  /** The user's `uid`. */
+  subject: string;
+  sessionId: string;
+  tokenId: string;
+  expiresAt: number;
+}
+
+export interface TokenService {
+  issue(claims: { subject: string; sessionId: string; tokenId: string }): Promise<{ token: string; expiresAt: number }>;
+  /** Verifies signature, algorithm, type and expiry; throws `unauthenticated` otherwise. */
+  verify(token: string): Promise<AccessClaims>;
+  /** The public keys, for `/.well-known/jwks.json`. */
+  jwks(): { keys: JWK[] };
+}
+
+interface LoadedKey {
+  kid: string;
+  alg: 'EdDSA' | 'ES256';
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  publicJwk: JWK;
+}
+
+function algorithmOf(key: KeyObject): 'EdDSA' | 'ES256' {
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new Error('TOKEN_SIGNING_KEY must be an Ed25519 or P-256 (ES256) private key');
+}
+
+async function loadKey(privatePem: string): Promise<LoadedKey> {
+  const privateKey = createPrivateKey(privatePem);
+  const alg = algorithmOf(privateKey);
+  const publicKey = createPublicKey(privateKey);
+  const jwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { kid, alg, privateKey, publicKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
+}
+
+/**
+ * Loads the signing keys: the configured PEM if given, else the keys kept in the store,
+ * generating an Ed25519 key on first start. The newest key signs; all of them verify, so a
+ * rotation leaves earlier tokens valid until they expire.
+ */
+export async function createTokenService(deps: {
+  store: Store;
+  clock: Clock;
+  ttlSeconds: number;
+  configuredKeyPem?: string | undefined;
+}): Promise<TokenService> {
+  const { clock, ttlSeconds } = deps;
+  let keys: LoadedKey[];
+  if (deps.configuredKeyPem) {
+    keys = [await loadKey(deps.configuredKeyPem)];
+  } else {
+    let records = await deps.store.signingKeys.list();
+    if (records.length === 0) {
+      const { privateKey } = generateKeyPairSync('ed25519');
+      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const loaded = await loadKey(pem);
+      const record: SigningKeyRecord = {
+        kid: loaded.kid,
+        algorithm: loaded.alg,
+        privatePem: pem,
+        publicJwk: JSON.stringify(loaded.publicJwk),
+        createdAt: clock.now(),
+      };
+      await deps.store.signingKeys.insert(record);
+      // Another node may have raced us; re-read so that every node signs with the same key.
+      records = await deps.store.signingKeys.list();
+    }
+    keys = await Promise.all(records.map((r) => loadKey(r.privatePem)));
+  }
+  const signing = keys[keys.length - 1]!;
+  const byKid = new Map(keys.map((k) => [k.kid, k]));
+  const algorithms = [...new Set(keys.map((k) => k.alg))];
+
+  return {
+    async issue({ subject, sessionId, tokenId }) {
+      const issuedAt = Math.floor(clock.now() / 1000);
+      const expiresAt = issuedAt + ttlSeconds;
+      const token = await new SignJWT({ sid: sessionId })
+        .setProtectedHeader({ alg: signing.alg, typ: ACCESS_TOKEN_TYPE, kid: signing.kid })
+        .setSubject(subject)
+        .setJti(tokenId)
+        .setIssuer(TOKEN_ISSUER)
+        .setAudience(ACCESS_TOKEN_AUDIENCE)
+        .setIssuedAt(issuedAt)
+        .setExpirationTime(expiresAt)
+        .sign(signing.privateKey);
+      return { token, expiresAt: expiresAt * 1000 };
+    },
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(
+          token,
+          (header) => {
+            const key = header.kid === undefined ? undefined : byKid.get(header.kid);
+            if (!key || key.alg !== header.alg) throw new Error('unknown key');
+            return key.publicKey;
+          },
+          {
+            algorithms,
+            typ: ACCESS_TOKEN_TYPE,
+            issuer: TOKEN_ISSUER,
+            audience: ACCESS_TOKEN_AUDIENCE,
+            requiredClaims: ['sub', 'sid', 'jti', 'iat', 'exp'],
+            currentDate: new Date(clock.now()),
+          },
+        );
+        if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
+          throw new Error('malformed claims');
+        }
+        return { subject: payload.sub, sessionId: payload.sid, tokenId: payload.jti, expiresAt: payload.exp! * 1000 };
+      } catch {
+        throw unauthenticated('The access token is invalid or expired.');
+      }
+    },
+    jwks: () => ({ keys: keys.map((k) => k.publicJwk) }),
+  };
+}

@@ -1,0 +1,42 @@
+/** Public profiles: look-up, search and the caller's own name and about text. */
+import { notFound } from '../errors.js';
+import type { Bus } from '../ports/bus.js';
+import type { Clock } from '../ports/clock.js';
+import type { Store, UserRecord } from '../ports/store.js';
+import { ABOUT_MAX, FieldChecks } from './account-rules.js';
+
+export const SEARCH_LIMIT_MAX = 100;
+
+export type UsersService = ReturnType<typeof createUsersService>;
+
+export function createUsersService(deps: { store: Store; bus: Bus; clock: Clock }) {
+  const { store, bus, clock } = deps;
+  return {
+    async getUser(id: number): Promise<UserRecord> {
+      const user = await store.users.findById(id);
+      if (!user) throw notFound('User');
+      return user;
+    },
+
+    /** Users whose display name or username contains `query`, case-insensitively. */
+    searchUsers(query: string, limit: number, offset: number): Promise<UserRecord[]> {
+      return store.users.search({ query: query.trim(), limit: Math.min(limit, SEARCH_LIMIT_MAX), offset });
+    },
+
+    async updateProfile(user: UserRecord, patch: { name?: string | undefined; about?: string | undefined }): Promise<UserRecord> {
+      const checks = new FieldChecks();
+      if (patch.name !== undefined) checks.displayName('name', patch.name);
+      if (patch.about !== undefined) checks.check([...patch.about].length <= ABOUT_MAX, 'about', `must be at most ${ABOUT_MAX} characters`);
+      checks.assert();
+      const updated: UserRecord = {
+        ...user,
+        displayName: patch.name?.trim() ?? user.displayName,
+        about: patch.about === undefined ? user.about : patch.about === '' ? null : patch.about,
+        updatedAt: clock.now(),
+      };
+      await store.users.update(user.id, { displayName: updated.displayName, about: updated.about, updatedAt: updated.updatedAt });
+      await bus.publish('user.updated', { userId: user.id });
+      return updated;
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The blob-storage port: bytes of uploads and previews, addressed by a key that the
+ * server chose (never a client's path). The local-disk adapter serves the embedded
+ * default; a shared adapter serves several nodes.
+ */
+import type { Readable } from 'node:stream';
+
+export interface BlobInfo {
+  size: number;
+  modifiedAt: number;
+}
+
+export interface BlobStore {
+  /**
+   * Streams `source` into `key`. Rejects with an `AppError('too_large')` as soon as more
+   * than `maxBytes` arrive, leaving nothing behind; the blob appears only when complete.
+   */
+  write(key: string, source: Readable, options: { maxBytes: number }): Promise<BlobInfo>;
+  /** A stream of the bytes from `start` to `end` inclusive (the whole blob by default). */
+  read(key: string, range?: { start: number; end: number }): Readable;
+  stat(key: string): Promise<BlobInfo | undefined>;
+  /** Deletes the blobs that exist; missing keys are ignored. */
+  delete(keys: string[]): Promise<void>;
+}

@@ -1,0 +1,27 @@
+/**
+ * The event bus port: how a node tells every node (itself included) that something
+ * happened. The in-process adapter serves one node; the Redis adapter fans out across
+ * nodes. Publish only after the change is committed ("store first, then publish").
+ */
+
+/** Topics and their payloads. Later capabilities add topics here. */
+export interface BusTopics {
+  /** Sessions that must stop working at once: their sockets close on every node. */
+  'sessions.revoked': { userId: number; sessionIds: string[] };
+  /** A user's public profile changed (name, about, photos). */
+  'user.updated': { userId: number };
+  /** An account was deleted with everything it owned. */
+  'user.deleted': { userId: number };
+}
+
+export type BusTopic = keyof BusTopics;
+export type BusHandler<K extends BusTopic> = (payload: BusTopics[K]) => void;
+
+export interface Bus {
+  publish<K extends BusTopic>(topic: K, payload: BusTopics[K]): Promise<void>;
+  /** Returns a function that removes the handler. Handlers must not throw. */
+  subscribe<K extends BusTopic>(topic: K, handler: BusHandler<K>): () => void;
+  /** Resolves when the bus can carry messages (for `/readyz`). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
