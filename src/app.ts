@@ -70,8 +70,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: options.logger ?? { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // An incoming x-request-id is honoured only when it looks like an id, never as free text.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
+    },
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
   }) as unknown as ParleyApp;
@@ -81,6 +85,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await ports.store.close();
   });
 
+  // The request id appears in every log line; echoing it lets a client quote it in a report.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   acceptEmptyJson(app);
   useProblemDetails(app);
   if (config.corsOrigins.length > 0) {
