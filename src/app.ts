@@ -14,6 +14,7 @@ import { nativeApi } from './api/native/index.js';
 import { useProblemDetails } from './api/native/problem.js';
 import { registerDocs } from './api/system/docs.js';
 import { systemRoutes } from './api/system/system.routes.js';
+import { useStrictBodies } from './api/validation.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
 import { systemClock, type Clock } from './ports/clock.js';
@@ -77,7 +78,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: true, useDefaults: true } },
   }) as unknown as ParleyApp;
   app.decorate('core', core);
   app.addHook('onClose', async () => {
@@ -89,6 +89,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  useStrictBodies(app);
   acceptEmptyJson(app);
   useProblemDetails(app);
   if (config.corsOrigins.length > 0) {

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SessionRecord, SessionsRepository } from '../../ports/store.js';
 import type { Database, DeviceSessionsTable } from './schema.js';
+import { asUniqueViolation } from './unique-violation.js';
 
 const toRecord = (row: Selectable<DeviceSessionsTable>): SessionRecord => ({
   id: row.id,
@@ -31,7 +32,8 @@ const COLUMNS: Record<keyof Omit<SessionRecord, 'id' | 'userId' | 'createdAt'>, 
 export function createSessionsRepository(db: Kysely<Database>): SessionsRepository {
   return {
     async insert(s) {
-      await db
+      try {
+        await db
         .insertInto('device_sessions')
         .values({
           id: s.id,
@@ -47,6 +49,9 @@ export function createSessionsRepository(db: Kysely<Database>): SessionsReposito
           updated_at: s.updatedAt,
         })
         .execute();
+      } catch (error) {
+        throw asUniqueViolation(error, ['device_id']);
+      }
     },
     async findById(id) {
       const row = await db.selectFrom('device_sessions').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,0 +1,21 @@
+/**
+ * Request validation. Query strings, path parameters and headers arrive as text, so their
+ * validator coerces ("5" → 5); JSON bodies are typed already, so theirs does not: a number
+ * where a string belongs is a 400, not a silent conversion. Unknown fields are ignored.
+ */
+import { Ajv, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+
+function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
+  const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: true, useDefaults: true, strict: false });
+  addFormats.default(ajv);
+  return ajv;
+}
+
+/** Installs the two validators on `app`. */
+export function useStrictBodies(app: FastifyInstance): void {
+  const forBodies = makeAjv(false);
+  const forText = makeAjv('array');
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? forBodies : forText).compile(schema));
+}
