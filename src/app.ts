@@ -46,6 +46,11 @@ async function openPorts(config: Config, clock: Clock): Promise<CorePorts> {
   };
 }
 
+/** Logs a request without secrets: `?token=` (a token transport) is masked in the URL. */
+export function serializeRequest(request: { method: string; url: string; ip?: string; id?: string }) {
+  return { method: request.method, url: request.url.replace(/([?&]token=)[^&#]*/gi, '$1***'), remoteAddress: request.ip };
+}
+
 /** JSON parser that treats an empty body as "no body" (login accepts absent, empty or {}). */
 function acceptEmptyJson(app: FastifyInstance) {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -68,7 +73,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
 
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    logger: options.logger ?? { level: config.logLevel, serializers: { req: serializeRequest } },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // An incoming x-request-id is honoured only when it looks like an id, never as free text.

@@ -57,3 +57,26 @@ describe('system routes', () => {
     assert.match(String(made.headers['x-request-id']), /^[0-9a-f-]{36}$/);
   });
 });
+
+describe('logs', () => {
+  it('never write a ?token= access token', async () => {
+    const { serializeRequest } = await import('../src/app.js');
+    const logged = serializeRequest({ method: 'GET', url: '/users/me?s=1&token=eyJsecret.part.sig&x=2', ip: '::1' });
+    assert.equal(logged.url, '/users/me?s=1&token=***&x=2');
+    assert.ok(!JSON.stringify(logged).includes('eyJsecret'));
+  });
+});
+
+describe('CORS', () => {
+  it('answers preflight only for configured origins', async () => {
+    const t = await startApp({ CORS_ORIGINS: 'https://chat.example.com' });
+    try {
+      const allowed = await t.app.inject({ method: 'OPTIONS', url: '/users/me', headers: { origin: 'https://chat.example.com', 'access-control-request-method': 'GET' } });
+      assert.equal(allowed.headers['access-control-allow-origin'], 'https://chat.example.com');
+      const other = await t.app.inject({ method: 'OPTIONS', url: '/users/me', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      assert.equal(other.headers['access-control-allow-origin'], undefined);
+    } finally {
+      await t.destroy();
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, DEFAULT_RATE_LIMITS, loadConfig } from '../src/config.js';
+import { tempDir } from './helpers.js';
+
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env, '/srv');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
+};
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({}, '/srv');
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.dataDir, '/srv/data');
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.tokenTtlSeconds, 3600);
+    assert.equal(config.uploadMaxBytes, 50 * 1024 * 1024);
+    assert.deepEqual(config.rateLimits, DEFAULT_RATE_LIMITS);
+    assert.equal(config.vappPrefix, '/vapp');
+    assert.deepEqual(config.argon2, { memoryKiB: 19456, timeCost: 2, parallelism: 1 });
+    assert.equal(config.bodyLimitBytes, 64 * 1024);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('reports every bad value at once, one line each', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://root:hunter2@db/x',
+      REDIS_URL: 'nope',
+      TOKEN_TTL_SECONDS: '5',
+      RATE_LIMITS: 'login_user=ten',
+      LOG_LEVEL: 'loud',
+      CORS_ORIGINS: 'https://ok.example,not an origin',
+      VAPP_PREFIX: 'vapp',
+      TOKEN_SIGNING_KEY: 'missing.pem',
+      PUBLIC_URL: 'ftp://x',
+    });
+    const names = problems.map((p) => p.split(':')[0]);
+    assert.deepEqual(names, ['PORT', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'TOKEN_TTL_SECONDS', 'TOKEN_SIGNING_KEY', 'RATE_LIMITS', 'VAPP_PREFIX', 'CORS_ORIGINS', 'LOG_LEVEL']);
+    assert.ok(!problems.join('\n').includes('hunter2'), 'passwords in URLs are never echoed');
+  });
+
+  it('parses RATE_LIMITS overrides and off', () => {
+    const config = loadConfig({ RATE_LIMITS: 'login_user=5/1m, reset_ip=3/2h' });
+    assert.deepEqual(config.rateLimits?.loginPerUsername, { points: 5, durationSeconds: 60 });
+    assert.deepEqual(config.rateLimits?.resetPerAddress, { points: 3, durationSeconds: 7200 });
+    assert.deepEqual(config.rateLimits?.loginPerAddress, DEFAULT_RATE_LIMITS.loginPerAddress);
+    assert.equal(loadConfig({ RATE_LIMITS: 'off' }).rateLimits, null);
+    assert.match(problemsOf({ RATE_LIMITS: 'everything=1/1s' })[0]!, /RATE_LIMITS/);
+  });
+
+  it('reads a PEM key from a path or inline, and needs the Vonage pair together', () => {
+    const dir = tempDir();
+    const pem = '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n';
+    writeFileSync(path.join(dir, 'key.pem'), pem);
+    assert.equal(loadConfig({ TOKEN_SIGNING_KEY: 'key.pem' }, dir).tokenSigningKey, pem);
+    assert.equal(loadConfig({ TOKEN_SIGNING_KEY: pem.replace(/\n/g, '\\n') }).tokenSigningKey, pem);
+    assert.match(problemsOf({ VONAGE_APPLICATION_ID: 'abc' })[0]!, /set both or neither/);
+  });
+
+  it('refuses DATABASE_URL and REDIS_URL at start until their adapters exist', async () => {
+    const { buildApp } = await import('../src/app.js');
+    await assert.rejects(buildApp(loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }), { logger: false }), /DATABASE_URL/);
+  });
+});

@@ -1,0 +1,120 @@
+/**
+ * The Store port's contract: the behaviour every adapter must show. Run by
+ * `store.contract.test.ts` against each adapter that is available.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { UniqueViolation, type NewUser, type SessionRecord, type Store } from '../../src/ports/store.js';
+
+let n = 0;
+const newUser = (overrides: Partial<NewUser> = {}): NewUser => {
+  n++;
+  return { uid: randomUUID(), username: `contract${process.pid}_${n}`, displayName: `Contract ${n}`, email: null, passwordHash: '$argon2id$x', createdAt: 1_000 + n, updatedAt: 1_000 + n, ...overrides };
+};
+const newSession = (userId: number, overrides: Partial<SessionRecord> = {}): SessionRecord => ({
+  id: randomUUID(), userId, tokenId: randomUUID(), deviceId: null, deviceName: null, deviceModel: null, pushToken: null, pushTransport: null, ipAddress: '::1', createdAt: 5, updatedAt: 5, ...overrides,
+});
+
+export function storeContract(name: string, open: () => Promise<Store>) {
+  describe(`Store contract: ${name}`, () => {
+    it('inserts users with increasing integer ids and finds them by id, username and email', async () => {
+      const store = await open();
+      try {
+        const a = await store.users.insert(newUser({ email: 'Mixed.Case@Example.com' }));
+        const b = await store.users.insert(newUser());
+        assert.equal(typeof a.id, 'number');
+        assert.ok(b.id > a.id);
+        assert.deepEqual(await store.users.findById(a.id), a);
+        assert.deepEqual(await store.users.findByUsername(a.username.toUpperCase()), a);
+        assert.deepEqual(await store.users.findByEmail('mixed.case@example.COM'), a);
+        assert.equal(await store.users.findById(999_999_999), undefined);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('raises UniqueViolation naming the field for a taken username or email', async () => {
+      const store = await open();
+      try {
+        const a = await store.users.insert(newUser({ email: `u${n}@example.com` }));
+        await assert.rejects(store.users.insert(newUser({ username: a.username })), (e) => e instanceof UniqueViolation && e.field === 'username');
+        await assert.rejects(store.users.insert(newUser({ email: a.email!.toUpperCase() })), (e) => e instanceof UniqueViolation && e.field === 'email');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('searches by substring of name or username, escaping LIKE wildcards', async () => {
+      const store = await open();
+      try {
+        const tag = `q${randomUUID().slice(0, 8)}`;
+        const a = await store.users.insert(newUser({ username: `${tag}_a`, displayName: 'First' }));
+        const b = await store.users.insert(newUser({ displayName: `Second ${tag.toUpperCase()}` }));
+        await store.users.insert(newUser({ displayName: '100% sure' }));
+        assert.deepEqual((await store.users.search({ query: tag, limit: 10, offset: 0 })).map((u) => u.id), [a.id, b.id]);
+        assert.deepEqual((await store.users.search({ query: tag, limit: 1, offset: 1 })).map((u) => u.id), [b.id]);
+        assert.equal((await store.users.search({ query: `${tag}%`, limit: 10, offset: 0 })).length, 0);
+        assert.ok((await store.users.search({ query: '0% s', limit: 10, offset: 0 })).length >= 1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keeps sessions per user and device, and deletes them with their user', async () => {
+      const store = await open();
+      try {
+        const user = await store.users.insert(newUser());
+        const one = newSession(user.id, { deviceId: 'phone' });
+        const two = newSession(user.id);
+        await store.sessions.insert(one);
+        await store.sessions.insert(two);
+        await assert.rejects(store.sessions.insert(newSession(user.id, { deviceId: 'phone' })), (e) => e instanceof UniqueViolation);
+        assert.deepEqual(await store.sessions.findByDevice(user.id, 'phone'), one);
+        await store.sessions.update(one.id, { tokenId: 'rotated', deviceName: 'Renamed', updatedAt: 9 });
+        assert.equal((await store.sessions.findById(one.id))?.tokenId, 'rotated');
+        assert.deepEqual((await store.sessions.deleteByUser(user.id, one.id)), [two.id]);
+        assert.equal(await store.users.delete(user.id), true);
+        assert.equal(await store.sessions.findById(one.id), undefined, 'sessions go with their user');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('commits a transaction only when its work succeeds', async () => {
+      const store = await open();
+      try {
+        const kept = newUser();
+        const dropped = newUser();
+        await store.transaction(async (tx) => {
+          await tx.users.insert(kept);
+        });
+        await assert.rejects(
+          store.transaction(async (tx) => {
+            await tx.users.insert(dropped);
+            throw new Error('abort');
+          }),
+          /abort/,
+        );
+        assert.ok(await store.users.findByUsername(kept.username));
+        assert.equal(await store.users.findByUsername(dropped.username), undefined);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keeps signing keys, ignoring a duplicate kid', async () => {
+      const store = await open();
+      try {
+        const key = { kid: `k${randomUUID()}`, algorithm: 'EdDSA', privatePem: 'pem', publicJwk: '{}', createdAt: 1 };
+        await store.signingKeys.insert(key);
+        await store.signingKeys.insert({ ...key, privatePem: 'other' });
+        const found = (await store.signingKeys.list()).filter((k) => k.kid === key.kid);
+        assert.deepEqual(found, [key]);
+        await store.ping();
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
