@@ -102,7 +102,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   await registerDocs(app, config.publicUrl);
   await app.register(systemRoutes, { core });
-  await app.register(nativeApi, { core });
+  await app.register(nativeApi, { core, publicUrl: config.publicUrl });
   await app.ready();
   return app;
 }

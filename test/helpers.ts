@@ -90,3 +90,23 @@ export function problemOf(res: LightMyRequestResponse, status: number): any {
 
 /** The names in a 400's invalid_parameters. */
 export const invalidNames = (res: LightMyRequestResponse): string[] => problemOf(res, 400).invalid_parameters.map((p: any) => p.name);
+
+/** A caller bound to one token: `as(method, url, payload?)`. */
+export function client(app: ParleyApp, token: string) {
+  return (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+    app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+/** Records every chat event published on the app's bus. */
+export function recordChatEvents(app: ParleyApp) {
+  const events: Array<import('../src/ports/events.js').ChatEvent> = [];
+  app.core.ports.bus.subscribe('chat.event', (e) => events.push(e));
+  return {
+    events,
+    /** Waits a tick (the bus delivers on a later microtask), then returns and forgets what was seen. */
+    async take() {
+      await new Promise((r) => setImmediate(r));
+      return events.splice(0);
+    },
+  };
+}

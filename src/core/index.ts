@@ -9,6 +9,10 @@ import type { Hasher } from '../ports/hasher.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { Store } from '../ports/store.js';
 import { createAccountsService } from './accounts.service.js';
+import { createChatEvents } from './chat-events.js';
+import { createChatsService } from './chats.service.js';
+import { createContactsService } from './contacts.service.js';
+import { createMessagesService } from './messages.service.js';
 import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
 import { createTokenService } from './tokens.service.js';
@@ -31,5 +35,9 @@ export async function createCore(ports: CorePorts, config: Pick<Config, 'tokenTt
   const sessions = createSessionsService({ store, bus, tokens, clock });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, throttle, clock });
   const users = createUsersService({ store, bus, clock });
-  return { ports, tokens, throttle, sessions, accounts, users };
+  const events = createChatEvents(bus);
+  const chats = createChatsService({ store, events, clock });
+  const messages = createMessagesService({ store, events, clock });
+  const contacts = createContactsService({ store, clock });
+  return { ports, tokens, throttle, sessions, accounts, users, chats, messages, contacts };
 }

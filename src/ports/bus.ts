@@ -4,8 +4,12 @@
  * nodes. Publish only after the change is committed ("store first, then publish").
  */
 
+import type { ChatEvent } from './events.js';
+
 /** Topics and their payloads. Later capabilities add topics here. */
 export interface BusTopics {
+  /** Something happened in a chat; delivered to its `recipients` (stored first, then published). */
+  'chat.event': ChatEvent;
   /** Sessions that must stop working at once: their sockets close on every node. */
   'sessions.revoked': { userId: number; sessionIds: string[] };
   /** A user's public profile changed (name, about, photos). */

@@ -1,8 +1,11 @@
 /**
  * The store port: every persistent record Parley keeps, behind repositories with storage
- * verbs. The embedded SQLite adapter and the PostgreSQL adapter implement it with the same
+ * verbs (chats, messages and contacts in `chat-records.ts`). The embedded SQLite adapter and the PostgreSQL adapter implement it with the same
  * behaviour; core services depend only on this file. Times are epoch milliseconds.
  */
+import type { ChatsRepository, ContactsRepository, MessagesRepository } from './chat-records.js';
+
+export type * from './chat-records.js';
 
 export interface UserRecord {
   id: number;
@@ -69,6 +72,8 @@ export interface UsersRepository {
   /** Throws `UniqueViolation('username' | 'email')`. */
   insert(user: NewUser): Promise<UserRecord>;
   findById(id: number): Promise<UserRecord | undefined>;
+  /** The users that exist among `ids`, in no particular order. */
+  findByIds(ids: number[]): Promise<UserRecord[]>;
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
   search(search: UserSearch): Promise<UserRecord[]>;
@@ -100,6 +105,9 @@ export interface Repositories {
   users: UsersRepository;
   sessions: SessionsRepository;
   signingKeys: SigningKeysRepository;
+  chats: ChatsRepository;
+  messages: MessagesRepository;
+  contacts: ContactsRepository;
 }
 
 export interface Store extends Repositories {

@@ -5,6 +5,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { Repositories, Store } from '../../ports/store.js';
 import type { Database } from './schema.js';
+import { createChatsRepository } from './chats.repository.js';
+import { createContactsRepository } from './contacts.repository.js';
+import { createMessagesRepository } from './messages.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createUsersRepository } from './users.repository.js';
@@ -15,6 +18,9 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     users: createUsersRepository(db),
     sessions: createSessionsRepository(db),
     signingKeys: createSigningKeysRepository(db),
+    chats: createChatsRepository(db),
+    messages: createMessagesRepository(db),
+    contacts: createContactsRepository(db),
   };
 }
 

@@ -63,6 +63,82 @@ const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // 0002 is the media tables of the files capability.
+  '0003_chats_messages_contacts': (dialect) => ({
+    async up(db: Kysely<any>) {
+      const flag = (name: string) => (t: any) => t.addColumn(name, 'integer', (c: any) => c.notNull().defaultTo(0));
+      await db.schema
+        .createTable('chats')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('title', 'text')
+        .addColumn('is_personal', 'integer', (c) => c.notNull())
+        .addColumn('personal_key', 'text')
+        .addColumn('owner_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('last_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('last_activity_at', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('chats_personal_key_unique').on('chats').column('personal_key').unique().execute();
+
+      let members = db.schema
+        .createTable('chat_members')
+        .addColumn('chat_id', 'text', (c) => c.notNull().references('chats.id').onDelete('cascade'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'));
+      for (const name of ['is_member', 'is_muted', 'is_archived', 'is_removed_on_device', 'has_blocked_chat', 'is_blocked']) members = flag(name)(members);
+      await members
+        .addColumn('last_read_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('added_at', 'bigint', (c) => c.notNull())
+        .addColumn('removed_at', 'bigint')
+        .addPrimaryKeyConstraint('chat_members_pk', ['chat_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('chat_members_user').on('chat_members').columns(['user_id', 'is_member']).execute();
+
+      await db.schema
+        .createTable('messages')
+        .addColumn('id', 'integer', (c) =>
+          dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
+        )
+        .addColumn('chat_id', 'text', (c) => c.notNull().references('chats.id').onDelete('cascade'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('author_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('local_id', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('is_visible', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('file_exists', 'integer')
+        .addColumn('preview_exists', 'integer')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('edited_at', 'bigint')
+        .addColumn('deleted_at', 'bigint')
+        .execute();
+      await db.schema.createIndex('messages_chat_seq_unique').on('messages').columns(['chat_id', 'seq']).unique().execute();
+      await db.schema.createIndex('messages_author_local_id_unique').on('messages').columns(['author_id', 'local_id']).unique().execute();
+
+      await db.schema
+        .createTable('read_marks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('chat_id', 'text', (c) => c.notNull().references('chats.id').onDelete('cascade'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('read_marks_chat_seq').on('read_marks').columns(['chat_id', 'seq']).execute();
+
+      await db.schema
+        .createTable('contacts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('name', 'text')
+        .addColumn('is_favorite', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('is_blocked', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('contacts_owner_user_unique').on('contacts').columns(['owner_id', 'user_id']).unique().execute();
+    },
+  }),
 };
 
 class InCodeMigrationProvider implements MigrationProvider {
@@ -74,7 +150,8 @@ class InCodeMigrationProvider implements MigrationProvider {
 
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
+  // Unordered: migrations from parallel branches (e.g. 0002 landing after 0003) still apply.
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect), allowUnorderedMigrations: true });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

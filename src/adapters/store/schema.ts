@@ -42,8 +42,74 @@ export interface SigningKeysTable {
   created_at: number;
 }
 
+export interface ChatsTable {
+  id: string;
+  title: string | null;
+  is_personal: number;
+  personal_key: string | null;
+  owner_id: number;
+  last_seq: number;
+  last_activity_at: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ChatMembersTable {
+  chat_id: string;
+  user_id: number;
+  is_member: number;
+  is_muted: number;
+  is_archived: number;
+  is_removed_on_device: number;
+  has_blocked_chat: number;
+  is_blocked: number;
+  last_read_seq: number;
+  added_at: number;
+  removed_at: number | null;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  chat_id: string;
+  seq: number;
+  author_id: number;
+  local_id: string;
+  text: string;
+  is_visible: number;
+  file_exists: number | null;
+  preview_exists: number | null;
+  created_at: number;
+  updated_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+}
+
+export interface ReadMarksTable {
+  id: string;
+  chat_id: string;
+  user_id: number;
+  seq: number;
+  created_at: number;
+}
+
+export interface ContactsTable {
+  id: string;
+  owner_id: number;
+  user_id: number;
+  name: string | null;
+  is_favorite: number;
+  is_blocked: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   device_sessions: DeviceSessionsTable;
   signing_keys: SigningKeysTable;
+  chats: ChatsTable;
+  chat_members: ChatMembersTable;
+  messages: MessagesTable;
+  read_marks: ReadMarksTable;
+  contacts: ContactsTable;
 }

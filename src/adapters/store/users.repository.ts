@@ -49,6 +49,11 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toRecord(row);
     },
+    async findByIds(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+      return rows.map(toRecord);
+    },
     async findByUsername(username) {
       const row = await db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
       return row && toRecord(row);

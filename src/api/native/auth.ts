@@ -15,6 +15,9 @@ declare module 'fastify' {
   }
 }
 
+/** OpenAPI security of token routes: any of the three transports. */
+export const TOKEN_SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }, { accessTokenHeader: [] }, { accessTokenQuery: [] }];
+
 /** The token from any of the three transports, first match wins; undefined when absent. */
 export function tokenFrom(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;

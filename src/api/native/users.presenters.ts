@@ -1,10 +1,11 @@
 /** The native wire shapes of users and sessions (SPEC 2, JSON objects). */
-import type { SessionRecord, UserRecord } from '../../ports/store.js';
+import type { Profile } from '../../ports/events.js';
+import type { SessionRecord } from '../../ports/store.js';
 
-const iso = (ms: number) => new Date(ms).toISOString();
+export const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Drops null and undefined fields ("fields may be omitted when empty"). */
-function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
+export function compact<T extends Record<string, unknown>>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as {
     [K in keyof T]: Exclude<T[K], null>;
   };
@@ -32,7 +33,7 @@ export function presentSession(session: SessionRecord, accessToken?: string) {
  * (with `accessToken` only for the one session just opened).
  */
 export function presentUser(
-  user: UserRecord,
+  user: Profile & { email?: string | null },
   options: { self?: boolean; sessions?: SessionRecord[]; openedToken?: { sessionId: string; token: string } } = {},
 ) {
   return compact({

@@ -5,11 +5,11 @@ import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
 import type { LoginResult } from '../../core/accounts.service.js';
 import { invalid, unauthenticated } from '../../errors.js';
-import { basicCredentials, requireAuth } from './auth.js';
+import { basicCredentials, requireAuth, TOKEN_SECURITY } from './auth.js';
 import { presentUser } from './users.presenters.js';
 import * as S from './users.schemas.js';
 
-const security: Array<Record<string, string[]>> = [{ bearer: [] }, { accessTokenHeader: [] }, { accessTokenQuery: [] }];
+const security = TOKEN_SECURITY;
 const tags = ['users'];
 
 function loginAnswer({ user, opened }: LoginResult) {

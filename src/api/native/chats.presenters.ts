@@ -1,0 +1,67 @@
+/** The native wire shapes of chats, messages and contacts (SPEC 2, JSON objects). */
+import type { ContactView } from '../../core/contacts.service.js';
+import type { ChatSettingsView, ChatView, MediaView, MessageView } from '../../ports/events.js';
+import { compact, iso, presentUser } from './users.presenters.js';
+
+export function presentMedia(media: MediaView, publicUrl: string) {
+  return compact({
+    id: media.id,
+    fileType: media.fileType,
+    fileSize: media.fileSize,
+    previewWidth: media.previewWidth,
+    previewHeight: media.previewHeight,
+    createdAt: iso(media.createdAt),
+    url: `${publicUrl}/uploads/${media.id}.${media.fileType}`,
+    previewUrl: media.previewWidth === null ? undefined : `${publicUrl}/uploads/${media.id}-preview.jpeg`,
+  });
+}
+
+export function presentMessage(view: MessageView, publicUrl: string) {
+  const m = view.message;
+  return compact({
+    id: m.id,
+    seq: m.seq,
+    localId: m.localId,
+    chatId: m.chatId,
+    author: presentUser(view.author),
+    text: m.deletedAt === null ? m.text : '',
+    createdAt: iso(m.createdAt),
+    updatedAt: iso(m.updatedAt),
+    editedAt: m.editedAt === null ? undefined : iso(m.editedAt),
+    deletedAt: m.deletedAt === null ? undefined : iso(m.deletedAt),
+    isVisible: m.isVisible,
+    fileExists: m.fileExists,
+    previewExists: m.previewExists,
+    attachments: m.deletedAt === null ? view.attachments.map((a) => presentMedia(a, publicUrl)) : [],
+    readMarks: view.readMarks.map((r) => ({ id: r.id, user: presentUser(r.user), createdAt: iso(r.createdAt) })),
+  });
+}
+
+/** ChatInfo; `settings` overrides the view's own (an event presented for another recipient). */
+export function presentChat(view: ChatView, publicUrl: string, settings: ChatSettingsView = view.settings) {
+  return compact({
+    id: view.chat.id,
+    title: view.chat.title,
+    isPersonal: view.chat.isPersonal,
+    owner: presentUser(view.owner),
+    allUsers: view.members.map((u) => presentUser(u)),
+    addedUsers: view.addedUsers?.map((u) => presentUser(u)),
+    removedUsers: view.removedUsers?.map((u) => presentUser(u)),
+    lastMessage: view.lastMessage && presentMessage(view.lastMessage, publicUrl),
+    images: view.images.map((i) => presentMedia(i, publicUrl)),
+    isMuted: settings.isMuted,
+    isArchived: settings.isArchived,
+    isBlocked: settings.isBlocked,
+    unreadCount: view.unreadCount,
+  });
+}
+
+export function presentContact(view: ContactView) {
+  return compact({
+    id: view.contact.id,
+    name: view.contact.name,
+    isFavorite: view.contact.isFavorite,
+    isBlocked: view.contact.isBlocked,
+    user: presentUser(view.user),
+  });
+}

@@ -1,0 +1,104 @@
+/** Wire schemas of the native CHATS and CONTACTS APIs. */
+import { Type } from 'typebox';
+import { MAX_ADDED_PER_CALL, MAX_PARTICIPANTS_AT_CREATION, TITLE_MAX } from '../../core/chats.service.js';
+import { CONTACT_NAME_MAX } from '../../core/contacts.service.js';
+import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/messages.service.js';
+import { MediaInfo, UserInfo } from './users.schemas.js';
+
+const UserId = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
+const Uuid = Type.String({ format: 'uuid' });
+
+export const ChatParams = Type.Object({ id: Uuid });
+export const ChatUserParams = Type.Object({ id: Uuid, userId: UserId });
+export const MessageParams = Type.Object({ id: Uuid, messageId: UserId });
+export const ContactParams = Type.Object({ id: Uuid });
+
+export const ReadMark = Type.Object({ id: Type.String(), user: UserInfo, createdAt: Type.String({ format: 'date-time' }) });
+
+export const MessageInfo = Type.Object({
+  id: Type.Integer(),
+  seq: Type.Integer({ description: 'Per chat, gap-free, increasing' }),
+  localId: Type.String(),
+  chatId: Type.String({ format: 'uuid' }),
+  author: UserInfo,
+  text: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  editedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  deletedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  isVisible: Type.Boolean(),
+  fileExists: Type.Optional(Type.Boolean()),
+  previewExists: Type.Optional(Type.Boolean()),
+  attachments: Type.Array(MediaInfo),
+  readMarks: Type.Array(ReadMark),
+});
+
+export const ChatInfo = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  title: Type.Optional(Type.String()),
+  isPersonal: Type.Boolean(),
+  owner: UserInfo,
+  allUsers: Type.Array(UserInfo, { description: 'Current members (in GET /chats only with full=1, except personal chats)' }),
+  addedUsers: Type.Optional(Type.Array(UserInfo)),
+  removedUsers: Type.Optional(Type.Array(UserInfo)),
+  lastMessage: Type.Optional(MessageInfo),
+  images: Type.Array(MediaInfo),
+  isMuted: Type.Boolean(),
+  isArchived: Type.Boolean(),
+  isBlocked: Type.Boolean(),
+  unreadCount: Type.Integer({ description: 'Messages by others after the caller’s read mark (Parley addition)' }),
+});
+
+export const ContactInfo = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.Optional(Type.String()),
+  isFavorite: Type.Boolean(),
+  isBlocked: Type.Boolean(),
+  user: UserInfo,
+});
+
+export const CreateChatBody = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: TITLE_MAX })),
+  participants: Type.Array(UserId, { minItems: 1, maxItems: MAX_PARTICIPANTS_AT_CREATION }),
+  isPersonal: Type.Optional(Type.Boolean()),
+});
+
+export const ListChatsQuery = Type.Object({
+  full: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
+});
+
+export const TitleBody = Type.Object({ title: Type.String({ maxLength: TITLE_MAX }) });
+export const SettingsBody = Type.Object({
+  isMuted: Type.Optional(Type.Boolean()),
+  isArchived: Type.Optional(Type.Boolean()),
+  isRemovedOnDevice: Type.Optional(Type.Boolean()),
+});
+export const UsersBody = Type.Object({ users: Type.Array(UserId, { minItems: 1, maxItems: MAX_ADDED_PER_CALL }) });
+
+export const SendBody = Type.Object({
+  localId: Type.String({ minLength: 1, maxLength: 128, description: 'Client-made; the same author and localId never make a second message' }),
+  text: Type.Optional(Type.String({ description: 'Up to 2048 bytes (UTF-8)' })),
+  isVisible: Type.Optional(Type.Boolean()),
+});
+export const HistoryQuery = Type.Object({
+  count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
+  before: Type.Optional(UserId),
+});
+export const EditBody = Type.Object({
+  text: Type.Optional(Type.String()),
+  isVisible: Type.Optional(Type.Boolean()),
+  fileExists: Type.Optional(Type.Boolean()),
+  previewExists: Type.Optional(Type.Boolean()),
+});
+export const NotifyBody = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 64 }),
+  text: Type.Optional(Type.String({ maxLength: 2048 })),
+  realm: Type.Optional(Type.Union([Type.Literal('webSocket'), Type.Literal('push'), Type.Literal('all')])),
+  data: Type.Optional(Type.Unknown()),
+});
+
+export const ContactBody = Type.Object({
+  name: Type.Optional(Type.String({ maxLength: CONTACT_NAME_MAX })),
+  isFavorite: Type.Optional(Type.Boolean()),
+  user: Type.Object({ id: UserId }),
+});

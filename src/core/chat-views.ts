@@ -1,0 +1,78 @@
+/**
+ * Builds the views the API families present and the events carry: messages with their
+ * authors and read marks, chats with owner, members and the viewer's own settings. Users
+ * and read marks are loaded in bulk, one query each per page, never one per message.
+ */
+import type { ChatSettingsView, ChatView, MessageView, Profile, ReadMarkView } from '../ports/events.js';
+import type { ChatRecord, MemberRecord, MessageRecord, Store } from '../ports/store.js';
+import { loadProfiles } from './profiles.js';
+
+export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView => ({
+  isMuted: member?.isMuted ?? false,
+  isArchived: member?.isArchived ?? false,
+  isBlocked: member?.hasBlockedChat ?? false,
+});
+
+/** Views of `messages` (all of one chat), in the order given. */
+export async function buildMessageViews(store: Store, chatId: string, messages: MessageRecord[], known = new Map<number, Profile>()): Promise<MessageView[]> {
+  if (messages.length === 0) return [];
+  const seqs = messages.map((m) => m.seq);
+  const marks = await store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs));
+  const wanted = new Set([...messages.map((m) => m.authorId), ...marks.map((m) => m.userId)].filter((id) => !known.has(id)));
+  const profiles = new Map([...known, ...(await loadProfiles(store, wanted))]);
+  // Marks are sorted by seq; a user's first mark at or after a message's seq is the one that read it.
+  const marksByUser = new Map<number, typeof marks>();
+  for (const mark of marks) {
+    const list = marksByUser.get(mark.userId);
+    if (list) list.push(mark);
+    else marksByUser.set(mark.userId, [mark]);
+  }
+  return messages.map((message) => {
+    const readMarks: ReadMarkView[] = [];
+    for (const [userId, userMarks] of marksByUser) {
+      if (userId === message.authorId) continue;
+      const mark = userMarks.find((m) => m.seq >= message.seq);
+      const user = profiles.get(userId);
+      if (mark && user) readMarks.push({ id: mark.id, user, createdAt: mark.createdAt });
+    }
+    const author = profiles.get(message.authorId) ?? deletedUser(message.authorId);
+    const erased = message.deletedAt !== null;
+    return { message: erased ? { ...message, text: '' } : message, author, attachments: [], readMarks };
+  });
+}
+
+/** A stand-in for an author whose account is gone (their messages normally go with it). */
+const deletedUser = (id: number): Profile => ({ id, uid: '00000000-0000-0000-0000-000000000000', username: 'deleted', displayName: 'Deleted user', about: null, lastSeenAt: null });
+
+export interface ChatViewOptions {
+  /** Include every current member (GET /chats/<id>, full lists, events). */
+  withMembers: boolean;
+  addedUsers?: number[];
+  removedUsers?: number[];
+  /** Reuse a message view already built (a send's own message). */
+  lastMessage?: MessageView | null;
+}
+
+/** The chat as `viewer` sees it. */
+export async function buildChatView(store: Store, chat: ChatRecord, viewer: MemberRecord | undefined, options: ChatViewOptions): Promise<ChatView> {
+  const members = options.withMembers || chat.isPersonal ? await store.chats.listMembers(chat.id, true) : [];
+  const ids = [chat.ownerId, ...members.map((m) => m.userId), ...(options.addedUsers ?? []), ...(options.removedUsers ?? [])];
+  const profiles = await loadProfiles(store, ids);
+  const pick = (list: number[]) => list.map((id) => profiles.get(id)).filter((p): p is Profile => p !== undefined);
+  let lastMessage = options.lastMessage ?? undefined;
+  if (options.lastMessage === undefined) {
+    const latest = (await store.messages.latestOf([chat.id])).get(chat.id);
+    if (latest) [lastMessage] = await buildMessageViews(store, chat.id, [latest], profiles);
+  }
+  return {
+    chat,
+    owner: profiles.get(chat.ownerId) ?? deletedUser(chat.ownerId),
+    members: pick(members.map((m) => m.userId)),
+    ...(options.addedUsers ? { addedUsers: pick(options.addedUsers) } : {}),
+    ...(options.removedUsers ? { removedUsers: pick(options.removedUsers) } : {}),
+    ...(lastMessage ? { lastMessage } : {}),
+    images: [],
+    settings: settingsOf(viewer),
+    unreadCount: viewer && viewer.isMember ? await store.messages.countUnread(chat.id, viewer.userId, viewer.lastReadSeq) : 0,
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * Messages: idempotent sends with a gap-free per-chat seq, history, edits, tombstoning
+ * deletes, read marks, and never-stored notifications. Store first, then publish.
+ */
+import { randomUUID } from 'node:crypto';
+import { AppError, forbidden, invalid, notFound } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { MessageView, Profile } from '../ports/events.js';
+import { UniqueViolation, type ChatRecord, type MemberRecord, type MessageRecord, type Store } from '../ports/store.js';
+import { requireMembership } from './chat-access.js';
+import type { ChatEvents } from './chat-events.js';
+import { buildMessageViews } from './chat-views.js';
+import { cannotPost } from './chats.service.js';
+
+export const TEXT_MAX_BYTES = 2048;
+export const HISTORY_MAX = 200;
+export const HISTORY_DEFAULT = 50;
+
+export interface SendInput {
+  localId: string;
+  text?: string | undefined;
+  isVisible?: boolean | undefined;
+}
+
+export interface EditInput {
+  text?: string | undefined;
+  isVisible?: boolean | undefined;
+  fileExists?: boolean | undefined;
+  previewExists?: boolean | undefined;
+}
+
+function checkText(text: string | undefined): void {
+  if (text !== undefined && Buffer.byteLength(text, 'utf8') > TEXT_MAX_BYTES) {
+    throw invalid([{ name: 'text', reason: `must be at most ${TEXT_MAX_BYTES} bytes` }]);
+  }
+}
+
+export type MessagesService = ReturnType<typeof createMessagesService>;
+
+export function createMessagesService(deps: { store: Store; events: ChatEvents; clock: Clock }) {
+  const { store, events, clock } = deps;
+
+  const viewOne = async (message: MessageRecord, known?: Map<number, Profile>) => (await buildMessageViews(store, message.chatId, [message], known))[0]!;
+  const recipientsOf = async (chatId: string) => events.activeIds(await store.chats.listMembers(chatId, true));
+
+  /** Refuses a member who may not post: blocked by the owner, or either side blocked the personal chat. */
+  async function assertMayPost(chat: ChatRecord, member: MemberRecord): Promise<void> {
+    if (member.isBlocked) throw cannotPost('The chat owner has blocked you from posting here.');
+    if (member.hasBlockedChat) throw cannotPost('You have blocked this chat; unblock it to post.');
+    if (chat.isPersonal) {
+      const members = await store.chats.listMembers(chat.id, true);
+      if (members.some((m) => m.userId !== member.userId && m.hasBlockedChat)) throw cannotPost('You cannot post in this chat.');
+    }
+  }
+
+  async function messageIn(chatId: string, messageId: number): Promise<MessageRecord> {
+    const message = await store.messages.findById(messageId);
+    if (!message || message.chatId !== chatId) throw notFound('Message');
+    return message;
+  }
+
+  /** Returns the author's earlier message with this localId, or 409 if it went to another chat. */
+  function replay(existing: MessageRecord, chatId: string, author: Profile): Promise<MessageView> {
+    if (existing.chatId !== chatId) throw new AppError('conflict', 'This localId was already used for a message in another chat.', { field: 'localId' });
+    return viewOne(existing, new Map([[author.id, author]]));
+  }
+
+  return {
+    /**
+     * Sends a message. The same author and localId always yield the first message, never a
+     * duplicate: concurrent duplicates meet the unique index, and their transaction (with its
+     * seq increment) rolls back, so seqs stay gap-free.
+     */
+    async sendMessage(author: Profile, chatId: string, input: SendInput): Promise<MessageView> {
+      checkText(input.text);
+      const text = input.text ?? '';
+      if (text.trim() === '') throw invalid([{ name: 'text', reason: 'is required' }]);
+      const earlier = await store.messages.findByLocalId(author.id, input.localId);
+      if (earlier) return replay(earlier, chatId, author);
+      const { chat, member } = await requireMembership(store, chatId, author.id);
+      await assertMayPost(chat, member);
+      const now = clock.now();
+      let message: MessageRecord;
+      try {
+        message = await store.transaction(async (tx) => {
+          const seq = await tx.chats.nextSeq(chat.id, now);
+          const inserted = await tx.messages.insert({
+            chatId: chat.id, seq, authorId: author.id, localId: input.localId, text, isVisible: input.isVisible ?? true,
+            fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
+          });
+          await tx.chats.unhideForAll(chat.id);
+          // Sending implies having read everything before.
+          await tx.chats.updateMember(chat.id, author.id, { lastReadSeq: seq });
+          return inserted;
+        });
+      } catch (error) {
+        if (!(error instanceof UniqueViolation)) throw error;
+        const winner = await store.messages.findByLocalId(author.id, input.localId);
+        if (!winner) throw error;
+        return replay(winner, chatId, author);
+      }
+      const view = await viewOne(message, new Map([[author.id, author]]));
+      await events.message('message', view, await recipientsOf(chat.id), author.id);
+      return view;
+    },
+
+    /** Newest first: up to `count` (≤ 200) messages before the message `before`. */
+    async listMessages(actor: Profile, chatId: string, count: number, before: number | undefined): Promise<MessageView[]> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const beforeSeq = before === undefined ? null : (await messageIn(chat.id, before)).seq;
+      const messages = await store.messages.listBefore(chat.id, beforeSeq, Math.min(count, HISTORY_MAX));
+      return buildMessageViews(store, chat.id, messages);
+    },
+
+    /** The author erases the content; a tombstone with deletedAt stays in the history. */
+    async deleteMessage(actor: Profile, chatId: string, messageId: number): Promise<MessageView> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const message = await messageIn(chat.id, messageId);
+      if (message.authorId !== actor.id) throw forbidden('Only the author may delete a message.');
+      if (message.deletedAt !== null) return viewOne(message);
+      const now = clock.now();
+      const erased = { ...message, text: '', deletedAt: now, updatedAt: now };
+      await store.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
+      const view = await viewOne(erased);
+      await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
+      return view;
+    },
+
+    /** The author edits text or flags; `editedAt` is set only when the text changes. */
+    async editMessage(actor: Profile, chatId: string, messageId: number, input: EditInput): Promise<MessageView> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const message = await messageIn(chat.id, messageId);
+      if (message.authorId !== actor.id) throw forbidden('Only the author may edit a message.');
+      if (message.deletedAt !== null) throw invalid([{ name: 'messageId', reason: 'a deleted message cannot be edited' }]);
+      checkText(input.text);
+      if (input.text !== undefined && input.text.trim() === '') throw invalid([{ name: 'text', reason: 'must not be empty; delete the message instead' }]);
+      const now = clock.now();
+      const textChanged = input.text !== undefined && input.text !== message.text;
+      const patch = {
+        ...(textChanged ? { text: input.text!, editedAt: now } : {}),
+        ...(input.isVisible !== undefined ? { isVisible: input.isVisible } : {}),
+        ...(input.fileExists !== undefined ? { fileExists: input.fileExists } : {}),
+        ...(input.previewExists !== undefined ? { previewExists: input.previewExists } : {}),
+        updatedAt: now,
+      };
+      await store.messages.update(message.id, patch);
+      const view = await viewOne({ ...message, ...patch });
+      await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
+      return view;
+    },
+
+    /** Marks the message, and so every earlier one, read by the caller. */
+    async readMessage(actor: Profile, chatId: string, messageId: number): Promise<MessageView> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const message = await messageIn(chat.id, messageId);
+      const advanced = await store.transaction(async (tx) => {
+        const member = await tx.chats.findMember(chat.id, actor.id);
+        if (!member || member.lastReadSeq >= message.seq) return false;
+        await tx.messages.insertReadMark({ id: randomUUID(), chatId: chat.id, userId: actor.id, seq: message.seq, createdAt: clock.now() });
+        await tx.chats.updateMember(chat.id, actor.id, { lastReadSeq: message.seq });
+        return true;
+      });
+      const view = await viewOne(message);
+      if (advanced) await events.message('messageRead', view, await recipientsOf(chat.id), actor.id);
+      return view;
+    },
+
+    /** An `auxiliary` event (typing, …) to the other members; never stored. */
+    async notify(actor: Profile, chatId: string, input: { name: string; text?: string | undefined; realm?: string | undefined; data?: unknown }): Promise<void> {
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      await assertMayPost(chat, member);
+      const recipients = (await recipientsOf(chat.id)).filter((id) => id !== actor.id);
+      await events.auxiliary(chat.id, { name: input.name, text: input.text ?? null, realm: input.realm ?? 'webSocket', data: input.data ?? null }, recipients, actor.id);
+    },
+  };
+}

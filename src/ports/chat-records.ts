@@ -1,0 +1,127 @@
+/**
+ * Store records and repositories of chats, messages, read marks and contacts. Part of the
+ * Store port (`store.ts` gathers them). Times are epoch milliseconds; flags are booleans.
+ */
+
+export interface ChatRecord {
+  id: string;
+  title: string | null;
+  isPersonal: boolean;
+  /** `"<smaller user id>:<larger user id>"` for personal chats, so a pair has one chat. */
+  personalKey: string | null;
+  ownerId: number;
+  /** The seq of the newest message ever sent (0 before the first). */
+  lastSeq: number;
+  lastActivityAt: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A user's place in a chat, kept after they leave so blocks and history of membership hold. */
+export interface MemberRecord {
+  chatId: string;
+  userId: number;
+  isMember: boolean;
+  isMuted: boolean;
+  isArchived: boolean;
+  isRemovedOnDevice: boolean;
+  /** The member blocked the chat: they left (group) or refuse its messages (personal). */
+  hasBlockedChat: boolean;
+  /** The owner blocked this member from posting. */
+  isBlocked: boolean;
+  /** Every message with seq ≤ this is read by the member. */
+  lastReadSeq: number;
+  addedAt: number;
+  removedAt: number | null;
+}
+
+export interface MessageRecord {
+  id: number;
+  chatId: string;
+  seq: number;
+  authorId: number;
+  localId: string;
+  text: string;
+  isVisible: boolean;
+  fileExists: boolean | null;
+  previewExists: boolean | null;
+  createdAt: number;
+  updatedAt: number;
+  editedAt: number | null;
+  deletedAt: number | null;
+}
+
+export type NewMessage = Omit<MessageRecord, 'id'>;
+
+/** One advance of a user's read pointer in a chat: it marks every message up to `seq`. */
+export interface ReadMarkRecord {
+  id: string;
+  chatId: string;
+  userId: number;
+  seq: number;
+  createdAt: number;
+}
+
+export interface ContactRecord {
+  id: string;
+  ownerId: number;
+  userId: number;
+  name: string | null;
+  isFavorite: boolean;
+  isBlocked: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type MemberPatch = Partial<Omit<MemberRecord, 'chatId' | 'userId'>>;
+
+export interface ChatsRepository {
+  /** Inserts the chat and its members; throws `UniqueViolation('personal_key')` for a known pair. */
+  insert(chat: ChatRecord, members: MemberRecord[]): Promise<void>;
+  findById(id: string): Promise<ChatRecord | undefined>;
+  findByPersonalKey(key: string): Promise<ChatRecord | undefined>;
+  update(id: string, patch: Partial<Pick<ChatRecord, 'title' | 'ownerId' | 'updatedAt' | 'lastActivityAt'>>): Promise<void>;
+  /** Takes the next message seq (row-locked until the transaction ends) and stamps activity. */
+  nextSeq(id: string, at: number): Promise<number>;
+  delete(id: string): Promise<boolean>;
+  /** The user's chats that are not hidden on their device, newest activity first. */
+  listForUser(userId: number): Promise<Array<{ chat: ChatRecord; member: MemberRecord }>>;
+  findMember(chatId: string, userId: number): Promise<MemberRecord | undefined>;
+  /** Every member row of the chat (`activeOnly`: only current members), by join time. */
+  listMembers(chatId: string, activeOnly: boolean): Promise<MemberRecord[]>;
+  /** Inserts the member, or updates every field of an existing row. */
+  upsertMember(member: MemberRecord): Promise<void>;
+  updateMember(chatId: string, userId: number, patch: MemberPatch): Promise<void>;
+  /** A new message brings a chat back on every device that removed it. */
+  unhideForAll(chatId: string): Promise<void>;
+}
+
+export interface MessagesRepository {
+  /** Throws `UniqueViolation('local_id')` when the author used the localId before. */
+  insert(message: NewMessage): Promise<MessageRecord>;
+  findById(id: number): Promise<MessageRecord | undefined>;
+  findByLocalId(authorId: number, localId: string): Promise<MessageRecord | undefined>;
+  /** Newest first: up to `count` messages of the chat with seq < `beforeSeq` (all when null). */
+  listBefore(chatId: string, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
+  /** The newest message of each chat, by chat id. */
+  latestOf(chatIds: string[]): Promise<Map<string, MessageRecord>>;
+  /** Messages after `afterSeq` by others than `userId`, not deleted. */
+  countUnread(chatId: string, userId: number, afterSeq: number): Promise<number>;
+  update(id: number, patch: Partial<Pick<MessageRecord, 'text' | 'isVisible' | 'fileExists' | 'previewExists' | 'updatedAt' | 'editedAt' | 'deletedAt'>>): Promise<void>;
+  /** Deletes every message and read mark of the chat. */
+  clearChat(chatId: string): Promise<void>;
+  insertReadMark(mark: ReadMarkRecord): Promise<void>;
+  /**
+   * The read marks that cover messages with seq in [minSeq, maxSeq]: those inside the range
+   * plus, per user, the first one beyond it. Bounded by the page, not by the chat's age.
+   */
+  readMarksCovering(chatId: string, minSeq: number, maxSeq: number): Promise<ReadMarkRecord[]>;
+}
+
+export interface ContactsRepository {
+  /** Inserts, or updates name and favourite of the owner's existing contact for that user. */
+  upsert(contact: ContactRecord): Promise<ContactRecord>;
+  findById(id: string): Promise<ContactRecord | undefined>;
+  listByOwner(ownerId: number): Promise<ContactRecord[]>;
+  delete(id: string): Promise<boolean>;
+}

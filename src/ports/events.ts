@@ -1,0 +1,83 @@
+/**
+ * What the bus carries about chats: plain, JSON-safe views (no secrets), so an event can
+ * cross nodes through Redis unchanged and every API family can present it its own way.
+ */
+import type { ChatRecord, MessageRecord } from './chat-records.js';
+
+/** A user as others may see them; never holds a secret. */
+export interface Profile {
+  id: number;
+  uid: string;
+  username: string;
+  displayName: string;
+  about: string | null;
+  lastSeenAt: number | null;
+}
+
+/** An uploaded file attached somewhere (photo, chat image, message attachment). */
+export interface MediaView {
+  id: string;
+  fileType: string;
+  fileSize: number;
+  previewWidth: number | null;
+  previewHeight: number | null;
+  createdAt: number;
+}
+
+export interface ReadMarkView {
+  id: string;
+  user: Profile;
+  createdAt: number;
+}
+
+export interface MessageView {
+  message: MessageRecord;
+  author: Profile;
+  attachments: MediaView[];
+  readMarks: ReadMarkView[];
+}
+
+/** The per-member part of a chat as one member sees it. */
+export interface ChatSettingsView {
+  isMuted: boolean;
+  isArchived: boolean;
+  isBlocked: boolean;
+}
+
+export interface ChatView {
+  chat: ChatRecord;
+  owner: Profile;
+  /** Current members; empty when the view was built without them (chat list without full). */
+  members: Profile[];
+  addedUsers?: Profile[];
+  removedUsers?: Profile[];
+  lastMessage?: MessageView;
+  images: MediaView[];
+  settings: ChatSettingsView;
+  unreadCount: number;
+}
+
+export type ChatEventKind =
+  | 'message'
+  | 'messageUpdate'
+  | 'messageRead'
+  | 'chatUpdate'
+  | 'addedUsers'
+  | 'removedUsers'
+  | 'chatCleared'
+  | 'chatDeleted'
+  | 'auxiliary';
+
+/** A change in a chat, for the users in `recipients` only. */
+export interface ChatEvent {
+  kind: ChatEventKind;
+  chatId: string;
+  /** The acting user's id, or "system". */
+  source: number | 'system';
+  recipients: number[];
+  message?: MessageView;
+  /** For chat events: the chat as the actor sees it; `settingsByUser` gives each recipient's own flags. */
+  chat?: ChatView;
+  settingsByUser?: Record<number, ChatSettingsView>;
+  auxiliary?: { name: string; text: string | null; realm: string; data: unknown };
+}
