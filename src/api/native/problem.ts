@@ -51,22 +51,24 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
-/** Turns Ajv errors into `{name, reason}` pairs with dotted field paths. */
+/**
+ * Turns Ajv errors into one `{name, reason}` per field, with dotted paths. A union of
+ * constants (an enum) yields one error per branch; those become "must be one of …".
+ */
 export function invalidParametersOf(errors: AjvError[], context: string | undefined): InvalidParameter[] {
-  const seen = new Set<string>();
-  const result: InvalidParameter[] = [];
+  const byName = new Map<string, AjvError[]>();
   for (const e of errors) {
     const segments = e.instancePath.split('/').filter(Boolean);
     if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') segments.push(e.params.missingProperty);
     const name = segments.join('.') || (context ?? 'body');
-    const reason = e.keyword === 'required' ? 'is required' : (e.message ?? 'is not valid');
-    const id = `${name}\u0000${reason}`;
-    if (!seen.has(id)) {
-      seen.add(id);
-      result.push({ name, reason });
-    }
+    byName.set(name, [...(byName.get(name) ?? []), e]);
   }
-  return result;
+  return [...byName].map(([name, list]) => {
+    const allowed = list.filter((e) => e.keyword === 'const').map((e) => JSON.stringify(e.params.allowedValue));
+    const first = list.find((e) => e.keyword !== 'anyOf' && e.keyword !== 'const') ?? list[0]!;
+    const reason = allowed.length > 0 ? `must be one of ${allowed.join(', ')}` : first.keyword === 'required' ? 'is required' : (first.message ?? 'is not valid');
+    return { name, reason };
+  });
 }
 
 const FASTIFY_CODES: Record<string, { status: number; code: ErrorCode | string; detail: string }> = {
