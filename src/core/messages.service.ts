@@ -41,7 +41,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
   const { store, events, clock } = deps;
 
   const viewOne = async (message: MessageRecord, known?: Map<number, Profile>) => (await buildMessageViews(store, message.chatId, [message], known))[0]!;
-  const recipientsOf = async (chatId: string) => events.activeIds(await store.chats.listMembers(chatId, true));
+  const recipientsOf = (chatId: string) => store.chats.listMemberIds(chatId);
 
   /** Refuses a member who may not post: blocked by the owner, or either side blocked the personal chat. */
   async function assertMayPost(chat: ChatRecord, member: MemberRecord): Promise<void> {
@@ -99,7 +99,8 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
         if (!winner) throw error;
         return replay(winner, chatId, author);
       }
-      const view = await viewOne(message, new Map([[author.id, author]]));
+      // A new message has no read marks yet and its author is at hand: no queries needed.
+      const view: MessageView = { message, author, attachments: [], readMarks: [] };
       await events.message('message', view, await recipientsOf(chat.id), author.id);
       return view;
     },

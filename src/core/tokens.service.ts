@@ -14,6 +14,8 @@ import type { SigningKeyRecord, Store } from '../ports/store.js';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const ACCESS_TOKEN_AUDIENCE = 'parley:native';
 export const TOKEN_ISSUER = 'parley';
+/** Verified tokens remembered (oldest dropped first); ~300 bytes each. */
+export const VERIFIED_CACHE_SIZE = 10_000;
 
 export interface AccessClaims {
   /** The user's `uid`. */
@@ -91,6 +93,9 @@ export async function createTokenService(deps: {
   const signing = keys[keys.length - 1]!;
   const byKid = new Map(keys.map((k) => [k.kid, k]));
   const algorithms = [...new Set(keys.map((k) => k.alg))];
+  // A signature verified once stays verified until the token expires (SPEC 6 allows this);
+  // revocation is still checked on every request by the sessions service.
+  const verified = new Map<string, AccessClaims>();
 
   return {
     async issue({ subject, sessionId, tokenId }) {
@@ -108,6 +113,11 @@ export async function createTokenService(deps: {
       return { token, expiresAt: expiresAt * 1000 };
     },
     async verify(token) {
+      const cached = verified.get(token);
+      if (cached) {
+        if (cached.expiresAt > clock.now()) return cached;
+        verified.delete(token);
+      }
       try {
         const { payload } = await jwtVerify(
           token,
@@ -128,7 +138,10 @@ export async function createTokenService(deps: {
         if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
           throw new Error('malformed claims');
         }
-        return { subject: payload.sub, sessionId: payload.sid, tokenId: payload.jti, expiresAt: payload.exp! * 1000 };
+        const claims = { subject: payload.sub, sessionId: payload.sid, tokenId: payload.jti, expiresAt: payload.exp! * 1000 };
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+        verified.set(token, claims);
+        return claims;
       } catch {
         throw unauthenticated('The access token is invalid or expired.');
       }

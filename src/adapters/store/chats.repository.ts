@@ -134,6 +134,10 @@ export function createChatsRepository(db: Kysely<Database>): ChatsRepository {
       if (activeOnly) query = query.where('is_member', '=', 1);
       return (await query.orderBy('added_at').orderBy('user_id').execute()).map(toMember);
     },
+    async listMemberIds(chatId) {
+      const rows = await db.selectFrom('chat_members').select('user_id').where('chat_id', '=', chatId).where('is_member', '=', 1).execute();
+      return rows.map((r) => Number(r.user_id));
+    },
     async upsertMember(member) {
       const row = memberRow(member);
       const { chat_id: _c, user_id: _u, ...rest } = row;

@@ -10,6 +10,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Store } from '../../ports/store.js';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
+import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 
 export interface SqliteStore {
@@ -28,7 +29,7 @@ export async function openSqliteStore(file: string): Promise<SqliteStore> {
   connection.pragma('synchronous = NORMAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
   try {
     await migrateToLatest(db, 'sqlite');
   } catch (error) {
