@@ -1,37 +1,60 @@
 /**
- * Publishes chat events on the bus, always after the change is committed. Recipients are
- * user ids; delivering to their sockets (and pushes) is the realtime layer's business.
+ * Records chat events in the event log and publishes them on the bus. `record` appends in
+ * the caller's transaction (so a message and its event commit together); `publish` runs
+ * after the commit. `auxiliary` events are never stored and carry no cursor.
  */
 import type { Bus } from '../ports/bus.js';
-import type { ChatEventKind, ChatSettingsView, ChatView, MessageView } from '../ports/events.js';
-import type { MemberRecord } from '../ports/store.js';
+import type { Clock } from '../ports/clock.js';
+import type { ChatEvent, ChatEventKind, ChatSettingsView, ChatView, MessageView, Profile } from '../ports/events.js';
+import type { MemberRecord, Repositories, Store } from '../ports/store.js';
 import { settingsOf } from './chat-views.js';
 
 export type ChatEvents = ReturnType<typeof createChatEvents>;
 
 const activeIds = (members: MemberRecord[]) => members.filter((m) => m.isMember).map((m) => m.userId);
 
-export function createChatEvents(bus: Bus) {
+export function createChatEvents(deps: { store: Store; bus: Bus; clock: Clock }) {
+  const { store, bus, clock } = deps;
+
+  /** Appends `event` to the log through `repos` (a transaction, or the store) and returns it with its cursor. */
+  async function record(repos: Repositories, event: ChatEvent): Promise<ChatEvent> {
+    if (event.kind === 'auxiliary' || event.recipients.length === 0) return event;
+    const cursor = await repos.events.append(
+      { payload: JSON.stringify(event), chatId: event.chatId || null, messageId: event.message?.message.id ?? null, createdAt: clock.now() },
+      event.recipients,
+    );
+    return { ...event, cursor };
+  }
+
+  const publish = (event: ChatEvent) => bus.publish('chat.event', event);
+  const emit = async (event: ChatEvent) => publish(await record(store, event));
+
   return {
     activeIds,
+    record,
+    publish,
 
     message(kind: 'message' | 'messageUpdate' | 'messageRead', message: MessageView, recipients: number[], source: number) {
-      return bus.publish('chat.event', { kind, chatId: message.message.chatId, source, recipients, message });
+      return emit({ kind, chatId: message.message.chatId, source, recipients, message });
     },
 
     /** A chat-level change; each recipient later sees the chat with their own settings. */
     chat(kind: Extract<ChatEventKind, 'chatUpdate' | 'addedUsers' | 'removedUsers'>, chat: ChatView, members: MemberRecord[], recipients: number[], source: number | 'system') {
       const settingsByUser: Record<number, ChatSettingsView> = {};
       for (const member of members) if (recipients.includes(member.userId)) settingsByUser[member.userId] = settingsOf(member);
-      return bus.publish('chat.event', { kind, chatId: chat.chat.id, source, recipients, chat, settingsByUser });
+      return emit({ kind, chatId: chat.chat.id, source, recipients, chat, settingsByUser });
     },
 
     gone(kind: 'chatCleared' | 'chatDeleted', chatId: string, recipients: number[], source: number) {
-      return bus.publish('chat.event', { kind, chatId, source, recipients });
+      return emit({ kind, chatId, source, recipients });
+    },
+
+    userUpdate(user: Profile, recipients: number[]) {
+      return emit({ kind: 'userUpdate', chatId: '', source: user.id, recipients, user });
     },
 
     auxiliary(chatId: string, auxiliary: { name: string; text: string | null; realm: string; data: unknown }, recipients: number[], source: number) {
-      return bus.publish('chat.event', { kind: 'auxiliary', chatId, source, recipients, auxiliary });
+      return publish({ kind: 'auxiliary', chatId, source, recipients, auxiliary });
     },
   };
 }

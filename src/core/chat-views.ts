@@ -56,7 +56,7 @@ export interface ChatViewOptions {
 /** The chat as `viewer` sees it. */
 export async function buildChatView(store: Store, chat: ChatRecord, viewer: MemberRecord | undefined, options: ChatViewOptions): Promise<ChatView> {
   const members = options.withMembers || chat.isPersonal ? await store.chats.listMembers(chat.id, true) : [];
-  const ids = [chat.ownerId, ...members.map((m) => m.userId), ...(options.addedUsers ?? []), ...(options.removedUsers ?? [])];
+  const ids = [chat.ownerId ?? 0, ...members.map((m) => m.userId), ...(options.addedUsers ?? []), ...(options.removedUsers ?? [])];
   const profiles = await loadProfiles(store, ids);
   const pick = (list: number[]) => list.map((id) => profiles.get(id)).filter((p): p is Profile => p !== undefined);
   let lastMessage = options.lastMessage ?? undefined;
@@ -66,7 +66,7 @@ export async function buildChatView(store: Store, chat: ChatRecord, viewer: Memb
   }
   return {
     chat,
-    owner: profiles.get(chat.ownerId) ?? deletedUser(chat.ownerId),
+    owner: profiles.get(chat.ownerId ?? 0) ?? deletedUser(chat.ownerId ?? 0),
     members: pick(members.map((m) => m.userId)),
     ...(options.addedUsers ? { addedUsers: pick(options.addedUsers) } : {}),
     ...(options.removedUsers ? { removedUsers: pick(options.removedUsers) } : {}),

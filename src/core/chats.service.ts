@@ -72,7 +72,7 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; clo
       const now = clock.now();
       const chat: ChatRecord = {
         id: randomUUID(), title: isPersonal ? null : title, isPersonal, personalKey: isPersonal ? personalKey(actor.id, others[0]!) : null,
-        ownerId: actor.id, lastSeq: 0, lastActivityAt: now, createdAt: now, updatedAt: now,
+        ownerId: actor.id, roomName: null, lastSeq: 0, lastActivityAt: now, createdAt: now, updatedAt: now,
       };
       if (chat.personalKey) {
         const existing = await store.chats.findByPersonalKey(chat.personalKey);
@@ -159,7 +159,10 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; clo
       const { chat } = await requireMembership(store, chatId, actor.id);
       if (chat.ownerId !== actor.id) throw forbidden('Only the chat owner may delete the chat.');
       const recipients = events.activeIds(await store.chats.listMembers(chat.id, true));
-      await store.chats.delete(chat.id);
+      await store.transaction(async (tx) => {
+        await tx.events.deleteForChat(chat.id);
+        await tx.chats.delete(chat.id);
+      });
       await events.gone('chatDeleted', chat.id, recipients, actor.id);
     },
 
@@ -175,7 +178,10 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; clo
     async clearChat(actor: Profile, chatId: string): Promise<void> {
       const { chat } = await requireMembership(store, chatId, actor.id);
       if (!chat.isPersonal && chat.ownerId !== actor.id) throw forbidden('Only the chat owner may clear a group chat.');
-      await store.messages.clearChat(chat.id);
+      await store.transaction(async (tx) => {
+        await tx.messages.clearChat(chat.id);
+        await tx.events.deleteForChat(chat.id);
+      });
       await events.gone('chatCleared', chat.id, events.activeIds(await store.chats.listMembers(chat.id, true)), actor.id);
     },
 

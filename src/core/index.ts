@@ -34,10 +34,10 @@ export async function createCore(ports: CorePorts, config: Pick<Config, 'tokenTt
   const throttle = createThrottle(limiter, config.rateLimits);
   const sessions = createSessionsService({ store, bus, tokens, clock });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, throttle, clock });
-  const users = createUsersService({ store, bus, clock });
-  const events = createChatEvents(bus);
+  const events = createChatEvents({ store, bus, clock });
+  const users = createUsersService({ store, bus, events, clock });
   const chats = createChatsService({ store, events, clock });
   const messages = createMessagesService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
-  return { ports, tokens, throttle, sessions, accounts, users, chats, messages, contacts };
+  return { ports, tokens, throttle, sessions, accounts, users, events, chats, messages, contacts };
 }

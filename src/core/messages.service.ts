@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { MessageView, Profile } from '../ports/events.js';
+import type { ChatEvent, MessageView, Profile } from '../ports/events.js';
 import { UniqueViolation, type ChatRecord, type MemberRecord, type MessageRecord, type Store } from '../ports/store.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
@@ -80,9 +80,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       const { chat, member } = await requireMembership(store, chatId, author.id);
       await assertMayPost(chat, member);
       const now = clock.now();
-      let message: MessageRecord;
+      let event: ChatEvent;
       try {
-        message = await store.transaction(async (tx) => {
+        event = await store.transaction(async (tx) => {
           const seq = await tx.chats.nextSeq(chat.id, now);
           const inserted = await tx.messages.insert({
             chatId: chat.id, seq, authorId: author.id, localId: input.localId, text, isVisible: input.isVisible ?? true,
@@ -91,7 +91,10 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
           await tx.chats.unhideForAll(chat.id);
           // Sending implies having read everything before.
           await tx.chats.updateMember(chat.id, author.id, { lastReadSeq: seq });
-          return inserted;
+          // A new message has no read marks yet and its author is at hand. Its event is logged
+          // in the same transaction, so a stored message always has its event.
+          const message: MessageView = { message: inserted, author, attachments: [], readMarks: [] };
+          return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients: await tx.chats.listMemberIds(chat.id), message });
         });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
@@ -99,10 +102,8 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
         if (!winner) throw error;
         return replay(winner, chatId, author);
       }
-      // A new message has no read marks yet and its author is at hand: no queries needed.
-      const view: MessageView = { message, author, attachments: [], readMarks: [] };
-      await events.message('message', view, await recipientsOf(chat.id), author.id);
-      return view;
+      await events.publish(event);
+      return event.message!;
     },
 
     /** Newest first: up to `count` (≤ 200) messages before the message `before`. */
@@ -121,7 +122,10 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       if (message.deletedAt !== null) return viewOne(message);
       const now = clock.now();
       const erased = { ...message, text: '', deletedAt: now, updatedAt: now };
-      await store.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
+      await store.transaction(async (tx) => {
+        await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
+        await tx.events.deleteForMessage(message.id);
+      });
       const view = await viewOne(erased);
       await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
       return view;

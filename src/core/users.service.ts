@@ -4,13 +4,15 @@ import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store, UserRecord } from '../ports/store.js';
 import { ABOUT_MAX, FieldChecks } from './account-rules.js';
+import type { ChatEvents } from './chat-events.js';
+import { profileOf } from './profiles.js';
 
 export const SEARCH_LIMIT_MAX = 100;
 
 export type UsersService = ReturnType<typeof createUsersService>;
 
-export function createUsersService(deps: { store: Store; bus: Bus; clock: Clock }) {
-  const { store, bus, clock } = deps;
+export function createUsersService(deps: { store: Store; bus: Bus; events: ChatEvents; clock: Clock }) {
+  const { store, bus, events, clock } = deps;
   return {
     async getUser(id: number): Promise<UserRecord> {
       const user = await store.users.findById(id);
@@ -36,6 +38,8 @@ export function createUsersService(deps: { store: Store; bus: Bus; clock: Clock 
       };
       await store.users.update(user.id, { displayName: updated.displayName, about: updated.about, updatedAt: updated.updatedAt });
       await bus.publish('user.updated', { userId: user.id });
+      // The user's other devices and everyone who shares a chat with them see the change.
+      await events.userUpdate(profileOf(updated), [user.id, ...(await store.chats.listPeerIds(user.id))]);
       return updated;
     },
   };

@@ -9,7 +9,10 @@ export interface ChatRecord {
   isPersonal: boolean;
   /** `"<smaller user id>:<larger user id>"` for personal chats, so a pair has one chat. */
   personalKey: string | null;
-  ownerId: number;
+  /** Null only for a public room opened by an anonymous reader. */
+  ownerId: number | null;
+  /** The case-folded name of a public room (rooms API); null for other chats. */
+  roomName: string | null;
   /** The seq of the newest message ever sent (0 before the first). */
   lastSeq: number;
   lastActivityAt: number;
@@ -76,10 +79,11 @@ export interface ContactRecord {
 export type MemberPatch = Partial<Omit<MemberRecord, 'chatId' | 'userId'>>;
 
 export interface ChatsRepository {
-  /** Inserts the chat and its members; throws `UniqueViolation('personal_key')` for a known pair. */
+  /** Inserts the chat and its members; throws `UniqueViolation('personal_key' | 'room_name')` for a known pair or room. */
   insert(chat: ChatRecord, members: MemberRecord[]): Promise<void>;
   findById(id: string): Promise<ChatRecord | undefined>;
   findByPersonalKey(key: string): Promise<ChatRecord | undefined>;
+  findByRoomName(name: string): Promise<ChatRecord | undefined>;
   update(id: string, patch: Partial<Pick<ChatRecord, 'title' | 'ownerId' | 'updatedAt' | 'lastActivityAt'>>): Promise<void>;
   /** Takes the next message seq (row-locked until the transaction ends) and stamps activity. */
   nextSeq(id: string, at: number): Promise<number>;
@@ -89,6 +93,8 @@ export interface ChatsRepository {
   findMember(chatId: string, userId: number): Promise<MemberRecord | undefined>;
   /** Every member row of the chat (`activeOnly`: only current members), by join time. */
   listMembers(chatId: string, activeOnly: boolean): Promise<MemberRecord[]>;
+  /** Users who share at least one chat with `userId` (current members), without `userId`. */
+  listPeerIds(userId: number): Promise<number[]>;
   /** The ids of the current members (cheaper than `listMembers` when ids are all that is needed). */
   listMemberIds(chatId: string): Promise<number[]>;
   /** Inserts the member, or updates every field of an existing row. */
@@ -126,4 +132,36 @@ export interface ContactsRepository {
   findById(id: string): Promise<ContactRecord | undefined>;
   listByOwner(ownerId: number): Promise<ContactRecord[]>;
   delete(id: string): Promise<boolean>;
+}
+
+/** One stored event: its id is the cursor every recipient sees. */
+export interface LoggedEvent {
+  id: number;
+  payload: string;
+  createdAt: number;
+}
+
+/**
+ * The per-user event log behind "nothing is lost on reconnect": an event is stored once
+ * with its recipients, and a user replays what they missed by cursor.
+ */
+export interface EventLogRepository {
+  /** Stores `payload` for `recipients`; returns its id, increasing in commit order. */
+  append(entry: { payload: string; chatId: string | null; messageId: number | null; createdAt: number }, recipients: number[]): Promise<number>;
+  /** Forgets the logged events about a message (its content must not outlive its deletion). */
+  deleteForMessage(messageId: number): Promise<void>;
+  /** Forgets the logged events of a chat (cleared or deleted). */
+  deleteForChat(chatId: string): Promise<void>;
+  /** The user's events with id > `since`, oldest first, at most `limit`. */
+  listSince(userId: number, since: number, limit: number): Promise<LoggedEvent[]>;
+  /** The newest event id (0 when none). */
+  latestId(): Promise<number>;
+  /** Deletes events created before `before`; returns the highest id deleted (0 when none). */
+  pruneBefore(before: number): Promise<number>;
+}
+
+/** Small server-wide values (the event log's prune watermark, …). */
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
 }

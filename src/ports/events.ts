@@ -66,12 +66,18 @@ export type ChatEventKind =
   | 'removedUsers'
   | 'chatCleared'
   | 'chatDeleted'
+  | 'userUpdate'
   | 'auxiliary';
 
-/** A change in a chat, for the users in `recipients` only. */
+/**
+ * A change, for the users in `recipients` only. Every kind but `auxiliary` is stored in the
+ * event log first; `cursor` is its log id, the same for every recipient.
+ */
 export interface ChatEvent {
   kind: ChatEventKind;
+  /** Empty for `userUpdate`. */
   chatId: string;
+  cursor?: number;
   /** The acting user's id, or "system". */
   source: number | 'system';
   recipients: number[];
@@ -80,4 +86,6 @@ export interface ChatEvent {
   chat?: ChatView;
   settingsByUser?: Record<number, ChatSettingsView>;
   auxiliary?: { name: string; text: string | null; realm: string; data: unknown };
+  /** For `userUpdate`. */
+  user?: Profile;
 }

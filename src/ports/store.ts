@@ -3,7 +3,7 @@
  * verbs (chats, messages and contacts in `chat-records.ts`). The embedded SQLite adapter and the PostgreSQL adapter implement it with the same
  * behaviour; core services depend only on this file. Times are epoch milliseconds.
  */
-import type { ChatsRepository, ContactsRepository, MessagesRepository } from './chat-records.js';
+import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesRepository, SettingsRepository } from './chat-records.js';
 
 export type * from './chat-records.js';
 
@@ -108,6 +108,8 @@ export interface Repositories {
   chats: ChatsRepository;
   messages: MessagesRepository;
   contacts: ContactsRepository;
+  events: EventLogRepository;
+  settings: SettingsRepository;
 }
 
 export interface Store extends Repositories {

@@ -8,7 +8,8 @@ export const toChat = (row: Selectable<ChatsTable>): ChatRecord => ({
   title: row.title,
   isPersonal: Boolean(row.is_personal),
   personalKey: row.personal_key,
-  ownerId: Number(row.owner_id),
+  ownerId: row.owner_id === null ? null : Number(row.owner_id),
+  roomName: row.room_name,
   lastSeq: Number(row.last_seq),
   lastActivityAt: Number(row.last_activity_at),
   createdAt: Number(row.created_at),
@@ -68,6 +69,7 @@ export function createChatsRepository(db: Kysely<Database>): ChatsRepository {
             is_personal: Number(chat.isPersonal),
             personal_key: chat.personalKey,
             owner_id: chat.ownerId,
+            room_name: chat.roomName,
             last_seq: chat.lastSeq,
             last_activity_at: chat.lastActivityAt,
             created_at: chat.createdAt,
@@ -75,7 +77,7 @@ export function createChatsRepository(db: Kysely<Database>): ChatsRepository {
           })
           .execute();
       } catch (error) {
-        throw asUniqueViolation(error, ['personal_key']);
+        throw asUniqueViolation(error, ['personal_key', 'room_name']);
       }
       if (members.length > 0) await db.insertInto('chat_members').values(members.map(memberRow)).execute();
     },
@@ -85,6 +87,10 @@ export function createChatsRepository(db: Kysely<Database>): ChatsRepository {
     },
     async findByPersonalKey(key) {
       const row = await db.selectFrom('chats').selectAll().where('personal_key', '=', key).executeTakeFirst();
+      return row && toChat(row);
+    },
+    async findByRoomName(name) {
+      const row = await db.selectFrom('chats').selectAll().where('room_name', '=', name).executeTakeFirst();
       return row && toChat(row);
     },
     async update(id, patch) {
@@ -133,6 +139,19 @@ export function createChatsRepository(db: Kysely<Database>): ChatsRepository {
       let query = db.selectFrom('chat_members').selectAll().where('chat_id', '=', chatId);
       if (activeOnly) query = query.where('is_member', '=', 1);
       return (await query.orderBy('added_at').orderBy('user_id').execute()).map(toMember);
+    },
+    async listPeerIds(userId) {
+      const rows = await db
+        .selectFrom('chat_members as mine')
+        .innerJoin('chat_members as other', 'other.chat_id', 'mine.chat_id')
+        .select('other.user_id')
+        .distinct()
+        .where('mine.user_id', '=', userId)
+        .where('mine.is_member', '=', 1)
+        .where('other.is_member', '=', 1)
+        .where('other.user_id', '!=', userId)
+        .execute();
+      return rows.map((r) => Number(r.user_id));
     },
     async listMemberIds(chatId) {
       const rows = await db.selectFrom('chat_members').select('user_id').where('chat_id', '=', chatId).where('is_member', '=', 1).execute();

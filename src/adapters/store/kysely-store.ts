@@ -7,13 +7,14 @@ import type { Repositories, Store } from '../../ports/store.js';
 import type { Database } from './schema.js';
 import { createChatsRepository } from './chats.repository.js';
 import { createContactsRepository } from './contacts.repository.js';
+import { createEventLogRepository, createSettingsRepository } from './event-log.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createUsersRepository } from './users.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
-export function createRepositories(db: Kysely<Database>): Repositories {
+export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
   return {
     users: createUsersRepository(db),
     sessions: createSessionsRepository(db),
@@ -21,6 +22,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     chats: createChatsRepository(db),
     messages: createMessagesRepository(db),
     contacts: createContactsRepository(db),
+    events: createEventLogRepository(db, kind),
+    settings: createSettingsRepository(db),
   };
 }
 
@@ -28,8 +31,8 @@ export function createRepositories(db: Kysely<Database>): Repositories {
 export function createKyselyStore(db: Kysely<Database>, kind: Store['kind']): Store {
   return {
     kind,
-    ...createRepositories(db),
-    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx))),
+    ...createRepositories(db, kind),
+    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, kind))),
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -73,13 +73,16 @@ const migrations: Record<string, MigrationFactory> = {
         .addColumn('title', 'text')
         .addColumn('is_personal', 'integer', (c) => c.notNull())
         .addColumn('personal_key', 'text')
-        .addColumn('owner_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        // Null for a public room opened by an anonymous reader.
+        .addColumn('owner_id', 'integer', (c) => c.references('users.id').onDelete('cascade'))
+        .addColumn('room_name', 'text')
         .addColumn('last_seq', 'bigint', (c) => c.notNull().defaultTo(0))
         .addColumn('last_activity_at', 'bigint', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('chats_personal_key_unique').on('chats').column('personal_key').unique().execute();
+      await db.schema.createIndex('chats_room_name_unique').on('chats').column('room_name').unique().execute();
 
       let members = db.schema
         .createTable('chat_members')
@@ -137,6 +140,35 @@ const migrations: Record<string, MigrationFactory> = {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('contacts_owner_user_unique').on('contacts').columns(['owner_id', 'user_id']).unique().execute();
+    },
+  }),
+  '0004_event_log': (dialect) => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('events')
+        .addColumn('id', 'integer', (c) =>
+          dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
+        )
+        .addColumn('chat_id', 'text')
+        .addColumn('message_id', 'integer')
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('events_created_at').on('events').column('created_at').execute();
+      await db.schema.createIndex('events_chat').on('events').column('chat_id').execute();
+      await db.schema.createIndex('events_message').on('events').column('message_id').execute();
+      await db.schema
+        .createTable('event_recipients')
+        .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('event_id', 'integer', (c) => c.notNull().references('events.id').onDelete('cascade'))
+        .addPrimaryKeyConstraint('event_recipients_pk', ['user_id', 'event_id'])
+        .execute();
+      await db.schema.createIndex('event_recipients_event').on('event_recipients').column('event_id').execute();
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
     },
   }),
 };

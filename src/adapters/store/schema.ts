@@ -47,7 +47,8 @@ export interface ChatsTable {
   title: string | null;
   is_personal: number;
   personal_key: string | null;
-  owner_id: number;
+  owner_id: number | null;
+  room_name: string | null;
   last_seq: number;
   last_activity_at: number;
   created_at: number;
@@ -103,7 +104,28 @@ export interface ContactsTable {
   updated_at: number;
 }
 
+export interface EventsTable {
+  id: Generated<number>;
+  chat_id: string | null;
+  message_id: number | null;
+  payload: string;
+  created_at: number;
+}
+
+export interface EventRecipientsTable {
+  user_id: number;
+  event_id: number;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface Database {
+  events: EventsTable;
+  event_recipients: EventRecipientsTable;
+  settings: SettingsTable;
   users: UsersTable;
   device_sessions: DeviceSessionsTable;
   signing_keys: SigningKeysTable;

@@ -1,0 +1,71 @@
+import { sql, type Kysely } from 'kysely';
+import type { EventLogRepository, SettingsRepository } from '../../ports/store.js';
+import type { Database } from './schema.js';
+
+/**
+ * The event log over Kysely. On PostgreSQL, appends take a transaction-scoped advisory
+ * lock so that ids become visible in the order they were assigned: a reader that saw
+ * event n never later finds an n-1 committed behind it.
+ */
+export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): EventLogRepository {
+  return {
+    async append(entry, recipients) {
+      if (kind === 'postgres') await sql`select pg_advisory_xact_lock(7061726c6579)`.execute(db);
+      const { id } = await db
+        .insertInto('events')
+        .values({ payload: entry.payload, chat_id: entry.chatId, message_id: entry.messageId, created_at: entry.createdAt })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const eventId = Number(id);
+      const unique = [...new Set(recipients)];
+      if (unique.length > 0) await db.insertInto('event_recipients').values(unique.map((userId) => ({ user_id: userId, event_id: eventId }))).execute();
+      return eventId;
+    },
+    async listSince(userId, since, limit) {
+      const rows = await db
+        .selectFrom('event_recipients as r')
+        .innerJoin('events as e', 'e.id', 'r.event_id')
+        .select(['e.id', 'e.payload', 'e.created_at'])
+        .where('r.user_id', '=', userId)
+        .where('r.event_id', '>', since)
+        .orderBy('r.event_id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ id: Number(r.id), payload: r.payload, createdAt: Number(r.created_at) }));
+    },
+    async deleteForMessage(messageId) {
+      const ids = db.selectFrom('events').select('id').where('message_id', '=', messageId);
+      await db.deleteFrom('event_recipients').where('event_id', 'in', ids).execute();
+      await db.deleteFrom('events').where('message_id', '=', messageId).execute();
+    },
+    async deleteForChat(chatId) {
+      const ids = db.selectFrom('events').select('id').where('chat_id', '=', chatId);
+      await db.deleteFrom('event_recipients').where('event_id', 'in', ids).execute();
+      await db.deleteFrom('events').where('chat_id', '=', chatId).execute();
+    },
+    async latestId() {
+      const row = await db.selectFrom('events').select(({ fn }) => fn.max('id').as('id')).executeTakeFirst();
+      return Number(row?.id ?? 0);
+    },
+    async pruneBefore(before) {
+      const row = await db.selectFrom('events').select(({ fn }) => fn.max('id').as('id')).where('created_at', '<', before).executeTakeFirst();
+      const through = Number(row?.id ?? 0);
+      if (through > 0) {
+        await db.deleteFrom('event_recipients').where('event_id', '<=', through).execute();
+        await db.deleteFrom('events').where('id', '<=', through).execute();
+      }
+      return through;
+    },
+  };
+}
+
+export function createSettingsRepository(db: Kysely<Database>): SettingsRepository {
+  return {
+    async get(key) {
+      return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
+    },
+    async set(key, value) {
+      await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+    },
+  };
+}
