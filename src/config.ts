@@ -44,6 +44,17 @@ export interface Config {
   argon2: { memoryKiB: number; timeCost: number; parallelism: number };
   /** JSON bodies larger than this are refused with 413 (SPEC 6: 64 KB). */
   bodyLimitBytes: number;
+  realtime: {
+    /** How long the event log keeps events for reconnecting clients. */
+    eventRetentionSeconds: number;
+    pingIntervalSeconds: number;
+    /** A socket whose unsent data passes this is closed with 1013 (slow reader). */
+    maxBufferedBytes: number;
+    /** Largest frame a client may send. */
+    maxPayloadBytes: number;
+    /** Allowed `Origin`s for WebSocket upgrades; empty allows any. */
+    origins: string[];
+  };
 }
 
 /** Thrown by `loadConfig`; `problems` holds one human-readable line per bad variable. */
@@ -166,6 +177,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     parallelism: int('ARGON2_PARALLELISM', 1, 1, 16),
   };
 
+  const wsOrigins = (get('WS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of wsOrigins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`WS_ORIGINS: "${origin}" is not an origin such as https://chat.example.com`);
+  }
+  const realtime = {
+    eventRetentionSeconds: int('EVENT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    pingIntervalSeconds: int('WS_PING_INTERVAL_SECONDS', 30, 1, 3600),
+    maxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 1024 ** 3),
+    maxPayloadBytes: int('WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    origins: wsOrigins,
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -187,6 +210,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy,
     argon2,
     bodyLimitBytes: 64 * 1024,
+    realtime,
   });
 }
 

@@ -12,6 +12,7 @@ import { createAccountsService } from './accounts.service.js';
 import { createChatEvents } from './chat-events.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
+import { createEventLogService } from './event-log.service.js';
 import { createMessagesService } from './messages.service.js';
 import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
@@ -28,7 +29,7 @@ export interface CorePorts {
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
-export async function createCore(ports: CorePorts, config: Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits'>) {
+export async function createCore(ports: CorePorts, config: Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits'> & { realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> }) {
   const { store, bus, hasher, limiter, clock } = ports;
   const tokens = await createTokenService({ store, clock, ttlSeconds: config.tokenTtlSeconds, configuredKeyPem: config.tokenSigningKey });
   const throttle = createThrottle(limiter, config.rateLimits);
@@ -39,5 +40,6 @@ export async function createCore(ports: CorePorts, config: Pick<Config, 'tokenTt
   const chats = createChatsService({ store, events, clock });
   const messages = createMessagesService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
-  return { ports, tokens, throttle, sessions, accounts, users, events, chats, messages, contacts };
+  const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
+  return { ports, tokens, throttle, sessions, accounts, users, events, eventLog, chats, messages, contacts };
 }

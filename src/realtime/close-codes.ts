@@ -1,0 +1,24 @@
+/**
+ * Every WebSocket close code Parley sends, in one place (RFC 6455 §7.4 and the private
+ * 4000–4999 range). Clients may rely on these.
+ */
+export const CloseCode = {
+  /** The server is shutting down (SIGTERM); reconnect elsewhere or later. */
+  GoingAway: 1001,
+  /** A binary frame; every Parley protocol is JSON text. */
+  UnsupportedData: 1003,
+  /** A frame that is not valid JSON or not a valid action/message (rooms: malformed `{text}`). */
+  InvalidPayload: 1007,
+  /** A write on a read-only (anonymous) room socket, or too many frames too fast. */
+  PolicyViolation: 1008,
+  /** A frame larger than WS_MAX_PAYLOAD_BYTES (sent by the ws library). */
+  MessageTooBig: 1009,
+  /** The client reads too slowly: its unsent data passed WS_MAX_BUFFERED_BYTES. */
+  TryAgainLater: 1013,
+  /** A newer native socket opened for the same device session. */
+  Replaced: 4000,
+  /** The session was revoked (logout, password change or reset, account deletion, re-login). */
+  Revoked: 4001,
+} as const;
+
+export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
