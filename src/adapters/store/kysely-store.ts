@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Repositories, Store } from '../../ports/store.js';
+import { createMediaRepository } from './media.repository.js';
 import type { Database } from './schema.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
@@ -15,6 +16,7 @@ export function createRepositories(db: Kysely<Database>): Repositories {
     users: createUsersRepository(db),
     sessions: createSessionsRepository(db),
     signingKeys: createSigningKeysRepository(db),
+    media: createMediaRepository(db),
   };
 }
 

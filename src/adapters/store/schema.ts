@@ -42,8 +42,25 @@ export interface SigningKeysTable {
   created_at: number;
 }
 
+export interface MediaTable {
+  id: string;
+  owner_id: number;
+  file_type: string;
+  mime: string;
+  file_size: number;
+  width: number | null;
+  height: number | null;
+  preview_width: number | null;
+  preview_height: number | null;
+  ready: number;
+  attached_as: string | null;
+  attached_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   device_sessions: DeviceSessionsTable;
   signing_keys: SigningKeysTable;
+  media: MediaTable;
 }
