@@ -1,8 +1,18 @@
 /** The native family at the root prefix. Its problem-details handlers are installed by app.ts as the default. */
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
+import { photosRoutes } from './photos.routes.js';
+import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
 
-export async function nativeApi(app: FastifyInstance, options: { core: Core }) {
+export interface NativeOptions {
+  core: Core;
+  /** The base of absolute URLs (files, previews), from PUBLIC_URL, without a trailing slash. */
+  publicUrl: string;
+}
+
+export async function nativeApi(app: FastifyInstance, options: NativeOptions) {
   await app.register(usersRoutes, options);
+  await app.register(photosRoutes, options);
+  await app.register(uploadsRoutes, options);
 }
