@@ -83,6 +83,14 @@ describe('GET /uploads/<name>', () => {
     assert.equal(res.body, '');
   });
 
+  it('documents the files and photo routes in /openapi.json', async () => {
+    const doc = (await t.app.inject('/openapi.json')).json();
+    const routes = Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    for (const route of ['POST /uploads', 'GET /uploads/{file}', 'POST /users/me/photos', 'DELETE /users/me/photos/{id}']) {
+      assert.ok(routes.includes(route), `${route} missing from /openapi.json`);
+    }
+  });
+
   it('never serves anything outside the uploads (404)', async () => {
     // A file next to the uploads folder that a traversal would reach.
     writeFileSync(path.join(t.dataDir, 'secret.txt'), 'secret');

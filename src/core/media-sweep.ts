@@ -2,7 +2,8 @@
  * Removes uploads never attached (as a photo, chat image or attachment) once they are
  * older than UPLOAD_UNATTACHED_TTL_SECONDS, with their files. Runs on an unref'd timer, so
  * it never keeps the process alive, and in bounded batches, so one run never holds the
- * store for long.
+ * store for long. Rows still waiting for their bytes (`ready` false) count as unattached
+ * too: past the TTL they are the leftovers of a crash, and their upload fails cleanly.
  */
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
