@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { createFsBlobStore } from './adapters/blobs/fs.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
@@ -40,6 +41,7 @@ async function openPorts(config: Config, clock: Clock): Promise<CorePorts> {
   return {
     store,
     bus: createMemoryBus(),
+    blobs: createFsBlobStore(path.join(config.dataDir, 'uploads')),
     hasher: createArgon2Hasher(config.argon2),
     limiter: createSqliteRateLimiter(connection),
     clock,
@@ -86,6 +88,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }) as unknown as ParleyApp;
   app.decorate('core', core);
   app.addHook('onClose', async () => {
+    await core.media.stopSweeping();
     await ports.bus.close();
     await ports.store.close();
   });
@@ -104,5 +107,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(systemRoutes, { core });
   await app.register(nativeApi, { core, publicUrl: config.publicUrl });
   await app.ready();
+  core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
   return app;
 }

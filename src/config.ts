@@ -33,6 +33,8 @@ export interface Config {
   /** PEM text of the access-token signing key, when configured (else generated once). */
   tokenSigningKey: string | undefined;
   uploadMaxBytes: number;
+  /** Uploads never attached (as a photo, chat image or attachment) are deleted after this long. */
+  uploadUnattachedTtlSeconds: number;
   rateLimits: RateLimitConfig | null;
   vappPrefix: string;
   vonageApplicationId: string | undefined;
@@ -138,6 +140,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const tokenTtlSeconds = int('TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600);
   const tokenSigningKey = pem('TOKEN_SIGNING_KEY');
   const uploadMaxBytes = int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 10 * 1024 ** 3);
+  const uploadUnattachedTtlSeconds = int('UPLOAD_UNATTACHED_TTL_SECONDS', 24 * 3600, 60, 365 * 24 * 3600);
   const rateLimits = parseRateLimits(get('RATE_LIMITS'), problems);
 
   const vappPrefix = get('VAPP_PREFIX') ?? '/vapp';
@@ -200,6 +203,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     tokenTtlSeconds,
     tokenSigningKey,
     uploadMaxBytes,
+    uploadUnattachedTtlSeconds,
     rateLimits,
     vappPrefix,
     vonageApplicationId,

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'conflict' // 409
   | 'too_large' // 413
   | 'unsupported_media_type' // 415
+  | 'unprocessable' // 422: well-formed but refused content (an image over the pixel limit)
   | 'rate_limited' // 429
   | 'internal'; // 500
 
@@ -26,6 +27,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   conflict: 409,
   too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
   rate_limited: 429,
   internal: 500,
 };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createFsBlobStore } from '../src/adapters/blobs/fs.js';
 import { createArgon2Hasher } from '../src/adapters/hasher/argon2.js';
 import { createMemoryBus } from '../src/adapters/bus/memory.js';
 import { createSqliteRateLimiter } from '../src/adapters/limits/sqlite.js';
@@ -8,6 +9,7 @@ import { createCore } from '../src/core/index.js';
 import { AppError } from '../src/errors.js';
 import type { Hasher } from '../src/ports/hasher.js';
 import { systemClock } from '../src/ports/clock.js';
+import { tempDir } from './helpers.js';
 
 describe('argon2id hasher', () => {
   it('uses OWASP parameters by default and verifies its own hashes', async () => {
@@ -40,8 +42,8 @@ describe('accounts core', () => {
     verifies = [];
     const counting: Hasher = { hash: real.hash, verify: (hash, secret) => (verifies.push(hash), real.verify(hash, secret)) };
     core = await createCore(
-      { store: sqlite.store, bus: createMemoryBus(), hasher: counting, limiter: createSqliteRateLimiter(sqlite.connection), clock: systemClock },
-      { tokenTtlSeconds: 3600, tokenSigningKey: undefined, rateLimits: null },
+      { store: sqlite.store, bus: createMemoryBus(), blobs: createFsBlobStore(tempDir()), hasher: counting, limiter: createSqliteRateLimiter(sqlite.connection), clock: systemClock },
+      { tokenTtlSeconds: 3600, tokenSigningKey: undefined, rateLimits: null, uploadMaxBytes: 1024 * 1024, uploadUnattachedTtlSeconds: 3600 },
     );
   });
   after(() => sqlite.store.close());

@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
 import { UniqueViolation, type Store, type UserRecord } from '../ports/store.js';
 import { FieldChecks, foldUsername } from './account-rules.js';
+import type { MediaService } from './media.service.js';
 import type { DeviceInput, OpenedSession, SessionsService } from './sessions.service.js';
 import type { Throttle } from './throttle.service.js';
 
@@ -38,10 +39,11 @@ export async function createAccountsService(deps: {
   bus: Bus;
   hasher: Hasher;
   sessions: SessionsService;
+  media: MediaService;
   throttle: Throttle;
   clock: Clock;
 }) {
-  const { store, bus, hasher, sessions, throttle, clock } = deps;
+  const { store, bus, hasher, sessions, media, throttle, clock } = deps;
   // Verified against when the user is unknown, so both answers cost one argon2 verify.
   const dummyHash = await hasher.hash(randomBytes(32).toString('base64url'));
 
@@ -153,8 +155,11 @@ export async function createAccountsService(deps: {
     async deleteAccount(id: LoginIdentifier, password: string, ipAddress: string): Promise<void> {
       const user = await verifyCredentials(id, password, ipAddress);
       const sessionIds = (await store.sessions.listByUser(user.id)).map((s) => s.id);
+      // The upload rows go with the user, so their files are listed first and deleted after.
+      const fileKeys = await media.fileKeysOf(user.id);
       // Sessions and every other owned row go by ON DELETE CASCADE in the same statement.
       await store.users.delete(user.id);
+      await media.deleteFiles(fileKeys);
       await sessions.announceRevoked(user.id, sessionIds);
       await bus.publish('user.deleted', { userId: user.id });
     },

@@ -3,6 +3,7 @@
  * are behind the ports; `app.ts` chooses those.
  */
 import type { Config } from '../config.js';
+import type { BlobStore } from '../ports/blob-store.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
@@ -14,6 +15,7 @@ import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
 import { createMessagesService } from './messages.service.js';
+import { createMediaService } from './media.service.js';
 import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
 import { createTokenService } from './tokens.service.js';
@@ -22,6 +24,7 @@ import { createUsersService } from './users.service.js';
 export interface CorePorts {
   store: Store;
   bus: Bus;
+  blobs: BlobStore;
   hasher: Hasher;
   limiter: RateLimiter;
   clock: Clock;
@@ -29,17 +32,28 @@ export interface CorePorts {
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
-export async function createCore(ports: CorePorts, config: Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits'> & { realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> }) {
-  const { store, bus, hasher, limiter, clock } = ports;
+export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
+  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
+};
+
+export async function createCore(ports: CorePorts, config: CoreConfig) {
+  const { store, bus, blobs, hasher, limiter, clock } = ports;
   const tokens = await createTokenService({ store, clock, ttlSeconds: config.tokenTtlSeconds, configuredKeyPem: config.tokenSigningKey });
   const throttle = createThrottle(limiter, config.rateLimits);
   const sessions = createSessionsService({ store, bus, tokens, clock });
-  const accounts = await createAccountsService({ store, bus, hasher, sessions, throttle, clock });
+  const media = createMediaService({
+    store,
+    blobs,
+    clock,
+    maxBytes: config.uploadMaxBytes,
+    unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
+  });
+  const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock });
   const events = createChatEvents({ store, bus, clock });
-  const users = createUsersService({ store, bus, events, clock });
+  const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, clock });
   const messages = createMessagesService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
   const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
-  return { ports, tokens, throttle, sessions, accounts, users, events, eventLog, chats, messages, contacts };
+  return { ports, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts };
 }

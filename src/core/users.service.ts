@@ -1,18 +1,19 @@
-/** Public profiles: look-up, search and the caller's own name and about text. */
+/** Public profiles: look-up, search, the caller's own name and about text, and photos. */
 import { notFound } from '../errors.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
-import type { Store, UserRecord } from '../ports/store.js';
+import type { MediaRecord, Store, UserRecord } from '../ports/store.js';
 import { ABOUT_MAX, FieldChecks } from './account-rules.js';
 import type { ChatEvents } from './chat-events.js';
 import { profileOf } from './profiles.js';
+import type { MediaService } from './media.service.js';
 
 export const SEARCH_LIMIT_MAX = 100;
 
 export type UsersService = ReturnType<typeof createUsersService>;
 
-export function createUsersService(deps: { store: Store; bus: Bus; events: ChatEvents; clock: Clock }) {
-  const { store, bus, events, clock } = deps;
+export function createUsersService(deps: { store: Store; bus: Bus; events: ChatEvents; media: MediaService; clock: Clock }) {
+  const { store, bus, events, media, clock } = deps;
   return {
     async getUser(id: number): Promise<UserRecord> {
       const user = await store.users.findById(id);
@@ -41,6 +42,23 @@ export function createUsersService(deps: { store: Store; bus: Bus; events: ChatE
       // The user's other devices and everyone who shares a chat with them see the change.
       await events.userUpdate(profileOf(updated), [user.id, ...(await store.chats.listPeerIds(user.id))]);
       return updated;
+    },
+
+    /** The users' photos, newest first, by user id (every id present, maybe with none). */
+    photosOf(userIds: number[]): Promise<Map<number, MediaRecord[]>> {
+      return media.attachedBy(userIds, 'photo');
+    },
+
+    /** Makes an image the caller uploaded a photo of theirs; it becomes the newest photo. */
+    async addPhoto(user: UserRecord, mediaId: string): Promise<void> {
+      await media.attach(user.id, mediaId, 'photo', { imagesOnly: true });
+      await bus.publish('user.updated', { userId: user.id });
+    },
+
+    /** Removes one of the caller's photos with its files. */
+    async removePhoto(user: UserRecord, mediaId: string): Promise<void> {
+      await media.remove(user.id, mediaId, 'photo');
+      await bus.publish('user.updated', { userId: user.id });
     },
   };
 }

@@ -53,6 +53,33 @@ export interface SigningKeyRecord {
   createdAt: number;
 }
 
+/** What an upload was attached as; an upload is attached at most once. */
+export type MediaUse = 'photo' | 'chat_image' | 'attachment';
+
+/**
+ * An upload (MediaInfo). `id` is the stored name without its extension; `fileType` is the
+ * extension. The row is inserted before the bytes arrive, to reserve the id, and is
+ * `ready` once the file (and an image's preview) is stored.
+ */
+export interface MediaRecord {
+  id: string;
+  ownerId: number;
+  fileType: string;
+  mime: string;
+  fileSize: number;
+  width: number | null;
+  height: number | null;
+  previewWidth: number | null;
+  previewHeight: number | null;
+  ready: boolean;
+  attachedAs: MediaUse | null;
+  attachedAt: number | null;
+  createdAt: number;
+}
+
+/** Facts known once an upload is stored. */
+export type MediaFacts = Pick<MediaRecord, 'fileSize' | 'width' | 'height' | 'previewWidth' | 'previewHeight'>;
+
 /** Raised by a repository when a unique constraint refuses a write. */
 export class UniqueViolation extends Error {
   constructor(readonly field: string) {
@@ -100,6 +127,23 @@ export interface SigningKeysRepository {
   insert(key: SigningKeyRecord): Promise<void>;
 }
 
+export interface MediaRepository {
+  /** Throws `UniqueViolation('id')` when the id is taken, compared case-insensitively. */
+  insert(media: MediaRecord): Promise<void>;
+  findById(id: string): Promise<MediaRecord | undefined>;
+  /** Records the stored file and marks it ready; false when the row is gone meanwhile. */
+  complete(id: string, facts: MediaFacts): Promise<boolean>;
+  /** Marks a ready, unattached upload as used; false when it is not (anymore). */
+  attach(id: string, use: MediaUse, at: number): Promise<boolean>;
+  /** The owners' uploads attached as `use`, most recently attached first. */
+  listAttached(ownerIds: number[], use: MediaUse): Promise<MediaRecord[]>;
+  /** Every upload of the owner, attached or not. */
+  listByOwner(ownerId: number): Promise<MediaRecord[]>;
+  delete(id: string): Promise<boolean>;
+  /** Deletes up to `limit` uploads never attached and created before `before`; returns them. */
+  deleteUnattached(before: number, limit: number): Promise<MediaRecord[]>;
+}
+
 /** All repositories; inside `transaction` they share one transaction. */
 export interface Repositories {
   users: UsersRepository;
@@ -110,6 +154,7 @@ export interface Repositories {
   contacts: ContactsRepository;
   events: EventLogRepository;
   settings: SettingsRepository;
+  media: MediaRepository;
 }
 
 export interface Store extends Repositories {

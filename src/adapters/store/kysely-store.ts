@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Repositories, Store } from '../../ports/store.js';
+import { createMediaRepository } from './media.repository.js';
 import type { Database } from './schema.js';
 import { createChatsRepository } from './chats.repository.js';
 import { createContactsRepository } from './contacts.repository.js';
@@ -24,6 +25,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     contacts: createContactsRepository(db),
     events: createEventLogRepository(db, kind),
     settings: createSettingsRepository(db),
+    media: createMediaRepository(db),
   };
 }
 

@@ -3,7 +3,7 @@
  * few differences (identity columns) are chosen by `dialect`. Never edit a migration that
  * has shipped: add a new one.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -63,7 +63,30 @@ const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
-  // 0002 is the media tables of the files capability.
+  '0002_media': () => ({
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('media')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('file_type', 'text', (c) => c.notNull())
+        .addColumn('mime', 'text', (c) => c.notNull())
+        .addColumn('file_size', 'bigint', (c) => c.notNull())
+        .addColumn('width', 'integer')
+        .addColumn('height', 'integer')
+        .addColumn('preview_width', 'integer')
+        .addColumn('preview_height', 'integer')
+        .addColumn('ready', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('attached_as', 'text')
+        .addColumn('attached_at', 'bigint')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      // Ids become file names: `Foo` and `foo` would be one file on a case-insensitive disk.
+      await db.schema.createIndex('media_id_fold_unique').on('media').expression(sql`lower(id)`).unique().execute();
+      await db.schema.createIndex('media_owner_use').on('media').columns(['owner_id', 'attached_as']).execute();
+      await db.schema.createIndex('media_unattached_created').on('media').columns(['attached_as', 'created_at']).execute();
+    },
+  }),
   '0003_chats_messages_contacts': (dialect) => ({
     async up(db: Kysely<any>) {
       const flag = (name: string) => (t: any) => t.addColumn(name, 'integer', (c: any) => c.notNull().defaultTo(0));

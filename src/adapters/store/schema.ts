@@ -122,6 +122,22 @@ export interface SettingsTable {
   value: string;
 }
 
+export interface MediaTable {
+  id: string;
+  owner_id: number;
+  file_type: string;
+  mime: string;
+  file_size: number;
+  width: number | null;
+  height: number | null;
+  preview_width: number | null;
+  preview_height: number | null;
+  ready: number;
+  attached_as: string | null;
+  attached_at: number | null;
+  created_at: number;
+}
+
 export interface Database {
   events: EventsTable;
   event_recipients: EventRecipientsTable;
@@ -134,4 +150,5 @@ export interface Database {
   messages: MessagesTable;
   read_marks: ReadMarksTable;
   contacts: ContactsTable;
+  media: MediaTable;
 }

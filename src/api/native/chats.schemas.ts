@@ -3,7 +3,8 @@ import { Type } from 'typebox';
 import { MAX_ADDED_PER_CALL, MAX_PARTICIPANTS_AT_CREATION, TITLE_MAX } from '../../core/chats.service.js';
 import { CONTACT_NAME_MAX } from '../../core/contacts.service.js';
 import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/messages.service.js';
-import { MediaInfo, UserInfo } from './users.schemas.js';
+import { MediaInfo } from './media.schemas.js';
+import { UserInfo } from './users.schemas.js';
 
 const UserId = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
 const Uuid = Type.String({ format: 'uuid' });

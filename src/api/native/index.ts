@@ -4,10 +4,20 @@ import type { Core } from '../../core/index.js';
 import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { messagesRoutes } from './messages.routes.js';
+import { photosRoutes } from './photos.routes.js';
+import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
 
-export async function nativeApi(app: FastifyInstance, options: { core: Core; publicUrl: string }) {
+export interface NativeOptions {
+  core: Core;
+  /** The base of absolute URLs (files, previews), from PUBLIC_URL, without a trailing slash. */
+  publicUrl: string;
+}
+
+export async function nativeApi(app: FastifyInstance, options: NativeOptions) {
   await app.register(usersRoutes, options);
+  await app.register(photosRoutes, options);
+  await app.register(uploadsRoutes, options);
   await app.register(chatsRoutes, options);
   await app.register(messagesRoutes, options);
   await app.register(contactsRoutes, options);

@@ -1,6 +1,7 @@
 /** The native wire shapes of users and sessions (SPEC 2, JSON objects). */
 import type { Profile } from '../../ports/events.js';
 import type { SessionRecord } from '../../ports/store.js';
+import type { MediaInfo } from './media.presenters.js';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -29,12 +30,13 @@ export function presentSession(session: SessionRecord, accessToken?: string) {
 }
 
 /**
- * UserInfo. `self` adds the caller-only fields (email); `sessions` adds deviceSessions
- * (with `accessToken` only for the one session just opened).
+ * UserInfo. `photos` are the user's MediaInfo, newest first; `self` adds the caller-only
+ * fields (email); `sessions` adds deviceSessions (with `accessToken` only for the one
+ * session just opened).
  */
 export function presentUser(
   user: Profile & { email?: string | null },
-  options: { self?: boolean; sessions?: SessionRecord[]; openedToken?: { sessionId: string; token: string } } = {},
+  options: { photos?: MediaInfo[]; self?: boolean; sessions?: SessionRecord[]; openedToken?: { sessionId: string; token: string } } = {},
 ) {
   return compact({
     id: user.id,
@@ -44,8 +46,7 @@ export function presentUser(
     email: options.self ? user.email : undefined,
     about: user.about,
     lastSeen: user.lastSeenAt === null ? undefined : iso(user.lastSeenAt),
-    // Photos arrive with the files capability (uploads); until then a user has none.
-    photos: [] as never[],
+    photos: options.photos ?? [],
     deviceSessions: options.sessions?.map((s) =>
       presentSession(s, options.openedToken?.sessionId === s.id ? options.openedToken.token : undefined),
     ),

@@ -2,34 +2,45 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Core } from '../../core/index.js';
 import type { LoginResult } from '../../core/accounts.service.js';
 import { invalid, unauthenticated } from '../../errors.js';
+import type { UserRecord } from '../../ports/store.js';
 import { basicCredentials, requireAuth, TOKEN_SECURITY } from './auth.js';
+import type { NativeOptions } from './index.js';
+import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentUser } from './users.presenters.js';
 import * as S from './users.schemas.js';
 
 const security = TOKEN_SECURITY;
 const tags = ['users'];
 
-function loginAnswer({ user, opened }: LoginResult) {
+function loginAnswer({ user, opened }: LoginResult, photos: MediaInfo[]) {
   return {
-    ...presentUser(user, { self: true, sessions: [opened.session], openedToken: { sessionId: opened.session.id, token: opened.accessToken } }),
+    ...presentUser(user, { photos, self: true, sessions: [opened.session], openedToken: { sessionId: opened.session.id, token: opened.accessToken } }),
     token: opened.accessToken,
     uid: user.uid,
   };
 }
 
-export async function usersRoutes(parent: FastifyInstance, { core }: { core: Core }) {
+export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const auth = requireAuth(core.sessions);
   const ok = {};
+
+  /** Looks up the photos of `users` in one query; returns each user's MediaInfo list. */
+  async function photosFor(users: UserRecord[]): Promise<(user: UserRecord) => MediaInfo[]> {
+    const byUser = await core.users.photosOf(users.map((u) => u.id));
+    return (user) => (byUser.get(user.id) ?? []).map((m) => presentMedia(m, publicUrl));
+  }
+  const present = async (user: UserRecord, options: Parameters<typeof presentUser>[1] = {}) =>
+    presentUser(user, { ...options, photos: (await photosFor([user]))(user) });
+  const answerLogin = async (result: LoginResult) => loginAnswer(result, (await photosFor([result.user]))(result.user));
 
   app.post('/users', {
     schema: { tags, summary: 'Register a user and open a device session', body: S.RegisterBody, response: { 200: S.LoginAnswer } },
   }, async (request) => {
     const { name, username, password, email, deviceInfo } = request.body;
-    return loginAnswer(await core.accounts.register({ name, username, password, email, device: deviceInfo, ipAddress: request.ip }));
+    return answerLogin(await core.accounts.register({ name, username, password, email, device: deviceInfo, ipAddress: request.ip }));
   });
 
   app.post('/users/login', {
@@ -42,18 +53,18 @@ export async function usersRoutes(parent: FastifyInstance, { core }: { core: Cor
   }, async (request) => {
     const body = request.body ?? {};
     const basic = basicCredentials(request);
-    if (basic) return loginAnswer(await core.accounts.login(basic.id, basic.password, body.deviceInfo, request.ip));
+    if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, body.deviceInfo, request.ip));
     if (request.headers.authorization && !body.password) throw unauthenticated('Unsupported Authorization header; use Basic credentials.');
     const problems = [];
     if (body.password === undefined) problems.push({ name: 'password', reason: 'is required' });
     if (body.username === undefined && body.email === undefined) problems.push({ name: 'username', reason: 'username or email is required' });
     if (problems.length > 0) throw invalid(problems, 'Send Basic credentials, or username (or email) and password.');
     const id = body.username !== undefined ? { username: body.username } : { email: body.email! };
-    return loginAnswer(await core.accounts.login(id, body.password!, body.deviceInfo, request.ip));
+    return answerLogin(await core.accounts.login(id, body.password!, body.deviceInfo, request.ip));
   });
 
   app.get('/users/me', { schema: { tags, security, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, preHandler: auth },
-    async (request) => presentUser(request.auth.user, { self: true, sessions: await core.sessions.list(request.auth.user.id) }));
+    async (request) => present(request.auth.user, { self: true, sessions: await core.sessions.list(request.auth.user.id) }));
 
   app.post('/users/me/logout', { schema: { tags, security, summary: 'End the current session', response: { 200: S.Ok } }, preHandler: auth },
     async (request) => {
@@ -104,14 +115,16 @@ export async function usersRoutes(parent: FastifyInstance, { core }: { core: Cor
   app.get('/users/:id', {
     schema: { tags, security, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
     preHandler: auth,
-  }, async (request) => presentUser(await core.users.getUser(request.params.id)));
+  }, async (request) => present(await core.users.getUser(request.params.id)));
 
   app.get('/users', {
     schema: { tags, security, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
     preHandler: auth,
   }, async (request) => {
     const { s, limit, offset } = request.query;
-    return (await core.users.searchUsers(s ?? '', limit, offset)).map((u) => presentUser(u));
+    const users = await core.users.searchUsers(s ?? '', limit, offset);
+    const photosOf = await photosFor(users);
+    return users.map((u) => presentUser(u, { photos: photosOf(u) }));
   });
 
   app.delete('/users/me', {

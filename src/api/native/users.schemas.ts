@@ -1,6 +1,7 @@
 /** Wire schemas of the native USERS API; they validate requests and document `/openapi.json`. */
 import { Type } from 'typebox';
 import { ABOUT_MAX, EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PUSH_TRANSPORTS, USERNAME_PATTERN } from '../../core/account-rules.js';
+import { MediaInfo } from './media.schemas.js';
 
 const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
 
@@ -14,17 +15,6 @@ export const DeviceInfoInput = Type.Object(
   },
   { description: 'DeviceInfo: every field optional; empty strings mean "not given".' },
 );
-
-export const MediaInfo = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  fileType: Type.String(),
-  fileSize: Type.Integer(),
-  previewWidth: Type.Optional(Type.Integer()),
-  previewHeight: Type.Optional(Type.Integer()),
-  createdAt: Type.String({ format: 'date-time' }),
-  url: Type.String(),
-  previewUrl: Type.Optional(Type.String()),
-});
 
 export const DeviceSession = Type.Object({
   id: Type.String({ format: 'uuid' }),

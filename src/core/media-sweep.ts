@@ -1,0 +1,60 @@
+/**
+ * Removes uploads never attached (as a photo, chat image or attachment) once they are
+ * older than UPLOAD_UNATTACHED_TTL_SECONDS, with their files. Runs on an unref'd timer, so
+ * it never keeps the process alive, and in bounded batches, so one run never holds the
+ * store for long. Rows still waiting for their bytes (`ready` false) count as unattached
+ * too: past the TTL they are the leftovers of a crash, and their upload fails cleanly.
+ */
+import type { BlobStore } from '../ports/blob-store.js';
+import type { Clock } from '../ports/clock.js';
+import type { Store } from '../ports/store.js';
+import { blobKeysOf } from './media-names.js';
+
+const BATCH = 200;
+/** At most this many batches a run; what is left waits for the next run. */
+const MAX_BATCHES = 50;
+/** How often the sweep runs: often enough to honour the TTL roughly, at most every 10 minutes. */
+const sweepIntervalMs = (ttlMs: number) => Math.min(Math.max(ttlMs / 4, 15_000), 10 * 60_000);
+
+export function createMediaSweeper(deps: { store: Store; blobs: BlobStore; clock: Clock; ttlMs: number }) {
+  const { store, blobs, clock, ttlMs } = deps;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  async function run(): Promise<number> {
+    const cutoff = clock.now() - ttlMs;
+    let removed = 0;
+    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      // Rows go first (store first), then their files: a file without a row is never served.
+      const expired = await store.media.deleteUnattached(cutoff, BATCH);
+      await blobs.delete(expired.flatMap(blobKeysOf));
+      removed += expired.length;
+      if (expired.length < BATCH) break;
+    }
+    return removed;
+  }
+
+  /** Runs one sweep now (or joins the one running); resolves to the number of uploads removed. */
+  function sweep(): Promise<number> {
+    running ??= run().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  return {
+    sweep,
+    /** Starts the periodic sweep; errors are passed to `onError` and the timer keeps going. */
+    start(onError: (error: unknown) => void = () => {}) {
+      if (timer) return;
+      timer = setInterval(() => sweep().catch(onError), sweepIntervalMs(ttlMs));
+      timer.unref();
+    },
+    /** Stops the timer and waits for a sweep in progress. */
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await running?.catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Uploads: streamed to the blob store under a server-checked name, sniffed, previewed when
+ * they are images, and recorded as MediaInfo. Files are public at their (capability) URLs;
+ * what this service guards is who may *attach* an upload, which only its uploader may.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { AppError, conflict, invalid, notFound } from '../errors.js';
+import type { BlobStore } from '../ports/blob-store.js';
+import type { Clock } from '../ports/clock.js';
+import { UniqueViolation, type MediaRecord, type MediaUse, type Store } from '../ports/store.js';
+import { makePreview } from './media-images.js';
+import { blobKeysOf, checkFileName, fileNameOf, parseStoredName, PREVIEW_MIME, previewNameOf } from './media-names.js';
+import { createMediaSweeper } from './media-sweep.js';
+import { isPreviewable, resolveFileType, SNIFF_BYTES } from './media-types.js';
+import { peek } from './peek.js';
+
+export interface UploadInput {
+  /** The `File-Name` header; a new UUID when absent. */
+  fileName?: string | undefined;
+  /** The `Content-Type` header: a MIME type or a bare extension. */
+  declaredType?: string | undefined;
+  /** The `Content-Length` header, when given: too large is refused before reading. */
+  declaredLength?: number | undefined;
+  body: Readable;
+}
+
+/** A stored file ready to be served. */
+export interface StoredFile {
+  key: string;
+  mime: string;
+  size: number;
+  /** Changes whenever the bytes behind the name could have changed. */
+  version: string;
+  /** Images are shown inline; everything else is a download. */
+  inline: boolean;
+}
+
+export type MediaService = ReturnType<typeof createMediaService>;
+
+export function createMediaService(deps: { store: Store; blobs: BlobStore; clock: Clock; maxBytes: number; unattachedTtlSeconds: number }) {
+  const { store, blobs, clock, maxBytes } = deps;
+  const tooLarge = () => new AppError('too_large', `Uploads are limited to ${maxBytes} bytes.`);
+  const sweeper = createMediaSweeper({ store, blobs, clock, ttlMs: deps.unattachedTtlSeconds * 1000 });
+
+  /** Removes a failed upload's row and any bytes it left; never throws over the original error. */
+  async function discard(media: MediaRecord) {
+    await Promise.allSettled([store.media.delete(media.id), blobs.delete(blobKeysOf(media))]);
+  }
+
+  /** Stores the bytes (and the preview) of a reserved upload; returns its facts. */
+  async function storeBytes(media: MediaRecord, body: Readable) {
+    const { size } = await blobs.write(fileNameOf(media), body, { maxBytes });
+    if (!isPreviewable(media.mime)) return { fileSize: size, width: null, height: null, previewWidth: null, previewHeight: null };
+    const image = await makePreview(blobs.read(fileNameOf(media)));
+    await blobs.write(previewNameOf(media), Readable.from([image.preview]), { maxBytes });
+    return { fileSize: size, width: image.width, height: image.height, previewWidth: image.previewWidth, previewHeight: image.previewHeight };
+  }
+
+  async function findOwned(ownerId: number, mediaId: string): Promise<MediaRecord> {
+    const media = await store.media.findById(mediaId);
+    // Someone else's upload answers like a missing one (SPEC 2: 404 for what the caller may not see).
+    if (!media || !media.ready || media.ownerId !== ownerId) throw notFound('Upload');
+    return media;
+  }
+
+  return {
+    /** Streams an upload to storage; resolves once the file and any preview are stored. */
+    async upload(ownerId: number, input: UploadInput): Promise<MediaRecord> {
+      if (input.fileName !== undefined) checkFileName(input.fileName);
+      if (input.declaredLength !== undefined && input.declaredLength > maxBytes) throw tooLarge();
+      const id = input.fileName ?? randomUUID();
+      if (await store.media.findById(id)) throw conflict('File-Name', 'An upload with that name exists.');
+      const { head, stream } = await peek(input.body, SNIFF_BYTES);
+      if (head.length === 0) throw invalid([{ name: 'body', reason: 'must not be empty' }], 'The upload is empty.');
+      const type = await resolveFileType(input.declaredType, head);
+      const media: MediaRecord = {
+        id, ownerId, fileType: type.ext, mime: type.mime, fileSize: 0, width: null, height: null,
+        previewWidth: null, previewHeight: null, ready: false, attachedAs: null, attachedAt: null, createdAt: clock.now(),
+      };
+      // The row goes in first: it reserves the id, so two uploads of one name never share a file.
+      try {
+        await store.media.insert(media);
+      } catch (error) {
+        if (error instanceof UniqueViolation) throw conflict('File-Name', 'An upload with that name exists.');
+        throw error;
+      }
+      try {
+        const facts = await storeBytes(media, stream);
+        if (!(await store.media.complete(id, facts))) throw notFound('Upload');
+        return { ...media, ...facts, ready: true };
+      } catch (error) {
+        await discard(media);
+        throw error;
+      }
+    },
+
+    /**
+     * Attaches the caller's own upload as `use`; later chat images and message attachments
+     * reuse this. Attaching it again as the same use is a no-op; as another use, 409.
+     */
+    async attach(ownerId: number, mediaId: string, use: MediaUse, options: { imagesOnly?: boolean } = {}): Promise<MediaRecord> {
+      const media = await findOwned(ownerId, mediaId);
+      if (options.imagesOnly && !isPreviewable(media.mime)) {
+        throw new AppError('unsupported_media_type', 'Only images (PNG, JPEG, GIF, WebP) can be used here.');
+      }
+      if (media.attachedAs === use) return media;
+      const at = clock.now();
+      if (media.attachedAs !== null || !(await store.media.attach(media.id, use, at))) {
+        throw conflict('id', 'That upload is already in use.');
+      }
+      return { ...media, attachedAs: use, attachedAt: at };
+    },
+
+    /** Deletes an attached upload of the caller's and its files; 404 when it is not one. */
+    async remove(ownerId: number, mediaId: string, use: MediaUse): Promise<void> {
+      const media = await findOwned(ownerId, mediaId);
+      if (media.attachedAs !== use || !(await store.media.delete(media.id))) throw notFound('Upload');
+      await blobs.delete(blobKeysOf(media));
+    },
+
+    /** The users' uploads attached as `use`, newest first, by owner. */
+    async attachedBy(ownerIds: number[], use: MediaUse): Promise<Map<number, MediaRecord[]>> {
+      const byOwner = new Map<number, MediaRecord[]>(ownerIds.map((id) => [id, []]));
+      for (const media of await store.media.listAttached([...new Set(ownerIds)], use)) byOwner.get(media.ownerId)?.push(media);
+      return byOwner;
+    },
+
+    /** Resolves a requested name (`<id>.<ext>` or `<id>-preview.jpeg`) to a stored file. */
+    async findFile(name: string): Promise<StoredFile | undefined> {
+      const parsed = parseStoredName(name);
+      const media = parsed && (await store.media.findById(parsed.id));
+      if (!parsed || !media || !media.ready) return undefined;
+      if (parsed.preview ? media.previewWidth === null : parsed.ext !== media.fileType) return undefined;
+      const key = parsed.preview ? previewNameOf(media) : fileNameOf(media);
+      const info = await blobs.stat(key);
+      if (!info) return undefined;
+      const version = `${media.id}-${media.createdAt.toString(36)}-${info.size.toString(36)}${parsed.preview ? '-p' : ''}`;
+      const mime = parsed.preview ? PREVIEW_MIME : media.mime;
+      return { key, mime, size: info.size, version, inline: parsed.preview || isPreviewable(media.mime) };
+    },
+
+    /** The bytes of a stored file, `range` inclusive. */
+    readFile: (key: string, range?: { start: number; end: number }) => blobs.read(key, range),
+
+    /** Every blob key of the owner's uploads (for account deletion: list first, delete the files after). */
+    async fileKeysOf(ownerId: number): Promise<string[]> {
+      return (await store.media.listByOwner(ownerId)).flatMap(blobKeysOf);
+    },
+
+    deleteFiles: (keys: string[]) => blobs.delete(keys),
+
+    sweepUnattached: sweeper.sweep,
+    startSweeping: sweeper.start,
+    stopSweeping: sweeper.stop,
+  };
+}
