@@ -10,6 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
 import { UniqueViolation, type Store, type UserRecord } from '../ports/store.js';
 import { FieldChecks, foldUsername } from './account-rules.js';
+import { blobKeysOf } from './media-names.js';
 import type { MediaService } from './media.service.js';
 import type { DeviceInput, OpenedSession, SessionsService } from './sessions.service.js';
 import type { Throttle } from './throttle.service.js';
@@ -155,10 +156,15 @@ export async function createAccountsService(deps: {
     async deleteAccount(id: LoginIdentifier, password: string, ipAddress: string): Promise<void> {
       const user = await verifyCredentials(id, password, ipAddress);
       const sessionIds = (await store.sessions.listByUser(user.id)).map((s) => s.id);
-      // The upload rows go with the user, so their files are listed first and deleted after.
-      const fileKeys = await media.fileKeysOf(user.id);
-      // Sessions and every other owned row go by ON DELETE CASCADE in the same statement.
-      await store.users.delete(user.id);
+      // The upload rows go with the user, so their files are listed first and deleted after;
+      // so do other users' images and attachments in the chats this user owns.
+      const inOwnedChats = await store.media.linkedToChats(await store.chats.listOwnedIds(user.id), { images: true });
+      const fileKeys = [...(await media.fileKeysOf(user.id)), ...inOwnedChats.flatMap(blobKeysOf)];
+      // Sessions and every other owned row go by ON DELETE CASCADE in the same transaction.
+      await store.transaction(async (tx) => {
+        await tx.media.deleteMany(inOwnedChats.map((m) => m.id));
+        await tx.users.delete(user.id);
+      });
       await media.deleteFiles(fileKeys);
       await sessions.announceRevoked(user.id, sessionIds);
       await bus.publish('user.deleted', { userId: user.id });

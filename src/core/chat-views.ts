@@ -3,9 +3,14 @@
  * authors and read marks, chats with owner, members and the viewer's own settings. Users
  * and read marks are loaded in bulk, one query each per page, never one per message.
  */
-import type { ChatSettingsView, ChatView, MessageView, Profile, ReadMarkView } from '../ports/events.js';
-import type { ChatRecord, MemberRecord, MessageRecord, Store } from '../ports/store.js';
+import type { ChatSettingsView, ChatView, MediaView, MessageView, Profile, ReadMarkView } from '../ports/events.js';
+import type { ChatRecord, MediaRecord, MemberRecord, MessageRecord, Store } from '../ports/store.js';
 import { loadProfiles } from './profiles.js';
+
+/** The part of an upload that views and events carry. */
+export const mediaViewOf = (m: MediaRecord): MediaView => ({
+  id: m.id, fileType: m.fileType, fileSize: m.fileSize, previewWidth: m.previewWidth, previewHeight: m.previewHeight, createdAt: m.createdAt,
+});
 
 export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView => ({
   isMuted: member?.isMuted ?? false,
@@ -17,7 +22,10 @@ export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView =
 export async function buildMessageViews(store: Store, chatId: string, messages: MessageRecord[], known = new Map<number, Profile>()): Promise<MessageView[]> {
   if (messages.length === 0) return [];
   const seqs = messages.map((m) => m.seq);
-  const marks = await store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs));
+  const [marks, attachments] = await Promise.all([
+    store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs)),
+    store.media.attachmentsOf(messages.map((m) => m.id)),
+  ]);
   const wanted = new Set([...messages.map((m) => m.authorId), ...marks.map((m) => m.userId)].filter((id) => !known.has(id)));
   const profiles = new Map([...known, ...(await loadProfiles(store, wanted))]);
   // Marks are sorted by seq; a user's first mark at or after a message's seq is the one that read it.
@@ -37,7 +45,8 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
     }
     const author = profiles.get(message.authorId) ?? deletedUser(message.authorId);
     const erased = message.deletedAt !== null;
-    return { message: erased ? { ...message, text: '' } : message, author, attachments: [], readMarks };
+    const files = erased ? [] : (attachments.get(message.id) ?? []).map(mediaViewOf);
+    return { message: erased ? { ...message, text: '' } : message, author, attachments: files, readMarks };
   });
 }
 
@@ -71,7 +80,7 @@ export async function buildChatView(store: Store, chat: ChatRecord, viewer: Memb
     ...(options.addedUsers ? { addedUsers: pick(options.addedUsers) } : {}),
     ...(options.removedUsers ? { removedUsers: pick(options.removedUsers) } : {}),
     ...(lastMessage ? { lastMessage } : {}),
-    images: [],
+    images: ((await store.media.chatImagesOf([chat.id])).get(chat.id) ?? []).map(mediaViewOf),
     settings: settingsOf(viewer),
     unreadCount: viewer && viewer.isMember ? await store.messages.countUnread(chat.id, viewer.userId, viewer.lastReadSeq) : 0,
   };

@@ -11,6 +11,8 @@ import { UniqueViolation, type ChatRecord, type MemberRecord, type Store } from 
 import { requireMemberRow, requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildChatView } from './chat-views.js';
+import { blobKeysOf } from './media-names.js';
+import type { MediaService } from './media.service.js';
 import { loadProfiles } from './profiles.js';
 
 export const MAX_ADDED_PER_CALL = 10;
@@ -27,8 +29,8 @@ const badRequest = (name: string, reason: string) => invalid([{ name, reason }])
 
 export type ChatsService = ReturnType<typeof createChatsService>;
 
-export function createChatsService(deps: { store: Store; events: ChatEvents; clock: Clock }) {
-  const { store, events, clock } = deps;
+export function createChatsService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock }) {
+  const { store, events, media, clock } = deps;
   const view = (chat: ChatRecord, viewer: MemberRecord | undefined, extra: Parameters<typeof buildChatView>[3] = { withMembers: true }) =>
     buildChatView(store, chat, viewer, extra);
 
@@ -159,10 +161,13 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; clo
       const { chat } = await requireMembership(store, chatId, actor.id);
       if (chat.ownerId !== actor.id) throw forbidden('Only the chat owner may delete the chat.');
       const recipients = events.activeIds(await store.chats.listMembers(chat.id, true));
+      const files = await store.media.linkedToChats([chat.id], { images: true });
       await store.transaction(async (tx) => {
         await tx.events.deleteForChat(chat.id);
+        await tx.media.deleteMany(files.map((f) => f.id));
         await tx.chats.delete(chat.id);
       });
+      await media.deleteFiles(files.flatMap(blobKeysOf));
       await events.gone('chatDeleted', chat.id, recipients, actor.id);
     },
 
@@ -178,10 +183,13 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; clo
     async clearChat(actor: Profile, chatId: string): Promise<void> {
       const { chat } = await requireMembership(store, chatId, actor.id);
       if (!chat.isPersonal && chat.ownerId !== actor.id) throw forbidden('Only the chat owner may clear a group chat.');
+      const files = await store.media.linkedToChats([chat.id], { images: false });
       await store.transaction(async (tx) => {
+        await tx.media.deleteMany(files.map((f) => f.id));
         await tx.messages.clearChat(chat.id);
         await tx.events.deleteForChat(chat.id);
       });
+      await media.deleteFiles(files.flatMap(blobKeysOf));
       await events.gone('chatCleared', chat.id, events.activeIds(await store.chats.listMembers(chat.id, true)), actor.id);
     },
 
@@ -215,6 +223,26 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; clo
       const target = await store.chats.findMember(chat.id, userId);
       if (!target || !target.isMember) throw notFound('Member');
       await store.chats.updateMember(chat.id, userId, { isBlocked: blocked });
+      await publishChat('chatUpdate', chat, actor.id);
+    },
+
+    /** Adds an image of the caller's (an upload) to a group chat; every member is told. */
+    async addImage(actor: Profile, chatId: string, mediaId: string): Promise<ChatView> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      if (chat.isPersonal) throw badRequest('image', 'a personal chat has no images');
+      const image = await media.attach(actor.id, mediaId, 'chat_image', { imagesOnly: true, exclusive: true });
+      await store.media.linkChatImage(chat.id, image.id, clock.now());
+      return publishChat('chatUpdate', chat, actor.id);
+    },
+
+    /** Removes a chat image and its files: its uploader or the chat owner may. */
+    async removeImage(actor: Profile, chatId: string, mediaId: string): Promise<void> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const image = ((await store.media.chatImagesOf([chat.id])).get(chat.id) ?? []).find((m) => m.id === mediaId);
+      if (!image) throw notFound('Image');
+      if (image.ownerId !== actor.id && chat.ownerId !== actor.id) throw forbidden('Only its uploader or the chat owner may remove an image.');
+      await store.media.deleteMany([image.id]);
+      await media.deleteFiles(blobKeysOf(image));
       await publishChat('chatUpdate', chat, actor.id);
     },
 

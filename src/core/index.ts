@@ -51,8 +51,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock });
   const events = createChatEvents({ store, bus, clock });
   const users = createUsersService({ store, bus, events, media, clock });
-  const chats = createChatsService({ store, events, clock });
-  const messages = createMessagesService({ store, events, clock });
+  const chats = createChatsService({ store, events, media, clock });
+  const messages = createMessagesService({ store, events, media, clock });
   const contacts = createContactsService({ store, clock });
   const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
   return { ports, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts };

@@ -42,6 +42,9 @@ function parseDeclared(header: string | undefined): { mime: string; ext?: string
   return { mime: MIME_ALIASES[raw] ?? raw };
 }
 
+/** The MIME type of a file extension (`application/octet-stream` when unknown). */
+export const mimeOf = (ext: string) => mime.getType(ext) ?? OCTET_STREAM;
+
 const topLevel = (type: string) => type.split('/')[0];
 const extensionOf = (type: string) => {
   const ext = mime.getExtension(type);

@@ -57,6 +57,31 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
     return { fileSize: size, width: image.width, height: image.height, previewWidth: image.previewWidth, previewHeight: image.previewHeight };
   }
 
+  /** Stores the bytes of a claimed placeholder; the sniffed type replaces the one the sender guessed. */
+  async function fillPlaceholder(placeholder: MediaRecord, input: UploadInput): Promise<MediaRecord> {
+    try {
+      const { head, stream } = await peek(input.body, SNIFF_BYTES);
+      if (head.length === 0) throw invalid([{ name: 'body', reason: 'must not be empty' }], 'The upload is empty.');
+      const type = await resolveFileType(input.declaredType, head);
+      const media = { ...placeholder, fileType: type.ext, mime: type.mime };
+      const facts = await storeBytes(media, stream);
+      if (!(await store.media.complete(media.id, facts, { fileType: type.ext, mime: type.mime }))) throw notFound('Upload');
+      return { ...media, ...facts, ready: true };
+    } catch (error) {
+      await Promise.allSettled([blobs.delete(blobKeysOf(placeholder)), store.media.releasePlaceholder(placeholder.id)]);
+      throw error;
+    }
+  }
+
+  /** The caller's ready upload, checked for the use (images only where asked). */
+  async function usableUpload(ownerId: number, mediaId: string, options: { imagesOnly?: boolean } = {}): Promise<MediaRecord> {
+    const media = await findOwned(ownerId, mediaId);
+    if (options.imagesOnly && !isPreviewable(media.mime)) {
+      throw new AppError('unsupported_media_type', 'Only images (PNG, JPEG, GIF, WebP) can be used here.');
+    }
+    return media;
+  }
+
   async function findOwned(ownerId: number, mediaId: string): Promise<MediaRecord> {
     const media = await store.media.findById(mediaId);
     // Someone else's upload answers like a missing one (SPEC 2: 404 for what the caller may not see).
@@ -70,7 +95,12 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
       if (input.fileName !== undefined) checkFileName(input.fileName);
       if (input.declaredLength !== undefined && input.declaredLength > maxBytes) throw tooLarge();
       const id = input.fileName ?? randomUUID();
-      if (await store.media.findById(id)) throw conflict('File-Name', 'An upload with that name exists.');
+      const existing = await store.media.findById(id);
+      if (existing) {
+        // A placeholder attachment (a message sent before its file) is filled by its owner.
+        if (!(await store.media.claimPlaceholder(existing.id, ownerId))) throw conflict('File-Name', 'An upload with that name exists.');
+        return fillPlaceholder(existing, input);
+      }
       const { head, stream } = await peek(input.body, SNIFF_BYTES);
       if (head.length === 0) throw invalid([{ name: 'body', reason: 'must not be empty' }], 'The upload is empty.');
       const type = await resolveFileType(input.declaredType, head);
@@ -99,18 +129,19 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
      * Attaches the caller's own upload as `use`; later chat images and message attachments
      * reuse this. Attaching it again as the same use is a no-op; as another use, 409.
      */
-    async attach(ownerId: number, mediaId: string, use: MediaUse, options: { imagesOnly?: boolean } = {}): Promise<MediaRecord> {
-      const media = await findOwned(ownerId, mediaId);
-      if (options.imagesOnly && !isPreviewable(media.mime)) {
-        throw new AppError('unsupported_media_type', 'Only images (PNG, JPEG, GIF, WebP) can be used here.');
-      }
-      if (media.attachedAs === use) return media;
+    async attach(ownerId: number, mediaId: string, use: MediaUse, options: { imagesOnly?: boolean; exclusive?: boolean } = {}): Promise<MediaRecord> {
+      const media = await usableUpload(ownerId, mediaId, options);
+      // A photo attached again is a no-op; an upload linked to one chat or message can't serve another.
+      if (media.attachedAs === use && !options.exclusive) return media;
       const at = clock.now();
       if (media.attachedAs !== null || !(await store.media.attach(media.id, use, at))) {
         throw conflict('id', 'That upload is already in use.');
       }
       return { ...media, attachedAs: use, attachedAt: at };
     },
+
+    /** The caller's ready upload, for a use that attaches it later (inside its own transaction). */
+    usableUpload,
 
     /** Deletes an attached upload of the caller's and its files; 404 when it is not one. */
     async remove(ownerId: number, mediaId: string, use: MediaUse): Promise<void> {

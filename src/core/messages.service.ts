@@ -6,21 +6,38 @@ import { randomUUID } from 'node:crypto';
 import { AppError, forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatEvent, MessageView, Profile } from '../ports/events.js';
-import { UniqueViolation, type ChatRecord, type MemberRecord, type MessageRecord, type Store } from '../ports/store.js';
+import { UniqueViolation, type ChatRecord, type MediaRecord, type MemberRecord, type MessageRecord, type Store } from '../ports/store.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
-import { buildMessageViews } from './chat-views.js';
+import { buildMessageViews, mediaViewOf } from './chat-views.js';
 import { cannotPost } from './chats.service.js';
+import { blobKeysOf } from './media-names.js';
+import type { MediaService } from './media.service.js';
+import { mimeOf } from './media-types.js';
 
 export const TEXT_MAX_BYTES = 2048;
 export const HISTORY_MAX = 200;
 export const HISTORY_DEFAULT = 50;
 
+/**
+ * An attachment as the client sends it: the id of an upload of theirs, or no id, in which
+ * case the server reserves one (a placeholder the client then uploads with `File-Name: id`).
+ * `fileType` and `fileSize` are advisory: the stored file's own facts win once it exists.
+ */
+export interface AttachmentInput {
+  id?: string | undefined;
+  fileType: string;
+  fileSize: number;
+}
+
 export interface SendInput {
   localId: string;
   text?: string | undefined;
   isVisible?: boolean | undefined;
+  attachment?: AttachmentInput | undefined;
 }
+
+const FILE_TYPE = /^[a-z0-9]{1,10}$/;
 
 export interface EditInput {
   text?: string | undefined;
@@ -37,8 +54,24 @@ function checkText(text: string | undefined): void {
 
 export type MessagesService = ReturnType<typeof createMessagesService>;
 
-export function createMessagesService(deps: { store: Store; events: ChatEvents; clock: Clock }) {
-  const { store, events, clock } = deps;
+export function createMessagesService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock }) {
+  const { store, events, media, clock } = deps;
+
+  /** Resolves the attachment before the send's transaction: the caller's own upload, or a placeholder to insert. */
+  async function prepareAttachment(author: Profile, input: AttachmentInput | undefined): Promise<{ record: MediaRecord; insert: boolean } | undefined> {
+    if (!input) return undefined;
+    if (input.id !== undefined) return { record: await media.usableUpload(author.id, input.id), insert: false };
+    const fileType = input.fileType.toLowerCase();
+    if (!FILE_TYPE.test(fileType)) throw invalid([{ name: 'attachment.fileType', reason: 'must be a file extension such as png' }]);
+    const now = clock.now();
+    return {
+      insert: true,
+      record: {
+        id: randomUUID(), ownerId: author.id, fileType, mime: mimeOf(fileType), fileSize: input.fileSize, width: null, height: null,
+        previewWidth: null, previewHeight: null, ready: false, attachedAs: 'attachment', attachedAt: now, createdAt: now,
+      },
+    };
+  }
 
   const viewOne = async (message: MessageRecord, known?: Map<number, Profile>) => (await buildMessageViews(store, message.chatId, [message], known))[0]!;
   const recipientsOf = (chatId: string) => store.chats.listMemberIds(chatId);
@@ -74,11 +107,12 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     async sendMessage(author: Profile, chatId: string, input: SendInput): Promise<MessageView> {
       checkText(input.text);
       const text = input.text ?? '';
-      if (text.trim() === '') throw invalid([{ name: 'text', reason: 'is required' }]);
+      if (text.trim() === '' && !input.attachment) throw invalid([{ name: 'text', reason: 'is required without an attachment' }]);
       const earlier = await store.messages.findByLocalId(author.id, input.localId);
       if (earlier) return replay(earlier, chatId, author);
       const { chat, member } = await requireMembership(store, chatId, author.id);
       await assertMayPost(chat, member);
+      const attachment = await prepareAttachment(author, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
@@ -88,12 +122,18 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
             chatId: chat.id, seq, authorId: author.id, localId: input.localId, text, isVisible: input.isVisible ?? true,
             fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
           });
+          // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
+          if (attachment?.insert) await tx.media.insert(attachment.record);
+          else if (attachment && !(await tx.media.attach(attachment.record.id, 'attachment', now))) {
+            throw new AppError('conflict', 'That upload is already in use.', { field: 'attachment.id' });
+          }
+          if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
           await tx.chats.unhideForAll(chat.id);
           // Sending implies having read everything before.
           await tx.chats.updateMember(chat.id, author.id, { lastReadSeq: seq });
           // A new message has no read marks yet and its author is at hand. Its event is logged
           // in the same transaction, so a stored message always has its event.
-          const message: MessageView = { message: inserted, author, attachments: [], readMarks: [] };
+          const message: MessageView = { message: inserted, author, attachments: attachment ? [mediaViewOf(attachment.record)] : [], readMarks: [] };
           return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients: await tx.chats.listMemberIds(chat.id), message });
         });
       } catch (error) {
@@ -122,10 +162,13 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       if (message.deletedAt !== null) return viewOne(message);
       const now = clock.now();
       const erased = { ...message, text: '', deletedAt: now, updatedAt: now };
+      const files = (await store.media.attachmentsOf([message.id])).get(message.id) ?? [];
       await store.transaction(async (tx) => {
         await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
+        await tx.media.deleteMany(files.map((f) => f.id));
         await tx.events.deleteForMessage(message.id);
       });
+      await media.deleteFiles(files.flatMap(blobKeysOf));
       const view = await viewOne(erased);
       await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
       return view;

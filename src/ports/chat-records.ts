@@ -93,6 +93,8 @@ export interface ChatsRepository {
   findMember(chatId: string, userId: number): Promise<MemberRecord | undefined>;
   /** Every member row of the chat (`activeOnly`: only current members), by join time. */
   listMembers(chatId: string, activeOnly: boolean): Promise<MemberRecord[]>;
+  /** The chats `userId` owns (they go with the account). */
+  listOwnedIds(userId: number): Promise<string[]>;
   /** Users who share at least one chat with `userId` (current members), without `userId`. */
   listPeerIds(userId: number): Promise<number[]>;
   /** The ids of the current members (cheaper than `listMembers` when ids are all that is needed). */

@@ -131,8 +131,21 @@ export interface MediaRepository {
   /** Throws `UniqueViolation('id')` when the id is taken, compared case-insensitively. */
   insert(media: MediaRecord): Promise<void>;
   findById(id: string): Promise<MediaRecord | undefined>;
-  /** Records the stored file and marks it ready; false when the row is gone meanwhile. */
-  complete(id: string, facts: MediaFacts): Promise<boolean>;
+  /** Records the stored file and marks it ready; false when the row is gone meanwhile. `type` corrects a placeholder's guess. */
+  complete(id: string, facts: MediaFacts, type?: { fileType: string; mime: string }): Promise<boolean>;
+  /** Claims the owner's placeholder attachment for its upload; false when it is not one (or is being uploaded). */
+  claimPlaceholder(id: string, ownerId: number): Promise<boolean>;
+  /** Gives a claimed placeholder back after a failed upload. */
+  releasePlaceholder(id: string): Promise<void>;
+  deleteMany(ids: string[]): Promise<void>;
+  linkChatImage(chatId: string, mediaId: string, at: number): Promise<void>;
+  /** The chat's images, newest first, by chat id. */
+  chatImagesOf(chatIds: string[]): Promise<Map<string, MediaRecord[]>>;
+  linkAttachments(messageId: number, mediaIds: string[]): Promise<void>;
+  /** Each message's attachments in order, by message id. */
+  attachmentsOf(messageIds: number[]): Promise<Map<number, MediaRecord[]>>;
+  /** Uploads linked to these chats: their messages' attachments, and with `images` their chat images. */
+  linkedToChats(chatIds: string[], include: { images: boolean }): Promise<MediaRecord[]>;
   /** Marks a ready, unattached upload as used; false when it is not (anymore). */
   attach(id: string, use: MediaUse, at: number): Promise<boolean>;
   /** The owners' uploads attached as `use`, most recently attached first. */

@@ -140,6 +140,9 @@ export function createChatsRepository(db: Kysely<Database>): ChatsRepository {
       if (activeOnly) query = query.where('is_member', '=', 1);
       return (await query.orderBy('added_at').orderBy('user_id').execute()).map(toMember);
     },
+    async listOwnedIds(userId) {
+      return (await db.selectFrom('chats').select('id').where('owner_id', '=', userId).execute()).map((r) => r.id);
+    },
     async listPeerIds(userId) {
       const rows = await db
         .selectFrom('chat_members as mine')

@@ -50,10 +50,12 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
       const row = await db.selectFrom('media').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toRecord(row);
     },
-    async complete(id, facts) {
+    async complete(id, facts, type) {
       const result = await db
         .updateTable('media')
         .set({
+          ...(type ? { file_type: type.fileType, mime: type.mime } : {}),
+          uploading: 0,
           file_size: facts.fileSize,
           width: facts.width,
           height: facts.height,
@@ -64,6 +66,77 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
         .where('id', '=', id)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
+    },
+    async claimPlaceholder(id, ownerId) {
+      const result = await db
+        .updateTable('media')
+        .set({ uploading: 1 })
+        .where('id', '=', id)
+        .where('owner_id', '=', ownerId)
+        .where('ready', '=', 0)
+        .where('uploading', '=', 0)
+        .where('attached_as', '=', 'attachment')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async releasePlaceholder(id) {
+      await db.updateTable('media').set({ uploading: 0 }).where('id', '=', id).execute();
+    },
+    async deleteMany(ids) {
+      if (ids.length > 0) await db.deleteFrom('media').where('id', 'in', ids).execute();
+    },
+    async linkChatImage(chatId, mediaId, at) {
+      await db.insertInto('chat_images').values({ chat_id: chatId, media_id: mediaId, created_at: at }).onConflict((oc) => oc.doNothing()).execute();
+    },
+    async chatImagesOf(chatIds) {
+      const byChat = new Map<string, MediaRecord[]>(chatIds.map((id) => [id, []]));
+      if (chatIds.length === 0) return byChat;
+      const rows = await db
+        .selectFrom('chat_images as c')
+        .innerJoin('media as m', 'm.id', 'c.media_id')
+        .selectAll('m')
+        .select('c.chat_id')
+        .where('c.chat_id', 'in', chatIds)
+        .orderBy('c.created_at', 'desc')
+        .orderBy('m.id')
+        .execute();
+      for (const row of rows) byChat.get(row.chat_id)?.push(toRecord(row));
+      return byChat;
+    },
+    async linkAttachments(messageId, mediaIds) {
+      if (mediaIds.length === 0) return;
+      await db.insertInto('message_attachments').values(mediaIds.map((mediaId, position) => ({ message_id: messageId, media_id: mediaId, position }))).execute();
+    },
+    async attachmentsOf(messageIds) {
+      const byMessage = new Map<number, MediaRecord[]>();
+      if (messageIds.length === 0) return byMessage;
+      const rows = await db
+        .selectFrom('message_attachments as a')
+        .innerJoin('media as m', 'm.id', 'a.media_id')
+        .selectAll('m')
+        .select('a.message_id')
+        .where('a.message_id', 'in', messageIds)
+        .orderBy('a.position')
+        .execute();
+      for (const row of rows) {
+        const id = Number(row.message_id);
+        byMessage.set(id, [...(byMessage.get(id) ?? []), toRecord(row)]);
+      }
+      return byMessage;
+    },
+    async linkedToChats(chatIds, include) {
+      if (chatIds.length === 0) return [];
+      const images = include.images
+        ? await db.selectFrom('chat_images as c').innerJoin('media as m', 'm.id', 'c.media_id').selectAll('m').where('c.chat_id', 'in', chatIds).execute()
+        : [];
+      const attachments = await db
+        .selectFrom('message_attachments as a')
+        .innerJoin('messages as msg', 'msg.id', 'a.message_id')
+        .innerJoin('media as m', 'm.id', 'a.media_id')
+        .selectAll('m')
+        .where('msg.chat_id', 'in', chatIds)
+        .execute();
+      return [...images, ...attachments].map(toRecord);
     },
     async attach(id, use, at) {
       // The `attached_as is null` condition makes attach and the unattached sweep exclusive.

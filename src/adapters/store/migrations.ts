@@ -194,6 +194,28 @@ const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  '0005_chat_media': () => ({
+    async up(db: Kysely<any>) {
+      // A placeholder attachment (sent before its file) is claimed while its bytes arrive.
+      await db.schema.alterTable('media').addColumn('uploading', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('chat_images')
+        .addColumn('chat_id', 'text', (c) => c.notNull().references('chats.id').onDelete('cascade'))
+        .addColumn('media_id', 'text', (c) => c.notNull().references('media.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('chat_images_pk', ['chat_id', 'media_id'])
+        .execute();
+      await db.schema
+        .createTable('message_attachments')
+        .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
+        .addColumn('media_id', 'text', (c) => c.notNull().references('media.id').onDelete('cascade'))
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('message_attachments_pk', ['message_id', 'media_id'])
+        .execute();
+      await db.schema.createIndex('message_attachments_media').on('message_attachments').column('media_id').execute();
+      await db.schema.createIndex('chat_images_media').on('chat_images').column('media_id').execute();
+    },
+  }),
 };
 
 class InCodeMigrationProvider implements MigrationProvider {

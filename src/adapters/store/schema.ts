@@ -136,6 +136,19 @@ export interface MediaTable {
   attached_as: string | null;
   attached_at: number | null;
   created_at: number;
+  uploading: Generated<number>;
+}
+
+export interface ChatImagesTable {
+  chat_id: string;
+  media_id: string;
+  created_at: number;
+}
+
+export interface MessageAttachmentsTable {
+  message_id: number;
+  media_id: string;
+  position: number;
 }
 
 export interface Database {
@@ -151,4 +164,6 @@ export interface Database {
   read_marks: ReadMarksTable;
   contacts: ContactsTable;
   media: MediaTable;
+  chat_images: ChatImagesTable;
+  message_attachments: MessageAttachmentsTable;
 }

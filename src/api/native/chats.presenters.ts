@@ -1,20 +1,8 @@
 /** The native wire shapes of chats, messages and contacts (SPEC 2, JSON objects). */
 import type { ContactView } from '../../core/contacts.service.js';
-import type { ChatSettingsView, ChatView, MediaView, MessageView } from '../../ports/events.js';
+import type { ChatSettingsView, ChatView, MessageView } from '../../ports/events.js';
+import { presentMedia } from './media.presenters.js';
 import { compact, iso, presentUser } from './users.presenters.js';
-
-export function presentMedia(media: MediaView, publicUrl: string) {
-  return compact({
-    id: media.id,
-    fileType: media.fileType,
-    fileSize: media.fileSize,
-    previewWidth: media.previewWidth,
-    previewHeight: media.previewHeight,
-    createdAt: iso(media.createdAt),
-    url: `${publicUrl}/uploads/${media.id}.${media.fileType}`,
-    previewUrl: media.previewWidth === null ? undefined : `${publicUrl}/uploads/${media.id}-preview.jpeg`,
-  });
-}
 
 export function presentMessage(view: MessageView, publicUrl: string) {
   const m = view.message;

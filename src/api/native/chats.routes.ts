@@ -33,6 +33,12 @@ export async function chatsRoutes(parent: FastifyInstance, { core, publicUrl }: 
   app.put('/chats/:id/settings', { schema: { tags, security, summary: 'The caller’s mute, archive and removed-on-device flags', params: S.ChatParams, body: S.SettingsBody, response: one } },
     async (req) => chat(await core.chats.updateSettings(req.auth.user, req.params.id, req.body)));
 
+  app.post('/chats/:id/images', { schema: { tags, security, summary: 'Add an image (an upload of yours) to a group chat', params: S.ChatParams, body: S.ImageBody, response: one } },
+    async (req) => chat(await core.chats.addImage(req.auth.user, req.params.id, req.body.image.id)));
+
+  app.delete('/chats/:id/images/:imageId', { schema: { tags, security, summary: 'Remove a chat image and its files (uploader or owner)', params: S.ChatImageParams, response: { 200: Ok } } },
+    async (req) => (await core.chats.removeImage(req.auth.user, req.params.id, req.params.imageId), ok));
+
   app.post('/chats/:id/users', { schema: { tags, security, summary: 'Add up to 10 users', params: S.ChatParams, body: S.UsersBody, response: one } },
     async (req) => chat(await core.chats.addUsers(req.auth.user, req.params.id, req.body.users)));
 

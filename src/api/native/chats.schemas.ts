@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { MAX_ADDED_PER_CALL, MAX_PARTICIPANTS_AT_CREATION, TITLE_MAX } from '../../core/chats.service.js';
 import { CONTACT_NAME_MAX } from '../../core/contacts.service.js';
 import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/messages.service.js';
+import { MEDIA_ID_PATTERN } from '../../core/media-names.js';
 import { MediaInfo } from './media.schemas.js';
 import { UserInfo } from './users.schemas.js';
 
@@ -76,11 +77,30 @@ export const SettingsBody = Type.Object({
 });
 export const UsersBody = Type.Object({ users: Type.Array(UserId, { minItems: 1, maxItems: MAX_ADDED_PER_CALL }) });
 
+const MediaRef = Type.Object({
+  id: Type.String({ pattern: MEDIA_ID_PATTERN, description: 'The id (name without extension) of an upload of the caller’s' }),
+  fileType: Type.Optional(Type.String({ maxLength: 10, description: 'Advisory' })),
+  fileSize: Type.Optional(Type.Integer({ minimum: 0, description: 'Advisory' })),
+});
+
 export const SendBody = Type.Object({
   localId: Type.String({ minLength: 1, maxLength: 128, description: 'Client-made; the same author and localId never make a second message' }),
-  text: Type.Optional(Type.String({ description: 'Up to 2048 bytes (UTF-8)' })),
+  text: Type.Optional(Type.String({ description: 'Up to 2048 bytes (UTF-8); required without an attachment' })),
   isVisible: Type.Optional(Type.Boolean()),
+  attachment: Type.Optional(
+    Type.Object(
+      {
+        id: Type.Optional(Type.String({ pattern: MEDIA_ID_PATTERN })),
+        fileType: Type.String({ minLength: 1, maxLength: 10 }),
+        fileSize: Type.Integer({ minimum: 0 }),
+      },
+      { description: 'An upload of the caller’s by id; without id the server reserves one (upload the file later with File-Name: <id>)' },
+    ),
+  ),
 });
+
+export const ImageBody = Type.Object({ image: MediaRef });
+export const ChatImageParams = Type.Object({ id: Uuid, imageId: Type.String({ pattern: MEDIA_ID_PATTERN }) });
 export const HistoryQuery = Type.Object({
   count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
   before: Type.Optional(UserId),

@@ -6,7 +6,7 @@ import type { MediaRecord } from '../../ports/store.js';
 export const fileUrl = (publicUrl: string, name: string) => `${publicUrl}/uploads/${name}`;
 
 /** MediaInfo; the preview fields appear only for images. */
-export function presentMedia(media: MediaRecord, publicUrl: string) {
+export function presentMedia(media: Pick<MediaRecord, 'id' | 'fileType' | 'fileSize' | 'previewWidth' | 'previewHeight' | 'createdAt'>, publicUrl: string) {
   const hasPreview = media.previewWidth !== null && media.previewHeight !== null;
   return {
     id: media.id,
