@@ -28,7 +28,31 @@ describe('config', () => {
     assert.equal(config.vappPrefix, '/vapp');
     assert.deepEqual(config.argon2, { memoryKiB: 19456, timeCost: 2, parallelism: 1 });
     assert.equal(config.bodyLimitBytes, 64 * 1024);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.databasePoolSize, 10);
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.redisPrefix, 'parley:');
     assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads the scale-out settings and checks their ranges', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://parley:secret@db.internal:5432/parley',
+      DATABASE_POOL_SIZE: '25',
+      REDIS_URL: 'rediss://cache.internal:6380',
+      REDIS_PREFIX: 'chat-eu:',
+    });
+    assert.equal(config.databaseUrl, 'postgresql://parley:secret@db.internal:5432/parley');
+    assert.equal(config.databasePoolSize, 25);
+    assert.equal(config.redisUrl, 'rediss://cache.internal:6380');
+    assert.equal(config.redisPrefix, 'chat-eu:');
+    assert.equal(loadConfig({ DATABASE_POOL_SIZE: '1' }).databasePoolSize, 1);
+    assert.equal(loadConfig({ DATABASE_POOL_SIZE: '200' }).databasePoolSize, 200);
+    const problems = problemsOf({ DATABASE_POOL_SIZE: '0', REDIS_PREFIX: 'parley:*' });
+    assert.deepEqual(problems.map((p) => p.split(':')[0]), ['DATABASE_POOL_SIZE', 'REDIS_PREFIX']);
+    assert.match(problems[0]!, /from 1 to 200/);
+    assert.match(problemsOf({ DATABASE_POOL_SIZE: '201' })[0]!, /DATABASE_POOL_SIZE/);
+    assert.match(problemsOf({ DATABASE_POOL_SIZE: 'ten' })[0]!, /DATABASE_POOL_SIZE/);
   });
 
   it('reports every bad value at once, one line each', () => {
