@@ -3,7 +3,7 @@
  * few differences (identity columns) are chosen by `dialect`. Never edit a migration that
  * has shipped: add a new one.
  */
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -72,9 +72,25 @@ class InCodeMigrationProvider implements MigrationProvider {
   }
 }
 
+/**
+ * The schema PostgreSQL creates unqualified tables in (the first existing one on the
+ * search_path). Kysely's migrator must be told: left unqualified, it takes a migration
+ * table in any other schema of the database as its own.
+ */
+async function currentSchema(db: Kysely<any>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('no schema on the search_path exists to create the tables in');
+  return schema;
+}
+
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect),
+    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
