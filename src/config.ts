@@ -227,5 +227,5 @@ function parseRateLimits(raw: string | undefined, problems: string[]): RateLimit
 
 /** Hides a password in a URL before it is echoed in an error line or a log. */
 export function redactUrl(raw: string): string {
-  return raw.replace(/\/\/([^:/@]+):([^@/]+)@/, '//$1:***@');
+  return raw.replace(/\/\/([^:/@]*):([^@/]+)@/, '//$1:***@');
 }

@@ -71,6 +71,7 @@ describe('config', () => {
     const names = problems.map((p) => p.split(':')[0]);
     assert.deepEqual(names, ['PORT', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'TOKEN_TTL_SECONDS', 'TOKEN_SIGNING_KEY', 'RATE_LIMITS', 'VAPP_PREFIX', 'CORS_ORIGINS', 'LOG_LEVEL']);
     assert.ok(!problems.join('\n').includes('hunter2'), 'passwords in URLs are never echoed');
+    assert.ok(!problemsOf({ REDIS_URL: 'http://:hunter2@cache' })[0]!.includes('hunter2'), 'nor a password without a user name');
   });
 
   it('parses RATE_LIMITS overrides and off', () => {
