@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
 import { redactUrl } from '../../config.js';
+import { describeError } from '../describe-error.js';
 import type { Store } from '../../ports/store.js';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
@@ -37,15 +38,6 @@ const typeParsers: pg.CustomTypesConfig = {
       ? (value: string) => Number(value)
       : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-/** A readable reason, also for the AggregateError Node raises when every address refuses. */
-export function describeError(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return [...new Set(error.errors.map(describeError))].join('; ');
-  }
-  if (error instanceof Error) return error.message || (error as Error & { code?: string }).code || error.name;
-  return String(error);
-}
 
 /**
  * Runs `work` while holding a session-level advisory lock named after the current schema,
