@@ -92,8 +92,13 @@ describe('config', () => {
     assert.match(problemsOf({ VONAGE_APPLICATION_ID: 'abc' })[0]!, /set both or neither/);
   });
 
-  it('refuses DATABASE_URL and REDIS_URL at start until their adapters exist', async () => {
+  it('fails the start with a clear message when DATABASE_URL or REDIS_URL cannot be reached', async () => {
     const { buildApp } = await import('../src/app.js');
-    await assert.rejects(buildApp(loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }), { logger: false }), /DATABASE_URL/);
+    const start = (env: Record<string, string>) => buildApp(loadConfig({ DATA_DIR: tempDir(), ...env }), { logger: false });
+    await assert.rejects(
+      start({ DATABASE_URL: 'postgres://parley:hunter2@127.0.0.1:1/parley' }),
+      (error: Error) => /^Cannot connect to PostgreSQL at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/parley: .*ECONNREFUSED/.test(error.message) && !error.message.includes('hunter2'),
+    );
+    await assert.rejects(start({ REDIS_URL: 'redis://127.0.0.1:1' }), /^Error: Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 });
