@@ -80,6 +80,16 @@ export interface TestSchema {
 }
 
 /**
+ * Schemas this file made and has not dropped yet: dropped when the whole file is done. Node
+ * 20 runs this root hook too early if a suite is registered before a top-level await, so a
+ * test file awaits `postgresService()` before its first `describe`.
+ */
+const undropped = new Set<() => Promise<void>>();
+after(async () => {
+  await Promise.all([...undropped].map((drop) => drop()));
+});
+
+/**
  * Creates an empty schema `t_<random>` on the test database, so that test files running in
  * parallel never see each other's tables. Dropped by `drop()`, or at the end of the file.
  */
@@ -96,12 +106,10 @@ export async function createTestSchema(baseUrl = POSTGRES_URL): Promise<TestSche
     }
   };
   await admin(`create schema ${name}`);
-  let dropped = false;
   const drop = async () => {
-    if (dropped) return;
-    dropped = true;
+    if (!undropped.delete(drop)) return;
     await admin(`drop schema if exists ${name} cascade`);
   };
-  after(drop);
+  undropped.add(drop);
   return { name, url: withSearchPath(baseUrl, name), drop };
 }

@@ -9,9 +9,9 @@ import { redisService } from '../services.js';
 import { startTcpProxy } from '../tcp-proxy.js';
 import { busContract, eventually } from './bus.contract.js';
 
-busContract('memory', async () => createMemoryBus());
-
 const redis = await redisService();
+
+busContract('memory', async () => createMemoryBus());
 /** A prefix of its own per test, so test files running at once never hear each other. */
 const freshPrefix = () => `parley-test-${randomUUID().slice(0, 8)}:`;
 const openRedisBus = (options: RedisBusOptions = {}) => createRedisBus(redis.url, { prefix: freshPrefix(), ...options });

@@ -7,6 +7,8 @@ import { tempDir } from '../helpers.js';
 import { createTestSchema, postgresService } from '../services.js';
 import { rateLimiterContract } from './rate-limiter.contract.js';
 
+const postgres = await postgresService();
+
 rateLimiterContract('SQLite', async () => {
   const file = path.join(tempDir(), 'parley.db');
   const one = await openSqliteStore(file);
@@ -21,7 +23,6 @@ rateLimiterContract('SQLite', async () => {
   };
 });
 
-const postgres = await postgresService();
 rateLimiterContract(
   'PostgreSQL',
   async () => {
@@ -34,6 +35,7 @@ rateLimiterContract(
       close: async () => {
         await one.store.close();
         await two.store.close();
+        await schema.drop();
       },
     };
   },

@@ -8,15 +8,16 @@ import { tempDir } from '../helpers.js';
 import { createTestSchema, postgresService } from '../services.js';
 import { storeContract } from './store.contract.js';
 
+const postgres = await postgresService();
+
 storeContract('SQLite (file, WAL)', async () => (await openSqliteStore(path.join(tempDir(), 'parley.db'))).store);
 storeContract('SQLite (:memory:)', async () => (await openSqliteStore(':memory:')).store);
-
-const postgres = await postgresService();
 storeContract(
   'PostgreSQL',
   async () => {
     const schema = await createTestSchema();
-    return (await openPostgresStore(schema.url, { poolSize: 3 })).store;
+    const { store } = await openPostgresStore(schema.url, { poolSize: 3 });
+    return { ...store, close: () => store.close().then(schema.drop) };
   },
   { skip: postgres.skip },
 );

@@ -34,6 +34,7 @@ export function createPostgresRateLimiter(pool: pg.Pool): RateLimiter {
           throw error;
         },
       );
+      tableReady.catch(() => {}); // the caller of `first` hears of the failure
       return first;
     }
     await tableReady;
