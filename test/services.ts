@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { describeError } from '../src/adapters/describe-error.js';
 import { redactUrl } from '../src/config.js';
 
 export const POSTGRES_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
@@ -36,9 +37,12 @@ async function probePostgres(url: string): Promise<void> {
 
 async function probeRedis(url: string): Promise<void> {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-  client.on('error', () => {});
+  let reason: Error | undefined;
+  client.on('error', (error: Error) => (reason ??= error));
   try {
-    await client.connect();
+    await client.connect().catch((error: unknown) => {
+      throw reason ?? error; // ioredis rejects with "Connection is closed."; the cause came as an event
+    });
     await client.ping();
   } finally {
     client.disconnect();
@@ -50,7 +54,7 @@ async function availability(name: string, variable: string, url: string, probe: 
     await probe(url);
     return { url, skip: false };
   } catch (error) {
-    const reason = error instanceof Error ? error.message || error.name : String(error);
+    const reason = describeError(error);
     const message = `${name} not reachable at ${redactUrl(url)} (${reason}): set ${variable}`;
     if (required) throw new Error(`${message}; PARLEY_REQUIRE_SERVICES=1 makes this a failure`);
     return { url, skip: message };
