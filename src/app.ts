@@ -5,11 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createFsBlobStore } from './adapters/blobs/fs.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
+import { createRedisBus } from './adapters/bus/redis.js';
+import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
+import { openPostgresStore } from './adapters/store/postgres.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
 import { nativeApi } from './api/native/index.js';
 import { useProblemDetails } from './api/native/problem.js';
@@ -18,7 +21,10 @@ import { systemRoutes } from './api/system/system.routes.js';
 import { useStrictBodies } from './api/validation.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
+import type { Bus } from './ports/bus.js';
 import { systemClock, type Clock } from './ports/clock.js';
+import type { RateLimiter } from './ports/rate-limiter.js';
+import type { Store } from './ports/store.js';
 
 export interface BuildOptions {
   /** A moved clock for tests. */
@@ -29,23 +35,36 @@ export interface BuildOptions {
 
 export type ParleyApp = FastifyInstance & { core: Core };
 
-/** Opens the adapters the configuration asks for. */
-async function openPorts(config: Config, clock: Clock): Promise<CorePorts> {
+/**
+ * Opens the adapters the configuration asks for: PostgreSQL (store and rate limits) when
+ * `DATABASE_URL` is set, else the SQLite file in `DATA_DIR`; the Redis bus when `REDIS_URL`
+ * is set, else the in-process bus. A service that cannot be reached fails the start.
+ */
+async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): Promise<CorePorts> {
+  let store: Store;
+  let limiter: RateLimiter;
   if (config.databaseUrl) {
-    throw new Error('DATABASE_URL is set, but this build has no PostgreSQL store yet; unset it to use the embedded SQLite store.');
+    const opened = await openPostgresStore(config.databaseUrl, {
+      poolSize: config.databasePoolSize,
+      onError: (err) => log.warn({ err }, 'an idle PostgreSQL connection failed'),
+    });
+    store = opened.store;
+    limiter = createPostgresRateLimiter(opened.pool);
+  } else {
+    const opened = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
+    store = opened.store;
+    limiter = createSqliteRateLimiter(opened.connection);
   }
-  if (config.redisUrl) {
-    throw new Error('REDIS_URL is set, but this build has no Redis bus yet; unset it to use the in-process bus.');
+  let bus: Bus;
+  try {
+    bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, logger: log }) : createMemoryBus();
+  } catch (error) {
+    await store.close();
+    throw error;
   }
-  const { store, connection } = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
-  return {
-    store,
-    bus: createMemoryBus(),
-    blobs: createFsBlobStore(path.join(config.dataDir, 'uploads')),
-    hasher: createArgon2Hasher(config.argon2),
-    limiter: createSqliteRateLimiter(connection),
-    clock,
-  };
+  // Uploads stay on local disk on every store; see README, Scaling out.
+  const blobs = createFsBlobStore(path.join(config.dataDir, 'uploads'));
+  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock };
 }
 
 /** Logs a request without secrets: `?token=` (a token transport) is masked in the URL. */
@@ -65,15 +84,6 @@ function acceptEmptyJson(app: FastifyInstance) {
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<ParleyApp> {
   const clock = options.clock ?? systemClock;
-  const ports = await openPorts(config, clock);
-  let core: Core;
-  try {
-    core = await createCore(ports, config);
-  } catch (error) {
-    await ports.store.close();
-    throw error;
-  }
-
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, serializers: { req: serializeRequest } },
     bodyLimit: config.bodyLimitBytes,
@@ -86,6 +96,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as ParleyApp;
+
+  // After Fastify, so that the adapters log through its logger.
+  const ports = await openPorts(config, clock, app.log);
+  let core: Core;
+  try {
+    core = await createCore(ports, config);
+  } catch (error) {
+    await ports.bus.close();
+    await ports.store.close();
+    throw error;
+  }
   app.decorate('core', core);
   app.addHook('onClose', async () => {
     await core.media.stopSweeping();

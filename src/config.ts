@@ -28,7 +28,11 @@ export interface Config {
   dataDir: string;
   publicUrl: string;
   databaseUrl: string | undefined;
+  /** Connections each node keeps open to PostgreSQL (`DATABASE_POOL_SIZE`). */
+  databasePoolSize: number;
   redisUrl: string | undefined;
+  /** Prefix of every Redis channel, so deployments can share one Redis (`REDIS_PREFIX`). */
+  redisPrefix: string;
   tokenTtlSeconds: number;
   /** PEM text of the access-token signing key, when configured (else generated once). */
   tokenSigningKey: string | undefined;
@@ -136,7 +140,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const dataDir = path.resolve(cwd, get('DATA_DIR') ?? './data');
   const publicUrl = (url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/+$/, '');
   const databaseUrl = url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const databasePoolSize = int('DATABASE_POOL_SIZE', 10, 1, 200);
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const redisPrefix = get('REDIS_PREFIX') ?? 'parley:';
+  // No glob characters: the bus subscribes to the pattern `<prefix>*`.
+  if (!/^[A-Za-z0-9:._-]{1,64}$/.test(redisPrefix)) {
+    problems.push(`REDIS_PREFIX: expected 1 to 64 of A-Z a-z 0-9 : . _ - (such as "parley:"), got "${redisPrefix}"`);
+  }
   const tokenTtlSeconds = int('TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600);
   const tokenSigningKey = pem('TOKEN_SIGNING_KEY');
   const uploadMaxBytes = int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 10 * 1024 ** 3);
@@ -199,7 +209,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     dataDir,
     publicUrl,
     databaseUrl,
+    databasePoolSize,
     redisUrl,
+    redisPrefix,
     tokenTtlSeconds,
     tokenSigningKey,
     uploadMaxBytes,
@@ -243,5 +255,5 @@ function parseRateLimits(raw: string | undefined, problems: string[]): RateLimit
 
 /** Hides a password in a URL before it is echoed in an error line or a log. */
 export function redactUrl(raw: string): string {
-  return raw.replace(/\/\/([^:/@]+):([^@/]+)@/, '//$1:***@');
+  return raw.replace(/\/\/([^:/@]*):([^@/]+)@/, '//$1:***@');
 }

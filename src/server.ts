@@ -25,4 +25,4 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   await app.close();
 });
 await app.listen({ port: config.port, host: config.host });
-app.log.info({ dataDir: config.dataDir, store: app.core.ports.store.kind }, 'Parley is ready');
+app.log.info({ dataDir: config.dataDir, store: app.core.ports.store.kind, bus: config.redisUrl ? 'redis' : 'memory' }, 'Parley is ready');

@@ -28,7 +28,31 @@ describe('config', () => {
     assert.equal(config.vappPrefix, '/vapp');
     assert.deepEqual(config.argon2, { memoryKiB: 19456, timeCost: 2, parallelism: 1 });
     assert.equal(config.bodyLimitBytes, 64 * 1024);
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.databasePoolSize, 10);
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.redisPrefix, 'parley:');
     assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads the scale-out settings and checks their ranges', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://parley:secret@db.internal:5432/parley',
+      DATABASE_POOL_SIZE: '25',
+      REDIS_URL: 'rediss://cache.internal:6380',
+      REDIS_PREFIX: 'chat-eu:',
+    });
+    assert.equal(config.databaseUrl, 'postgresql://parley:secret@db.internal:5432/parley');
+    assert.equal(config.databasePoolSize, 25);
+    assert.equal(config.redisUrl, 'rediss://cache.internal:6380');
+    assert.equal(config.redisPrefix, 'chat-eu:');
+    assert.equal(loadConfig({ DATABASE_POOL_SIZE: '1' }).databasePoolSize, 1);
+    assert.equal(loadConfig({ DATABASE_POOL_SIZE: '200' }).databasePoolSize, 200);
+    const problems = problemsOf({ DATABASE_POOL_SIZE: '0', REDIS_PREFIX: 'parley:*' });
+    assert.deepEqual(problems.map((p) => p.split(':')[0]), ['DATABASE_POOL_SIZE', 'REDIS_PREFIX']);
+    assert.match(problems[0]!, /from 1 to 200/);
+    assert.match(problemsOf({ DATABASE_POOL_SIZE: '201' })[0]!, /DATABASE_POOL_SIZE/);
+    assert.match(problemsOf({ DATABASE_POOL_SIZE: 'ten' })[0]!, /DATABASE_POOL_SIZE/);
   });
 
   it('reports every bad value at once, one line each', () => {
@@ -47,6 +71,7 @@ describe('config', () => {
     const names = problems.map((p) => p.split(':')[0]);
     assert.deepEqual(names, ['PORT', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'TOKEN_TTL_SECONDS', 'TOKEN_SIGNING_KEY', 'RATE_LIMITS', 'VAPP_PREFIX', 'CORS_ORIGINS', 'LOG_LEVEL']);
     assert.ok(!problems.join('\n').includes('hunter2'), 'passwords in URLs are never echoed');
+    assert.ok(!problemsOf({ REDIS_URL: 'http://:hunter2@cache' })[0]!.includes('hunter2'), 'nor a password without a user name');
   });
 
   it('parses RATE_LIMITS overrides and off', () => {
@@ -67,8 +92,13 @@ describe('config', () => {
     assert.match(problemsOf({ VONAGE_APPLICATION_ID: 'abc' })[0]!, /set both or neither/);
   });
 
-  it('refuses DATABASE_URL and REDIS_URL at start until their adapters exist', async () => {
+  it('fails the start with a clear message when DATABASE_URL or REDIS_URL cannot be reached', async () => {
     const { buildApp } = await import('../src/app.js');
-    await assert.rejects(buildApp(loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'postgres://postgres@127.0.0.1/test' }), { logger: false }), /DATABASE_URL/);
+    const start = (env: Record<string, string>) => buildApp(loadConfig({ DATA_DIR: tempDir(), ...env }), { logger: false });
+    await assert.rejects(
+      start({ DATABASE_URL: 'postgres://parley:hunter2@127.0.0.1:1/parley' }),
+      (error: Error) => /^Cannot connect to PostgreSQL at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/parley: .*ECONNREFUSED/.test(error.message) && !error.message.includes('hunter2'),
+    );
+    await assert.rejects(start({ REDIS_URL: 'redis://127.0.0.1:1' }), /^Error: Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 });

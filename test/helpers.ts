@@ -2,6 +2,10 @@
  * Test helpers: build the real app on a fresh temp SQLite file and talk to it through
  * `inject`, as the model codebases do. Argon2 runs with small parameters here so that the
  * suite stays fast; its real parameters are covered by the hasher's own test.
+ *
+ * To run the same tests on the scale-out adapters, set `PARLEY_TEST_STORE=postgres` (each
+ * app gets a fresh schema on `DATABASE_URL` or the local `test` database) and/or
+ * `PARLEY_TEST_BUS=redis` (each app its own channel prefix on `REDIS_URL`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +13,7 @@ import path from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type BuildOptions, type ParleyApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { createTestSchema, REDIS_URL, type TestSchema } from './services.js';
 
 export interface TestApp {
   app: ParleyApp;
@@ -25,10 +30,35 @@ export function tempDir(prefix = 'parley-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
+/** With `PARLEY_TEST_STORE=postgres`, the schema standing in for each data dir (reopened with it). */
+const schemas = new Map<string, TestSchema>();
+
+/** The scale-out adapters chosen by `PARLEY_TEST_STORE` / `PARLEY_TEST_BUS`, for an app on `dataDir`. */
+async function adapterEnv(dataDir: string, env: Record<string, string>): Promise<Record<string, string>> {
+  const chosen: Record<string, string> = {};
+  if (process.env.PARLEY_TEST_STORE === 'postgres' && env.DATABASE_URL === undefined) {
+    let schema = schemas.get(dataDir);
+    if (!schema) schemas.set(dataDir, (schema = await createTestSchema()));
+    chosen.DATABASE_URL = schema.url;
+  }
+  if (process.env.PARLEY_TEST_BUS === 'redis' && env.REDIS_URL === undefined) {
+    chosen.REDIS_URL = REDIS_URL;
+    chosen.REDIS_PREFIX = `parley-test-${path.basename(dataDir)}:`;
+  }
+  return chosen;
+}
+
 /** Builds the app with `env` over test defaults; pass `dataDir` to reopen an existing one. */
 export async function startApp(env: Record<string, string> = {}, options: BuildOptions & { dataDir?: string } = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://parley.test', ...FAST_ARGON2, ...env });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://parley.test',
+    ...FAST_ARGON2,
+    ...(await adapterEnv(dataDir, env)),
+    ...env,
+  });
   const app = await buildApp(config, { logger: false, ...options });
   let closed = false;
   const close = async () => {
@@ -42,6 +72,8 @@ export async function startApp(env: Record<string, string> = {}, options: BuildO
     async destroy() {
       await close();
       rmSync(dataDir, { recursive: true, force: true });
+      await schemas.get(dataDir)?.drop();
+      schemas.delete(dataDir);
     },
   };
 }

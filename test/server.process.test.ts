@@ -8,6 +8,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FAST_ARGON2, tempDir } from './helpers.js';
+import { createTestSchema, postgresService, redisService } from './services.js';
+
+// The scale-out services are chosen per test, never inherited from the caller's shell.
+const NO_SERVICES = { DATABASE_URL: '', REDIS_URL: '' };
 
 interface Running {
   child: ChildProcess;
@@ -17,7 +21,7 @@ interface Running {
 
 function startServer(env: Record<string, string>): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...FAST_ARGON2, ...env },
+    env: { ...process.env, ...NO_SERVICES, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...FAST_ARGON2, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -39,6 +43,9 @@ function startServer(env: Record<string, string>): Promise<Running> {
     });
   });
 }
+
+const services = await Promise.all([postgresService(), redisService()]);
+const skipScaleOut = services.find((s) => s.skip)?.skip ?? false;
 
 const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
@@ -68,7 +75,7 @@ describe('the server process', () => {
 
   it('refuses to start on bad configuration, naming each bad variable', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      env: { ...process.env, PORT: 'abc', LOG_LEVEL: 'shouting', DATA_DIR: tempDir() },
+      env: { ...process.env, ...NO_SERVICES, PORT: 'abc', LOG_LEVEL: 'shouting', DATA_DIR: tempDir() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
@@ -76,5 +83,24 @@ describe('the server process', () => {
     assert.equal(await exitOf(child), 1);
     assert.match(err, /PORT: expected a whole number/);
     assert.match(err, /LOG_LEVEL: expected one of/);
+  });
+
+  it('runs on PostgreSQL and Redis, and exits cleanly on SIGTERM', { skip: skipScaleOut }, async () => {
+    const schema = await createTestSchema();
+    const server = await startServer({ DATA_DIR: tempDir(), DATABASE_URL: schema.url, REDIS_URL: services[1]!.url, REDIS_PREFIX: 'parley-process-test:' });
+    try {
+      const ready = await fetch(`${server.url}/readyz`);
+      assert.deepEqual(await ready.json(), { status: 'ok', checks: { store: 'ok', bus: 'ok' } });
+      const registered = await fetch(`${server.url}/users`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Proc', username: 'pg_process_user', password: 'password123' }),
+      });
+      assert.equal(registered.status, 200);
+    } finally {
+      const exited = exitOf(server.child);
+      server.child.kill('SIGTERM');
+      assert.equal(await exited, 0, server.stderr());
+    }
   });
 });

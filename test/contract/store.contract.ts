@@ -16,8 +16,9 @@ const newSession = (userId: number, overrides: Partial<SessionRecord> = {}): Ses
   id: randomUUID(), userId, tokenId: randomUUID(), deviceId: null, deviceName: null, deviceModel: null, pushToken: null, pushTransport: null, ipAddress: '::1', createdAt: 5, updatedAt: 5, ...overrides,
 });
 
-export function storeContract(name: string, open: () => Promise<Store>) {
-  describe(`Store contract: ${name}`, () => {
+/** Registers the contract for one adapter; `skip` is a reason when its service is absent. */
+export function storeContract(name: string, open: () => Promise<Store>, options: { skip?: string | false } = {}) {
+  describe(`Store contract: ${name}`, { skip: options.skip ?? false }, () => {
     it('inserts users with increasing integer ids and finds them by id, username and email', async () => {
       const store = await open();
       try {
@@ -25,6 +26,14 @@ export function storeContract(name: string, open: () => Promise<Store>) {
         const b = await store.users.insert(newUser());
         assert.equal(typeof a.id, 'number');
         assert.ok(b.id > a.id);
+        assert.equal(typeof a.createdAt, 'number', 'BIGINT times come back as numbers');
+        assert.equal(a.createdAt, b.createdAt - 1);
+        await store.users.update(a.id, { lastSeenAt: 1_700_000_000_123, updatedAt: 1_700_000_000_456 });
+        const seen = await store.users.findById(a.id);
+        assert.equal(seen?.lastSeenAt, 1_700_000_000_123);
+        assert.equal(seen?.updatedAt, 1_700_000_000_456);
+        a.lastSeenAt = seen!.lastSeenAt;
+        a.updatedAt = seen!.updatedAt;
         assert.deepEqual(await store.users.findById(a.id), a);
         assert.deepEqual(await store.users.findByUsername(a.username.toUpperCase()), a);
         assert.deepEqual(await store.users.findByEmail('mixed.case@example.COM'), a);
@@ -40,6 +49,10 @@ export function storeContract(name: string, open: () => Promise<Store>) {
         const a = await store.users.insert(newUser({ email: `u${n}@example.com` }));
         await assert.rejects(store.users.insert(newUser({ username: a.username })), (e) => e instanceof UniqueViolation && e.field === 'username');
         await assert.rejects(store.users.insert(newUser({ email: a.email!.toUpperCase() })), (e) => e instanceof UniqueViolation && e.field === 'email');
+        // The field comes from the violated column, never from the values.
+        const tricky = await store.users.insert(newUser({ username: `email_${n}`, email: `username${n}@example.com` }));
+        await assert.rejects(store.users.insert(newUser({ username: tricky.username })), (e) => e instanceof UniqueViolation && e.field === 'username');
+        await assert.rejects(store.users.insert(newUser({ email: tricky.email })), (e) => e instanceof UniqueViolation && e.field === 'email');
       } finally {
         await store.close();
       }
@@ -69,7 +82,8 @@ export function storeContract(name: string, open: () => Promise<Store>) {
         const two = newSession(user.id);
         await store.sessions.insert(one);
         await store.sessions.insert(two);
-        await assert.rejects(store.sessions.insert(newSession(user.id, { deviceId: 'phone' })), (e) => e instanceof UniqueViolation);
+        await assert.rejects(store.sessions.insert(newSession(user.id, { deviceId: 'phone' })), (e) => e instanceof UniqueViolation && e.field === 'device_id');
+        await assert.rejects(store.sessions.insert({ ...newSession(user.id), id: one.id }), (e) => e instanceof UniqueViolation && e.field === 'unknown');
         assert.deepEqual(await store.sessions.findByDevice(user.id, 'phone'), one);
         await store.sessions.update(one.id, { tokenId: 'rotated', deviceName: 'Renamed', updatedAt: 9 });
         assert.equal((await store.sessions.findById(one.id))?.tokenId, 'rotated');

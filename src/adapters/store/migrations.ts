@@ -218,6 +218,9 @@ const migrations: Record<string, MigrationFactory> = {
   }),
 };
 
+/** The names of every migration, in order. */
+export const migrationNames = () => Object.keys(migrations).sort();
+
 class InCodeMigrationProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
   async getMigrations(): Promise<Record<string, Migration>> {
@@ -225,10 +228,27 @@ class InCodeMigrationProvider implements MigrationProvider {
   }
 }
 
+/**
+ * The schema PostgreSQL creates unqualified tables in (the first existing one on the
+ * search_path). Kysely's migrator must be told: left unqualified, it takes a migration
+ * table in any other schema of the database as its own.
+ */
+async function currentSchema(db: Kysely<any>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('no schema on the search_path exists to create the tables in');
+  return schema;
+}
+
 /** Applies every pending migration; throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<any>, dialect: Dialect): Promise<void> {
   // Unordered: migrations from parallel branches (e.g. 0002 landing after 0003) still apply.
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect), allowUnorderedMigrations: true });
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(dialect),
+    allowUnorderedMigrations: true,
+    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';

@@ -1,16 +1,29 @@
 import { UniqueViolation } from '../../ports/store.js';
 
 /**
- * Maps a driver's unique-constraint error to `UniqueViolation(field)`, or returns the
- * error unchanged. SQLite names the columns in its message (`UNIQUE constraint failed:
- * users.username`); PostgreSQL gives code 23505 and the index name.
+ * The columns a unique-constraint error names. SQLite lists them in its message (`UNIQUE
+ * constraint failed: users.email_key`); PostgreSQL (code 23505) lists them in `detail`
+ * (`Key (user_id, device_id)=(1, phone) already exists.`). Only the column list is read,
+ * never the values, so a username such as "email" cannot mislead the mapping.
+ */
+function violatedColumns(error: Error & { code?: string; constraint?: string; detail?: string }): string | undefined {
+  if (error.code === '23505') {
+    const listed = /^Key \(([^)]*)\)=/.exec(error.detail ?? '')?.[1];
+    return listed ?? error.constraint ?? '';
+  }
+  const match = /UNIQUE constraint failed: (.*)$/.exec(error.message);
+  return match ? match[1] : undefined;
+}
+
+/**
+ * Maps a driver's unique-constraint error to `UniqueViolation(field)`, where `field` is the
+ * first of `fields` that a violated column's name contains (`email` for `email_key`), or
+ * `unknown`; any other error is returned unchanged.
  */
 export function asUniqueViolation(error: unknown, fields: string[]): unknown {
   if (!(error instanceof Error)) return error;
-  const e = error as Error & { code?: string; constraint?: string };
-  const isUnique = e.code === '23505' || /UNIQUE constraint failed/.test(e.message);
-  if (!isUnique) return error;
-  const where = `${e.constraint ?? ''} ${e.message}`;
-  const field = fields.find((f) => where.includes(f));
+  const columns = violatedColumns(error);
+  if (columns === undefined) return error;
+  const field = fields.find((f) => columns.includes(f));
   return new UniqueViolation(field ?? 'unknown');
 }
