@@ -14,7 +14,11 @@ import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
 import { openPostgresStore } from './adapters/store/postgres.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
+import websocket from '@fastify/websocket';
 import { nativeApi } from './api/native/index.js';
+import { nativeSocket } from './api/native/socket.gateway.js';
+import { startHeartbeat } from './realtime/heartbeat.js';
+import { chooseProtocol } from './realtime/upgrade.js';
 import { useProblemDetails } from './api/native/problem.js';
 import { registerDocs } from './api/system/docs.js';
 import { systemRoutes } from './api/system/system.routes.js';
@@ -126,7 +130,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   await registerDocs(app, config.publicUrl);
   await app.register(systemRoutes, { core });
+  await app.register(websocket, {
+    options: { maxPayload: config.realtime.maxPayloadBytes, handleProtocols: chooseProtocol },
+  });
   await app.register(nativeApi, { core, publicUrl: config.publicUrl });
+  await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });
+  const stopHeartbeat = startHeartbeat(app.websocketServer, config.realtime.pingIntervalSeconds * 1000);
+  // The event log keeps EVENT_RETENTION_SECONDS of events; older cursors get a resync.
+  const pruneEvents = setInterval(() => core.eventLog.prune().catch((err) => app.log.warn({ err }, 'event log prune failed')), 10 * 60_000);
+  pruneEvents.unref();
+  app.addHook('onClose', async () => {
+    stopHeartbeat();
+    clearInterval(pruneEvents);
+  });
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
   return app;

@@ -13,6 +13,14 @@ function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
   return ajv;
 }
 
+/** A strict validator for JSON that arrives outside HTTP bodies (socket frames). */
+export function compileStrict<T>(schema: object): ((value: unknown) => value is T) & { errors?: unknown } {
+  return strictAjv().compile(schema) as ((value: unknown) => value is T) & { errors?: unknown };
+}
+
+let strict: Ajv | undefined;
+const strictAjv = () => (strict ??= makeAjv(false));
+
 /** Installs the two validators on `app`. */
 export function useStrictBodies(app: FastifyInstance): void {
   const forBodies = makeAjv(false);

@@ -10,7 +10,7 @@ import type { Database } from './schema.js';
 export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): EventLogRepository {
   return {
     async append(entry, recipients) {
-      if (kind === 'postgres') await sql`select pg_advisory_xact_lock(7061726c6579)`.execute(db);
+      if (kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('parley.event_log'))`.execute(db);
       const { id } = await db
         .insertInto('events')
         .values({ payload: entry.payload, chat_id: entry.chatId, message_id: entry.messageId, created_at: entry.createdAt })

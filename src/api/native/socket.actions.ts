@@ -1,0 +1,65 @@
+/**
+ * Acting over the native socket: `send`, `read` and `notify` go through the same core
+ * services as REST (same validation, same idempotency) and are answered with an `ack`.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { Core } from '../../core/index.js';
+import { profileOf } from '../../core/profiles.js';
+import { AppError } from '../../errors.js';
+import type { UserRecord } from '../../ports/store.js';
+import { compileStrict } from '../validation.js';
+import { NotifyBody, SendBody } from './chats.schemas.js';
+
+const ChatId = Type.String({ format: 'uuid' });
+const RequestId = Type.Optional(Type.String({ maxLength: 128, description: 'Echoed in the ack' }));
+
+export const SocketAction = Type.Union([
+  Type.Intersect([Type.Object({ action: Type.Literal('send'), chatId: ChatId, requestId: RequestId }), SendBody]),
+  Type.Object({ action: Type.Literal('read'), chatId: ChatId, messageId: Type.Integer({ minimum: 1 }), requestId: RequestId }),
+  Type.Intersect([Type.Object({ action: Type.Literal('notify'), chatId: ChatId, requestId: RequestId }), NotifyBody]),
+]);
+export type SocketAction = Static<typeof SocketAction>;
+
+const isAction = compileStrict<SocketAction>(SocketAction);
+
+export interface Ack {
+  ok: boolean;
+  localId?: string;
+  requestId?: string;
+  messageId?: number;
+  seq?: number;
+  error?: string;
+  message?: string;
+}
+
+/** Runs one parsed frame for `user`; never throws (failures become `ok: false`). */
+export async function runAction(core: Core, user: UserRecord, frame: unknown, log: FastifyBaseLogger): Promise<Ack> {
+  const echo = {
+    ...(typeof (frame as SocketAction)?.requestId === 'string' ? { requestId: (frame as SocketAction).requestId! } : {}),
+    ...(typeof (frame as { localId?: unknown })?.localId === 'string' ? { localId: (frame as { localId: string }).localId } : {}),
+  };
+  if (!isAction(frame)) {
+    return { ...echo, ok: false, error: 'validation', message: 'Expected {action: "send", chatId, localId, text} or {action: "read", chatId, messageId} or {action: "notify", chatId, name}.' };
+  }
+  const actor = profileOf(user);
+  try {
+    switch (frame.action) {
+      case 'send': {
+        const view = await core.messages.sendMessage(actor, frame.chatId, frame);
+        return { ...echo, ok: true, messageId: view.message.id, seq: view.message.seq };
+      }
+      case 'read': {
+        const view = await core.messages.readMessage(actor, frame.chatId, frame.messageId);
+        return { ...echo, ok: true, messageId: view.message.id };
+      }
+      case 'notify':
+        await core.messages.notify(actor, frame.chatId, frame);
+        return { ...echo, ok: true };
+    }
+  } catch (error) {
+    if (error instanceof AppError) return { ...echo, ok: false, error: error.code, message: error.message };
+    log.error({ err: error }, 'socket action failed');
+    return { ...echo, ok: false, error: 'internal', message: 'Something went wrong on our side.' };
+  }
+}
