@@ -90,12 +90,30 @@ export async function createTokenService(deps: {
     }
     keys = await Promise.all(records.map((r) => loadKey(r.privatePem)));
   }
-  const signing = keys[keys.length - 1]!;
-  const byKid = new Map(keys.map((k) => [k.kid, k]));
-  const algorithms = [...new Set(keys.map((k) => k.alg))];
+  let signing = keys[keys.length - 1]!;
+  let byKid = new Map(keys.map((k) => [k.kid, k]));
+  let algorithms = [...new Set(keys.map((k) => k.alg))];
   // A signature verified once stays verified until the token expires (SPEC 6 allows this);
   // revocation is still checked on every request by the sessions service.
   const verified = new Map<string, AccessClaims>();
+
+  // Another node may have made or rotated a key since we loaded ours: an unknown kid
+  // re-reads the keys from the store, at most once per second.
+  let lastRefresh = 0;
+  async function keyFor(kid: string | undefined): Promise<LoadedKey | undefined> {
+    if (kid === undefined) return undefined;
+    const known = byKid.get(kid);
+    if (known || deps.configuredKeyPem || clock.now() - lastRefresh < 1000) return known;
+    lastRefresh = clock.now();
+    const records = await deps.store.signingKeys.list();
+    if (records.some((r) => !byKid.has(r.kid))) {
+      const loaded = await Promise.all(records.map((r) => loadKey(r.privatePem)));
+      signing = loaded[loaded.length - 1]!;
+      byKid = new Map(loaded.map((k) => [k.kid, k]));
+      algorithms = [...new Set(loaded.map((k) => k.alg))];
+    }
+    return byKid.get(kid);
+  }
 
   return {
     async issue({ subject, sessionId, tokenId }) {
@@ -121,8 +139,8 @@ export async function createTokenService(deps: {
       try {
         const { payload } = await jwtVerify(
           token,
-          (header) => {
-            const key = header.kid === undefined ? undefined : byKid.get(header.kid);
+          async (header) => {
+            const key = await keyFor(header.kid);
             if (!key || key.alg !== header.alg) throw new Error('unknown key');
             return key.publicKey;
           },
@@ -146,6 +164,6 @@ export async function createTokenService(deps: {
         throw unauthenticated('The access token is invalid or expired.');
       }
     },
-    jwks: () => ({ keys: keys.map((k) => k.publicJwk) }),
+    jwks: () => ({ keys: [...byKid.values()].map((k) => k.publicJwk) }),
   };
 }
