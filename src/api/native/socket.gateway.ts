@@ -31,7 +31,13 @@ interface Connection {
   pending: ChatEvent[];
   /** Live events at or below this cursor were already sent by the replay. */
   replayedThrough: number;
+  /** Frames run one after another, in order: two sends keep their order (and their seqs). */
+  queue: Promise<void>;
+  queued: number;
 }
+
+/** Frames a socket may have waiting; past this it is flooding and is closed with 1008. */
+export const MAX_QUEUED_FRAMES = 100;
 
 const SocketQuery = Type.Object({
   since: Type.Optional(Type.Integer({ minimum: 0, description: 'Replay events after this cursor, then go live' })),
@@ -101,9 +107,15 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
 
   function open(socket: WebSocket, request: FastifyRequest<{ Querystring: { since?: number } }>) {
     const { user, session } = request.auth;
-    const conn: Connection = { socket, user, session, live: false, pending: [], replayedThrough: 0 };
+    const conn: Connection = { socket, user, session, live: false, pending: [], replayedThrough: 0, queue: Promise.resolve(), queued: 0 };
     // Listeners first (the catch-up is async): frames that arrive meanwhile are not lost.
-    socket.on('message', (data: Buffer, isBinary: boolean) => void onFrame(conn, data, isBinary));
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (++conn.queued > MAX_QUEUED_FRAMES) return closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
+      conn.queue = conn.queue
+        .then(() => onFrame(conn, data, isBinary))
+        .catch((err) => parent.log.error({ err }, 'socket frame failed'))
+        .finally(() => conn.queued--);
+    });
     socket.on('close', () => {
       byUser.remove(user.id, conn);
       if (bySession.get(session.id) === conn) bySession.delete(session.id);
