@@ -17,6 +17,7 @@ import { openSqliteStore } from './adapters/store/sqlite.js';
 import websocket from '@fastify/websocket';
 import { nativeApi } from './api/native/index.js';
 import { nativeSocket } from './api/native/socket.gateway.js';
+import { roomsApi } from './api/rooms/index.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './realtime/upgrade.js';
 import { useProblemDetails } from './api/native/problem.js';
@@ -135,6 +136,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(nativeApi, { core, publicUrl: config.publicUrl });
   await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });
+  await app.register(roomsApi, { prefix: '/api/v1', core, realtime: config.realtime });
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.realtime.pingIntervalSeconds * 1000);
   // The event log keeps EVENT_RETENTION_SECONDS of events; older cursors get a resync.
   const pruneEvents = setInterval(() => core.eventLog.prune().catch((err) => app.log.warn({ err }, 'event log prune failed')), 10 * 60_000);

@@ -80,7 +80,8 @@ export async function createAccountsService(deps: {
   return {
     verifyCredentials,
 
-    async register(input: Registration): Promise<LoginResult> {
+    /** Creates the account only (the rooms API signs up without logging in). */
+    async createAccount(input: Omit<Registration, 'device'>): Promise<UserRecord> {
       await throttle.countSignup(input.ipAddress);
       new FieldChecks()
         .username('username', input.username)
@@ -89,9 +90,8 @@ export async function createAccountsService(deps: {
         .email('email', input.email)
         .assert();
       const now = clock.now();
-      let user: UserRecord;
       try {
-        user = await store.users.insert({
+        return await store.users.insert({
           uid: randomUUID(),
           username: foldUsername(input.username),
           displayName: input.name.trim(),
@@ -109,7 +109,13 @@ export async function createAccountsService(deps: {
         }
         throw error;
       }
+    },
+
+    /** Creates the account and opens its first device session. */
+    async register(input: Registration): Promise<LoginResult> {
+      const user = await this.createAccount(input);
       const opened = await sessions.open(user, input.device, input.ipAddress);
+      const now = clock.now();
       await store.users.update(user.id, { lastSeenAt: now });
       return { user: { ...user, lastSeenAt: now }, opened };
     },

@@ -15,6 +15,7 @@ import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
 import { createMessagesService } from './messages.service.js';
+import { createRoomsService } from './rooms.service.js';
 import { createMediaService } from './media.service.js';
 import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
@@ -54,6 +55,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const chats = createChatsService({ store, events, media, clock });
   const messages = createMessagesService({ store, events, media, clock });
   const contacts = createContactsService({ store, clock });
+  const rooms = createRoomsService({ store, bus, clock });
   const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
-  return { ports, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts };
+  return { ports, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts, rooms };
 }

@@ -4,10 +4,12 @@
  * nodes. Publish only after the change is committed ("store first, then publish").
  */
 
-import type { ChatEvent } from './events.js';
+import type { ChatEvent, RoomMessage } from './events.js';
 
 /** Topics and their payloads. Later capabilities add topics here. */
 export interface BusTopics {
+  /** A message was posted in a public room (stored first); every node sends it to its room sockets. */
+  'room.message': { room: string; message: RoomMessage };
   /** Something happened in a chat; delivered to its `recipients` (stored first, then published). */
   'chat.event': ChatEvent;
   /** Sessions that must stop working at once: their sockets close on every node. */

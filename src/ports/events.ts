@@ -89,3 +89,12 @@ export interface ChatEvent {
   /** For `userUpdate`. */
   user?: Profile;
 }
+
+/** A message in a public room, as the rooms API shows it. */
+export interface RoomMessage {
+  id: number;
+  sender: { id: number; username: string };
+  text: string;
+  /** Unix seconds. */
+  createTime: number;
+}

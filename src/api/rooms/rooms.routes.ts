@@ -1,0 +1,58 @@
+/** The rooms API's HTTP routes (SPEC 4, seed 002): users, login, room info and history. */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Core } from '../../core/index.js';
+import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/messages.service.js';
+import { ROOM_NAME_PATTERN } from '../../core/rooms.service.js';
+import { ok } from './envelope.js';
+
+const tags = ['rooms'];
+const Envelope = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>>(data: T) =>
+  Type.Object({ error: Type.Null(), data });
+const Account = Type.Object({ id: Type.Integer(), username: Type.String() });
+const RoomMessage = Type.Object({ id: Type.Integer(), sender: Account, text: Type.String(), createTime: Type.Integer({ description: 'Unix seconds' }) });
+const Credentials = Type.Object({ username: Type.String({ maxLength: 254 }), secret: Type.String({ maxLength: 1024 }) });
+
+export async function roomsRoutes(parent: FastifyInstance, { core, liveCount }: { core: Core; liveCount: (room: string) => number }) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post('/users', {
+    schema: { tags, summary: 'Create an account', body: Type.Intersect([Credentials, Type.Object({ email: Type.Optional(Type.String({ maxLength: 254 })) })]), response: { 201: Envelope(Account) } },
+  }, async (req, reply) => {
+    const user = await core.accounts.createAccount({ name: req.body.username, username: req.body.username, password: req.body.secret, email: req.body.email, ipAddress: req.ip });
+    return reply.code(201).send(ok({ id: user.id, username: user.username }));
+  });
+
+  app.post('/login', {
+    schema: { tags, summary: 'Log in: a native access token of a new device session', body: Credentials, response: { 200: Envelope(Type.Object({ token: Type.String(), user: Account })) } },
+  }, async (req) => {
+    const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip);
+    return ok({ token: opened.accessToken, user: { id: user.id, username: user.username } });
+  });
+
+  app.get('/rooms/:room', {
+    schema: {
+      tags,
+      summary: 'A room and how many sockets are in it (on this node)',
+      params: Type.Object({ room: Type.String({ pattern: ROOM_NAME_PATTERN }) }),
+      response: { 200: Envelope(Type.Object({ id: Type.String(), name: Type.String(), createTime: Type.Integer(), memberCount: Type.Integer() })) },
+    },
+  }, async (req) => {
+    const room = await core.rooms.findRoom(req.params.room);
+    return ok({ id: room.id, name: room.roomName!, createTime: Math.floor(room.createdAt / 1000), memberCount: liveCount(room.roomName!) });
+  });
+
+  app.get('/messages', {
+    schema: {
+      tags,
+      summary: 'A room’s history, newest first',
+      querystring: Type.Object({
+        room: Type.String({ pattern: ROOM_NAME_PATTERN }),
+        count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
+        before: Type.Optional(Type.Integer({ minimum: 1 })),
+      }),
+      response: { 200: Envelope(Type.Array(RoomMessage)) },
+    },
+  }, async (req) => ok(await core.rooms.history(req.query.room, req.query.count, req.query.before)));
+}

@@ -1,0 +1,99 @@
+/**
+ * Public rooms (the rooms API): a room is a public chat addressed by name, created on first
+ * join, whose messages live in the same table as every other chat's, with the same gap-free
+ * seq. Anyone may read a room; only signed-in users may post. Room messages fan out on their
+ * own bus topic to room sockets, not through the per-user event log (rooms have no members).
+ */
+import { randomUUID } from 'node:crypto';
+import { invalid, notFound } from '../errors.js';
+import type { Bus } from '../ports/bus.js';
+import type { Clock } from '../ports/clock.js';
+import type { Profile, RoomMessage } from '../ports/events.js';
+import { UniqueViolation, type ChatRecord, type MessageRecord, type Store } from '../ports/store.js';
+import { HISTORY_MAX, TEXT_MAX_BYTES } from './messages.service.js';
+import { loadProfiles } from './profiles.js';
+
+export const ROOM_NAME_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+const roomName = new RegExp(ROOM_NAME_PATTERN);
+
+/** Room names compare case-insensitively; a bad one is a 400. */
+export function foldRoomName(name: string): string {
+  if (!roomName.test(name)) throw invalid([{ name: 'room', reason: 'must be 1 to 64 characters of A-Z, a-z, 0-9, ".", "_" or "-"' }]);
+  return name.toLowerCase();
+}
+
+const present = (m: MessageRecord, sender: { id: number; username: string }): RoomMessage => ({
+  id: m.id,
+  sender,
+  text: m.text,
+  createTime: Math.floor(m.createdAt / 1000),
+});
+
+export type RoomsService = ReturnType<typeof createRoomsService>;
+
+export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock }) {
+  const { store, bus, clock } = deps;
+
+  async function findRoom(name: string): Promise<ChatRecord> {
+    const room = await store.chats.findByRoomName(foldRoomName(name));
+    if (!room) throw notFound('Room');
+    return room;
+  }
+
+  return {
+    findRoom,
+
+    /** The room by name, created on first join (by `opener`, or ownerless for an anonymous reader). */
+    async openRoom(name: string, opener?: Profile): Promise<ChatRecord> {
+      const folded = foldRoomName(name);
+      const existing = await store.chats.findByRoomName(folded);
+      if (existing) return existing;
+      const now = clock.now();
+      const room: ChatRecord = {
+        id: randomUUID(), title: folded, isPersonal: false, personalKey: null, ownerId: opener?.id ?? null, roomName: folded,
+        lastSeq: 0, lastActivityAt: now, createdAt: now, updatedAt: now,
+      };
+      try {
+        await store.chats.insert(room, []);
+        return room;
+      } catch (error) {
+        // Two first joins at once: both use the room that won.
+        const winner = error instanceof UniqueViolation ? await store.chats.findByRoomName(folded) : undefined;
+        if (!winner) throw error;
+        return winner;
+      }
+    },
+
+    /** Stores a message in the room, then publishes it to every node's room sockets. */
+    async post(author: Profile, name: string, text: string): Promise<RoomMessage> {
+      if (text.trim() === '') throw invalid([{ name: 'text', reason: 'is required' }]);
+      if (Buffer.byteLength(text, 'utf8') > TEXT_MAX_BYTES) throw invalid([{ name: 'text', reason: `must be at most ${TEXT_MAX_BYTES} bytes` }]);
+      const room = await this.openRoom(name, author);
+      const now = clock.now();
+      const stored = await store.transaction(async (tx) => {
+        const seq = await tx.chats.nextSeq(room.id, now);
+        return tx.messages.insert({
+          chatId: room.id, seq, authorId: author.id, localId: `room:${randomUUID()}`, text, isVisible: true,
+          fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
+        });
+      });
+      const message = present(stored, { id: author.id, username: author.username });
+      await bus.publish('room.message', { room: room.roomName!, message });
+      return message;
+    },
+
+    /** Newest first: up to `count` messages before the message `before`. */
+    async history(name: string, count: number, before: number | undefined): Promise<RoomMessage[]> {
+      const room = await findRoom(name);
+      let beforeSeq: number | null = null;
+      if (before !== undefined) {
+        const anchor = await store.messages.findById(before);
+        if (!anchor || anchor.chatId !== room.id) throw notFound('Message');
+        beforeSeq = anchor.seq;
+      }
+      const messages = await store.messages.listBefore(room.id, beforeSeq, Math.min(count, HISTORY_MAX));
+      const senders = await loadProfiles(store, messages.map((m) => m.authorId));
+      return messages.map((m) => present(m, { id: m.authorId, username: senders.get(m.authorId)?.username ?? 'deleted' }));
+    },
+  };
+}
