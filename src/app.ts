@@ -18,6 +18,7 @@ import websocket from '@fastify/websocket';
 import { nativeApi } from './api/native/index.js';
 import { nativeSocket } from './api/native/socket.gateway.js';
 import { roomsApi } from './api/rooms/index.js';
+import { CloseCode } from './realtime/close-codes.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './realtime/upgrade.js';
 import { useProblemDetails } from './api/native/problem.js';
@@ -133,6 +134,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(systemRoutes, { core });
   await app.register(websocket, {
     options: { maxPayload: config.realtime.maxPayloadBytes, handleProtocols: chooseProtocol },
+    // On shutdown every socket hears 1001 (going away), so clients reconnect elsewhere at once.
+    preClose(this: FastifyInstance, done: () => void) {
+      for (const socket of this.websocketServer.clients) socket.close(CloseCode.GoingAway, 'server shutting down');
+      this.websocketServer.close();
+      done();
+    },
   });
   await app.register(nativeApi, { core, publicUrl: config.publicUrl });
   await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });

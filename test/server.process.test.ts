@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FAST_ARGON2, tempDir } from './helpers.js';
+import { connect } from './ws-helpers.js';
 import { createTestSchema, postgresService, redisService } from './services.js';
 
 // The scale-out services are chosen per test, never inherited from the caller's shell.
@@ -66,10 +67,14 @@ describe('the server process', () => {
       const { token } = (await registered.json()) as { token: string };
       const me = await fetch(`${server.url}/users/me`, { headers: { 'x-access-token': token } });
       assert.equal(((await me.json()) as { username: string }).username, 'process_user');
-    } finally {
+      // A socket held through SIGTERM is closed with 1001 (going away), and the process exits 0.
+      const socket = await connect(`${server.url.replace('http', 'ws')}/ws`, [token]);
       const exited = exitOf(server.child);
       server.child.kill('SIGTERM');
+      assert.equal((await socket.waitClosed()).code, 1001);
       assert.equal(await exited, 0, server.stderr());
+    } finally {
+      server.child.kill('SIGKILL');
     }
   });
 
