@@ -64,11 +64,10 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
       }
     },
 
-    /** Stores a message in the room, then publishes it to every node's room sockets. */
-    async post(author: Profile, name: string, text: string): Promise<RoomMessage> {
+    /** Stores a message in the room (opened by `openRoom`), then publishes it to every node's room sockets. */
+    async post(author: Profile, room: ChatRecord, text: string): Promise<RoomMessage> {
       if (text.trim() === '') throw invalid([{ name: 'text', reason: 'is required' }]);
       if (Buffer.byteLength(text, 'utf8') > TEXT_MAX_BYTES) throw invalid([{ name: 'text', reason: `must be at most ${TEXT_MAX_BYTES} bytes` }]);
-      const room = await this.openRoom(name, author);
       const now = clock.now();
       const stored = await store.transaction(async (tx) => {
         const seq = await tx.chats.nextSeq(room.id, now);

@@ -15,6 +15,7 @@ import { forbidden, unauthenticated } from '../../errors.js';
 import type { ChatEvent } from '../../ports/events.js';
 import type { SessionRecord, UserRecord } from '../../ports/store.js';
 import { CloseCode } from '../../realtime/close-codes.js';
+import { FrameQueue } from '../../realtime/frame-queue.js';
 import { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendFrame } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
@@ -31,13 +32,8 @@ interface Connection {
   pending: ChatEvent[];
   /** Live events at or below this cursor were already sent by the replay. */
   replayedThrough: number;
-  /** Frames run one after another, in order: two sends keep their order (and their seqs). */
-  queue: Promise<void>;
-  queued: number;
+  frames: FrameQueue;
 }
-
-/** Frames a socket may have waiting; past this it is flooding and is closed with 1008. */
-export const MAX_QUEUED_FRAMES = 100;
 
 const SocketQuery = Type.Object({
   since: Type.Optional(Type.Integer({ minimum: 0, description: 'Replay events after this cursor, then go live' })),
@@ -107,14 +103,11 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
 
   function open(socket: WebSocket, request: FastifyRequest<{ Querystring: { since?: number } }>) {
     const { user, session } = request.auth;
-    const conn: Connection = { socket, user, session, live: false, pending: [], replayedThrough: 0, queue: Promise.resolve(), queued: 0 };
+    const frames = new FrameQueue((err) => parent.log.error({ err }, 'socket frame failed'));
+    const conn: Connection = { socket, user, session, live: false, pending: [], replayedThrough: 0, frames };
     // Listeners first (the catch-up is async): frames that arrive meanwhile are not lost.
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (++conn.queued > MAX_QUEUED_FRAMES) return closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
-      conn.queue = conn.queue
-        .then(() => onFrame(conn, data, isBinary))
-        .catch((err) => parent.log.error({ err }, 'socket frame failed'))
-        .finally(() => conn.queued--);
+      if (!frames.push(() => onFrame(conn, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
     socket.on('close', () => {
       byUser.remove(user.id, conn);

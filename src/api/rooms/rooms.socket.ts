@@ -13,7 +13,9 @@ import type { Core } from '../../core/index.js';
 import { profileOf, type Profile } from '../../core/profiles.js';
 import { foldRoomName, ROOM_NAME_PATTERN } from '../../core/rooms.service.js';
 import { AppError, forbidden } from '../../errors.js';
+import type { ChatRecord } from '../../ports/store.js';
 import { CloseCode } from '../../realtime/close-codes.js';
+import { FrameQueue } from '../../realtime/frame-queue.js';
 import type { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendFrame } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
@@ -21,9 +23,11 @@ import { tokenFrom } from '../native/auth.js';
 
 export interface RoomMember {
   socket: WebSocket;
+  /** The room, opened (created on first join) when the socket connected. */
+  room: Promise<ChatRecord>;
   /** Undefined for an anonymous, read-only reader. */
   user: Profile | undefined;
-  queue: Promise<void>;
+  frames: FrameQueue;
 }
 
 declare module 'fastify' {
@@ -43,7 +47,7 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
   });
   parent.addHook('onClose', async () => stop());
 
-  async function onFrame(member: RoomMember, room: string, data: Buffer, isBinary: boolean) {
+  async function onFrame(member: RoomMember, data: Buffer, isBinary: boolean) {
     if (!member.user) return closeSocket(member.socket, CloseCode.PolicyViolation, 'read-only: log in to post');
     let text: unknown;
     try {
@@ -54,7 +58,7 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
     }
     if (typeof text !== 'string') return closeSocket(member.socket, CloseCode.InvalidPayload, 'frames are {"text": "…"}');
     try {
-      await core.rooms.post(member.user, room, text);
+      await core.rooms.post(member.user, await member.room, text);
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation') return closeSocket(member.socket, CloseCode.InvalidPayload, error.message);
       parent.log.error({ err: error }, 'room post failed');
@@ -72,14 +76,16 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
 
   function open(socket: WebSocket, request: FastifyRequest<{ Params: { room: string } }>) {
     const room = foldRoomName(request.params.room);
-    const member: RoomMember = { socket, user: request.roomUser, queue: Promise.resolve() };
+    // Rooms are created on first join.
+    const opened = core.rooms.openRoom(room, request.roomUser);
+    const frames = new FrameQueue((err) => parent.log.error({ err }, 'room frame failed'));
+    const member: RoomMember = { socket, user: request.roomUser, room: opened, frames };
     socket.on('message', (data: Buffer, isBinary: boolean) => {
-      member.queue = member.queue.then(() => onFrame(member, room, data, isBinary)).catch((err) => parent.log.error({ err }, 'room frame failed'));
+      if (!frames.push(() => onFrame(member, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
     socket.on('close', () => members.remove(room, member));
     members.add(room, member);
-    // Rooms are created on first join.
-    core.rooms.openRoom(room, member.user).catch((err) => {
+    opened.catch((err) => {
       parent.log.error({ err }, 'opening a room failed');
       closeSocket(socket, 1011, 'internal error');
     });
