@@ -11,17 +11,24 @@ import { settingsOf } from './chat-views.js';
 
 export type ChatEvents = ReturnType<typeof createChatEvents>;
 
+/** Kinds always addressed to exactly the chat's current members. */
+const FOR_MEMBERS: ReadonlySet<ChatEventKind> = new Set(['message', 'messageUpdate', 'messageRead', 'chatCleared']);
+
 const activeIds = (members: MemberRecord[]) => members.filter((m) => m.isMember).map((m) => m.userId);
 
 export function createChatEvents(deps: { store: Store; bus: Bus; clock: Clock }) {
   const { store, bus, clock } = deps;
 
-  /** Appends `event` to the log through `repos` (a transaction, or the store) and returns it with its cursor. */
+  /**
+   * Appends `event` to the log through `repos` (a transaction, or the store) and returns it
+   * with its cursor. Events that go to exactly the chat's current members are logged for the
+   * members (one row, whatever the chat's size); the others list their recipients.
+   */
   async function record(repos: Repositories, event: ChatEvent): Promise<ChatEvent> {
     if (event.kind === 'auxiliary' || event.recipients.length === 0) return event;
     const cursor = await repos.events.append(
       { payload: JSON.stringify(event), chatId: event.chatId || null, messageId: event.message?.message.id ?? null, createdAt: clock.now() },
-      event.recipients,
+      FOR_MEMBERS.has(event.kind) ? 'members' : event.recipients,
     );
     return { ...event, cursor };
   }

@@ -144,17 +144,22 @@ export interface LoggedEvent {
 }
 
 /**
- * The per-user event log behind "nothing is lost on reconnect": an event is stored once
- * with its recipients, and a user replays what they missed by cursor.
+ * The event log behind "nothing is lost on reconnect": each event is stored once, and a user
+ * replays what they missed by cursor. An event is either for a chat's members (the frequent
+ * ones: messages, edits, read marks; no per-recipient rows, so a message to 50 members costs
+ * one row) or for listed recipients (chat changes, deletions, profile updates).
  */
 export interface EventLogRepository {
-  /** Stores `payload` for `recipients`; returns its id, increasing in commit order. */
-  append(entry: { payload: string; chatId: string | null; messageId: number | null; createdAt: number }, recipients: number[]): Promise<number>;
+  /** Stores `payload` for `audience`; returns its id, increasing in commit order. */
+  append(entry: { payload: string; chatId: string | null; messageId: number | null; createdAt: number }, audience: 'members' | number[]): Promise<number>;
   /** Forgets the logged events about a message (its content must not outlive its deletion). */
   deleteForMessage(messageId: number): Promise<void>;
   /** Forgets the logged events of a chat (cleared or deleted). */
   deleteForChat(chatId: string): Promise<void>;
-  /** The user's events with id > `since`, oldest first, at most `limit`. */
+  /**
+   * The user's events with id > `since`, oldest first, at most `limit`: those listing the
+   * user, and member events of chats from while the user was a member.
+   */
   listSince(userId: number, since: number, limit: number): Promise<LoggedEvent[]>;
   /** The newest event id (0 when none). */
   latestId(): Promise<number>;

@@ -9,29 +9,49 @@ import type { Database } from './schema.js';
  */
 export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): EventLogRepository {
   return {
-    async append(entry, recipients) {
+    async append(entry, audience) {
       if (kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('parley.event_log'))`.execute(db);
+      const forMembers = audience === 'members';
       const { id } = await db
         .insertInto('events')
-        .values({ payload: entry.payload, chat_id: entry.chatId, message_id: entry.messageId, created_at: entry.createdAt })
+        .values({ payload: entry.payload, chat_id: entry.chatId, message_id: entry.messageId, for_members: Number(forMembers), created_at: entry.createdAt })
         .returning('id')
         .executeTakeFirstOrThrow();
       const eventId = Number(id);
-      const unique = [...new Set(recipients)];
+      const unique = forMembers ? [] : [...new Set(audience)];
       if (unique.length > 0) await db.insertInto('event_recipients').values(unique.map((userId) => ({ user_id: userId, event_id: eventId }))).execute();
       return eventId;
     },
     async listSince(userId, since, limit) {
-      const rows = await db
-        .selectFrom('event_recipients as r')
-        .innerJoin('events as e', 'e.id', 'r.event_id')
-        .select(['e.id', 'e.payload', 'e.created_at'])
-        .where('r.user_id', '=', userId)
-        .where('r.event_id', '>', since)
-        .orderBy('r.event_id')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ id: Number(r.id), payload: r.payload, createdAt: Number(r.created_at) }));
+      // Two indexed reads, merged: events naming the user, and member events of the user's chats.
+      const [listed, asMember] = await Promise.all([
+        db
+          .selectFrom('event_recipients as r')
+          .innerJoin('events as e', 'e.id', 'r.event_id')
+          .select(['e.id', 'e.payload', 'e.created_at'])
+          .where('r.user_id', '=', userId)
+          .where('r.event_id', '>', since)
+          .orderBy('r.event_id')
+          .limit(limit)
+          .execute(),
+        db
+          .selectFrom('chat_members as m')
+          .innerJoin('events as e', 'e.chat_id', 'm.chat_id')
+          .select(['e.id', 'e.payload', 'e.created_at'])
+          .where('m.user_id', '=', userId)
+          .where('e.for_members', '=', 1)
+          .where('e.id', '>', since)
+          // While the user was a member: from joining, until leaving (if they left).
+          .whereRef('e.created_at', '>=', 'm.added_at')
+          .where((eb) => eb.or([eb('m.removed_at', 'is', null), eb('e.created_at', '<', eb.ref('m.removed_at'))]))
+          .orderBy('e.id')
+          .limit(limit)
+          .execute(),
+      ]);
+      return [...listed, ...asMember]
+        .map((r) => ({ id: Number(r.id), payload: r.payload, createdAt: Number(r.created_at) }))
+        .sort((a, b) => a.id - b.id)
+        .slice(0, limit);
     },
     async deleteForMessage(messageId) {
       const ids = db.selectFrom('events').select('id').where('message_id', '=', messageId);

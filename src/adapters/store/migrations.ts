@@ -174,11 +174,13 @@ const migrations: Record<string, MigrationFactory> = {
         )
         .addColumn('chat_id', 'text')
         .addColumn('message_id', 'integer')
+        // 1: for the chat's current members (no recipient rows); 0: for the rows in event_recipients.
+        .addColumn('for_members', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('payload', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('events_created_at').on('events').column('created_at').execute();
-      await db.schema.createIndex('events_chat').on('events').column('chat_id').execute();
+      await db.schema.createIndex('events_chat').on('events').columns(['chat_id', 'id']).execute();
       await db.schema.createIndex('events_message').on('events').column('message_id').execute();
       await db.schema
         .createTable('event_recipients')

@@ -108,6 +108,7 @@ export interface EventsTable {
   id: Generated<number>;
   chat_id: string | null;
   message_id: number | null;
+  for_members: number;
   payload: string;
   created_at: number;
 }
