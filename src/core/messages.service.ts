@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { AppError, forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatEvent, MessageView, Profile } from '../ports/events.js';
-import { UniqueViolation, type ChatRecord, type MediaRecord, type MemberRecord, type MessageRecord, type Store } from '../ports/store.js';
+import { UniqueViolation, type ChatRecord, type MediaRecord, type MemberRecord, type MessageRecord, type Repositories, type Store } from '../ports/store.js';
+import { createBatcher } from './batcher.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf } from './chat-views.js';
@@ -39,6 +40,15 @@ export interface SendInput {
 
 const FILE_TYPE = /^[a-z0-9]{1,10}$/;
 
+interface SendJob {
+  chat: ChatRecord;
+  author: Profile;
+  input: SendInput;
+  text: string;
+  attachment: { record: MediaRecord; insert: boolean } | undefined;
+  now: number;
+}
+
 export interface EditInput {
   text?: string | undefined;
   isVisible?: boolean | undefined;
@@ -56,6 +66,46 @@ export type MessagesService = ReturnType<typeof createMessagesService>;
 
 export function createMessagesService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock }) {
   const { store, events, media, clock } = deps;
+
+  /**
+   * Writes one send inside `tx`: the seq, the message, its attachment, the author's read
+   * position, and its event (logged in the same transaction, so a stored message always has
+   * its event). `members` caches each chat's member ids within one batch.
+   */
+  async function writeSend(tx: Repositories, job: SendJob, members: Map<string, number[]>): Promise<ChatEvent> {
+    const { chat, author, input, text, attachment, now } = job;
+    const seq = await tx.chats.nextSeq(chat.id, now);
+    const inserted = await tx.messages.insert({
+      chatId: chat.id, seq, authorId: author.id, localId: input.localId, text, isVisible: input.isVisible ?? true,
+      fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
+    });
+    // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
+    if (attachment?.insert) await tx.media.insert(attachment.record);
+    else if (attachment && !(await tx.media.attach(attachment.record.id, 'attachment', now))) {
+      throw new AppError('conflict', 'That upload is already in use.', { field: 'attachment.id' });
+    }
+    if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
+    await tx.chats.unhideForAll(chat.id);
+    // Sending implies having read everything before.
+    await tx.chats.updateMember(chat.id, author.id, { lastReadSeq: seq });
+    let recipients = members.get(chat.id);
+    if (!recipients) members.set(chat.id, (recipients = await tx.chats.listMemberIds(chat.id)));
+    // A new message has no read marks yet and its author is at hand: no queries for its view.
+    const message: MessageView = { message: inserted, author, attachments: attachment ? [mediaViewOf(attachment.record)] : [], readMarks: [] };
+    return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
+  }
+
+  // Concurrent sends share one transaction (group commit); see batcher.ts.
+  const sends = createBatcher<SendJob, ChatEvent>({
+    runBatch: (jobs) =>
+      store.transaction(async (tx) => {
+        const members = new Map<string, number[]>();
+        const out: ChatEvent[] = [];
+        for (const job of jobs) out.push(await writeSend(tx, job, members));
+        return out;
+      }),
+    runOne: (job) => store.transaction((tx) => writeSend(tx, job, new Map())),
+  });
 
   /** Resolves the attachment before the send's transaction: the caller's own upload, or a placeholder to insert. */
   async function prepareAttachment(author: Profile, input: AttachmentInput | undefined): Promise<{ record: MediaRecord; insert: boolean } | undefined> {
@@ -116,26 +166,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await store.transaction(async (tx) => {
-          const seq = await tx.chats.nextSeq(chat.id, now);
-          const inserted = await tx.messages.insert({
-            chatId: chat.id, seq, authorId: author.id, localId: input.localId, text, isVisible: input.isVisible ?? true,
-            fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
-          });
-          // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
-          if (attachment?.insert) await tx.media.insert(attachment.record);
-          else if (attachment && !(await tx.media.attach(attachment.record.id, 'attachment', now))) {
-            throw new AppError('conflict', 'That upload is already in use.', { field: 'attachment.id' });
-          }
-          if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
-          await tx.chats.unhideForAll(chat.id);
-          // Sending implies having read everything before.
-          await tx.chats.updateMember(chat.id, author.id, { lastReadSeq: seq });
-          // A new message has no read marks yet and its author is at hand. Its event is logged
-          // in the same transaction, so a stored message always has its event.
-          const message: MessageView = { message: inserted, author, attachments: attachment ? [mediaViewOf(attachment.record)] : [], readMarks: [] };
-          return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients: await tx.chats.listMemberIds(chat.id), message });
-        });
+        event = await sends.submit({ chat, author, input, text, attachment, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
