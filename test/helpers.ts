@@ -40,6 +40,8 @@ async function adapterEnv(dataDir: string, env: Record<string, string>): Promise
     let schema = schemas.get(dataDir);
     if (!schema) schemas.set(dataDir, (schema = await createTestSchema()));
     chosen.DATABASE_URL = schema.url;
+    // Small pools: test files run side by side, and PostgreSQL allows 100 connections in all.
+    chosen.DATABASE_POOL_SIZE ??= '4';
   }
   if (process.env.PARLEY_TEST_BUS === 'redis' && env.REDIS_URL === undefined) {
     chosen.REDIS_URL = REDIS_URL;
