@@ -4,6 +4,7 @@
  * so an operator sees every mistake at once rather than one per restart.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 /** A fixed-window limit: at most `points` events per `durationSeconds`. */
@@ -47,7 +48,7 @@ export interface Config {
   corsOrigins: string[];
   logLevel: LogLevel;
   trustProxy: boolean | string[];
-  argon2: { memoryKiB: number; timeCost: number; parallelism: number };
+  argon2: { memoryKiB: number; timeCost: number; parallelism: number; concurrency: number };
   /** JSON bodies larger than this are refused with 413 (SPEC 6: 64 KB). */
   bodyLimitBytes: number;
   realtime: {
@@ -188,6 +189,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     memoryKiB: int('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
     timeCost: int('ARGON2_TIME_COST', 2, 1, 100),
     parallelism: int('ARGON2_PARALLELISM', 1, 1, 16),
+    // Hashes at once; the rest queue. Default leaves one core to the event loop.
+    concurrency: int('ARGON2_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
   };
 
   const wsOrigins = (get('WS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);

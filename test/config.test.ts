@@ -26,7 +26,8 @@ describe('config', () => {
     assert.equal(config.uploadMaxBytes, 50 * 1024 * 1024);
     assert.deepEqual(config.rateLimits, DEFAULT_RATE_LIMITS);
     assert.equal(config.vappPrefix, '/vapp');
-    assert.deepEqual(config.argon2, { memoryKiB: 19456, timeCost: 2, parallelism: 1 });
+    assert.deepEqual({ ...config.argon2, concurrency: undefined }, { memoryKiB: 19456, timeCost: 2, parallelism: 1, concurrency: undefined });
+    assert.ok(config.argon2.concurrency >= 1);
     assert.equal(config.bodyLimitBytes, 64 * 1024);
     assert.equal(config.databaseUrl, undefined);
     assert.equal(config.databasePoolSize, 10);

@@ -147,3 +147,25 @@ describe('profile, device and directory', () => {
     problemOf(await t.app.inject({ url: '/users?s=a' }), 401);
   });
 });
+
+describe('session cache (single node)', () => {
+  it('never serves a stale password or a revoked session', async () => {
+    const t = await startApp();
+    try {
+      const user = await register(t.app);
+      const change = (oldPassword: string, newPassword: string) =>
+        t.app.inject({ method: 'PUT', url: '/users/me/changePassword', headers: bearer(user.token), payload: { oldPassword, newPassword } });
+      assert.equal((await t.app.inject({ url: '/users/me', headers: bearer(user.token) })).statusCode, 200, 'cached now');
+      assert.equal((await change(user.password, 'second password')).statusCode, 200);
+      problemOf(await change(user.password, 'third password'), 401);
+      assert.equal((await change('second password', 'third password')).statusCode, 200);
+      // Renamed: the cached profile is dropped.
+      await t.app.inject({ method: 'PUT', url: '/users/me', headers: bearer(user.token), payload: { name: 'Fresh' } });
+      assert.equal((await t.app.inject({ url: '/users/me', headers: bearer(user.token) })).json().name, 'Fresh');
+      await t.app.inject({ method: 'POST', url: '/users/me/logout', headers: bearer(user.token) });
+      problemOf(await t.app.inject({ url: '/users/me', headers: bearer(user.token) }), 401);
+    } finally {
+      await t.destroy();
+    }
+  });
+});

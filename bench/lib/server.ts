@@ -11,6 +11,8 @@ import path from 'node:path';
 
 export interface BenchServer {
   url: string;
+  /** From spawning the process to its first 200 on /healthz. */
+  startupMs: number;
   pid: number;
   child: ChildProcess;
   stop(): Promise<void>;
@@ -19,6 +21,7 @@ export interface BenchServer {
 export async function startParley(env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-'));
   const port = await freePort();
+  const spawnedAt = performance.now();
   const built = existsSync('dist/server.js');
   // PARLEY_BENCH_PROFILE=dir writes a V8 CPU profile of the server into dir.
   const profile = process.env.PARLEY_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
@@ -29,8 +32,10 @@ export async function startParley(env: Record<string, string> = {}): Promise<Ben
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, child);
+  const startupMs = performance.now() - spawnedAt;
   return {
     url,
+    startupMs,
     pid: child.pid!,
     child,
     async stop() {
@@ -64,7 +69,7 @@ export async function waitForHealth(url: string, child?: ChildProcess): Promise<
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`${url} did not become healthy`);
 }

@@ -71,7 +71,9 @@ export async function createAccountsService(deps: {
   /** Checks the password of an already authenticated user (change password, account key). */
   async function confirmPassword(user: UserRecord, password: string, ipAddress: string): Promise<void> {
     await throttle.guardLogin(user.username, ipAddress);
-    if (!(await hasher.verify(user.passwordHash, password))) {
+    // The caller's record may come from the session cache: check against the stored hash.
+    const stored = await store.users.findById(user.id);
+    if (!stored || !(await hasher.verify(stored.passwordHash, password))) {
       await throttle.recordLoginFailure(user.username, ipAddress);
       throw new AppError('bad_credentials', 'The password is wrong.');
     }

@@ -48,8 +48,39 @@ function deviceFields(device: DeviceInput | undefined): DeviceFields {
 
 export type SessionsService = ReturnType<typeof createSessionsService>;
 
+/** Sessions remembered by the single-node cache (oldest dropped first). */
+export const SESSION_CACHE_SIZE = 50_000;
+
 export function createSessionsService(deps: { store: Store; bus: Bus; tokens: TokenService; clock: Clock }) {
   const { store, bus, tokens, clock } = deps;
+
+  /**
+   * On one node (an in-process bus) each request's session and user come from memory: every
+   * revocation and profile change goes through the bus, whose handlers have run before the
+   * revoking request answers, so a revoked token still fails on the very next request. On a
+   * cluster bus another node could hear of a revocation a moment late, so there every request
+   * reads the store instead.
+   */
+  const cache = bus.scope === 'process' ? new Map<string, Authenticated>() : undefined;
+  if (cache) {
+    const forget = (userId: number) => {
+      for (const [id, entry] of cache) if (entry.user.id === userId) cache.delete(id);
+    };
+    bus.subscribe('sessions.revoked', ({ sessionIds }) => sessionIds.forEach((id) => cache.delete(id)));
+    bus.subscribe('user.updated', ({ userId }) => forget(userId));
+    bus.subscribe('user.deleted', ({ userId }) => forget(userId));
+  }
+
+  /** Writes lastSeen at most once a minute per user (reads don't turn into writes). */
+  async function touch(entry: Authenticated): Promise<Authenticated> {
+    const now = clock.now();
+    const { user } = entry;
+    if (user.lastSeenAt === null || now - user.lastSeenAt > LAST_SEEN_RESOLUTION_MS) {
+      user.lastSeenAt = now;
+      await store.users.update(user.id, { lastSeenAt: now });
+    }
+    return entry;
+  }
 
   async function revoke(userId: number, sessionIds: string[]) {
     if (sessionIds.length > 0) await bus.publish('sessions.revoked', { userId, sessionIds });
@@ -90,18 +121,19 @@ export function createSessionsService(deps: { store: Store; bus: Bus; tokens: To
     /** Resolves the user and session behind an access token, or throws 401. */
     async authenticate(token: string): Promise<Authenticated> {
       const claims = await tokens.verify(token);
+      const cached = cache?.get(claims.sessionId);
+      if (cached && cached.session.tokenId === claims.tokenId && cached.user.uid === claims.subject) return touch(cached);
       const session = await store.sessions.findById(claims.sessionId);
       if (!session || session.tokenId !== claims.tokenId) throw unauthenticated('The access token has been revoked.');
       const user = await store.users.findById(session.userId);
       if (!user || user.uid !== claims.subject) throw unauthenticated('The access token has been revoked.');
-      const now = clock.now();
-      if (user.lastSeenAt === null || now - user.lastSeenAt > LAST_SEEN_RESOLUTION_MS) {
-        await store.users.update(user.id, { lastSeenAt: now });
-        user.lastSeenAt = now;
+      const entry = { user, session };
+      if (cache) {
+        if (cache.size >= SESSION_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(session.id, entry);
       }
-      return { user, session };
+      return touch(entry);
     },
-
     list: (userId: number) => store.sessions.listByUser(userId),
 
     async logout(session: SessionRecord): Promise<void> {
@@ -120,6 +152,7 @@ export function createSessionsService(deps: { store: Store; bus: Bus; tokens: To
       if (patch.deviceName !== undefined) update.deviceName = orNull(patch.deviceName);
       if (patch.deviceToken !== undefined) update.pushToken = orNull(patch.deviceToken);
       await store.sessions.update(session.id, update);
+      cache?.delete(session.id);
     },
 
     /** Publishes revocation of sessions already deleted by the store (account deletion). */

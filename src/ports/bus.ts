@@ -24,6 +24,12 @@ export type BusTopic = keyof BusTopics;
 export type BusHandler<K extends BusTopic> = (payload: BusTopics[K]) => void;
 
 export interface Bus {
+  /**
+   * `process`: handlers have run when `publish` resolves (one node, in-process). `cluster`:
+   * other nodes hear of it shortly after. Caches that must never serve a revoked session
+   * are only kept on a `process` bus.
+   */
+  readonly scope: 'process' | 'cluster';
   publish<K extends BusTopic>(topic: K, payload: BusTopics[K]): Promise<void>;
   /** Returns a function that removes the handler. Handlers must not throw. */
   subscribe<K extends BusTopic>(topic: K, handler: BusHandler<K>): () => void;

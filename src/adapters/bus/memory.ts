@@ -9,6 +9,7 @@ export function createMemoryBus(): Bus {
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   return {
+    scope: 'process',
     async publish<K extends BusTopic>(topic: K, payload: BusTopics[K]) {
       await Promise.resolve();
       emitter.emit(topic, payload);

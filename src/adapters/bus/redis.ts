@@ -122,6 +122,7 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
 
   let closed = false;
   return {
+    scope: 'cluster',
     async publish<K extends BusTopic>(topic: K, payload: BusTopics[K]) {
       if (closed) throw new Error('the bus is closed');
       const message = JSON.stringify({ node: nodeId, topic, payload } satisfies Envelope);
