@@ -20,10 +20,13 @@ export interface UserRecord {
   lastSeenAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** The user's id in the Vonage Conversation API once provisioned (V-app API); unique. */
+  vonageUserId: string | null;
 }
 
-export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about'> & {
+export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId'> & {
   about?: string | null;
+  vonageUserId?: string | null;
 };
 
 export interface DeviceFields {
@@ -96,7 +99,7 @@ export interface UserSearch {
 }
 
 export interface UsersRepository {
-  /** Throws `UniqueViolation('username' | 'email')`. */
+  /** Throws `UniqueViolation('username' | 'email' | 'vonage_user_id')`. */
   insert(user: NewUser): Promise<UserRecord>;
   findById(id: number): Promise<UserRecord | undefined>;
   /** The users that exist among `ids`, in no particular order. */
@@ -109,6 +112,11 @@ export interface UsersRepository {
     patch: Partial<Pick<UserRecord, 'displayName' | 'about' | 'passwordHash' | 'accountKeyHash' | 'lastSeenAt' | 'updatedAt'>>,
   ): Promise<void>;
   delete(id: number): Promise<boolean>;
+  /**
+   * Records the user's Vonage id when they have none yet; false when they already had one
+   * (or are gone). Throws `UniqueViolation('vonage_user_id')` when another user holds it.
+   */
+  setVonageUserId(id: number, vonageUserId: string): Promise<boolean>;
 }
 
 export interface SessionsRepository {

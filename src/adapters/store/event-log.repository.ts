@@ -67,5 +67,9 @@ export function createSettingsRepository(db: Kysely<Database>): SettingsReposito
     async set(key, value) {
       await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
     },
+    async insertIfAbsent(key, value) {
+      const result = await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
   };
 }
