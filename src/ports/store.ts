@@ -56,8 +56,12 @@ export interface SigningKeyRecord {
   createdAt: number;
 }
 
-/** What an upload was attached as; an upload is attached at most once. */
-export type MediaUse = 'photo' | 'chat_image' | 'attachment';
+/**
+ * What an upload was attached as; an upload is attached at most once. `shared` is an image
+ * whose URL was handed out for use elsewhere (the V-app's `POST /image`, for Client SDK
+ * image messages): kept, like the others, until its owner's account goes.
+ */
+export type MediaUse = 'photo' | 'chat_image' | 'attachment' | 'shared';
 
 /**
  * An upload (MediaInfo). `id` is the stored name without its extension; `fileType` is the
