@@ -121,6 +121,13 @@ describe('V-app sign-up, log-in and token', () => {
     assert.deepEqual(bad.json(), UNAUTHORIZED);
   });
 
+  it('documents its routes in /openapi.json', async () => {
+    const doc = (await t.app.inject('/openapi.json')).json();
+    for (const route of ['/vapp/signup', '/vapp/login', '/vapp/token', '/vapp/users', '/vapp/users/image', '/vapp/image']) {
+      assert.ok(doc.paths[route], `${route} missing from /openapi.json`);
+    }
+  });
+
   it('answers unknown V-app routes with its own 404', async () => {
     const res = await t.app.inject('/vapp/nope');
     assert.equal(res.statusCode, 404);

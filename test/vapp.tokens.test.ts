@@ -148,6 +148,20 @@ describe('V-app tokens (generated key)', () => {
     assert.equal((await users(bearer(user.token))).statusCode, 403);
   });
 
+  it('lets two nodes making the key at once agree on one', async () => {
+    const first = await startApp();
+    const second = await startApp({}, { dataDir: first.dataDir });
+    try {
+      const [a, b] = await Promise.all([first.app.core.vonageTokens.applicationId(), second.app.core.vonageTokens.applicationId()]);
+      assert.equal(a, b);
+      const user = await vappSignup(first.app);
+      assert.equal((await second.app.inject({ url: '/vapp/users', headers: bearer(user.token) })).statusCode, 200);
+    } finally {
+      await second.close();
+      await first.destroy();
+    }
+  });
+
   it('keeps the generated key and application id across restarts', async () => {
     const user = await vappSignup(t.app);
     const before = await generated();

@@ -69,6 +69,7 @@ describe('V-app users and images', () => {
     assert.equal(seen.find((u: any) => u.id === ann.id).image_url, url);
     const login = await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: ann.name, password: 'correct horse battery' } });
     assert.equal(login.json().user.image_url, url);
+    clock.t += 1000; // photos are ordered by when they were attached
     const second = (await postImage(t.app, '/vapp/users/image', ann.token, await makePng(10, 10, '#123'))).json().image_url;
     assert.notEqual(second, url);
     const native = await t.app.inject({ method: 'POST', url: '/users/login', payload: { username: ann.name, password: 'correct horse battery' } });

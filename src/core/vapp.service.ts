@@ -13,7 +13,7 @@
 import { AppError, invalid, type InvalidParameter } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Readable } from 'node:stream';
-import type { MediaRecord, Store, UserRecord } from '../ports/store.js';
+import { UniqueViolation, type MediaRecord, type Store, type UserRecord } from '../ports/store.js';
 import { VonageFailure, type ConversationUsers } from '../ports/vonage.js';
 import { FieldChecks, foldUsername, NAME_MAX } from './account-rules.js';
 import type { AccountsService } from './accounts.service.js';
@@ -128,7 +128,13 @@ export function createVappService(deps: {
   async function ensureProvisioned(user: UserRecord): Promise<UserRecord> {
     if (!vonage || user.vonageUserId !== null) return user;
     const id = await provision(user.username, user.displayName);
-    await store.users.setVonageUserId(user.id, id);
+    try {
+      // A concurrent log-in may have stored it first; it adopted the same id, so either is fine.
+      await store.users.setVonageUserId(user.id, id);
+    } catch (error) {
+      if (error instanceof UniqueViolation) throw new AppError('internal', 'The Vonage user of that name belongs to another account.');
+      throw error;
+    }
     return (await store.users.findById(user.id)) ?? user;
   }
 
