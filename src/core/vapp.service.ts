@@ -90,6 +90,7 @@ function loginProblems(input: LoginInput): InvalidParameter[] {
 
 export type VappService = ReturnType<typeof createVappService>;
 
+/** Builds the V-app service; `vonage` is absent when no Vonage application is configured. */
 export function createVappService(deps: {
   store: Store;
   accounts: AccountsService;

@@ -69,6 +69,7 @@ function describeError(method: string, path: string, error: unknown, timeoutMs: 
 
 const retryable = (status: number) => status === 429 || status >= 500;
 
+/** The Conversation API's Users over HTTP, with bounded time-outs and retries. */
 export function createVonageHttpUsers(options: VonageHttpOptions): ConversationUsers {
   const { apiUrl, applicationId, timeoutMs, retries } = options;
   const backoffMs = options.backoffMs ?? 250;

@@ -14,6 +14,7 @@ export interface VappOptions {
   uploadMaxBytes: number;
 }
 
+/** Registers the V-app family; app.ts gives it the `VAPP_PREFIX` prefix. */
 export async function vappApi(app: FastifyInstance, options: VappOptions) {
   useVappErrors(app);
   await app.register(multipart, {

@@ -111,6 +111,7 @@ const FASTIFY_CODES: Record<string, () => VappHttpError> = {
   FST_REQ_FILE_TOO_LARGE: () => simple(413, 'data:toolarge', 'Content Too Large', 'The file is too large.'),
 };
 
+/** Sends a V-app error (with `Retry-After` when it has one). */
 export function sendVappProblem(reply: FastifyReply, error: VappHttpError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.code(error.status).type('application/json; charset=utf-8').send(error.problem);

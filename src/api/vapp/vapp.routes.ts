@@ -53,6 +53,7 @@ async function withImage(request: FastifyRequest, store: (body: Readable) => Pro
   }
 }
 
+/** The six routes of seed 000. */
 export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const authenticated = requireVappUser(core.vapp);
