@@ -79,6 +79,15 @@ describe('Vonage provisioning (against a local Conversation API)', () => {
     assert.equal((await localUser(name))?.vonageUserId, 'USR-already-there');
   });
 
+  it('settles two sign-ups of one name at once: one 201, one 409, one Vonage user', async () => {
+    const name = uniqueName('race');
+    const answers = await Promise.all([signup(name), signup(name)]);
+    assert.deepEqual(answers.map((r) => r.statusCode).sort(), [201, 409]);
+    const winner = answers.find((r) => r.statusCode === 201)!.json();
+    assert.equal(winner.user.id, mock.users.get(name)!.id);
+    assert.equal((await localUser(name))?.vonageUserId, winner.user.id);
+  });
+
   it('checks the name locally before asking Vonage: a taken name never reaches it', async () => {
     const taken = await vappSignup(t.app);
     mock.requests.length = 0;

@@ -127,7 +127,10 @@ export async function createAccountsService(deps: {
     } catch (error) {
       if (error instanceof UniqueViolation) {
         if (error.field === 'email') throw conflict('email', 'That email address is already registered.');
-        if (error.field === 'vonage_user_id') throw new AppError('internal', 'The Vonage user of that name belongs to another account.');
+        // Two sign-ups of one name racing adopt one Vonage id: the loser is a taken name.
+        if (error.field === 'vonage_user_id' && !(await store.users.findByUsername(username))) {
+          throw new AppError('internal', 'The Vonage user of that name belongs to another account.');
+        }
         throw usernameTaken();
       }
       throw error;
