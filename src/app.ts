@@ -14,11 +14,13 @@ import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
 import { openPostgresStore } from './adapters/store/postgres.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
+import { createVonageHttpUsers } from './adapters/vonage/http.js';
 import websocket from '@fastify/websocket';
 import { nativeApi } from './api/native/index.js';
 import { nativeSocket } from './api/native/socket.gateway.js';
 import { roomsApi } from './api/rooms/index.js';
 import { CloseCode } from './realtime/close-codes.js';
+import { vappApi } from './api/vapp/index.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './realtime/upgrade.js';
 import { useProblemDetails } from './api/native/problem.js';
@@ -47,20 +49,7 @@ export type ParleyApp = FastifyInstance & { core: Core };
  * is set, else the in-process bus. A service that cannot be reached fails the start.
  */
 async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): Promise<CorePorts> {
-  let store: Store;
-  let limiter: RateLimiter;
-  if (config.databaseUrl) {
-    const opened = await openPostgresStore(config.databaseUrl, {
-      poolSize: config.databasePoolSize,
-      onError: (err) => log.warn({ err }, 'an idle PostgreSQL connection failed'),
-    });
-    store = opened.store;
-    limiter = createPostgresRateLimiter(opened.pool);
-  } else {
-    const opened = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
-    store = opened.store;
-    limiter = createSqliteRateLimiter(opened.connection);
-  }
+  const { store, limiter } = await openStore(config, log);
   let bus: Bus;
   try {
     bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, logger: log }) : createMemoryBus();
@@ -70,7 +59,34 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): 
   }
   // Uploads stay on local disk on every store; see README, Scaling out.
   const blobs = createFsBlobStore(path.join(config.dataDir, 'uploads'));
-  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock };
+  const vonage =
+    config.vonageApplicationId && config.vonagePrivateKey
+      ? createVonageHttpUsers({
+          apiUrl: config.vonageApiUrl,
+          applicationId: config.vonageApplicationId,
+          privateKeyPem: config.vonagePrivateKey,
+          timeoutMs: config.vonageTimeoutMs,
+          retries: config.vonageRetries,
+          clock,
+        })
+      : undefined;
+  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage };
+}
+
+/**
+ * Opens the store the configuration asks for (PostgreSQL with `DATABASE_URL`, else the SQLite
+ * file in `DATA_DIR`), migrated, with the rate limiter kept beside it. Also for the CLI.
+ */
+export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter }> {
+  if (config.databaseUrl) {
+    const opened = await openPostgresStore(config.databaseUrl, {
+      poolSize: config.databasePoolSize,
+      onError: (err) => log?.warn({ err }, 'an idle PostgreSQL connection failed'),
+    });
+    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool) };
+  }
+  const opened = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
+  return { store: opened.store, limiter: createSqliteRateLimiter(opened.connection) };
 }
 
 /** Logs a request without secrets: `?token=` (a token transport) is masked in the URL. */
@@ -142,6 +158,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   });
   await app.register(nativeApi, { core, publicUrl: config.publicUrl });
+  await app.register(vappApi, { core, uploadMaxBytes: config.uploadMaxBytes, prefix: config.vappPrefix });
   await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });
   await app.register(roomsApi, { prefix: '/api/v1', core, realtime: config.realtime });
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.realtime.pingIntervalSeconds * 1000);

@@ -45,6 +45,10 @@ export interface Config {
   vonageApplicationId: string | undefined;
   vonagePrivateKey: string | undefined;
   vonageApiUrl: string;
+  /** Each Conversation API attempt is aborted after this long (`VONAGE_TIMEOUT_MS`). */
+  vonageTimeoutMs: number;
+  /** Further attempts after a network error, timeout, 429 or 5xx (`VONAGE_RETRIES`). */
+  vonageRetries: number;
   corsOrigins: string[];
   logLevel: LogLevel;
   trustProxy: boolean | string[];
@@ -164,6 +168,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push('VONAGE_APPLICATION_ID and VONAGE_PRIVATE_KEY: set both or neither');
   }
   const vonageApiUrl = (url('VONAGE_API_URL', ['http:', 'https:']) ?? 'https://api.nexmo.com').replace(/\/+$/, '');
+  const vonageTimeoutMs = int('VONAGE_TIMEOUT_MS', 5000, 100, 60_000);
+  const vonageRetries = int('VONAGE_RETRIES', 2, 0, 5);
 
   const corsOrigins = (get('CORS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of corsOrigins) {
@@ -224,6 +230,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     vonageApplicationId,
     vonagePrivateKey,
     vonageApiUrl,
+    vonageTimeoutMs,
+    vonageRetries,
     corsOrigins,
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
     trustProxy,

@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type BuildOptions, type ParleyApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
@@ -51,6 +52,12 @@ async function adapterEnv(dataDir: string, env: Record<string, string>): Promise
 }
 
 /** Builds the app with `env` over test defaults; pass `dataDir` to reopen an existing one. */
+/** Apps not closed yet: closed when the test file ends, so a failed test never leaves a server holding the run open. */
+const open = new Set<() => Promise<void>>();
+after(async () => {
+  await Promise.all([...open].map((close) => close()));
+});
+
 export async function startApp(env: Record<string, string> = {}, options: BuildOptions & { dataDir?: string } = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({
@@ -66,7 +73,9 @@ export async function startApp(env: Record<string, string> = {}, options: BuildO
   const close = async () => {
     if (!closed) await app.close();
     closed = true;
+    open.delete(close);
   };
+  open.add(close);
   return {
     app,
     dataDir,

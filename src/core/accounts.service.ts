@@ -25,6 +25,20 @@ export interface Registration {
   ipAddress: string;
 }
 
+/** A new account's fields, as any family collects them. */
+export type NewAccount = Omit<Registration, 'device'>;
+
+/** Family-specific steps of `createAccount`, run in this order around the common ones. */
+export interface AccountCreation {
+  /** Extra field rules (throw `invalid`), checked after the sign-up is counted and before the common rules. */
+  validate?: () => void;
+  /**
+   * Runs once the fields are valid and the username is free, just before the row is
+   * inserted (the V-app creates the Vonage user here); what it returns is stored with it.
+   */
+  provision?: () => Promise<{ vonageUserId?: string }>;
+}
+
 /** Who is logging in: by username or by email (seed 004 logs in with email). */
 export type LoginIdentifier = { username: string } | { email: string };
 
@@ -79,45 +93,60 @@ export async function createAccountsService(deps: {
     }
   }
 
+  const usernameTaken = () => conflict('username', 'That username is taken.');
+
+  /**
+   * Creates an account: counts the sign-up (429 past the limit), checks the fields (400),
+   * refuses a taken username (409) before anything else is done for it, then provisions
+   * and inserts. A username taken meanwhile still ends in 409, by the unique index.
+   */
+  async function createAccount(input: NewAccount, steps: AccountCreation = {}): Promise<UserRecord> {
+    await throttle.countSignup(input.ipAddress);
+    steps.validate?.();
+    new FieldChecks()
+      .username('username', input.username)
+      .password('password', input.password)
+      .displayName('name', input.name)
+      .email('email', input.email)
+      .assert();
+    const username = foldUsername(input.username);
+    if (await store.users.findByUsername(username)) throw usernameTaken();
+    const passwordHash = await hasher.hash(input.password);
+    const provisioned = steps.provision ? await steps.provision() : {};
+    const now = clock.now();
+    try {
+      return await store.users.insert({
+        uid: randomUUID(),
+        username,
+        displayName: input.name.trim(),
+        email: input.email?.trim() || null,
+        about: input.about ?? null,
+        passwordHash,
+        createdAt: now,
+        updatedAt: now,
+        vonageUserId: provisioned.vonageUserId ?? null,
+      });
+    } catch (error) {
+      if (error instanceof UniqueViolation) {
+        if (error.field === 'email') throw conflict('email', 'That email address is already registered.');
+        // Two sign-ups of one name racing adopt one Vonage id: the loser is a taken name.
+        if (error.field === 'vonage_user_id' && !(await store.users.findByUsername(username))) {
+          throw new AppError('internal', 'The Vonage user of that name belongs to another account.');
+        }
+        throw usernameTaken();
+      }
+      throw error;
+    }
+  }
+
   return {
     verifyCredentials,
+    createAccount,
 
-    /** Creates the account only (the rooms API signs up without logging in). */
-    async createAccount(input: Omit<Registration, 'device'>): Promise<UserRecord> {
-      await throttle.countSignup(input.ipAddress);
-      new FieldChecks()
-        .username('username', input.username)
-        .password('password', input.password)
-        .displayName('name', input.name)
-        .email('email', input.email)
-        .assert();
-      const now = clock.now();
-      try {
-        return await store.users.insert({
-          uid: randomUUID(),
-          username: foldUsername(input.username),
-          displayName: input.name.trim(),
-          email: input.email?.trim() || null,
-          about: input.about ?? null,
-          passwordHash: await hasher.hash(input.password),
-          createdAt: now,
-          updatedAt: now,
-        });
-      } catch (error) {
-        if (error instanceof UniqueViolation) {
-          throw error.field === 'email'
-            ? conflict('email', 'That email address is already registered.')
-            : conflict('username', 'That username is taken.');
-        }
-        throw error;
-      }
-    },
-
-    /** Creates the account and opens its first device session. */
     async register(input: Registration): Promise<LoginResult> {
-      const user = await this.createAccount(input);
+      const user = await createAccount(input);
       const opened = await sessions.open(user, input.device, input.ipAddress);
-      const now = clock.now();
+      const now = user.createdAt;
       await store.users.update(user.id, { lastSeenAt: now });
       return { user: { ...user, lastSeenAt: now }, opened };
     },

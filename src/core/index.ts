@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { Store } from '../ports/store.js';
+import type { ConversationUsers } from '../ports/vonage.js';
 import { createAccountsService } from './accounts.service.js';
 import { createChatEvents } from './chat-events.js';
 import { createChatsService } from './chats.service.js';
@@ -21,6 +22,8 @@ import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
 import { createTokenService } from './tokens.service.js';
 import { createUsersService } from './users.service.js';
+import { createVappService } from './vapp.service.js';
+import { createVonageTokens } from './vonage-tokens.service.js';
 
 export interface CorePorts {
   store: Store;
@@ -29,13 +32,15 @@ export interface CorePorts {
   hasher: Hasher;
   limiter: RateLimiter;
   clock: Clock;
+  /** The Vonage Conversation API, when configured (V-app provisioning). */
+  vonage?: ConversationUsers | undefined;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
-};
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl'>>;
 
 export async function createCore(ports: CorePorts, config: CoreConfig) {
   const { store, bus, blobs, hasher, limiter, clock } = ports;
@@ -57,5 +62,9 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const contacts = createContactsService({ store, clock });
   const rooms = createRoomsService({ store, bus, clock });
   const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
-  return { ports, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts, rooms };
+  const vonageTokens = createVonageTokens({ store, clock, applicationId: config.vonageApplicationId, privateKeyPem: config.vonagePrivateKey });
+  const vapp = createVappService({
+    store, accounts, users, media, tokens: vonageTokens, vonage: ports.vonage, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000',
+  });
+  return { ports, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts, rooms, vonageTokens, vapp };
 }

@@ -22,8 +22,12 @@ export interface UploadInput {
   declaredType?: string | undefined;
   /** The `Content-Length` header, when given: too large is refused before reading. */
   declaredLength?: number | undefined;
+  /** Refuse (415) anything the bytes do not show to be a PNG, JPEG, GIF or WebP, before storing it. */
+  imagesOnly?: boolean | undefined;
   body: Readable;
 }
+
+const onlyImages = () => new AppError('unsupported_media_type', 'Only images (PNG, JPEG, GIF, WebP) can be used here.');
 
 /** A stored file ready to be served. */
 export interface StoredFile {
@@ -76,9 +80,7 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
   /** The caller's ready upload, checked for the use (images only where asked). */
   async function usableUpload(ownerId: number, mediaId: string, options: { imagesOnly?: boolean } = {}): Promise<MediaRecord> {
     const media = await findOwned(ownerId, mediaId);
-    if (options.imagesOnly && !isPreviewable(media.mime)) {
-      throw new AppError('unsupported_media_type', 'Only images (PNG, JPEG, GIF, WebP) can be used here.');
-    }
+    if (options.imagesOnly && !isPreviewable(media.mime)) throw onlyImages();
     return media;
   }
 
@@ -104,6 +106,7 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
       const { head, stream } = await peek(input.body, SNIFF_BYTES);
       if (head.length === 0) throw invalid([{ name: 'body', reason: 'must not be empty' }], 'The upload is empty.');
       const type = await resolveFileType(input.declaredType, head);
+      if (input.imagesOnly && !isPreviewable(type.mime)) throw onlyImages();
       const media: MediaRecord = {
         id, ownerId, fileType: type.ext, mime: type.mime, fileSize: 0, width: null, height: null,
         previewWidth: null, previewHeight: null, ready: false, attachedAs: null, attachedAt: null, createdAt: clock.now(),
@@ -142,6 +145,13 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
 
     /** The caller's ready upload, for a use that attaches it later (inside its own transaction). */
     usableUpload,
+
+    /** Deletes an upload of the caller's that was never attached, with its files (an upload whose use then failed). */
+    async discard(ownerId: number, mediaId: string): Promise<void> {
+      const media = await findOwned(ownerId, mediaId);
+      if (media.attachedAs !== null) throw conflict('id', 'That upload is in use.');
+      if (await store.media.delete(media.id)) await blobs.delete(blobKeysOf(media));
+    },
 
     /** Deletes an attached upload of the caller's and its files; 404 when it is not one. */
     async remove(ownerId: number, mediaId: string, use: MediaUse): Promise<void> {

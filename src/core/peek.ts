@@ -35,6 +35,8 @@ export async function peek(source: Readable, size: number): Promise<Peeked> {
 /** Waits for more data (false) or the end (true); rejects on an error or an abort. */
 function nextEvent(source: Readable): Promise<boolean> {
   if (source.readableEnded) return Promise.resolve(true);
+  // Destroyed before we listened (a multipart part whose form broke off): no event will come.
+  if (source.destroyed) return Promise.reject(source.errored ?? new Error('the upload was aborted'));
   return new Promise((resolve, reject) => {
     const done = (result: boolean | Error) => {
       source.off('readable', onReadable).off('end', onEnd).off('error', onError).off('close', onClose);

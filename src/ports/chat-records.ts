@@ -171,4 +171,6 @@ export interface EventLogRepository {
 export interface SettingsRepository {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Stores `value` unless `key` has one already; true when this call stored it (the first of racing nodes wins). */
+  insertIfAbsent(key: string, value: string): Promise<boolean>;
 }

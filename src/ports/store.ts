@@ -20,10 +20,13 @@ export interface UserRecord {
   lastSeenAt: number | null;
   createdAt: number;
   updatedAt: number;
+  /** The user's id in the Vonage Conversation API once provisioned (V-app API); unique. */
+  vonageUserId: string | null;
 }
 
-export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about'> & {
+export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId'> & {
   about?: string | null;
+  vonageUserId?: string | null;
 };
 
 export interface DeviceFields {
@@ -53,8 +56,12 @@ export interface SigningKeyRecord {
   createdAt: number;
 }
 
-/** What an upload was attached as; an upload is attached at most once. */
-export type MediaUse = 'photo' | 'chat_image' | 'attachment';
+/**
+ * What an upload was attached as; an upload is attached at most once. `shared` is an image
+ * whose URL was handed out for use elsewhere (the V-app's `POST /image`, for Client SDK
+ * image messages): kept, like the others, until its owner's account goes.
+ */
+export type MediaUse = 'photo' | 'chat_image' | 'attachment' | 'shared';
 
 /**
  * An upload (MediaInfo). `id` is the stored name without its extension; `fileType` is the
@@ -96,7 +103,7 @@ export interface UserSearch {
 }
 
 export interface UsersRepository {
-  /** Throws `UniqueViolation('username' | 'email')`. */
+  /** Throws `UniqueViolation('username' | 'email' | 'vonage_user_id')`. */
   insert(user: NewUser): Promise<UserRecord>;
   findById(id: number): Promise<UserRecord | undefined>;
   /** The users that exist among `ids`, in no particular order. */
@@ -109,6 +116,11 @@ export interface UsersRepository {
     patch: Partial<Pick<UserRecord, 'displayName' | 'about' | 'passwordHash' | 'accountKeyHash' | 'lastSeenAt' | 'updatedAt'>>,
   ): Promise<void>;
   delete(id: number): Promise<boolean>;
+  /**
+   * Records the user's Vonage id when they have none yet; false when they already had one
+   * (or are gone). Throws `UniqueViolation('vonage_user_id')` when another user holds it.
+   */
+  setVonageUserId(id: number, vonageUserId: string): Promise<boolean>;
 }
 
 export interface SessionsRepository {

@@ -130,5 +130,39 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         await store.close();
       }
     });
+
+    it('records a Vonage user id once, unique across users', async () => {
+      const store = await open();
+      try {
+        const a = await store.users.insert(newUser());
+        assert.equal(a.vonageUserId, null);
+        const b = await store.users.insert(newUser({ vonageUserId: `USR-${randomUUID()}` }));
+        assert.equal((await store.users.findById(b.id))?.vonageUserId, b.vonageUserId);
+        const id = `USR-${randomUUID()}`;
+        assert.equal(await store.users.setVonageUserId(a.id, id), true);
+        assert.equal(await store.users.setVonageUserId(a.id, `USR-${randomUUID()}`), false, 'a recorded id is kept');
+        assert.equal((await store.users.findByUsername(a.username))?.vonageUserId, id);
+        const c = await store.users.insert(newUser());
+        await assert.rejects(store.users.setVonageUserId(c.id, id), (e) => e instanceof UniqueViolation && e.field === 'vonage_user_id');
+        await assert.rejects(store.users.insert(newUser({ vonageUserId: id })), (e) => e instanceof UniqueViolation && e.field === 'vonage_user_id');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('stores a setting only when absent (the first of racing writers wins)', async () => {
+      const store = await open();
+      try {
+        const key = `contract.${randomUUID()}`;
+        const results = await Promise.all(['a', 'b', 'c'].map((v) => store.settings.insertIfAbsent(key, v)));
+        assert.equal(results.filter(Boolean).length, 1);
+        const kept = await store.settings.get(key);
+        assert.equal(kept, ['a', 'b', 'c'][results.indexOf(true)]);
+        assert.equal(await store.settings.insertIfAbsent(key, 'd'), false);
+        assert.equal(await store.settings.get(key), kept);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }

@@ -41,7 +41,8 @@ export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 
           .where('m.user_id', '=', userId)
           .where('e.for_members', '=', 1)
           .where('e.id', '>', since)
-          // While the user was a member: from joining, until leaving (if they left).
+          // While the user was a member: from joining, until leaving (if they left). Periods are
+          // kept to the millisecond: an event in the very millisecond of leaving counts as after.
           .whereRef('e.created_at', '>=', 'm.added_at')
           .where((eb) => eb.or([eb('m.removed_at', 'is', null), eb('e.created_at', '<', eb.ref('m.removed_at'))]))
           .orderBy('e.id')
@@ -86,6 +87,10 @@ export function createSettingsRepository(db: Kysely<Database>): SettingsReposito
     },
     async set(key, value) {
       await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+    },
+    async insertIfAbsent(key, value) {
+      const result = await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
   };
 }

@@ -218,6 +218,13 @@ const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('chat_images_media').on('chat_images').column('media_id').execute();
     },
   }),
+  '0007_vonage': () => ({
+    async up(db: Kysely<any>) {
+      // The user's id in the Vonage Conversation API, once provisioned (V-app API).
+      await db.schema.alterTable('users').addColumn('vonage_user_id', 'text').execute();
+      await db.schema.createIndex('users_vonage_user_id_unique').on('users').column('vonage_user_id').unique().execute();
+    },
+  }),
 };
 
 /** The names of every migration, in order. */

@@ -18,6 +18,7 @@ export interface UsersTable {
   last_seen_at: number | null;
   created_at: number;
   updated_at: number;
+  vonage_user_id: string | null;
 }
 
 export interface DeviceSessionsTable {

@@ -15,6 +15,7 @@ const toRecord = (row: Selectable<UsersTable>): UserRecord => ({
   lastSeenAt: row.last_seen_at === null ? null : Number(row.last_seen_at),
   createdAt: Number(row.created_at),
   updatedAt: Number(row.updated_at),
+  vonageUserId: row.vonage_user_id ?? null,
 });
 
 /** Escapes LIKE wildcards so a search for `50%` matches the text "50%". */
@@ -37,12 +38,13 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
             password_hash: user.passwordHash,
             created_at: user.createdAt,
             updated_at: user.updatedAt,
+            vonage_user_id: user.vonageUserId ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
         return toRecord(row);
       } catch (error) {
-        throw asUniqueViolation(error, ['username', 'email']);
+        throw asUniqueViolation(error, ['username', 'email', 'vonage_user_id']);
       }
     },
     async findById(id) {
@@ -89,6 +91,19 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
     async delete(id) {
       const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
+    },
+    async setVonageUserId(id, vonageUserId) {
+      try {
+        const result = await db
+          .updateTable('users')
+          .set({ vonage_user_id: vonageUserId })
+          .where('id', '=', id)
+          .where('vonage_user_id', 'is', null)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) > 0;
+      } catch (error) {
+        throw asUniqueViolation(error, ['vonage_user_id']);
+      }
     },
   };
 }

@@ -1,0 +1,123 @@
+/** The V-app routes (seed 000): thin, each one calls the V-app service and presents its answer. */
+import type { Readable } from 'node:stream';
+import type { MultipartFile } from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../../errors.js';
+import { requireVappUser } from './vapp.auth.js';
+import { VappHttpError, validationError } from './vapp.errors.js';
+import type { VappOptions } from './index.js';
+import { presentSession, presentVappUser } from './vapp.presenters.js';
+import * as S from './vapp.schemas.js';
+
+const tags = ['vapp'];
+const security: Array<Record<string, string[]>> = [{ bearer: [] }, { accessTokenHeader: [] }, { accessTokenQuery: [] }];
+const problems = { '4xx': S.Problem, 500: S.Problem };
+
+/** A JSON route's absent or empty body is `{}`, so each missing field is reported ("must exist"). */
+const emptyBodyIsObject = async (request: FastifyRequest) => {
+  if (request.body === null || request.body === undefined) request.body = {};
+};
+
+const malformed = (detail: string) => new VappHttpError(400, { type: 'data:malformed', title: 'Bad Request', detail });
+
+/**
+ * Streams the form's `image` file into `store` (never buffering it). Field problems answer
+ * the seed's way, 403 `data:validation` on `image`: missing, not an image by its bytes
+ * (PNG, JPEG, GIF, WebP; the part's declared type is not trusted), empty, or one that does
+ * not decode or has too many pixels. Too large stays 413.
+ */
+async function withImage(request: FastifyRequest, store: (body: Readable) => Promise<string>) {
+  if (!request.isMultipart()) throw validationError([{ name: 'image', reason: 'must be sent as multipart/form-data' }]);
+  let part: MultipartFile | undefined;
+  try {
+    part = await request.file();
+  } catch (error) {
+    if (typeof (error as { code?: unknown }).code === 'string' && String((error as { code: string }).code).startsWith('FST_')) throw error;
+    throw malformed('The multipart body could not be read.');
+  }
+  if (!part || part.fieldname !== 'image') throw validationError([{ name: 'image', reason: 'must exist' }]);
+  const file = part.file;
+  try {
+    return { image_url: await store(part.file) };
+  } catch (error) {
+    if (error instanceof AppError) {
+      if (error.code === 'unsupported_media_type') throw validationError([{ name: 'image', reason: 'must be a PNG, JPEG, GIF or WebP image' }]);
+      if (error.code === 'unprocessable') throw validationError([{ name: 'image', reason: error.message }]);
+      if (error.code === 'validation') throw validationError([{ name: 'image', reason: 'must not be empty' }]);
+      throw error;
+    }
+    // The parser destroys the part with its error when the form breaks off or is malformed.
+    if (file.errored) throw malformed('The multipart body broke off or is malformed.');
+    throw error;
+  }
+}
+
+/** The six routes of seed 000. */
+export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions) {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+  const authenticated = requireVappUser(core.vapp);
+
+  app.post('/signup', {
+    schema: {
+      tags,
+      summary: 'Create an account; answers the user, a Vonage user token and everyone else (201)',
+      description: 'Validation problems are 403 data:validation, a taken name 409; with Vonage configured the user is also created there (a Vonage failure is 500 system:error and nothing is created).',
+      body: S.SignupBody,
+      response: { 201: S.SessionAnswer, ...problems },
+    },
+    preValidation: emptyBodyIsObject,
+  }, async (request, reply) => {
+    const { name, password, display_name: displayName } = request.body;
+    const session = await core.vapp.signup({ name, password, displayName, ipAddress: request.ip });
+    return reply.code(201).send(presentSession(session));
+  });
+
+  app.post('/login', {
+    schema: {
+      tags,
+      summary: 'Log in; answers the user, a Vonage user token and everyone else',
+      description: 'Wrong password and unknown user give the same 403 auth:unauthorized. Counted with every other login route (429 system:ratelimit).',
+      body: S.LoginBody,
+      response: { 200: S.SessionAnswer, ...problems },
+    },
+    preValidation: emptyBodyIsObject,
+  }, async (request) => {
+    const { name, password } = request.body;
+    return presentSession(await core.vapp.login({ name, password, ipAddress: request.ip }));
+  });
+
+  app.post('/token', {
+    schema: { tags, summary: 'A fresh Vonage user token (they last one hour)', body: S.LoginBody, response: { 200: S.TokenAnswer, ...problems } },
+    preValidation: emptyBodyIsObject,
+  }, async (request) => {
+    const { name, password } = request.body;
+    return { token: await core.vapp.refreshToken({ name, password, ipAddress: request.ip }) };
+  });
+
+  app.get('/users', {
+    schema: { tags, security, summary: 'Every other user, whichever API made them (at most 1000, by id)', response: { 200: S.UserList, ...problems } },
+    onRequest: authenticated,
+  }, async (request) => (await core.vapp.directory(request.vappUser)).map(presentVappUser));
+
+  app.post('/users/image', {
+    schema: {
+      tags,
+      security,
+      summary: 'Set the caller’s image: multipart/form-data with one file field "image"',
+      description: 'The image becomes the caller’s newest photo (natively too) and, with Vonage configured, the Vonage user’s image_url.',
+      response: { 200: S.ImageAnswer, ...problems },
+    },
+    onRequest: authenticated,
+  }, async (request) => withImage(request, (body) => core.vapp.setUserImage(request.vappUser, body)));
+
+  app.post('/image', {
+    schema: {
+      tags,
+      security,
+      summary: 'Store an image (for Client SDK image messages): multipart/form-data with one file field "image"',
+      response: { 200: S.ImageAnswer, ...problems },
+    },
+    onRequest: authenticated,
+  }, async (request) => withImage(request, (body) => core.vapp.storeImage(request.vappUser, body)));
+}

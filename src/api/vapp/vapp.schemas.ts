@@ -1,0 +1,47 @@
+/**
+ * The V-app wire shapes (seed 000). Body fields are optional in the schemas so that every
+ * missing one is reported together, the seed's way ("must exist"), by the service; the
+ * schemas still refuse a wrong type. Unknown fields are ignored.
+ */
+import { Type } from 'typebox';
+
+const Text = (description: string) => Type.Optional(Type.String({ description }));
+
+export const SignupBody = Type.Object({
+  name: Text('Required. The user name (Parley username rules: 3 to 32 of a-z, 0-9, ".", "_", "-"; case-folded).'),
+  password: Text('Required. At least 8 characters.'),
+  display_name: Text('Required. 3 to 64 characters.'),
+});
+
+export const LoginBody = Type.Object({
+  name: Text('Required.'),
+  password: Text('Required.'),
+});
+
+export const VappUser = Type.Object({
+  id: Type.String({ description: 'The Vonage user id when provisioned, else USR-<uid>' }),
+  name: Type.String(),
+  display_name: Type.String(),
+  image_url: Type.Union([Type.String(), Type.Null()], { description: 'Absolute URL of the newest photo' }),
+});
+
+export const UserList = Type.Array(VappUser);
+
+export const SessionAnswer = Type.Object({
+  user: VappUser,
+  token: Type.String({ description: 'Vonage Conversation-API user JWT (RS256), valid for one hour' }),
+  users: UserList,
+});
+
+export const TokenAnswer = Type.Object({ token: Type.String() });
+
+export const ImageAnswer = Type.Object({ image_url: Type.String({ description: 'Absolute URL of the stored image' }) });
+
+const Parameter = Type.Object({ name: Type.String(), reason: Type.String() });
+
+export const Problem = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  detail: Type.String(),
+  invalid_parameters: Type.Optional(Type.Array(Parameter)),
+});
