@@ -7,6 +7,7 @@ import path from 'node:path';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createFsBlobStore } from './adapters/blobs/fs.js';
+import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
 import { createRedisBus } from './adapters/bus/redis.js';
@@ -25,6 +26,7 @@ import { systemRoutes } from './api/system/system.routes.js';
 import { useStrictBodies } from './api/validation.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
+import type { BlobStore } from './ports/blob-store.js';
 import type { Bus } from './ports/bus.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
@@ -40,13 +42,15 @@ export interface BuildOptions {
 export type ParleyApp = FastifyInstance & { core: Core };
 
 /**
- * Opens the adapters the configuration asks for: PostgreSQL (store and rate limits) when
- * `DATABASE_URL` is set, else the SQLite file in `DATA_DIR`; the Redis bus when `REDIS_URL`
- * is set, else the in-process bus. A service that cannot be reached fails the start.
+ * Opens the adapters the configuration asks for: PostgreSQL (store, rate limits and, unless
+ * `BLOB_STORE=fs`, uploads) when `DATABASE_URL` is set, else the SQLite file and the uploads
+ * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
+ * service that cannot be reached fails the start.
  */
 async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): Promise<CorePorts> {
   let store: Store;
   let limiter: RateLimiter;
+  let blobs: BlobStore | undefined;
   if (config.databaseUrl) {
     const opened = await openPostgresStore(config.databaseUrl, {
       poolSize: config.databasePoolSize,
@@ -54,6 +58,9 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): 
     });
     store = opened.store;
     limiter = createPostgresRateLimiter(opened.pool);
+    if (config.blobStore === 'postgres') {
+      blobs = createPostgresBlobStore(opened.pool, { onError: (err) => log.warn({ err }, 'removing abandoned blob writes failed') });
+    }
   } else {
     const opened = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
     store = opened.store;
@@ -66,8 +73,8 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): 
     await store.close();
     throw error;
   }
-  // Uploads stay on local disk on every store; see README, Scaling out.
-  const blobs = createFsBlobStore(path.join(config.dataDir, 'uploads'));
+  // BLOB_STORE=fs on PostgreSQL: each node's own disk, or a folder the nodes share (NFS).
+  blobs ??= createFsBlobStore(path.join(config.dataDir, 'uploads'));
   return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock };
 }
 
