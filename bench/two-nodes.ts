@@ -44,6 +44,8 @@ interface Result {
   cpu: number[];
   /** The same for PostgreSQL (Parley's backends), Redis, and this load generator. */
   cpuOthers: { postgres: number; redis: number; generator: number };
+  /** The whole machine, every process included, in the same unit (200% = 2 cores busy). */
+  machineCpu: number;
 }
 
 const percentile = (values: number[], p: number) => {
@@ -61,6 +63,14 @@ function cpuSeconds(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** Busy and total CPU time of the whole machine (from /proc/stat), in clock ticks. */
+function machineTicks(): { busy: number; total: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: total - idle, total };
 }
 
 /**
@@ -152,6 +162,7 @@ async function scenario(nodeCount: 1 | 2): Promise<Result> {
       const cpuBefore = nodes.map((n) => cpuSeconds(n.pid));
       const servicesBefore = await serviceCpu();
       const generatorBefore = process.cpuUsage();
+      const machineBefore = machineTicks();
       const path = `${a!.url}/chats/${chat.id}/messages`;
       const sendLatencies: number[] = [];
       let stored = 0;
@@ -182,6 +193,9 @@ async function scenario(nodeCount: 1 | 2): Promise<Result> {
       const sendSeconds = (performance.now() - t0) / 1000;
       const share = (cpu: number) => Math.round((cpu / sendSeconds) * 100);
       const generator = process.cpuUsage(generatorBefore);
+      const machineAfter = machineTicks();
+      const cores = (await import('node:os')).cpus().length;
+      const machineCpu = Math.round(((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)) * cores * 100);
       const servicesAfter = await serviceCpu();
       let postgresCpu = 0;
       for (const [pid, after] of servicesAfter.postgres) postgresCpu += after - (servicesBefore.postgres.get(pid) ?? 0);
@@ -206,6 +220,7 @@ async function scenario(nodeCount: 1 | 2): Promise<Result> {
         errors,
         cpu,
         cpuOthers,
+        machineCpu,
       };
     } finally {
       for (const ws of sockets) ws.terminate();
@@ -222,7 +237,7 @@ for (const count of [2, 1] as const) {
 }
 
 const row = (r: Result) =>
-  `| ${r.nodes} | ${r.stored} | **${r.storedPerSecond}** | ${r.deliveries} of ${r.expected} | **${r.deliveriesPerSecond}** | ${r.e2e.p50} / ${r.e2e.p99} | ${r.e2eLocal ? `${r.e2eLocal.p50} / ${r.e2eLocal.p99}` : '–'} | ${r.send.p50} / ${r.send.p99} | ${r.cpu.map((c) => `${c}%`).join(' + ')} | ${r.cpuOthers.postgres}% / ${r.cpuOthers.redis}% / ${r.cpuOthers.generator}% | ${r.errors} |`;
+  `| ${r.nodes} | ${r.stored} | **${r.storedPerSecond}** | ${r.deliveries} of ${r.expected} | **${r.deliveriesPerSecond}** | ${r.e2e.p50} / ${r.e2e.p99} | ${r.e2eLocal ? `${r.e2eLocal.p50} / ${r.e2eLocal.p99}` : '–'} | ${r.send.p50} / ${r.send.p99} | ${r.cpu.map((c) => `${c}%`).join(' + ')} | ${r.cpuOthers.postgres}% / ${r.cpuOthers.redis}% / ${r.cpuOthers.generator}% | ${r.machineCpu}% | ${r.errors} |`;
 
 const md = `# Two nodes: delivery across PostgreSQL + Redis
 
@@ -238,10 +253,11 @@ from the start of the HTTP send to the frame on a socket: on node B with two nod
 crossed Redis), on the one node otherwise; "on A" is the same for sockets on the sending
 node. CPU is a share of one core during the send phase (100% = one core busy), for each
 Parley node, and for PostgreSQL (Parley's backends), Redis and the load generator: all of
-them share the machine's ${(await import('node:os')).cpus().length} cores.
+them share the machine's ${(await import('node:os')).cpus().length} cores. "Machine" is every process on it; what it
+shows beyond the processes listed is other work that ran at the same time.
 
-| nodes | messages stored | stored / s | deliveries | deliveries / s | end to end p50 / p99 ms | on A p50 / p99 ms | send p50 / p99 ms | CPU per node | CPU PostgreSQL / Redis / generator | errors |
-|---|---|---|---|---|---|---|---|---|---|---|
+| nodes | messages stored | stored / s | deliveries | deliveries / s | end to end p50 / p99 ms | on A p50 / p99 ms | send p50 / p99 ms | CPU per node | CPU PostgreSQL / Redis / generator | CPU machine | errors |
+|---|---|---|---|---|---|---|---|---|---|---|---|
 ${results.map(row).join('\n')}
 `;
 writeFileSync('bench/results-two-nodes.md', md);
