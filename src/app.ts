@@ -7,6 +7,7 @@ import path from 'node:path';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createFsBlobStore } from './adapters/blobs/fs.js';
+import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
 import { createRedisBus } from './adapters/bus/redis.js';
@@ -29,6 +30,7 @@ import { systemRoutes } from './api/system/system.routes.js';
 import { useStrictBodies } from './api/validation.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
+import type { BlobStore } from './ports/blob-store.js';
 import type { Bus } from './ports/bus.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
@@ -44,12 +46,13 @@ export interface BuildOptions {
 export type ParleyApp = FastifyInstance & { core: Core };
 
 /**
- * Opens the adapters the configuration asks for: PostgreSQL (store and rate limits) when
- * `DATABASE_URL` is set, else the SQLite file in `DATA_DIR`; the Redis bus when `REDIS_URL`
- * is set, else the in-process bus. A service that cannot be reached fails the start.
+ * Opens the adapters the configuration asks for: PostgreSQL (store, rate limits and, unless
+ * `BLOB_STORE=fs`, uploads) when `DATABASE_URL` is set, else the SQLite file and the uploads
+ * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
+ * service that cannot be reached fails the start.
  */
 async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): Promise<CorePorts> {
-  const { store, limiter } = await openStore(config, log);
+  const { store, limiter, blobs: shared } = await openStore(config, log);
   let bus: Bus;
   try {
     bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, logger: log }) : createMemoryBus();
@@ -57,8 +60,8 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): 
     await store.close();
     throw error;
   }
-  // Uploads stay on local disk on every store; see README, Scaling out.
-  const blobs = createFsBlobStore(path.join(config.dataDir, 'uploads'));
+  // BLOB_STORE=fs (the default without DATABASE_URL): each node's own disk, or a folder the nodes share.
+  const blobs = shared ?? createFsBlobStore(path.join(config.dataDir, 'uploads'));
   const vonage =
     config.vonageApplicationId && config.vonagePrivateKey
       ? createVonageHttpUsers({
@@ -75,15 +78,20 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): 
 
 /**
  * Opens the store the configuration asks for (PostgreSQL with `DATABASE_URL`, else the SQLite
- * file in `DATA_DIR`), migrated, with the rate limiter kept beside it. Also for the CLI.
+ * file in `DATA_DIR`), migrated, with the rate limiter kept beside it and, with
+ * `BLOB_STORE=postgres`, the uploads store in the same database. Also for the CLI.
  */
-export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter }> {
+export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs?: BlobStore }> {
   if (config.databaseUrl) {
     const opened = await openPostgresStore(config.databaseUrl, {
       poolSize: config.databasePoolSize,
       onError: (err) => log?.warn({ err }, 'an idle PostgreSQL connection failed'),
     });
-    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool) };
+    const blobs =
+      config.blobStore === 'postgres'
+        ? createPostgresBlobStore(opened.pool, { onError: (err) => log?.warn({ err }, 'removing abandoned blob writes failed') })
+        : undefined;
+    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool), ...(blobs ? { blobs } : {}) };
   }
   const opened = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
   return { store: opened.store, limiter: createSqliteRateLimiter(opened.connection) };

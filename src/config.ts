@@ -21,6 +21,8 @@ export interface RateLimitConfig {
   resetPerAddress: Limit;
 }
 
+export type BlobStoreKind = 'fs' | 'postgres';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -37,6 +39,8 @@ export interface Config {
   tokenTtlSeconds: number;
   /** PEM text of the access-token signing key, when configured (else generated once). */
   tokenSigningKey: string | undefined;
+  /** Where uploads go (`BLOB_STORE`): PostgreSQL, shared by every node, or `DATA_DIR/uploads`. */
+  blobStore: BlobStoreKind;
   uploadMaxBytes: number;
   /** Uploads never attached (as a photo, chat image or attachment) are deleted after this long. */
   uploadUnattachedTtlSeconds: number;
@@ -154,6 +158,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
   const tokenTtlSeconds = int('TOKEN_TTL_SECONDS', 3600, 60, 30 * 24 * 3600);
   const tokenSigningKey = pem('TOKEN_SIGNING_KEY');
+  const blobStore = (get('BLOB_STORE') ?? (databaseUrl ? 'postgres' : 'fs')) as BlobStoreKind;
+  if (blobStore !== 'fs' && blobStore !== 'postgres') {
+    problems.push(`BLOB_STORE: expected fs or postgres, got "${blobStore}"`);
+  } else if (blobStore === 'postgres' && !databaseUrl && !problems.some((p) => p.startsWith('DATABASE_URL'))) {
+    problems.push('BLOB_STORE: postgres keeps uploads in the database of DATABASE_URL, which is not set');
+  }
   const uploadMaxBytes = int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 10 * 1024 ** 3);
   const uploadUnattachedTtlSeconds = int('UPLOAD_UNATTACHED_TTL_SECONDS', 24 * 3600, 60, 365 * 24 * 3600);
   const rateLimits = parseRateLimits(get('RATE_LIMITS'), problems);
@@ -223,6 +233,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     redisPrefix,
     tokenTtlSeconds,
     tokenSigningKey,
+    blobStore,
     uploadMaxBytes,
     uploadUnattachedTtlSeconds,
     rateLimits,

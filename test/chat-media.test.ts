@@ -43,9 +43,9 @@ describe('chat images and message attachments', () => {
     problemOf(await client(t.app, c.token)('POST', `/chats/${chatId}/images`, { image: { id: imageId } }), 404);
     // B (not the uploader, not the owner) may not remove it; A may.
     problemOf(await B('DELETE', `/chats/${chatId}/images/${imageId}`), 403);
-    assert.ok(storedFiles(t.dataDir).includes(`${imageId}.png`));
+    assert.ok((await storedFiles(t)).includes(`${imageId}.png`));
     assert.deepEqual((await A('DELETE', `/chats/${chatId}/images/${imageId}`)).json(), {});
-    assert.ok(!storedFiles(t.dataDir).some((f) => f.startsWith(imageId)), 'files removed');
+    assert.ok(!(await storedFiles(t)).some((f) => f.startsWith(imageId)), 'files removed');
     assert.deepEqual((await A('GET', `/chats/${chatId}`)).json().images, []);
     problemOf(await A('DELETE', `/chats/${chatId}/images/${imageId}`), 404);
     await bus.take();
@@ -67,7 +67,7 @@ describe('chat images and message attachments', () => {
     problemOf(await B('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), attachment: { id: await uploadPng(a.token), fileType: 'png', fileSize: 1 } }), 404);
     const deleted = (await A('DELETE', `/chats/${chatId}/messages/${message.id}`)).json();
     assert.deepEqual(deleted.attachments, []);
-    assert.ok(!storedFiles(t.dataDir).some((f) => f.startsWith(fileId)));
+    assert.ok(!(await storedFiles(t)).some((f) => f.startsWith(fileId)));
     assert.equal(await t.app.core.ports.store.media.findById(fileId), undefined);
     await bus.take();
   });
@@ -115,14 +115,14 @@ describe('chat images and message attachments', () => {
     const attached = await uploadPng(b.token);
     await B('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), attachment: { id: attached, fileType: 'png', fileSize: 1 } });
     await A('DELETE', `/chats/${chatId}/messages`);
-    assert.ok(!storedFiles(t.dataDir).some((f) => f.startsWith(attached)), 'clear removes attachments');
+    assert.ok(!(await storedFiles(t)).some((f) => f.startsWith(attached)), 'clear removes attachments');
 
     const image = await uploadPng(b.token);
     await B('POST', `/chats/${chatId}/images`, { image: { id: image } });
     const second = await uploadPng(b.token);
     await B('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), attachment: { id: second, fileType: 'png', fileSize: 1 } });
     await A('DELETE', `/chats/${chatId}`);
-    assert.ok(!storedFiles(t.dataDir).some((f) => f.startsWith(image) || f.startsWith(second)), 'delete removes images and attachments');
+    assert.ok(!(await storedFiles(t)).some((f) => f.startsWith(image) || f.startsWith(second)), 'delete removes images and attachments');
 
     const d = await register(t.app);
     const D = client(t.app, d.token);
@@ -130,7 +130,7 @@ describe('chat images and message attachments', () => {
     const bFile = await uploadPng(b.token);
     await B('POST', `/chats/${dChat}/messages`, { localId: randomUUID(), attachment: { id: bFile, fileType: 'png', fileSize: 1 } });
     await t.app.inject({ method: 'DELETE', url: '/users/me', headers: basic(d.username, d.password) });
-    assert.ok(!storedFiles(t.dataDir).some((f) => f.startsWith(bFile)), 'files in chats the deleted user owned go too');
+    assert.ok(!(await storedFiles(t)).some((f) => f.startsWith(bFile)), 'files in chats the deleted user owned go too');
     assert.equal(await t.app.core.ports.store.media.findById(bFile), undefined);
     await bus.take();
   });

@@ -56,6 +56,17 @@ describe('config', () => {
     assert.match(problemsOf({ DATABASE_POOL_SIZE: 'ten' })[0]!, /DATABASE_POOL_SIZE/);
   });
 
+  it('keeps uploads in PostgreSQL when DATABASE_URL is set, unless BLOB_STORE says fs', () => {
+    const db = { DATABASE_URL: 'postgres://db.internal/parley' };
+    assert.equal(loadConfig({}).blobStore, 'fs');
+    assert.equal(loadConfig(db).blobStore, 'postgres');
+    assert.equal(loadConfig({ ...db, BLOB_STORE: 'fs' }).blobStore, 'fs');
+    assert.equal(loadConfig({ ...db, BLOB_STORE: 'postgres' }).blobStore, 'postgres');
+    assert.equal(loadConfig({ BLOB_STORE: 'fs' }).blobStore, 'fs');
+    assert.match(problemsOf({ BLOB_STORE: 'postgres' })[0]!, /^BLOB_STORE: postgres .* DATABASE_URL, which is not set/);
+    assert.match(problemsOf({ ...db, BLOB_STORE: 's3' })[0]!, /^BLOB_STORE: expected fs or postgres, got "s3"/);
+  });
+
   it('reports every bad value at once, one line each', () => {
     const problems = problemsOf({
       PORT: 'eighty',

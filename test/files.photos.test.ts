@@ -75,7 +75,7 @@ describe('user photos', () => {
   it('deletes a photo with its files; not yours or unknown is 404', async () => {
     await upload(t.app, await makePng(20, 20), { token: alice.token, fileName: 'doomed', contentType: 'png' });
     await addPhoto(alice, 'doomed');
-    assert.ok(storedFiles(t.dataDir).includes('doomed.png'));
+    assert.ok((await storedFiles(t)).includes('doomed.png'));
     problemOf(await t.app.inject({ method: 'DELETE', url: '/users/me/photos/doomed', headers: bearer(bob.token) }), 404);
     problemOf(await t.app.inject({ method: 'DELETE', url: '/users/me/photos/nope', headers: bearer(alice.token) }), 404);
     // An upload that is not a photo is not deleted through the photo route.
@@ -84,7 +84,7 @@ describe('user photos', () => {
     const res = await t.app.inject({ method: 'DELETE', url: '/users/me/photos/doomed', headers: bearer(alice.token) });
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), {});
-    assert.ok(!storedFiles(t.dataDir).some((f) => f.startsWith('doomed')));
+    assert.ok(!(await storedFiles(t)).some((f) => f.startsWith('doomed')));
     assert.equal((await t.app.inject('/uploads/doomed.png')).statusCode, 404);
     assert.ok(!(await me(alice)).photos.some((p: any) => p.id === 'doomed'));
   });
@@ -97,7 +97,7 @@ describe('user photos', () => {
     clock.t += 24 * 3600 * 1000 + 1;
     const fresh = (await upload(t.app, 'fresh', { token: bob.token, contentType: 'txt' })).json().name;
     assert.ok((await t.app.core.media.sweepUnattached()) >= 2);
-    const files = storedFiles(t.dataDir);
+    const files = await storedFiles(t);
     assert.ok(!files.includes('forgotten.txt') && !files.includes('bobs.png') && !files.includes('bobs-preview.jpeg'));
     assert.ok(files.includes('kept.png') && files.includes('kept-preview.jpeg') && files.includes(fresh));
     assert.equal((await t.app.inject('/uploads/forgotten.txt')).statusCode, 404);
@@ -109,11 +109,11 @@ describe('user photos', () => {
     await upload(t.app, await makePng(30, 30), { token: carol.token, fileName: 'carol-photo', contentType: 'png' });
     await upload(t.app, 'loose', { token: carol.token, fileName: 'carol-loose', contentType: 'txt' });
     await addPhoto(carol, 'carol-photo');
-    assert.equal(storedFiles(t.dataDir).filter((f) => f.startsWith('carol-')).length, 3);
+    assert.equal((await storedFiles(t)).filter((f) => f.startsWith('carol-')).length, 3);
     const res = await t.app.inject({ method: 'DELETE', url: '/users/me', headers: basic(carol.username, carol.password) });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(storedFiles(t.dataDir).filter((f) => f.startsWith('carol-')), []);
+    assert.deepEqual((await storedFiles(t)).filter((f) => f.startsWith('carol-')), []);
     assert.equal(await t.app.core.ports.store.media.findById('carol-loose'), undefined);
-    assert.ok(storedFiles(t.dataDir).includes('kept.png'), 'other users’ files stay');
+    assert.ok((await storedFiles(t)).includes('kept.png'), 'other users’ files stay');
   });
 });

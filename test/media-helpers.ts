@@ -1,10 +1,8 @@
 /** Helpers for the files tests: images made with sharp at run time, uploads over inject. */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
 import type { ParleyApp } from '../src/app.js';
-import { bearer } from './helpers.js';
+import { bearer, type TestApp } from './helpers.js';
 
 /** A PNG of `width`×`height` in one colour. */
 export const makePng = (width: number, height: number, background = '#3a6') =>
@@ -43,8 +41,12 @@ export function upload(app: ParleyApp, body: Buffer | string | Readable, options
   return app.inject({ method: 'POST', url: '/uploads', headers, payload: body });
 }
 
-/** Everything in DATA_DIR/uploads, temp files included. */
-export const storedFiles = (dataDir: string) => readdirSync(path.join(dataDir, 'uploads')).sort();
+/**
+ * Every blob the app's store holds, writes in progress included (temp files on disk, rows
+ * without a key in PostgreSQL), listed through the adapter: so "nothing left behind" means the
+ * same on every blob store.
+ */
+export const storedFiles = (t: TestApp): Promise<string[]> => t.app.core.ports.blobs.list();
 
 /** The path of a response URL relative to the test PUBLIC_URL. */
 export const pathOf = (url: string) => new URL(url).pathname;

@@ -3,10 +3,13 @@
  * PostgreSQL database and the same Redis, each spoken to through `inject`.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { eventually } from './contract/bus.contract.js';
 import { basic, bearer, problemOf, register, startApp, type TestApp } from './helpers.js';
+import { pathOf, storedFiles, upload } from './media-helpers.js';
 import { createTestSchema, postgresService, redisService, type TestSchema } from './services.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
@@ -63,6 +66,22 @@ describe('two nodes on one PostgreSQL and one Redis', { skip }, () => {
     } finally {
       unsubscribe();
     }
+  });
+
+  it('share uploads: a file uploaded on one node is served by the other, nothing on local disk', async () => {
+    const user = await register(a.app);
+    const bytes = randomBytes(300_000);
+    const res = await upload(a.app, bytes, { token: user.token, contentType: 'application/octet-stream' });
+    assert.equal(res.statusCode, 200, res.body);
+    const file = pathOf(res.json().url);
+    const whole = await b.app.inject(file);
+    assert.equal(whole.statusCode, 200);
+    assert.deepEqual(whole.rawPayload, bytes);
+    const part = await b.app.inject({ url: file, headers: { range: 'bytes=262140-262150' } });
+    assert.equal(part.statusCode, 206);
+    assert.deepEqual(part.rawPayload, bytes.subarray(262_140, 262_151), 'a range across a chunk boundary');
+    assert.ok(!existsSync(path.join(a.dataDir, 'uploads')) && !existsSync(path.join(b.dataDir, 'uploads')));
+    assert.deepEqual(await storedFiles(a), await storedFiles(b));
   });
 
   it('count failed logins together', async () => {

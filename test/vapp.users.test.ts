@@ -101,7 +101,7 @@ describe('V-app users and images', () => {
 
   it('takes images only: anything else is 403 data:validation on "image", and nothing is kept', async () => {
     const ann = await vappSignup(t.app);
-    const before = storedFiles(t.dataDir).length;
+    const before = (await storedFiles(t)).length;
     for (const url of ['/vapp/users/image', '/vapp/image']) {
       const html = await postImage(t.app, url, ann.token, Buffer.from('<html><script>alert(1)</script></html>'), { contentType: 'image/png' });
       assert.equal(html.statusCode, 403);
@@ -117,17 +117,17 @@ describe('V-app users and images', () => {
       assert.equal(json.statusCode, 403);
       assert.deepEqual(json.json(), validation('image', 'must be sent as multipart/form-data'));
     }
-    assert.equal(storedFiles(t.dataDir).length, before);
+    assert.equal((await storedFiles(t)).length, before);
   });
 
   it('refuses an image over UPLOAD_MAX_BYTES with 413, keeping nothing', async () => {
     const ann = await vappSignup(t.app);
-    const before = storedFiles(t.dataDir).length;
+    const before = (await storedFiles(t)).length;
     const big = Buffer.concat([await makePng(4, 4), Buffer.alloc(70 * 1024, 1)]);
     const res = await postImage(t.app, '/vapp/users/image', ann.token, big);
     assert.equal(res.statusCode, 413);
     assert.equal(res.json().type, 'data:toolarge');
-    assert.equal(storedFiles(t.dataDir).length, before);
+    assert.equal((await storedFiles(t)).length, before);
     // Fields before the file are fine; a malformed form is a 400, not a 500.
     const withField = multipart(await makePng(6, 6), { fields: { note: 'hello' } });
     assert.equal((await t.app.inject({ method: 'POST', url: '/vapp/image', headers: { ...withField.headers, ...bearer(ann.token) }, payload: withField.payload })).statusCode, 200);

@@ -147,12 +147,12 @@ describe('Vonage provisioning (against a local Conversation API)', () => {
   it('keeps the old image when Vonage refuses the new one (500 system:error, the upload discarded)', async () => {
     const user = await vappSignup(t.app);
     const first = (await postImage(t.app, '/vapp/users/image', user.token, await makePng(12, 12))).json().image_url;
-    const files = storedFiles(t.dataDir).length;
+    const files = (await storedFiles(t)).length;
     mock.state.mode = 'fail';
     const res = await postImage(t.app, '/vapp/users/image', user.token, await makePng(14, 14, '#abc'));
     assert.equal(res.statusCode, 500);
     assert.equal(res.json().type, 'system:error');
-    assert.equal(storedFiles(t.dataDir).length, files);
+    assert.equal((await storedFiles(t)).length, files);
     mock.state.mode = 'normal';
     const login = await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: user.name, password: PASSWORD } });
     assert.equal(login.json().user.image_url, first);

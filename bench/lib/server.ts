@@ -1,7 +1,9 @@
 /**
  * Starts Parley as a separate process for a benchmark, on 127.0.0.1 and a free port, with a
  * fresh DATA_DIR; resolves once it listens. Runs the built server (`dist/server.js`) when
- * present, else the TypeScript source through tsx.
+ * present, else the TypeScript source through tsx. The embedded default unless `env` names
+ * a `DATABASE_URL` and/or `REDIS_URL` (the shell's own are not inherited, so a benchmark
+ * measures what it says).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,7 +29,7 @@ export async function startParley(env: Record<string, string> = {}): Promise<Ben
   const profile = process.env.PARLEY_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
   const args = [...profile, ...(built ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'])];
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMITS: 'off', ...env },
+    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMITS: 'off', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

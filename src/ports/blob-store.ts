@@ -1,7 +1,7 @@
 /**
  * The blob-storage port: bytes of uploads and previews, addressed by a key that the
  * server chose (never a client's path). The local-disk adapter serves the embedded
- * default; a shared adapter serves several nodes.
+ * default; the PostgreSQL adapter serves several nodes.
  */
 import type { Readable } from 'node:stream';
 
@@ -21,4 +21,10 @@ export interface BlobStore {
   stat(key: string): Promise<BlobInfo | undefined>;
   /** Deletes the blobs that exist; missing keys are ignored. */
   delete(keys: string[]): Promise<void>;
+  /**
+   * Every key held, sorted, with writes still in progress (or left by a crash) under names
+   * that are not keys: for audits and tests, where "nothing left behind" means this list did
+   * not grow.
+   */
+  list(): Promise<string[]>;
 }

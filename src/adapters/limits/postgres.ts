@@ -9,6 +9,14 @@ import { createFlexibleRateLimiter } from './flexible.js';
  * table (`CREATE TABLE IF NOT EXISTS`); the first limiter does so and later ones wait for it,
  * rather than each bucket racing to create it.
  */
+/**
+ * Another node (or limiter) created the table at the same moment: `CREATE TABLE IF NOT
+ * EXISTS` is not safe against itself, and the loser may get "type … already exists" (42710)
+ * or "relation … already exists" (42P07), where the library only expects 23505. The table
+ * exists either way.
+ */
+const madeByAnother = (error: unknown) => ['42710', '42P07'].includes((error as { code?: string } | null)?.code ?? '');
+
 export function createPostgresRateLimiter(pool: pg.Pool): RateLimiter {
   let tableReady: Promise<void> | undefined;
   const open = async (options: { keyPrefix: string; points: number; duration: number }, tableCreated: boolean) => {
@@ -26,7 +34,10 @@ export function createPostgresRateLimiter(pool: pg.Pool): RateLimiter {
   };
   return createFlexibleRateLimiter(async (options) => {
     if (!tableReady) {
-      const first = open(options, false);
+      const first = open(options, false).catch((error: unknown) => {
+        if (madeByAnother(error)) return open(options, true);
+        throw error;
+      });
       tableReady = first.then(
         () => undefined,
         (error: unknown) => {

@@ -218,6 +218,36 @@ const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('chat_images_media').on('chat_images').column('media_id').execute();
     },
   }),
+  // Uploads shared by every node (adapters/blobs/postgres.ts). On SQLite uploads live on
+  // disk, so there is nothing to create.
+  '0006_blobs': (dialect) => ({
+    async up(db: Kysely<any>) {
+      if (dialect !== 'postgres') return;
+      await db.schema
+        .createTable('blobs')
+        .addColumn('id', 'bigint', (c) => c.primaryKey().generatedByDefaultAsIdentity())
+        // Null while the bytes are being written: a blob gets its key only when complete.
+        .addColumn('key', 'text')
+        .addColumn('size', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('chunk_size', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        // Touched by every chunk while writing, so that only abandoned writes look stale.
+        .addColumn('modified_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('blobs_key_unique').on('blobs').column('key').unique().execute();
+      await db.schema.createIndex('blobs_writing').on('blobs').column('id').where(sql.ref('key'), 'is', null).execute();
+      await db.schema
+        .createTable('blob_chunks')
+        .addColumn('blob_id', 'bigint', (c) => c.notNull().references('blobs.id').onDelete('cascade'))
+        .addColumn('idx', 'integer', (c) => c.notNull())
+        .addColumn('data', 'bytea', (c) => c.notNull())
+        .addPrimaryKeyConstraint('blob_chunks_pk', ['blob_id', 'idx'])
+        .execute();
+      // Out of line and uncompressed: uploads are mostly compressed already (images, video),
+      // and a range read then fetches only the bytes it asks for (substring on TOAST).
+      await sql`alter table blob_chunks alter column data set storage external`.execute(db);
+    },
+  }),
   '0007_vonage': () => ({
     async up(db: Kysely<any>) {
       // The user's id in the Vonage Conversation API, once provisioned (V-app API).

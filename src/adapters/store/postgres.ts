@@ -55,6 +55,28 @@ async function withMigrationLock(client: pg.Client, work: () => Promise<void>): 
   }
 }
 
+/** Whether `error` (or one of its causes) is PostgreSQL's "schema … does not exist". */
+function isMissingSchema(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === '3F000') return true;
+  return false;
+}
+
+/**
+ * Kysely's migrator lists the tables of every schema in the database, so a schema that
+ * another client drops at that moment fails the listing ("schema … does not exist", naming
+ * the other schema). Migrations run in transactions, so trying again is safe. Test suites
+ * drop schemas all the time on a shared database; a production database rarely.
+ */
+async function migrateDespiteForeignDrops(db: Kysely<Database>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateToLatest(db, 'postgres');
+    } catch (error) {
+      if (attempt >= 5 || !isMissingSchema(error)) throw error;
+    }
+  }
+}
+
 /**
  * Connects to `url`, applies pending migrations (one node at a time) and returns the store.
  * A schema other than `public` can be chosen in the URL: `?options=-c%20search_path%3Dparley`.
@@ -78,7 +100,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     await lockClient.connect().catch((error: unknown) => {
       throw new Error(`Cannot connect to ${where}: ${describeError(error)}`, { cause: error });
     });
-    await withMigrationLock(lockClient, () => migrateToLatest(db, 'postgres')).catch((error: unknown) => {
+    await withMigrationLock(lockClient, () => migrateDespiteForeignDrops(db)).catch((error: unknown) => {
       throw new Error(`${where}: ${describeError(error)}`, { cause: error });
     });
   } catch (error) {

@@ -1,0 +1,147 @@
+/**
+ * The real server as its own process (`node --import tsx src/server.ts`), on 127.0.0.1 and a
+ * free port, for tests that need what `inject` cannot give: several nodes, `kill -9`, restarts
+ * on the same data. Spoken to over HTTP (fetch) and WebSocket.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { FAST_ARGON2 } from './helpers.js';
+
+export interface ServerProcess {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `ws://127.0.0.1:<port>` */
+  wsUrl: string;
+  child: ChildProcess;
+  /** The last few KB of the server's stdout and stderr, for failure messages. */
+  output(): string;
+  /** SIGTERM (graceful shutdown); resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL, as a crash: no shutdown hook runs. Resolves once the process is gone. */
+  kill(): Promise<void>;
+}
+
+/** Children still running, killed if the test process exits without stopping them. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+
+/**
+ * Starts the server with `env` over test defaults (no PostgreSQL or Redis unless given, fast
+ * argon2, no rate limits, warnings only) and resolves once `/healthz` answers.
+ */
+export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      RATE_LIMITS: 'off',
+      ...FAST_ARGON2,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let output = '';
+  const keep = (data: Buffer) => (output = (output + data.toString()).slice(-8000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${port}`;
+  const server: ServerProcess = {
+    url,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    child,
+    output: () => output,
+    async stop() {
+      const done = exited(child);
+      child.kill('SIGTERM');
+      return done;
+    },
+    async kill() {
+      const done = exited(child);
+      child.kill('SIGKILL');
+      await done;
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${output}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return server;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await server.kill();
+  throw new Error(`the server did not answer /healthz within ${timeoutMs} ms: ${output}`);
+}
+
+export interface Answer<T = any> {
+  status: number;
+  body: T;
+}
+
+/** JSON over fetch: `{status, body}` (body parsed when it is JSON). */
+export async function http<T = any>(url: string, init: { method?: string; token?: string; body?: unknown } = {}): Promise<Answer<T>> {
+  const res = await fetch(url, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: body as T };
+}
+
+export interface RemoteUser {
+  id: number;
+  username: string;
+  password: string;
+  token: string;
+  sessionId: string;
+}
+
+let counter = 0;
+
+/** Registers a new user on the server at `url`. */
+export async function registerOn(url: string, prefix = 'proc'): Promise<RemoteUser> {
+  const username = `${prefix}${process.pid}x${++counter}`;
+  const password = 'correct horse battery';
+  const res = await http(`${url}/users`, { body: { name: `Name ${username}`, username, password } });
+  if (res.status !== 200) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, username, password, token: res.body.token, sessionId: res.body.deviceSessions[0].id };
+}
