@@ -57,6 +57,26 @@ describe('two server processes on one PostgreSQL and one Redis', { skip: service
     carolOnA.close();
   });
 
+  it('carries a room message from a writer on one node to readers on the other', async () => {
+    const room = `cross-${randomUUID().slice(0, 8)}`;
+    const readerOnB = await connect(`${nodes.b.wsUrl}/api/v1/rooms/${room}/ws`);
+    const writerOnB = await connect(`${nodes.b.wsUrl}/api/v1/rooms/${room}/messages/ws`, [bob.token]);
+    const writerOnA = await connect(`${nodes.a.wsUrl}/api/v1/rooms/${room}/messages/ws`, [alice.token]);
+    sockets.push(readerOnB, writerOnB, writerOnA);
+    writerOnA.send({ text: 'hello from node A' });
+    writerOnB.send({ text: 'hello from node B' });
+    for (const s of [readerOnB, writerOnA]) {
+      await s.until(() => s.frames.flat().length >= 2, 5000, 'both room messages');
+      assert.deepEqual(s.frames.flat().map((m: any) => m.text).sort(), ['hello from node A', 'hello from node B']);
+    }
+    // One room, one table: the history is the same from either node.
+    const fromA = await http(`${nodes.a.url}/api/v1/messages?room=${room}`);
+    const fromB = await http(`${nodes.b.url}/api/v1/messages?room=${room}`);
+    assert.equal(fromA.body.data.length, 2);
+    assert.deepEqual(fromA.body.data, fromB.body.data);
+    for (const s of [readerOnB, writerOnB, writerOnA]) s.close();
+  });
+
   it('closes a socket held on one node at once (4001) when its session logs out on the other', async () => {
     const dave = await registerOn(nodes.a.url);
     const daveOnA = await open(nodes.a.wsUrl, dave);
