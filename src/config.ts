@@ -253,6 +253,23 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 }
 
 /**
+ * For a command's start: reads `.env` if present, then the configuration; a bad value prints
+ * one line per problem and exits with status 1.
+ */
+export function loadConfigOrExit(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/**
  * `RATE_LIMITS` is `on` (the defaults), `off`, or a comma list overriding some defaults:
  * `login_user=10/15m,login_ip=100/15m,signup_ip=100/1h,reset_ip=20/1h`.
  */

@@ -4,7 +4,7 @@
  * on the same data. Spoken to over HTTP (fetch) and WebSocket.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { freePort } from '../bench/lib/server.js';
 import { FAST_ARGON2 } from './helpers.js';
 
 export interface ServerProcess {
@@ -27,17 +27,8 @@ process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
+/** A port nobody listens on right now (the benchmarks' helper). */
+export { freePort };
 
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => {

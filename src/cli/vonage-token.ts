@@ -7,9 +7,8 @@
  * Exit status: 0 with the token on stdout, 1 for an unknown account or bad configuration,
  * 2 for a wrong invocation.
  */
-import { existsSync } from 'node:fs';
 import { openStore } from '../app.js';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { loadConfigOrExit } from '../config.js';
 import { foldUsername } from '../core/account-rules.js';
 import { vappIdOf } from '../core/vapp.service.js';
 import { createVonageTokens } from '../core/vonage-tokens.service.js';
@@ -22,17 +21,7 @@ if (args.length !== 1 || args[0] === '--help' || args[0] === '-h') {
 }
 const name = args[0]!;
 
-if (existsSync('.env')) process.loadEnvFile('.env');
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
+const config = loadConfigOrExit();
 
 const { store } = await openStore(config);
 try {
