@@ -24,7 +24,7 @@ const FANOUT_MESSAGES = quick ? 500 : 2000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const lines: string[] = [];
-const targets: Array<[string, string, boolean]> = [];
+const targets: Array<[string, string, boolean | undefined]> = [];
 
 /** A fresh schema on the local PostgreSQL, or undefined when it is not reachable. */
 async function postgresUrl(): Promise<{ url: string; drop: () => Promise<void> } | undefined> {
@@ -60,11 +60,12 @@ async function httpScenarios(label: string, env: Record<string, string>) {
     lines.push(`### GET /users/me (${label}), 50 connections, ${SECONDS} s rounds`, '', '| round | Parley req/s | p99 ms | bare node:http req/s | p99 ms |', '|---|---|---|---|---|');
     for (const r of rounds) lines.push(`| ${r.round} | ${fmt(r.parley.rps)} | ${r.parley.p99} | ${fmt(r.bare.rps)} | ${r.bare.p99} |`);
     lines.push('', `Median: Parley **${fmt(p)} req/s**, bare ${fmt(b)} req/s: **${(p / b).toFixed(2)} ×**.`, '');
-    targets.push([`GET /users/me ≥ 0.6 × bare node:http (${label})`, `${(p / b).toFixed(2)} ×`, p / b >= 0.6]);
+    // The targets are on the embedded default; PostgreSQL's figures are for information.
+    targets.push([`GET /users/me ≥ 0.6 × bare node:http (${label})`, `${(p / b).toFixed(2)} ×`, label === 'SQLite' ? p / b >= 0.6 : undefined]);
 
     const m = await messagesPerSecond(parley.url, SECONDS);
     lines.push(`### POST /chats/<id>/messages (${label}), 50 concurrent senders, ${SECONDS} s`, '', `**${fmt(m.perSecond)} messages persisted/s** (${m.stored} stored), p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}.`, '');
-    targets.push([`≥ 5,000 persisted messages/s, 50 senders (${label})`, `${fmt(m.perSecond)}/s`, m.perSecond >= 5000]);
+    targets.push([`≥ 5,000 persisted messages/s, 50 senders (${label})`, `${fmt(m.perSecond)}/s`, label === 'SQLite' ? m.perSecond >= 5000 : undefined]);
   } finally {
     await parley.stop();
   }
@@ -152,7 +153,7 @@ const md = [
   '',
   '| target | measured | met |',
   '|---|---|---|',
-  ...targets.map(([t, m, ok]) => `| ${t} | ${m} | ${ok ? 'yes' : '**no**'} |`),
+  ...targets.map(([t, m, ok]) => `| ${t} | ${m} | ${ok === undefined ? 'for information (the target is on SQLite)' : ok ? 'yes' : '**no**'} |`),
   '',
   '## Figures',
   '',
