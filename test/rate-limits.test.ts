@@ -27,6 +27,19 @@ describe('rate limits', () => {
     await restarted.destroy();
   });
 
+  it('counts an account once, whether it is named by username or by email', async () => {
+    const t = await startApp({ RATE_LIMITS: 'login_user=4/15m' });
+    const email = `${uniqueName()}@example.com`;
+    const user = await register(t.app, { email });
+    for (let i = 0; i < 2; i++) {
+      problemOf(await loginAs(t, user.username, 'wrong password', `10.1.0.${i}`), 401);
+      problemOf(await t.app.inject({ method: 'POST', url: '/users/login', remoteAddress: `10.1.1.${i}`, payload: { email, password: 'wrong password' } }), 401);
+    }
+    problemOf(await t.app.inject({ method: 'POST', url: '/users/login', payload: { email, password: user.password } }), 429);
+    problemOf(await loginAs(t, user.username, user.password), 429);
+    await t.destroy();
+  });
+
   it('a success clears the username’s failures', async () => {
     const t = await startApp({ RATE_LIMITS: 'login_user=3/15m' });
     const user = await register(t.app);

@@ -142,6 +142,12 @@ describe('native socket', () => {
     assert.equal((await s2.waitClosed()).code, 1003);
   });
 
+  it('closes on a frame over WS_MAX_PAYLOAD_BYTES with 1009', async () => {
+    const s = await open(`/ws?token=${c.token}`);
+    s.send({ action: 'notify', chatId, name: 'big', data: 'x'.repeat(70 * 1024) });
+    assert.equal((await s.waitClosed()).code, 1009);
+  });
+
   it('closes a socket that floods frames with 1008', async () => {
     const s = await open(`/ws?token=${c.token}`);
     for (let i = 0; i < 300; i++) s.send({ action: 'notify', chatId, name: 'spam' });

@@ -70,9 +70,11 @@ export async function createAccountsService(deps: {
 
   /** Checks a password for `id` under the login limits; throws 401 or 429. */
   async function verifyCredentials(id: LoginIdentifier, password: string, ipAddress: string): Promise<UserRecord> {
-    const key = identifierText(id);
-    await throttle.guardLogin(key, ipAddress);
     const user = await findByIdentifier(id);
+    // A known account is counted under its username however it was named (username or
+    // email), so alternating the two buys no extra attempts; an unknown name under itself.
+    const key = user?.username ?? identifierText(id);
+    await throttle.guardLogin(key, ipAddress);
     const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
     if (!user || !matches) {
       await throttle.recordLoginFailure(key, ipAddress);

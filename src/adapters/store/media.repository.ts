@@ -120,7 +120,9 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
         .execute();
       for (const row of rows) {
         const id = Number(row.message_id);
-        byMessage.set(id, [...(byMessage.get(id) ?? []), toRecord(row)]);
+        const list = byMessage.get(id);
+        if (list) list.push(toRecord(row));
+        else byMessage.set(id, [toRecord(row)]);
       }
       return byMessage;
     },
