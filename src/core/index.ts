@@ -7,6 +7,7 @@ import type { BlobStore } from '../ports/blob-store.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
+import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { Store } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
@@ -34,6 +35,8 @@ export interface CorePorts {
   clock: Clock;
   /** The Vonage Conversation API, when configured (V-app provisioning). */
   vonage?: ConversationUsers | undefined;
+  /** Counters for `/metrics`; nothing is counted when absent. */
+  metrics?: Metrics | undefined;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
@@ -44,6 +47,7 @@ export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'r
 
 export async function createCore(ports: CorePorts, config: CoreConfig) {
   const { store, bus, blobs, hasher, limiter, clock } = ports;
+  const metrics = ports.metrics ?? noopMetrics;
   const tokens = await createTokenService({ store, clock, ttlSeconds: config.tokenTtlSeconds, configuredKeyPem: config.tokenSigningKey });
   const throttle = createThrottle(limiter, config.rateLimits);
   const sessions = createSessionsService({ store, bus, tokens, clock });
@@ -66,5 +70,5 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const vapp = createVappService({
     store, accounts, users, media, tokens: vonageTokens, vonage: ports.vonage, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000',
   });
-  return { ports, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts, rooms, vonageTokens, vapp };
+  return { ports, metrics, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts, rooms, vonageTokens, vapp };
 }
