@@ -142,6 +142,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await core.media.stopSweeping();
     await ports.bus.close();
     await ports.store.close();
+    await ports.hasher.close?.();
   });
 
   // The request id appears in every log line; echoing it lets a client quote it in a report.

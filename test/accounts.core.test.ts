@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { getPriority } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { createFsBlobStore } from '../src/adapters/blobs/fs.js';
 import { createArgon2Hasher } from '../src/adapters/hasher/argon2.js';
@@ -19,6 +20,7 @@ describe('argon2id hasher', () => {
     assert.equal(await hasher.verify(phc, 'correct horse'), true);
     assert.equal(await hasher.verify(phc, 'wrong horse'), false);
     assert.equal(await hasher.verify('not a hash', 'x'), false, 'a malformed hash is a mismatch, not a crash');
+    await hasher.close();
   });
 
   it('keeps the event loop turning while it hashes', async () => {
@@ -29,6 +31,18 @@ describe('argon2id hasher', () => {
     clearInterval(timer);
     // Eight hashes at ~20-30 ms each on a thread pool of 4: a blocked loop would tick ~0 times.
     assert.ok(ticks > 5, `the loop ticked ${ticks} times during the hashes`);
+    await hasher.close();
+  });
+
+  it('hashes on threads of the lowest CPU priority, so requests go first on a busy machine', { skip: process.platform !== 'linux' && 'thread priorities are set on Linux only' }, async () => {
+    const hasher = createArgon2Hasher({ memoryKiB: 1024, timeCost: 1, parallelism: 1, concurrency: 2 });
+    try {
+      assert.equal(await hasher.lowPriority(), true);
+      // The event loop's own thread keeps its priority.
+      assert.equal(getPriority(), 0);
+    } finally {
+      await hasher.close();
+    }
   });
 });
 

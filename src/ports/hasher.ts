@@ -4,4 +4,6 @@ export interface Hasher {
   hash(secret: string): Promise<string>;
   /** True when `secret` matches `hash`; false (never a throw) for a malformed hash. */
   verify(hash: string, secret: string): Promise<boolean>;
+  /** Releases threads or other resources; the hasher is not used afterwards. */
+  close?(): Promise<void>;
 }

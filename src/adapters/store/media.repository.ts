@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { MediaRecord, MediaRepository, MediaUse } from '../../ports/store.js';
 import type { Database, MediaTable } from './schema.js';
+import { compileOnce } from './compiled-query.js';
 import { asUniqueViolation } from './unique-violation.js';
 
 const toRecord = (row: Selectable<MediaTable>): MediaRecord => ({
@@ -21,6 +22,14 @@ const toRecord = (row: Selectable<MediaTable>): MediaRecord => ({
 
 /** Uploads over Kysely; `db` may be a transaction. */
 export function createMediaRepository(db: Kysely<Database>): MediaRepository {
+  // One owner's photos: every GET /users/me and every presented user.
+  const attachedToOne = compileOnce(
+    db,
+    (q, ownerId: number, use: MediaUse) =>
+      q.selectFrom('media').selectAll().where('owner_id', '=', ownerId).where('attached_as', '=', use)
+        .orderBy('attached_at', 'desc').orderBy('created_at', 'desc').orderBy('id'),
+    [-1, 'sample-use' as MediaUse],
+  );
   return {
     async insert(m) {
       try {
@@ -153,6 +162,7 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
     },
     async listAttached(ownerIds, use) {
       if (ownerIds.length === 0) return [];
+      if (ownerIds.length === 1) return (await attachedToOne(ownerIds[0]!, use)).map(toRecord);
       const rows = await db
         .selectFrom('media')
         .selectAll()

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SessionRecord, SessionsRepository } from '../../ports/store.js';
 import type { Database, DeviceSessionsTable } from './schema.js';
+import { compileOnce } from './compiled-query.js';
 import { asUniqueViolation } from './unique-violation.js';
 
 const toRecord = (row: Selectable<DeviceSessionsTable>): SessionRecord => ({
@@ -30,6 +31,12 @@ const COLUMNS: Record<keyof Omit<SessionRecord, 'id' | 'userId' | 'createdAt'>, 
 
 /** Device sessions over Kysely; `db` may be a transaction. */
 export function createSessionsRepository(db: Kysely<Database>): SessionsRepository {
+  // Every GET /users/me lists the caller's sessions.
+  const listByUser = compileOnce(
+    db,
+    (q, userId: number) => q.selectFrom('device_sessions').selectAll().where('user_id', '=', userId).orderBy('created_at').orderBy('id'),
+    [-1],
+  );
   return {
     async insert(s) {
       try {
@@ -67,14 +74,7 @@ export function createSessionsRepository(db: Kysely<Database>): SessionsReposito
       return row && toRecord(row);
     },
     async listByUser(userId) {
-      const rows = await db
-        .selectFrom('device_sessions')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return rows.map(toRecord);
+      return (await listByUser(userId)).map(toRecord);
     },
     async update(id, patch) {
       const values: Record<string, unknown> = {};
