@@ -146,8 +146,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
 
   // The request id appears in every log line; echoing it lets a client quote it in a report.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
   useStrictBodies(app);
   acceptEmptyJson(app);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { basic, bearer, invalidNames, problemOf, register, startApp, type TestApp } from './helpers.js';
 
 const login = (t: TestApp, username: string, password: string, deviceId?: string) =>
@@ -164,6 +166,27 @@ describe('session cache (single node)', () => {
       assert.equal((await t.app.inject({ url: '/users/me', headers: bearer(user.token) })).json().name, 'Fresh');
       await t.app.inject({ method: 'POST', url: '/users/me/logout', headers: bearer(user.token) });
       problemOf(await t.app.inject({ url: '/users/me', headers: bearer(user.token) }), 401);
+    } finally {
+      await t.destroy();
+    }
+  });
+});
+
+describe('session cache and other processes (embedded store)', { skip: process.env.PARLEY_TEST_STORE === 'postgres' && 'only the SQLite file has other writers' }, () => {
+  it('a session deleted by another process (the admin CLI) stops working within a poll', async () => {
+    const t = await startApp();
+    try {
+      const user = await register(t.app);
+      assert.equal(await status(t, user.token), 200, 'cached now');
+      const other = new SqliteDatabase(path.join(t.dataDir, 'parley.db'));
+      other.prepare('delete from device_sessions where id = ?').run(user.sessionId);
+      other.close();
+      let answer = 200;
+      for (let i = 0; i < 100 && answer === 200; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        answer = await status(t, user.token);
+      }
+      assert.equal(answer, 401);
     } finally {
       await t.destroy();
     }

@@ -69,6 +69,8 @@ export function createSessionsService(deps: { store: Store; bus: Bus; tokens: To
     bus.subscribe('sessions.revoked', ({ sessionIds }) => sessionIds.forEach((id) => cache.delete(id)));
     bus.subscribe('user.updated', ({ userId }) => forget(userId));
     bus.subscribe('user.deleted', ({ userId }) => forget(userId));
+    // The admin CLI writes to the same SQLite file from another process, past the bus.
+    store.onOtherWriters?.(() => cache.clear());
   }
 
   /** Writes lastSeen at most once a minute per user (reads don't turn into writes). */

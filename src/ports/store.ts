@@ -186,6 +186,12 @@ export interface Store extends Repositories {
   readonly kind: 'sqlite' | 'postgres';
   /** Runs `work` in one transaction; it commits when `work` resolves, rolls back when it throws. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Calls `listener` after another process has committed to the store, so that what this
+   * process keeps in memory can be dropped. Only the embedded store has it; on PostgreSQL
+   * nothing is kept from the database between requests.
+   */
+  onOtherWriters?(listener: () => void): void;
   /** Resolves when the store answers a trivial query (for `/readyz`). */
   ping(): Promise<void>;
   close(): Promise<void>;

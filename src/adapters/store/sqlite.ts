@@ -10,6 +10,8 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Store } from '../../ports/store.js';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
+import { watchOtherWriters } from './other-writers.js';
+import { withReadCache } from './read-cache.js';
 import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 
@@ -36,5 +38,15 @@ export async function openSqliteStore(file: string): Promise<SqliteStore> {
     await db.destroy();
     throw error;
   }
-  return { store: createKyselyStore(db, 'sqlite'), connection };
+  const base = createKyselyStore(db, 'sqlite');
+  const otherWriters = watchOtherWriters(connection);
+  const store = withReadCache({
+    ...base,
+    onOtherWriters: otherWriters.listen,
+    close: async () => {
+      otherWriters.stop();
+      await base.close();
+    },
+  });
+  return { store, connection };
 }
