@@ -54,12 +54,14 @@ async function httpScenarios(label: string, env: Record<string, string>) {
   const parley = await startParley({ ...env });
   try {
     const user = await call(`${parley.url}/users`, { body: { name: 'Me', username: 'bench_me', password: 'bench password' } });
-    const rounds = await usersMeVersusBare(parley.url, user.token, ROUNDS, SECONDS);
+    const rounds = await usersMeVersusBare(parley.url, parley.pid, user.token, ROUNDS, SECONDS);
     const p = median(rounds.map((r) => r.parley.rps));
     const b = median(rounds.map((r) => r.bare.rps));
-    lines.push(`### GET /users/me (${label}), 50 connections, ${SECONDS} s rounds`, '', '| round | Parley req/s | p99 ms | bare node:http req/s | p99 ms |', '|---|---|---|---|---|');
-    for (const r of rounds) lines.push(`| ${r.round} | ${fmt(r.parley.rps)} | ${r.parley.p99} | ${fmt(r.bare.rps)} | ${r.bare.p99} |`);
-    lines.push('', `Median: Parley **${fmt(p)} req/s**, bare ${fmt(b)} req/s: **${(p / b).toFixed(2)} ×**.`, '');
+    const pCpu = median(rounds.map((r) => r.parley.cpuUs ?? 0));
+    const bCpu = median(rounds.map((r) => r.bare.cpuUs ?? 0));
+    lines.push(`### GET /users/me (${label}), 50 connections, ${SECONDS} s rounds`, '', '| round | Parley req/s | p99 ms | CPU µs/req | bare node:http req/s | p99 ms | CPU µs/req |', '|---|---|---|---|---|---|---|');
+    for (const r of rounds) lines.push(`| ${r.round} | ${fmt(r.parley.rps)} | ${r.parley.p99} | ${fmt(r.parley.cpuUs ?? 0, 1)} | ${fmt(r.bare.rps)} | ${r.bare.p99} | ${fmt(r.bare.cpuUs ?? 0, 1)} |`);
+    lines.push('', `Median: Parley **${fmt(p)} req/s**, bare ${fmt(b)} req/s: **${(p / b).toFixed(2)} ×**. Server CPU per request (user + system, from /proc): Parley ${fmt(pCpu, 1)} µs, bare ${fmt(bCpu, 1)} µs (${(bCpu / pCpu).toFixed(2)} ×).`, '');
     // The targets are on the embedded default; PostgreSQL's figures are for information.
     targets.push([`GET /users/me ≥ 0.6 × bare node:http (${label})`, `${(p / b).toFixed(2)} ×`, label === 'SQLite' ? p / b >= 0.6 : undefined]);
 
@@ -90,8 +92,8 @@ if (postgres) {
   const parley = await startParley({ ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' });
   try {
     const user = await call(`${parley.url}/users`, { body: { name: 'Me', username: 'bench_me', password: 'bench password' } });
-    const r = await usersMeUnderLogins(parley.url, user.token, 'bench_me', 'bench password', SECONDS);
-    lines.push(`### GET /users/me p99 while 8 clients log in (argon2id m=19 MiB, t=2), 10 connections`, '', '| | req/s | p50 ms | p99 ms |', '|---|---|---|---|', `| idle | ${fmt(r.idle.rps)} | ${r.idle.p50} | ${r.idle.p99} |`, `| 8 logins hashing | ${fmt(r.busy.rps)} | ${r.busy.p50} | ${r.busy.p99} |`, '', `${fmt(r.loginsPerSecond, 1)} logins/s meanwhile; p99 ratio **${(r.busy.p99 / Math.max(1, r.idle.p99)).toFixed(2)} ×** (idle p99 counted as at least 1 ms).`, '');
+    const r = await usersMeUnderLogins(parley.url, user.token, SECONDS);
+    lines.push(`### GET /users/me p99 while 8 other accounts log in (argon2id m=19 MiB, t=2), 10 connections`, '', '| | req/s | p50 ms | p99 ms |', '|---|---|---|---|', `| idle | ${fmt(r.idle.rps)} | ${r.idle.p50} | ${r.idle.p99} |`, `| 8 logins hashing | ${fmt(r.busy.rps)} | ${r.busy.p50} | ${r.busy.p99} |`, '', `${fmt(r.loginsPerSecond, 1)} logins/s meanwhile; p99 ratio **${(r.busy.p99 / Math.max(1, r.idle.p99)).toFixed(2)} ×** (idle p99 counted as at least 1 ms).`, '');
     const ratio = r.busy.p99 / Math.max(1, r.idle.p99);
     targets.push(['/users/me p99 with 8 parallel logins ≤ 2 × idle p99', `${r.busy.p99} ms vs ${r.idle.p99} ms (${ratio.toFixed(2)} ×)`, ratio <= 2]);
   } finally {
