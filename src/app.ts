@@ -12,6 +12,8 @@ import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
 import { createRedisBus } from './adapters/bus/redis.js';
 import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
+import { instrumentBus, instrumentStore } from './adapters/metrics/instrument.js';
+import { createPrometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
 import { openPostgresStore } from './adapters/store/postgres.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
@@ -26,6 +28,7 @@ import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './realtime/upgrade.js';
 import { useProblemDetails } from './api/native/problem.js';
 import { registerDocs } from './api/system/docs.js';
+import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js';
 import { systemRoutes } from './api/system/system.routes.js';
 import { useStrictBodies } from './api/validation.js';
 import type { Config } from './config.js';
@@ -51,15 +54,20 @@ export type ParleyApp = FastifyInstance & { core: Core };
  * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
  * service that cannot be reached fails the start.
  */
-async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): Promise<CorePorts> {
-  const { store, limiter, blobs: shared } = await openStore(config, log);
+async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger, prometheus: PrometheusMetrics | undefined): Promise<CorePorts> {
+  const opened = await openStore(config, log);
+  const { limiter, blobs: shared } = opened;
   let bus: Bus;
   try {
     bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, logger: log }) : createMemoryBus();
   } catch (error) {
-    await store.close();
+    await opened.store.close();
     throw error;
   }
+  const metrics = prometheus?.metrics;
+  // With metrics on, the bus's publishes and a few store writes are timed (see instrument.ts).
+  const store = metrics ? instrumentStore(opened.store, metrics) : opened.store;
+  if (metrics) bus = instrumentBus(bus, metrics);
   // BLOB_STORE=fs (the default without DATABASE_URL): each node's own disk, or a folder the nodes share.
   const blobs = shared ?? createFsBlobStore(path.join(config.dataDir, 'uploads'));
   const vonage =
@@ -73,7 +81,7 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): 
           clock,
         })
       : undefined;
-  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage };
+  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics };
 }
 
 /**
@@ -127,8 +135,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as ParleyApp;
 
+  // One Registry per app: several apps in one process never share counters.
+  const prometheus = config.metrics.enabled ? createPrometheusMetrics() : undefined;
   // After Fastify, so that the adapters log through its logger.
-  const ports = await openPorts(config, clock, app.log);
+  const ports = await openPorts(config, clock, app.log, prometheus);
   let core: Core;
   try {
     core = await createCore(ports, config);
@@ -150,6 +160,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply.header('x-request-id', request.id);
     done();
   });
+  if (prometheus) useRequestMetrics(app, prometheus);
   useStrictBodies(app);
   acceptEmptyJson(app);
   useProblemDetails(app);
@@ -158,6 +169,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   await registerDocs(app, config.publicUrl);
   await app.register(systemRoutes, { core });
+  if (prometheus) await app.register(metricsRoutes, { exposition: prometheus, token: config.metrics.token });
   await app.register(websocket, {
     options: { maxPayload: config.realtime.maxPayloadBytes, handleProtocols: chooseProtocol },
     // On shutdown every socket hears 1001 (going away), so clients reconnect elsewhere at once.

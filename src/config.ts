@@ -4,6 +4,7 @@
  * so an operator sees every mistake at once rather than one per restart.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
@@ -55,7 +56,10 @@ export interface Config {
   vonageRetries: number;
   corsOrigins: string[];
   logLevel: LogLevel;
+  /** `TRUST_PROXY`: false, true (any peer), or the proxy addresses/CIDRs whose `X-Forwarded-For` is believed. */
   trustProxy: boolean | string[];
+  /** Prometheus metrics at `GET /metrics` (`METRICS`), behind a bearer token when `METRICS_TOKEN` is set. */
+  metrics: { enabled: boolean; token: string | undefined };
   argon2: { memoryKiB: number; timeCost: number; parallelism: number; concurrency: number };
   /** JSON bodies larger than this are refused with 413 (SPEC 6: 64 KB). */
   bodyLimitBytes: number;
@@ -193,13 +197,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
 
-  const trustProxyRaw = get('TRUST_PROXY');
-  const trustProxy =
-    trustProxyRaw === undefined || trustProxyRaw === 'false'
-      ? false
-      : trustProxyRaw === 'true'
-        ? true
-        : trustProxyRaw.split(',').map((s) => s.trim()).filter(Boolean);
+  const trustProxy = parseTrustProxy(get('TRUST_PROXY'), problems);
+
+  const metricsRaw = get('METRICS') ?? 'on';
+  if (!['on', 'off'].includes(metricsRaw)) problems.push(`METRICS: expected on or off, got "${metricsRaw}"`);
+  const metricsToken = get('METRICS_TOKEN');
+  // Sent as a bearer token: visible ASCII only, and long enough not to be guessed.
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN: expected 16 to 512 visible ASCII characters (no spaces), such as the output of `openssl rand -hex 32`');
+  }
 
   const argon2 = {
     memoryKiB: int('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
@@ -246,6 +252,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     corsOrigins,
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
     trustProxy,
+    metrics: Object.freeze({ enabled: metricsRaw !== 'off', token: metricsToken }),
     argon2,
     bodyLimitBytes: 64 * 1024,
     realtime,
@@ -290,6 +297,29 @@ function parseRateLimits(raw: string | undefined, problems: string[]): RateLimit
     limits[key] = { points: Number(match[2]), durationSeconds: Number(match[3]) * unit };
   }
   return limits;
+}
+
+/** Names `proxy-addr` (Fastify's `trustProxy`) accepts besides addresses and CIDRs. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `TRUST_PROXY` is `false` (default), `true`, or a comma list of addresses, CIDRs
+ * (`10.0.0.0/8`, `fd00::/8`) and the names loopback, linklocal, uniquelocal. Checked here
+ * so a typo is a clear start-up line rather than an exception inside Fastify.
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | string[] {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address = '', bits, extra] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (PROXY_NAMES.includes(entry) || (family !== 0 && bitsOk && extra === undefined)) continue;
+    problems.push(`TRUST_PROXY: "${entry}" is not true, false, an IP address, a CIDR (such as 10.0.0.0/8) or one of ${PROXY_NAMES.join(', ')}`);
+  }
+  return entries;
 }
 
 /** Hides a password in a URL before it is echoed in an error line or a log. */

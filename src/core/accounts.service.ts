@@ -8,6 +8,7 @@ import { AppError, badCredentials, conflict, forbidden } from '../errors.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
+import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import { UniqueViolation, type Store, type UserRecord } from '../ports/store.js';
 import { FieldChecks, foldUsername } from './account-rules.js';
 import { blobKeysOf } from './media-names.js';
@@ -39,6 +40,9 @@ export interface AccountCreation {
   provision?: () => Promise<{ vonageUserId?: string }>;
 }
 
+/** Which API family a login came through, for the failed-login count. */
+export type LoginFamily = 'native' | 'vapp' | 'rooms';
+
 /** Who is logging in: by username or by email (seed 004 logs in with email). */
 export type LoginIdentifier = { username: string } | { email: string };
 
@@ -57,8 +61,11 @@ export async function createAccountsService(deps: {
   media: MediaService;
   throttle: Throttle;
   clock: Clock;
+  /** Failed logins are counted here, by family. */
+  metrics?: Metrics;
 }) {
   const { store, bus, hasher, sessions, media, throttle, clock } = deps;
+  const metrics = deps.metrics ?? noopMetrics;
   // Verified against when the user is unknown, so both answers cost one argon2 verify.
   const dummyHash = await hasher.hash(randomBytes(32).toString('base64url'));
 
@@ -69,7 +76,7 @@ export async function createAccountsService(deps: {
   }
 
   /** Checks a password for `id` under the login limits; throws 401 or 429. */
-  async function verifyCredentials(id: LoginIdentifier, password: string, ipAddress: string): Promise<UserRecord> {
+  async function verifyCredentials(id: LoginIdentifier, password: string, ipAddress: string, family: LoginFamily = 'native'): Promise<UserRecord> {
     const user = await findByIdentifier(id);
     // A known account is counted under its username however it was named (username or
     // email), so alternating the two buys no extra attempts; an unknown name under itself.
@@ -77,6 +84,7 @@ export async function createAccountsService(deps: {
     await throttle.guardLogin(key, ipAddress);
     const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
     if (!user || !matches) {
+      metrics.loginFailed(family);
       await throttle.recordLoginFailure(key, ipAddress);
       throw badCredentials();
     }
@@ -90,6 +98,7 @@ export async function createAccountsService(deps: {
     // The caller's record may come from the session cache: check against the stored hash.
     const stored = await store.users.findById(user.id);
     if (!stored || !(await hasher.verify(stored.passwordHash, password))) {
+      metrics.loginFailed('native');
       await throttle.recordLoginFailure(user.username, ipAddress);
       throw new AppError('bad_credentials', 'The password is wrong.');
     }
@@ -153,8 +162,8 @@ export async function createAccountsService(deps: {
       return { user: { ...user, lastSeenAt: now }, opened };
     },
 
-    async login(id: LoginIdentifier, password: string, device: DeviceInput | undefined, ipAddress: string): Promise<LoginResult> {
-      const user = await verifyCredentials(id, password, ipAddress);
+    async login(id: LoginIdentifier, password: string, device: DeviceInput | undefined, ipAddress: string, family: LoginFamily = 'native'): Promise<LoginResult> {
+      const user = await verifyCredentials(id, password, ipAddress, family);
       const opened = await sessions.open(user, device, ipAddress);
       const now = clock.now();
       await store.users.update(user.id, { lastSeenAt: now });

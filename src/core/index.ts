@@ -49,7 +49,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const { store, bus, blobs, hasher, limiter, clock } = ports;
   const metrics = ports.metrics ?? noopMetrics;
   const tokens = await createTokenService({ store, clock, ttlSeconds: config.tokenTtlSeconds, configuredKeyPem: config.tokenSigningKey });
-  const throttle = createThrottle(limiter, config.rateLimits);
+  const throttle = createThrottle(limiter, config.rateLimits, metrics);
   const sessions = createSessionsService({ store, bus, tokens, clock });
   const media = createMediaService({
     store,
@@ -58,7 +58,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     maxBytes: config.uploadMaxBytes,
     unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
   });
-  const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock });
+  const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock, metrics });
   const events = createChatEvents({ store, bus, clock });
   const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, media, clock });

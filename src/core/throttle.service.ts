@@ -5,6 +5,7 @@
  */
 import type { RateLimitConfig } from '../config.js';
 import { rateLimited } from '../errors.js';
+import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 
 export interface Throttle {
@@ -19,7 +20,12 @@ export interface Throttle {
   countReset(address: string): Promise<void>;
 }
 
-export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | null): Throttle {
+/**
+ * Builds the throttle on `limiter`. Each refusal is counted in `metrics` under the name of
+ * the limit that refused it (`login_user`, `login_ip`, `signup_ip`, `reset_ip`, as in
+ * `RATE_LIMITS`).
+ */
+export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | null, metrics: Metrics = noopMetrics): Throttle {
   if (limits === null) {
     const pass = async () => {};
     return { guardLogin: pass, recordLoginFailure: pass, recordLoginSuccess: pass, countSignup: pass, countReset: pass };
@@ -31,11 +37,11 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | n
         limiter.peek('login_user', usernameKey(username), limits.loginPerUsername),
         limiter.peek('login_ip', address, limits.loginPerAddress),
       ]);
-      const blocked = [
-        byName.count >= limits.loginPerUsername.points ? byName.retryAfterSeconds : 0,
-        byAddress.count >= limits.loginPerAddress.points ? byAddress.retryAfterSeconds : 0,
-      ];
-      const wait = Math.max(...blocked);
+      const nameWait = byName.count >= limits.loginPerUsername.points ? byName.retryAfterSeconds : 0;
+      const addressWait = byAddress.count >= limits.loginPerAddress.points ? byAddress.retryAfterSeconds : 0;
+      if (nameWait > 0) metrics.rateLimited('login_user');
+      if (addressWait > 0) metrics.rateLimited('login_ip');
+      const wait = Math.max(nameWait, addressWait);
       if (wait > 0) throw rateLimited(wait);
     },
     async recordLoginFailure(username, address) {
@@ -49,11 +55,17 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | n
     },
     async countSignup(address) {
       const state = await limiter.hit('signup_ip', address, limits.signupPerAddress);
-      if (state.count > limits.signupPerAddress.points) throw rateLimited(state.retryAfterSeconds);
+      if (state.count > limits.signupPerAddress.points) {
+        metrics.rateLimited('signup_ip');
+        throw rateLimited(state.retryAfterSeconds);
+      }
     },
     async countReset(address) {
       const state = await limiter.hit('reset_ip', address, limits.resetPerAddress);
-      if (state.count > limits.resetPerAddress.points) throw rateLimited(state.retryAfterSeconds);
+      if (state.count > limits.resetPerAddress.points) {
+        metrics.rateLimited('reset_ip');
+        throw rateLimited(state.retryAfterSeconds);
+      }
     },
   };
 }

@@ -142,7 +142,7 @@ export function createVappService(deps: {
   async function checkLogin(input: LoginInput): Promise<UserRecord> {
     const problems = loginProblems(input);
     if (problems.length > 0) throw invalid(problems);
-    const user = await accounts.verifyCredentials({ username: input.name! }, input.password!, input.ipAddress);
+    const user = await accounts.verifyCredentials({ username: input.name! }, input.password!, input.ipAddress, 'vapp');
     await store.users.update(user.id, { lastSeenAt: clock.now() });
     return ensureProvisioned(user);
   }

@@ -12,6 +12,9 @@ export interface Metrics {
   loginFailed(family: string): void;
   /** A request refused by a rate limit, by bucket (`login`, `register`, `socket`, …). */
   rateLimited(bucket: string): void;
+  /** A socket opened, by protocol (`native`, `rooms`); `socketClosed` when it goes. */
+  socketOpened(protocol: string): void;
+  socketClosed(protocol: string): void;
   /** Events written to sockets, by protocol (`native`, `rooms`). */
   eventsDelivered(protocol: string, count?: number): void;
   /** Events not delivered (slow consumer, socket closed, …), by reason. */
@@ -26,6 +29,8 @@ export interface Metrics {
 export const noopMetrics: Metrics = {
   loginFailed() {},
   rateLimited() {},
+  socketOpened() {},
+  socketClosed() {},
   eventsDelivered() {},
   eventsDropped() {},
   pushOutcome() {},

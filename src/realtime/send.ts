@@ -4,22 +4,40 @@
  * gets nothing more, and is cut off after a grace period if it never reads its close.
  */
 import WebSocket from 'ws';
+import type { Metrics } from '../ports/metrics.js';
 import { CloseCode } from './close-codes.js';
 
 const SHED_GRACE_MS = 5_000;
 const shed = new WeakSet<WebSocket>();
 
-/** Sends `data` (a serialised frame) unless the socket is closed or too far behind; false when not sent. */
-export function sendFrame(socket: WebSocket, data: string, maxBuffered: number): boolean {
-  if (socket.readyState !== WebSocket.OPEN || shed.has(socket)) return false;
+/** What became of one frame: sent, or dropped because the socket was closed or its reader too slow. */
+export type SendOutcome = 'sent' | 'socket_closed' | 'slow_consumer';
+
+/** Sends `data` (a serialised frame) unless the socket is closed or too far behind. */
+export function trySend(socket: WebSocket, data: string, maxBuffered: number): SendOutcome {
+  if (shed.has(socket)) return 'slow_consumer';
+  if (socket.readyState !== WebSocket.OPEN) return 'socket_closed';
   if (socket.bufferedAmount > maxBuffered) {
     shed.add(socket);
     socket.close(CloseCode.TryAgainLater, 'too slow: unsent data passed the limit');
     setTimeout(() => socket.terminate(), SHED_GRACE_MS).unref();
-    return false;
+    return 'slow_consumer';
   }
   socket.send(data);
-  return true;
+  return 'sent';
+}
+
+/** `trySend`, true when sent. */
+export function sendFrame(socket: WebSocket, data: string, maxBuffered: number): boolean {
+  return trySend(socket, data, maxBuffered) === 'sent';
+}
+
+/** Sends one event frame and counts it as delivered (by `protocol`) or dropped (by reason). */
+export function sendEvent(socket: WebSocket, data: string, maxBuffered: number, protocol: string, metrics: Metrics): boolean {
+  const outcome = trySend(socket, data, maxBuffered);
+  if (outcome === 'sent') metrics.eventsDelivered(protocol);
+  else metrics.eventsDropped(outcome);
+  return outcome === 'sent';
 }
 
 /** Closes with `code` and cuts the connection if the peer does not answer the close in time. */

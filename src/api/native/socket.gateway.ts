@@ -17,7 +17,7 @@ import type { SessionRecord, UserRecord } from '../../ports/store.js';
 import { CloseCode } from '../../realtime/close-codes.js';
 import { FrameQueue } from '../../realtime/frame-queue.js';
 import { Registry } from '../../realtime/registry.js';
-import { closeSocket, sendFrame } from '../../realtime/send.js';
+import { closeSocket, sendEvent, sendFrame } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
 import { tokenFrom } from './auth.js';
 import { runAction } from './socket.actions.js';
@@ -45,6 +45,9 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
   const byUser = new Registry<number, Connection>();
   const bySession = new Map<string, Connection>();
   const send = (conn: Connection, data: string) => sendFrame(conn.socket, data, realtime.maxBufferedBytes);
+  /** Events (not acks or system frames) are counted as delivered or dropped. */
+  const sendChatEvent = (conn: Connection, event: ChatEvent) =>
+    sendEvent(conn.socket, frameFor(event, conn.user.id, publicUrl), realtime.maxBufferedBytes, 'native', core.metrics);
 
   function deliver(conn: Connection, event: ChatEvent) {
     if (!conn.live) {
@@ -52,7 +55,7 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
       return;
     }
     if (event.cursor !== undefined && event.cursor <= conn.replayedThrough) return;
-    send(conn, frameFor(event, conn.user.id, publicUrl));
+    sendChatEvent(conn, event);
   }
 
   const unsubscribe = [
@@ -77,7 +80,7 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
           send(conn, systemFrame('resync', { reason: missed.reason, cursor: missed.cursor }));
           conn.replayedThrough = missed.cursor;
         } else {
-          for (const event of missed.events) send(conn, frameFor(event, conn.user.id, publicUrl));
+          for (const event of missed.events) sendChatEvent(conn, event);
           conn.replayedThrough = missed.events.at(-1)?.cursor ?? since;
         }
       }
@@ -109,7 +112,9 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (!frames.push(() => onFrame(conn, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
+    core.metrics.socketOpened('native');
     socket.on('close', () => {
+      core.metrics.socketClosed('native');
       byUser.remove(user.id, conn);
       if (bySession.get(session.id) === conn) bySession.delete(session.id);
     });

@@ -27,7 +27,7 @@ export async function roomsRoutes(parent: FastifyInstance, { core, liveCount }: 
   app.post('/login', {
     schema: { tags, summary: 'Log in: a native access token of a new device session', body: Credentials, response: { 200: Envelope(Type.Object({ token: Type.String(), user: Account })) } },
   }, async (req) => {
-    const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip);
+    const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip, 'rooms');
     return ok({ token: opened.accessToken, user: { id: user.id, username: user.username } });
   });
 

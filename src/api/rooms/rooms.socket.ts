@@ -17,7 +17,7 @@ import type { ChatRecord } from '../../ports/store.js';
 import { CloseCode } from '../../realtime/close-codes.js';
 import { FrameQueue } from '../../realtime/frame-queue.js';
 import type { Registry } from '../../realtime/registry.js';
-import { closeSocket, sendFrame } from '../../realtime/send.js';
+import { closeSocket, sendEvent } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
 import { tokenFrom } from '../native/auth.js';
 
@@ -43,7 +43,7 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
     const listeners = members.get(room);
     if (listeners.size === 0) return;
     const frame = JSON.stringify([message]);
-    for (const member of listeners) sendFrame(member.socket, frame, realtime.maxBufferedBytes);
+    for (const member of listeners) sendEvent(member.socket, frame, realtime.maxBufferedBytes, 'rooms', core.metrics);
   });
   parent.addHook('onClose', async () => stop());
 
@@ -83,7 +83,11 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (!frames.push(() => onFrame(member, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
-    socket.on('close', () => members.remove(room, member));
+    core.metrics.socketOpened('rooms');
+    socket.on('close', () => {
+      core.metrics.socketClosed('rooms');
+      members.remove(room, member);
+    });
     members.add(room, member);
     opened.catch((err) => {
       parent.log.error({ err }, 'opening a room failed');

@@ -1,0 +1,56 @@
+/**
+ * Prometheus scrapes at `GET /metrics`, and the hook that counts every HTTP request by its
+ * route pattern (`/chats/:id`, not the raw URL, so the label set stays bounded).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { unauthenticated } from '../../errors.js';
+
+/** What the route needs from the metrics adapter. */
+export interface MetricsExposition {
+  observeRequest(method: string, route: string, status: number, seconds: number): void;
+  scrape(): Promise<{ contentType: string; body: string }>;
+}
+
+/** Requests no route matched share one label, so scanners cannot blow up the series count. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * Counts every answered request on `app` (call it on the root instance, before the routes).
+ * `reply.elapsedTime` is Fastify's own timer: no clock read of ours per request.
+ */
+export function useRequestMetrics(app: FastifyInstance, exposition: MetricsExposition): void {
+  app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    exposition.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
+    done();
+  });
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/** True when `header` is `Bearer <token>`; compared as SHA-256 digests, in constant time. */
+export function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+  return timingSafeEqual(digest(match?.[1] ?? ''), expected) && match !== null;
+}
+
+/** `GET /metrics`, behind `Authorization: Bearer <token>` when `token` is set. */
+export async function metricsRoutes(app: FastifyInstance, { exposition, token }: { exposition: MetricsExposition; token: string | undefined }) {
+  const expected = token === undefined ? undefined : digest(token);
+  app.get('/metrics', {
+    schema: {
+      tags: ['system'],
+      summary: 'Prometheus metrics (text exposition format); needs `Authorization: Bearer <METRICS_TOKEN>` when that is set',
+      ...(token === undefined ? {} : { security: [{ bearer: [] }] }),
+      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } } },
+    },
+  }, async (request, reply) => {
+    if (expected !== undefined && !bearerMatches(request.headers.authorization, expected)) {
+      throw unauthenticated('A valid metrics token is required: Authorization: Bearer <METRICS_TOKEN>.');
+    }
+    const { contentType, body } = await exposition.scrape();
+    reply.header('cache-control', 'no-store');
+    return reply.type(contentType).send(body);
+  });
+}
