@@ -124,6 +124,7 @@ test('rooms: a member posts, a read-only guest receives', async () => {
   await until(() => seen.length === 1, 5000, 'the room message');
   assert.equal(seen[0]?.text, 'hello room');
   assert.equal(seen[0]?.sender.username, ann.username);
+  assert.deepEqual((await ann.roomMessages(room, { count: 5 })).map((m) => m.text), ['hello room']);
   const closed = guest.once('close');
   guest.say('guests may not post');
   assert.equal((await closed).code, 1008);

@@ -3,7 +3,7 @@
  * access token after `register`/`login`; `socket()` opens the real-time connection.
  */
 import { ChatsApi } from './chats.js';
-import { RoomSocket, type RoomSocketOptions } from './rooms.js';
+import { RoomSocket, type RoomMessage, type RoomSocketOptions } from './rooms.js';
 import { ParleySocket, type SocketOptions } from './socket.js';
 import { seg, type Ok } from './core.js';
 import type { RawBody } from './http.js';
@@ -80,6 +80,12 @@ export class ParleyClient extends ChatsApi {
   /** Opens the native socket (`/ws`), reconnecting with backoff and resuming from its cursor. */
   socket(options: Partial<SocketOptions> = {}): ParleySocket {
     return new ParleySocket({ url: `${this.wsBase}/ws`, token: () => this.token, ...options, WebSocket: this.webSocket(options.WebSocket) });
+  }
+
+  /** `GET /api/v1/messages?room=`: a room's messages, newest first (rooms API). */
+  async roomMessages(room: string, page: { count?: number; before?: number } = {}): Promise<RoomMessage[]> {
+    const answer = await this.request<{ data: RoomMessage[] }>('/api/v1/messages', { query: { room, ...page } });
+    return answer.data;
   }
 
   /** Joins a public room (rooms API socket) as this user, or read-only without a token. */

@@ -58,6 +58,9 @@ export async function errorFrom(res: Response): Promise<ParleyError> {
   } catch {
     // not JSON: keep the status text
   }
+  // The rooms API answers `{error: {type, message}, data}` instead of a problem.
+  const envelope = body.error as { type?: unknown; message?: unknown } | null | undefined;
+  if (envelope && typeof envelope === 'object') body = { type: envelope.type, title: envelope.type, detail: envelope.message };
   const retry = res.headers.get('retry-after');
   return new ParleyError(
     res.status,
