@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import sharp from 'sharp';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -50,3 +51,15 @@ export async function buildWebApp(): Promise<string> {
 export const ARTIFACTS = path.join(root, 'test-artifacts');
 /** The README's screenshot, rewritten only with PARLEY_UPDATE_SCREENSHOT=1. */
 export const DOCS_SCREENSHOT = path.join(root, 'docs/app-chat.png');
+
+/** A 640×400 PNG of a sunset (drawn as SVG, rendered by sharp): something to look at in a screenshot. */
+export function makePicture(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
+      <stop offset="0" stop-color="#ffb347"/><stop offset="0.55" stop-color="#ff6f61"/><stop offset="1" stop-color="#6a5acd"/>
+    </linearGradient></defs>
+    <rect width="640" height="400" fill="url(#g)"/><circle cx="470" cy="130" r="58" fill="#fff3b0"/>
+    <path d="M0 330 L160 220 L300 310 L420 240 L640 350 L640 400 L0 400 Z" fill="#2b2d42"/>
+  </svg>`;
+  return sharp(Buffer.from(svg)).png().toBuffer();
+}

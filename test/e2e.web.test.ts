@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { ParleyClient, type RoomMessage } from '../client/src/index.js';
-import { ARTIFACTS, browserMissing, buildWebApp, DOCS_SCREENSHOT, launchChromium } from './e2e-helpers.js';
+import { ARTIFACTS, browserMissing, buildWebApp, DOCS_SCREENSHOT, launchChromium, makePicture } from './e2e-helpers.js';
 import { makePng } from './media-helpers.js';
 import { startServer, type ServerProcess } from './server-process.js';
 
@@ -90,7 +90,7 @@ describe('web app in Chromium', { skip: missing }, () => {
     // Typing hint: Ann types, Bob sees it; the message itself clears it.
     await ann.page.getByLabel('Message').fill('Here is a picture');
     await bob.page.getByTestId('typing').filter({ hasText: 'Ann is typing…' }).waitFor();
-    await ann.page.getByLabel('Attach an image').setInputFiles({ name: 'pic.png', mimeType: 'image/png', buffer: await makePng(640, 400, '#4a8fe7') });
+    await ann.page.getByLabel('Attach an image').setInputFiles({ name: 'pic.png', mimeType: 'image/png', buffer: await makePicture() });
     await ann.page.getByAltText('Image to send').waitFor();
     await ann.page.getByRole('button', { name: 'Send' }).click();
     const image = bob.page.getByAltText('Image attachment');
