@@ -121,3 +121,27 @@ describe('chats, messages and contacts', () => {
     await rejectsWith(ann.addContact(ann.id), 400);
   });
 });
+
+test("the README's ten lines work as written", async () => {
+  const bob = await s.user('bob');
+  const annUser = await s.user('ann');
+  const { WebSocket } = await import('ws');
+  const seen: string[] = [];
+  const console = { log: (line: string) => seen.push(line) };
+
+  const ann = new ParleyClient({ baseUrl: s.url, WebSocket });
+  await ann.login({ username: annUser.username, password: 'correct horse battery' });
+  const [found] = await ann.searchUsers(bob.username);
+  const chat = await ann.createChat({ participants: [found!.id] });
+  const socket = ann.socket();
+  socket.on('message', (m) => console.log(`${m.author.name}: ${m.text}`));
+  socket.on('auxiliary', (a) => a.name === 'typing_started' && console.log('typing…'));
+  await socket.once('open');
+  await bob.notify(chat.id, { name: 'typing_started' });
+  await ann.sendMessage(chat.id, { text: 'Hi Bob' });
+
+  const deadline = Date.now() + 5000;
+  while (seen.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(seen.sort(), [`Name ${annUser.username}: Hi Bob`, 'typing…'].sort());
+  socket.close();
+});
