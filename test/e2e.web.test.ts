@@ -95,7 +95,8 @@ describe('web app in Chromium', { skip: missing }, () => {
     await ann.page.getByRole('button', { name: 'Send' }).click();
     const image = bob.page.getByAltText('Image attachment');
     await image.waitFor();
-    await bob.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('img[alt="Image attachment"]')].every((i) => i.complete && i.naturalWidth > 0));
+    // Loaded and decoded (a string: the root tsconfig has no DOM types).
+    await bob.page.waitForFunction(`[...document.querySelectorAll('img[alt="Image attachment"]')].every((i) => i.complete && i.naturalWidth > 0)`);
     assert.match((await image.getAttribute('src')) ?? '', /-preview\.jpeg$/);
     await bob.page.getByTestId('typing').filter({ hasText: /^\s*$/ }).waitFor();
     await bob.page.getByLabel('Message').fill('Nice one, Ann');

@@ -26,10 +26,9 @@ export class Emitter<Events extends object> {
       try {
         (handler as (payload: Events[K]) => void)(payload);
       } catch (error) {
-        // One failing handler must not stop delivery to the others.
-        queueMicrotask(() => {
-          throw error;
-        });
+        // One failing handler must not stop delivery to the others, nor kill a Node process.
+        const report = (globalThis as { reportError?: (e: unknown) => void }).reportError ?? console.error;
+        report(error);
       }
     }
   }

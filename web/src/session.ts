@@ -95,7 +95,7 @@ export class Session {
     for (const name of ['chatUpdate', 'addedUsers', 'removedUsers'] as const) {
       socket.on(name, (chat) => {
         const meId = this.store.state.me?.id;
-        if (!chat.allUsers.some((u) => u.id === meId)) this.store.removeChat(chat.id);
+        if (chat.allUsers.length > 0 && !chat.allUsers.some((u) => u.id === meId)) this.store.removeChat(chat.id);
         else this.store.putChat(chat);
       });
     }
