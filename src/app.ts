@@ -30,6 +30,7 @@ import { useProblemDetails } from './api/native/problem.js';
 import { registerDocs } from './api/system/docs.js';
 import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js';
 import { systemRoutes } from './api/system/system.routes.js';
+import { webApp } from './api/system/web-app.js';
 import { useStrictBodies } from './api/validation.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
@@ -183,6 +184,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(vappApi, { core, uploadMaxBytes: config.uploadMaxBytes, prefix: config.vappPrefix });
   await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });
   await app.register(roomsApi, { prefix: '/api/v1', core, realtime: config.realtime });
+  await app.register(webApp, { root: config.webAppDir, publicUrl: config.publicUrl });
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.realtime.pingIntervalSeconds * 1000);
   // The event log keeps EVENT_RETENTION_SECONDS of events; older cursors get a resync.
   const pruneEvents = setInterval(() => core.eventLog.prune().catch((err) => app.log.warn({ err }, 'event log prune failed')), 10 * 60_000);

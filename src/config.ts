@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** A fixed-window limit: at most `points` events per `durationSeconds`. */
 export interface Limit {
@@ -55,6 +56,8 @@ export interface Config {
   /** Further attempts after a network error, timeout, 429 or 5xx (`VONAGE_RETRIES`). */
   vonageRetries: number;
   corsOrigins: string[];
+  /** The built web app served at `/app` (`WEB_APP_DIR`, default `web/dist` of this package). */
+  webAppDir: string;
   logLevel: LogLevel;
   /** `TRUST_PROXY`: false, true (any peer), or the proxy addresses/CIDRs whose `X-Forwarded-For` is believed. */
   trustProxy: boolean | string[];
@@ -215,6 +218,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     concurrency: int('ARGON2_CONCURRENCY', Math.max(1, availableParallelism() - 1), 1, 64),
   };
 
+  // src/config.ts and dist/config.js are both one level below the package root.
+  const webAppDir = path.resolve(cwd, get('WEB_APP_DIR') ?? fileURLToPath(new URL('../web/dist', import.meta.url)));
+
   const wsOrigins = (get('WS_ORIGINS') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of wsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) problems.push(`WS_ORIGINS: "${origin}" is not an origin such as https://chat.example.com`);
@@ -250,6 +256,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     vonageTimeoutMs,
     vonageRetries,
     corsOrigins,
+    webAppDir,
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
     trustProxy,
     metrics: Object.freeze({ enabled: metricsRaw !== 'off', token: metricsToken }),

@@ -1,0 +1,89 @@
+/** Chats, messages, notifications and contacts (the native CHATS and CONTACTS API). */
+import { ClientCore, seg, type Ok } from './core.js';
+import type * as T from './types.js';
+
+/** A fresh `localId` for an idempotent send. */
+export const newLocalId = (): string =>
+  (globalThis as { crypto?: { randomUUID?: () => string } }).crypto?.randomUUID?.() ??
+  `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+
+/** The chat and contact routes of `ParleyClient`. */
+export class ChatsApi extends ClientCore {
+  /** `POST /chats`: a personal chat (one participant) or a group. */
+  createChat(body: T.CreateChatBody): Promise<T.ChatInfo> {
+    return this.request('/chats', { body });
+  }
+  /** `GET /chats?full=1`: the caller's chats, newest activity first, with `unreadCount`. */
+  listChats(options: { full?: boolean } = {}): Promise<T.ChatInfo[]> {
+    return this.request('/chats', { query: { full: options.full === false ? undefined : 1 } });
+  }
+  /** `GET /chats/<id>`. */
+  getChat(chatId: string): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}`);
+  }
+  /** `PUT /chats/<id> {title}` (groups). */
+  renameChat(chatId: string, title: string): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}`, { method: 'PUT', body: { title } });
+  }
+  /** `PUT /chats/<id>/settings`. */
+  updateChatSettings(chatId: string, body: T.ChatSettingsBody): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/settings`, { method: 'PUT', body });
+  }
+  /** `POST /chats/<id>/users` (≤ 10 a call). */
+  addChatUsers(chatId: string, users: number[]): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/users`, { body: { users } });
+  }
+  /** `DELETE /chats/<id>/users` (owner). */
+  removeChatUsers(chatId: string, users: number[]): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/users`, { method: 'DELETE', body: { users } });
+  }
+  /** `DELETE /chats/<id>/me`: leave a group. */
+  async leaveChat(chatId: string): Promise<void> {
+    await this.request<Ok>(`/chats/${seg(chatId)}/me`, { method: 'DELETE' });
+  }
+  /** `DELETE /chats/<id>` (owner). */
+  async deleteChat(chatId: string): Promise<void> {
+    await this.request<Ok>(`/chats/${seg(chatId)}`, { method: 'DELETE' });
+  }
+
+  /**
+   * `POST /chats/<id>/messages`. A `localId` is made when none is given; sending again with
+   * the same one returns the first message, so a retry never duplicates.
+   */
+  sendMessage(chatId: string, body: Omit<T.SendMessageBody, 'localId'> & { localId?: string }): Promise<T.MessageInfo> {
+    return this.request(`/chats/${seg(chatId)}/messages`, { body: { ...body, localId: body.localId ?? newLocalId() } });
+  }
+  /** `GET /chats/<id>/messages?count&before`: newest first. */
+  history(chatId: string, query: T.HistoryQuery = {}): Promise<T.MessageInfo[]> {
+    return this.request(`/chats/${seg(chatId)}/messages`, { query });
+  }
+  /** `PUT /chats/<id>/messages/<id>/read`: marks it and every earlier message read. */
+  readMessage(chatId: string, messageId: number): Promise<T.MessageInfo> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/read`, { method: 'PUT' });
+  }
+  /** `PUT /chats/<id>/messages/<id>` (author). */
+  editMessage(chatId: string, messageId: number, body: T.EditMessageBody): Promise<T.MessageInfo> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}`, { method: 'PUT', body });
+  }
+  /** `DELETE /chats/<id>/messages/<id>` (author): a tombstone with `deletedAt`. */
+  deleteMessage(chatId: string, messageId: number): Promise<T.MessageInfo> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}`, { method: 'DELETE' });
+  }
+  /** `POST /chats/<id>/notify`: an `auxiliary` event (e.g. `typing_started`), never stored. */
+  async notify(chatId: string, body: T.NotifyBody): Promise<void> {
+    await this.request<Ok>(`/chats/${seg(chatId)}/notify`, { body });
+  }
+
+  /** `POST /users/me/contacts`. */
+  addContact(userId: number, options: { name?: string; isFavorite?: boolean } = {}): Promise<T.ContactInfo> {
+    return this.request('/users/me/contacts', { body: { ...options, user: { id: userId } } });
+  }
+  /** `GET /users/me/contacts`. */
+  listContacts(): Promise<T.ContactInfo[]> {
+    return this.request('/users/me/contacts');
+  }
+  /** `DELETE /users/me/contacts/<id>`. */
+  async deleteContact(contactId: string): Promise<void> {
+    await this.request<Ok>(`/users/me/contacts/${seg(contactId)}`, { method: 'DELETE' });
+  }
+}

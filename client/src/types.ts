@@ -1,0 +1,37 @@
+/**
+ * Named types of the native API, read off the types generated from `/openapi.json`
+ * (`generated/openapi.ts`), so that they follow the server's schemas.
+ */
+import type { paths } from './generated/openapi.js';
+
+type Json<T> = T extends { content: { 'application/json': infer R } } ? R : never;
+/** The 200 answer of `method path`. */
+export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: { 200: infer R } } ? Json<R> : never;
+/** The JSON body of `method path`. */
+export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+/** The query of `method path`. */
+export type QueryOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
+export type UserInfo = Answer<'/users/{id}', 'get'>;
+export type MeInfo = Answer<'/users/me', 'get'>;
+export type AuthAnswer = Answer<'/users', 'post'>;
+export type MediaInfo = UserInfo['photos'][number];
+export type ChatInfo = Answer<'/chats/{id}', 'get'>;
+export type MessageInfo = Answer<'/chats/{id}/messages', 'post'>;
+export type ContactInfo = Answer<'/users/me/contacts', 'post'>;
+export type UploadAnswer = Answer<'/uploads', 'post'>;
+
+export type RegisterBody = BodyOf<'/users', 'post'>;
+export type LoginBody = BodyOf<'/users/login', 'post'>;
+export type UpdateMeBody = BodyOf<'/users/me', 'put'>;
+export type CreateChatBody = BodyOf<'/chats', 'post'>;
+export type SendMessageBody = BodyOf<'/chats/{id}/messages', 'post'>;
+export type EditMessageBody = BodyOf<'/chats/{id}/messages/{messageId}', 'put'>;
+export type NotifyBody = BodyOf<'/chats/{id}/notify', 'post'>;
+export type ChatSettingsBody = BodyOf<'/chats/{id}/settings', 'put'>;
+export type ContactBody = BodyOf<'/users/me/contacts', 'post'>;
+export type SearchQuery = Partial<QueryOf<'/users', 'get'>>;
+export type HistoryQuery = Partial<QueryOf<'/chats/{id}/messages', 'get'>>;
+export type ReadMark = MessageInfo['readMarks'][number];
+/** What a file is attached as: `{id, fileType, fileSize}` (the server's own record wins). */
+export type MediaRef = NonNullable<SendMessageBody['attachment']>;
