@@ -6,6 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { readPushConfig, type PushConfig } from './config.push.js';
+
+export type { PushConfig };
 
 /** A fixed-window limit: at most `points` events per `durationSeconds`. */
 export interface Limit {
@@ -59,6 +62,8 @@ export interface Config {
   argon2: { memoryKiB: number; timeCost: number; parallelism: number; concurrency: number };
   /** JSON bodies larger than this are refused with 413 (SPEC 6: 64 KB). */
   bodyLimitBytes: number;
+  /** Push notifications (APNs, FCM, Web Push); a transport is off unless configured. */
+  push: PushConfig;
   realtime: {
     /** How long the event log keeps events for reconnecting clients. */
     eventRetentionSeconds: number;
@@ -221,6 +226,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     origins: wsOrigins,
   };
 
+  const push = readPushConfig({ get, int, url, pem, problems, cwd });
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -248,6 +255,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy,
     argon2,
     bodyLimitBytes: 64 * 1024,
+    push,
     realtime,
   });
 }
