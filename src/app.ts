@@ -11,6 +11,9 @@ import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
 import { createRedisBus } from './adapters/bus/redis.js';
+import { createApnsSender } from './adapters/push/apns.js';
+import { createFcmSender } from './adapters/push/fcm.js';
+import { createWebPushSender } from './adapters/push/web.js';
 import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
 import { openPostgresStore } from './adapters/store/postgres.js';
@@ -33,6 +36,7 @@ import { createCore, type Core, type CorePorts } from './core/index.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Bus } from './ports/bus.js';
 import { systemClock, type Clock } from './ports/clock.js';
+import type { PushSenders } from './ports/push.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 import type { Store } from './ports/store.js';
 
@@ -41,6 +45,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** Pino options, or false for silence. Defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | Record<string, unknown>;
+  /** Extra CA (PEM) the push senders trust: stand-in APNs and Web Push servers in tests. */
+  pushCa?: string;
 }
 
 export type ParleyApp = FastifyInstance & { core: Core };
@@ -51,7 +57,18 @@ export type ParleyApp = FastifyInstance & { core: Core };
  * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
  * service that cannot be reached fails the start.
  */
-async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): Promise<CorePorts> {
+/** The push senders configured (APNs, FCM, Web Push); none means push is off. */
+async function openPushSenders(config: Config['push'], ca: string | undefined): Promise<PushSenders> {
+  const senders: PushSenders = {};
+  if (config.apns) senders.apns = await createApnsSender({ ...config.apns, ca });
+  if (config.fcm) senders.fcm = await createFcmSender(config.fcm);
+  if (config.web) senders.web = createWebPushSender({ ...config.web, ca });
+  return senders;
+}
+
+async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger, pushCa?: string): Promise<CorePorts> {
+  // First: a bad push key fails the start before anything is opened.
+  const push = await openPushSenders(config.push, pushCa);
   const { store, limiter, blobs: shared } = await openStore(config, log);
   let bus: Bus;
   try {
@@ -73,7 +90,8 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): 
           clock,
         })
       : undefined;
-  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage };
+  const onPushError = (err: unknown, context: string) => log.warn({ err, context }, 'push delivery problem');
+  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, push, onPushError };
 }
 
 /**
@@ -128,7 +146,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }) as unknown as ParleyApp;
 
   // After Fastify, so that the adapters log through its logger.
-  const ports = await openPorts(config, clock, app.log);
+  const ports = await openPorts(config, clock, app.log, options.pushCa);
   let core: Core;
   try {
     core = await createCore(ports, config);
@@ -140,6 +158,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('core', core);
   app.addHook('onClose', async () => {
     await core.media.stopSweeping();
+    await core.pushWorker.stop();
+    await core.presence.stop().catch((err) => app.log.warn({ err }, 'clearing socket presence failed'));
+    await Promise.all(Object.values(ports.push ?? {}).map((sender) => sender.close?.()));
     await ports.bus.close();
     await ports.store.close();
     await ports.hasher.close?.();
@@ -180,5 +201,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
+  if (core.push.enabled) {
+    core.presence.start((err) => app.log.warn({ err }, 'socket presence heartbeat failed'));
+    core.pushWorker.start();
+  }
   return app;
 }
