@@ -68,7 +68,7 @@ export function createPushWorker(o: PushWorkerOptions) {
       const attempts = row.attempts + 1;
       if (attempts < o.maxAttempts) {
         metrics.pushOutcome(sender.transport, 'failed');
-        return store.push.reschedule(row.id, attempts, clock.now() + backoff(attempts, result.retryAfterMs));
+        return store.push.reschedule(row.id, attempts, Math.round(clock.now() + backoff(attempts, result.retryAfterMs)));
       }
     }
     if (result.status === 'invalidToken') await store.push.clearToken(target.sessionId, target.pushToken);
