@@ -54,6 +54,19 @@ describe('APNs adapter', () => {
     s.answer = () => ({ status: 200 });
   });
 
+  it('is refused by the stand-in when the JWT is signed by another key or names another team', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    for (const options of [{ keyPem: otherKey, teamId: s.teamId }, { keyPem: s.keyPem, teamId: 'OTHERTEAM1' }]) {
+      const wrong = await createApnsSender({ ...options, keyId: s.keyId, topic: s.topic, host: s.host, ca: s.ca });
+      const refusedBefore = s.refused.length;
+      assert.equal((await wrong.send('a1b2c3', note)).status, 'retry', 'a refused provider token is made anew and retried');
+      assert.equal(s.refused.length, refusedBefore + 1);
+      assert.match(s.refused.at(-1)!, /^JWT/);
+      await wrong.close?.();
+    }
+  });
+
   it('reports a service that is down as retry', async () => {
     const down = await createApnsSender({ keyPem: s.keyPem, keyId: s.keyId, teamId: s.teamId, topic: s.topic, host: '127.0.0.1:1', ca: s.ca });
     assert.equal((await down.send('a1b2c3', note)).status, 'retry');

@@ -18,13 +18,24 @@ describe('push delivery', () => {
   let f: PushFixture;
   let url: string;
   const fcmFor = (token: string) => f.fcm.received.filter((p) => p.message.token === token);
+  // Outcomes the worker reports through the Metrics port (the app's default one, watched here).
+  const outcomes: string[] = [];
+  const count = (entry: string) => outcomes.filter((o) => o === entry).length;
+  let restoreMetrics = () => {};
   const outboxEmpty = () => eventually(async () => (await f.t.app.core.ports.store.push.pending()) === 0, 'an empty outbox');
 
   before(async () => {
     f = await startPushFixture();
     url = await listen(f.t);
+    const metrics = f.t.app.core.metrics;
+    const original = metrics.pushOutcome;
+    metrics.pushOutcome = (transport, outcome) => void outcomes.push(`${transport} ${outcome}`);
+    restoreMetrics = () => (metrics.pushOutcome = original);
   });
-  after(() => f?.close());
+  after(async () => {
+    restoreMetrics();
+    await f?.close();
+  });
 
   it('pushes a message to the other participant’s devices on each transport, never to the author', async () => {
     const a = await userWithFcm(f.t);
@@ -44,6 +55,7 @@ describe('push delivery', () => {
     assert.equal(f.apns.received[0]!.token, 'a0b1c2d3e4f5');
     assert.deepEqual(f.web.received[0]!.payload, { title: name, body: 'Hello from A', badge: 1, kind: 'message', chatId, messageId: message.id });
     assert.deepEqual([...f.apns.refused, ...f.fcm.refused, ...f.web.refused], []);
+    assert.deepEqual([count('apns sent'), count('fcm sent'), count('web sent')], [1, 1, 1], 'each counted as sent');
     // The badge counts every unread message of the recipient.
     await sendText(f.t, a, chatId, 'Second');
     await eventually(() => fcmFor(b.pushToken).length === 2, 'the second push');
@@ -88,12 +100,14 @@ describe('push delivery', () => {
     const b = await userWithFcm(f.t);
     const chatId = await chatOf(f.t, a, b);
     f.fcm.answer = (push) => (push.message.token === b.pushToken ? UNREGISTERED : { status: 200, body: {} });
+    const dropped = count('fcm dropped');
     try {
       await sendText(f.t, a, chatId, 'to a gone app');
       await eventually(() => fcmFor(b.pushToken).length === 1, 'the attempt');
       await outboxEmpty();
       const me = (await client(f.t.app, b.token)('GET', '/users/me')).json();
       assert.equal(me.deviceSessions[0].deviceInfo.token, undefined, 'the token is gone from the session');
+      assert.equal(count('fcm dropped'), dropped + 1, 'counted as dropped');
       await sendText(f.t, a, chatId, 'again');
       await pause(300);
       assert.equal(fcmFor(b.pushToken).length, 1, 'no further attempt at that token');
@@ -107,6 +121,7 @@ describe('push delivery', () => {
     const b = await userWithFcm(f.t);
     const chatId = await chatOf(f.t, a, b);
     let failures = 2;
+    const [failedBefore, sentBefore] = [count('fcm failed'), count('fcm sent')];
     f.fcm.answer = (push) => (push.message.token === b.pushToken && failures-- > 0 ? { status: 503, body: { error: { status: 'UNAVAILABLE' } } } : { status: 200, body: {} });
     try {
       await sendText(f.t, a, chatId, 'eventually');
@@ -114,6 +129,7 @@ describe('push delivery', () => {
       await outboxEmpty();
       await pause(300);
       assert.equal(fcmFor(b.pushToken).length, 3, 'nothing more once sent');
+      assert.deepEqual([count('fcm failed') - failedBefore, count('fcm sent') - sentBefore], [2, 1], 'two failures, then sent');
     } finally {
       f.fcm.answer = () => ({ status: 200, body: {} });
     }
