@@ -84,7 +84,8 @@ describe('FCM adapter', () => {
   after(() => s?.close());
 
   it('exchanges an RS256 assertion for an access token once, then sends messages with it', async () => {
-    assert.deepEqual(await sender.send('fcm-token-1', note), { status: 'sent' });
+    const results = await Promise.all([sender.send('fcm-token-1', note), sender.send('fcm-token-1', note)]);
+    assert.deepEqual(results, [{ status: 'sent' }, { status: 'sent' }]);
     assert.deepEqual(await sender.send('fcm-token-1', note), { status: 'sent' });
     assert.deepEqual(s.refused, []);
     assert.equal(s.tokenRequests, 1, 'the access token is kept until it expires');

@@ -62,9 +62,16 @@ export async function createFcmSender(options: FcmOptions): Promise<PushSender> 
   const key = await importPKCS8(account.private_key, 'RS256');
   const sendUrl = `${options.apiUrl.replace(/\/+$/, '')}/v1/projects/${encodeURIComponent(account.project_id)}/messages:send`;
   let access: { token: string; expiresAt: number } | undefined;
+  let fetching: Promise<string> | undefined;
 
-  async function accessToken(): Promise<string> {
-    if (access && Date.now() < access.expiresAt) return access.token;
+  // Pushes that start together share one token request.
+  function accessToken(): Promise<string> {
+    if (access && Date.now() < access.expiresAt) return Promise.resolve(access.token);
+    fetching ??= fetchAccessToken().finally(() => (fetching = undefined));
+    return fetching;
+  }
+
+  async function fetchAccessToken(): Promise<string> {
     const assertion = await new SignJWT({ scope: SCOPE })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(account.private_key_id ? { kid: account.private_key_id } : {}) })
       .setIssuer(account.client_email)
