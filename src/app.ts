@@ -11,9 +11,6 @@ import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
 import { createRedisBus } from './adapters/bus/redis.js';
-import { createApnsSender } from './adapters/push/apns.js';
-import { createFcmSender } from './adapters/push/fcm.js';
-import { createWebPushSender } from './adapters/push/web.js';
 import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
 import { openPostgresStore } from './adapters/store/postgres.js';
@@ -57,12 +54,15 @@ export type ParleyApp = FastifyInstance & { core: Core };
  * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
  * service that cannot be reached fails the start.
  */
-/** The push senders configured (APNs, FCM, Web Push); none means push is off. */
+/**
+ * The push senders configured (APNs, FCM, Web Push); none means push is off. Each adapter is
+ * loaded only when configured (web-push alone adds ~150 ms to a start).
+ */
 async function openPushSenders(config: Config['push'], ca: string | undefined): Promise<PushSenders> {
   const senders: PushSenders = {};
-  if (config.apns) senders.apns = await createApnsSender({ ...config.apns, ca });
-  if (config.fcm) senders.fcm = await createFcmSender(config.fcm);
-  if (config.web) senders.web = createWebPushSender({ ...config.web, ca });
+  if (config.apns) senders.apns = await (await import('./adapters/push/apns.js')).createApnsSender({ ...config.apns, ca });
+  if (config.fcm) senders.fcm = await (await import('./adapters/push/fcm.js')).createFcmSender(config.fcm);
+  if (config.web) senders.web = (await import('./adapters/push/web.js')).createWebPushSender({ ...config.web, ca });
   return senders;
 }
 
