@@ -31,7 +31,8 @@ async function crashAndDeliver(env: Record<string, string>, fcmDown: boolean): P
   fcm.answer = () => (failed++, { status: 503, body: { error: { status: 'UNAVAILABLE' } } });
   // Down: nothing listens where messages:send should be (the token endpoint still answers).
   const apiUrl = fcmDown ? `http://127.0.0.1:${await freePort()}` : fcm.url;
-  const serverEnv = { ...env, ...fcm.env, PUSH_RETRY_BASE_MS: '100' };
+  // Enough attempts that no push is dropped however slowly this machine runs the first phase.
+  const serverEnv = { ...env, ...fcm.env, PUSH_RETRY_BASE_MS: '50', PUSH_MAX_ATTEMPTS: '20' };
   const first = await startServer({ ...serverEnv, FCM_API_URL: apiUrl });
   let second: Awaited<ReturnType<typeof startServer>> | undefined;
   try {
@@ -55,7 +56,8 @@ async function crashAndDeliver(env: Record<string, string>, fcmDown: boolean): P
       return { status: 200, body: {} };
     };
     second = await startServer({ ...serverEnv, FCM_API_URL: fcm.url });
-    await eventually(() => delivered.size === MESSAGES, `all ${MESSAGES} pushes after the restart (got ${delivered.size})`, 30_000);
+    // Rows the killed process had leased wait for their lease (30 s) to lapse.
+    await eventually(() => delivered.size === MESSAGES, `all ${MESSAGES} pushes after the restart`, 60_000);
     assert.deepEqual([...delivered].sort(), [...sent].sort());
     assert.deepEqual(fcm.refused, []);
     return `${failed} attempts refused before the crash, ${delivered.size} pushes after the restart`;
