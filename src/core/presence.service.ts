@@ -18,6 +18,7 @@ export interface PresenceOptions {
   heartbeatMs?: number;
 }
 
+/** This node's presence records, under a node id of its own (new at every start). */
 export function createPresence(options: PresenceOptions) {
   const { store, clock, enabled } = options;
   const heartbeatMs = options.heartbeatMs ?? 20_000;

@@ -35,6 +35,7 @@ const MAX_BACKOFF_MS = 3_600_000;
 
 export type PushWorker = ReturnType<typeof createPushWorker>;
 
+/** The outbox worker of this node; `start` after the app is ready, `stop` before the store closes. */
 export function createPushWorker(o: PushWorkerOptions) {
   const { store, clock, senders, metrics } = o;
   const limit = pLimit(o.concurrency);

@@ -33,6 +33,7 @@ export function previewOf(message: MessageView, preview: 'full' | 'hidden'): str
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
 }
 
+/** The push rules over `senders` (the configured transports); a no-op when there are none. */
 export function createPushService(deps: { store: Store; clock: Clock; senders: PushSenders; presence: Presence; preview: 'full' | 'hidden' }) {
   const { store, clock, senders, presence, preview } = deps;
   const enabled = Object.keys(senders).length > 0;
