@@ -37,6 +37,7 @@ import { createCore, type Core, type CorePorts } from './core/index.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Bus } from './ports/bus.js';
 import { systemClock, type Clock } from './ports/clock.js';
+import type { PushSenders } from './ports/push.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 import type { Store } from './ports/store.js';
 
@@ -45,6 +46,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** Pino options, or false for silence. Defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | Record<string, unknown>;
+  /** Extra CA (PEM) the push senders trust: stand-in APNs and Web Push servers in tests. */
+  pushCa?: string;
 }
 
 export type ParleyApp = FastifyInstance & { core: Core };
@@ -55,7 +58,27 @@ export type ParleyApp = FastifyInstance & { core: Core };
  * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
  * service that cannot be reached fails the start.
  */
-async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger, prometheus: PrometheusMetrics | undefined): Promise<CorePorts> {
+/**
+ * The push senders configured (APNs, FCM, Web Push); none means push is off. Each adapter is
+ * loaded only when configured (web-push alone adds ~150 ms to a start).
+ */
+async function openPushSenders(config: Config['push'], ca: string | undefined): Promise<PushSenders> {
+  const senders: PushSenders = {};
+  if (config.apns) senders.apns = await (await import('./adapters/push/apns.js')).createApnsSender({ ...config.apns, ca });
+  if (config.fcm) senders.fcm = await (await import('./adapters/push/fcm.js')).createFcmSender(config.fcm);
+  if (config.web) senders.web = (await import('./adapters/push/web.js')).createWebPushSender({ ...config.web, ca });
+  return senders;
+}
+
+async function openPorts(
+  config: Config,
+  clock: Clock,
+  log: FastifyBaseLogger,
+  prometheus: PrometheusMetrics | undefined,
+  pushCa?: string,
+): Promise<CorePorts> {
+  // First: a bad push key fails the start before anything is opened.
+  const push = await openPushSenders(config.push, pushCa);
   const opened = await openStore(config, log);
   const { limiter, blobs: shared } = opened;
   let bus: Bus;
@@ -82,7 +105,8 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger, p
           clock,
         })
       : undefined;
-  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics };
+  const onPushError = (err: unknown, context: string) => log.warn({ err, context }, 'push delivery problem');
+  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError };
 }
 
 /**
@@ -139,7 +163,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // One Registry per app: several apps in one process never share counters.
   const prometheus = config.metrics.enabled ? createPrometheusMetrics() : undefined;
   // After Fastify, so that the adapters log through its logger.
-  const ports = await openPorts(config, clock, app.log, prometheus);
+  const ports = await openPorts(config, clock, app.log, prometheus, options.pushCa);
   let core: Core;
   try {
     core = await createCore(ports, config);
@@ -151,6 +175,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('core', core);
   app.addHook('onClose', async () => {
     await core.media.stopSweeping();
+    await core.pushWorker.stop();
+    await core.presence.stop().catch((err) => app.log.warn({ err }, 'clearing socket presence failed'));
+    await Promise.all(Object.values(ports.push ?? {}).map((sender) => sender.close?.()));
     await ports.bus.close();
     await ports.store.close();
     await ports.hasher.close?.();
@@ -195,5 +222,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
+  if (core.push.enabled) {
+    core.presence.start((err) => app.log.warn({ err }, 'socket presence heartbeat failed'));
+    core.pushWorker.start();
+  }
   return app;
 }

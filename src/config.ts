@@ -8,6 +8,9 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readPushConfig, type PushConfig } from './config.push.js';
+
+export type { PushConfig };
 
 /** A fixed-window limit: at most `points` events per `durationSeconds`. */
 export interface Limit {
@@ -66,6 +69,8 @@ export interface Config {
   argon2: { memoryKiB: number; timeCost: number; parallelism: number; concurrency: number };
   /** JSON bodies larger than this are refused with 413 (SPEC 6: 64 KB). */
   bodyLimitBytes: number;
+  /** Push notifications (APNs, FCM, Web Push); a transport is off unless configured. */
+  push: PushConfig;
   realtime: {
     /** How long the event log keeps events for reconnecting clients. */
     eventRetentionSeconds: number;
@@ -233,6 +238,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     origins: wsOrigins,
   };
 
+  const push = readPushConfig({ get, int, url, pem, problems, cwd });
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -262,6 +269,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     metrics: Object.freeze({ enabled: metricsRaw !== 'off', token: metricsToken }),
     argon2,
     bodyLimitBytes: 64 * 1024,
+    push,
     realtime,
   });
 }

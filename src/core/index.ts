@@ -8,6 +8,7 @@ import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
+import type { PushSenders } from '../ports/push.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { Store } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
@@ -17,6 +18,9 @@ import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
 import { createMessagesService } from './messages.service.js';
+import { createPresence } from './presence.service.js';
+import { createPushWorker } from './push-worker.js';
+import { createPushService } from './push.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createMediaService } from './media.service.js';
 import { createSessionsService } from './sessions.service.js';
@@ -37,13 +41,21 @@ export interface CorePorts {
   vonage?: ConversationUsers | undefined;
   /** Counters for `/metrics`; nothing is counted when absent. */
   metrics?: Metrics | undefined;
+  /** Push senders by transport; push is off when none is given. */
+  push?: PushSenders | undefined;
+  /** Where push delivery problems are reported (a log). */
+  onPushError?: ((error: unknown, context: string) => void) | undefined;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
-} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl'>>;
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl'>> & {
+  push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
+};
+
+const PUSH_DEFAULTS = { preview: 'full', retryBaseMs: 2000, maxAttempts: 8, concurrency: 16 } as const;
 
 export async function createCore(ports: CorePorts, config: CoreConfig) {
   const { store, bus, blobs, hasher, limiter, clock } = ports;
@@ -62,7 +74,15 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const events = createChatEvents({ store, bus, clock });
   const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, media, clock });
-  const messages = createMessagesService({ store, events, media, clock });
+  const senders = ports.push ?? {};
+  const pushConfig = config.push ?? PUSH_DEFAULTS;
+  const presence = createPresence({ store, clock, enabled: Object.keys(senders).length > 0 });
+  const push = createPushService({ store, clock, senders, presence, preview: pushConfig.preview });
+  const pushWorker = createPushWorker({
+    store, clock, senders, metrics, presence, push, ...pushConfig,
+    onError: (error, context) => ports.onPushError?.(error, context),
+  });
+  const messages = createMessagesService({ store, events, media, clock, push });
   const contacts = createContactsService({ store, clock });
   const rooms = createRoomsService({ store, bus, clock });
   const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
@@ -70,5 +90,5 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const vapp = createVappService({
     store, accounts, users, media, tokens: vonageTokens, vonage: ports.vonage, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000',
   });
-  return { ports, metrics, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts, rooms, vonageTokens, vapp };
+  return { ports, metrics, presence, push, pushWorker, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts, rooms, vonageTokens, vapp };
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatEvent, MessageView, Profile } from '../ports/events.js';
-import { UniqueViolation, type ChatRecord, type MediaRecord, type MemberRecord, type MessageRecord, type Repositories, type Store } from '../ports/store.js';
+import { UniqueViolation, type ChatRecord, type MediaRecord, type MemberRecord, type MessageRecord, type PushTarget, type Repositories, type Store } from '../ports/store.js';
 import { createBatcher } from './batcher.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
@@ -14,6 +14,7 @@ import { buildMessageViews, mediaViewOf } from './chat-views.js';
 import { cannotPost } from './chats.service.js';
 import { blobKeysOf } from './media-names.js';
 import type { MediaService } from './media.service.js';
+import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
 
 export const TEXT_MAX_BYTES = 2048;
@@ -64,15 +65,26 @@ function checkText(text: string | undefined): void {
 
 export type MessagesService = ReturnType<typeof createMessagesService>;
 
-export function createMessagesService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock }) {
+/** Caches of one batch of sends: each chat's member ids and push targets. */
+interface BatchCache {
+  members: Map<string, number[]>;
+  pushTargets: Map<string, PushTarget[]>;
+}
+
+const newCache = (): BatchCache => ({ members: new Map(), pushTargets: new Map() });
+
+export function createMessagesService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock; push?: PushService | undefined }) {
   const { store, events, media, clock } = deps;
+  // Skipped entirely when no push transport is configured.
+  const push = deps.push?.enabled ? deps.push : undefined;
 
   /**
    * Writes one send inside `tx`: the seq, the message, its attachment, the author's read
    * position, and its event (logged in the same transaction, so a stored message always has
-   * its event). `members` caches each chat's member ids within one batch.
+   * its event), and its pushes to offline devices (the outbox, same transaction).
    */
-  async function writeSend(tx: Repositories, job: SendJob, members: Map<string, number[]>): Promise<ChatEvent> {
+  async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
+    const { members } = cache;
     const { chat, author, input, text, attachment, now } = job;
     const seq = await tx.chats.nextSeq(chat.id, now);
     const inserted = await tx.messages.insert({
@@ -92,6 +104,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     if (!recipients) members.set(chat.id, (recipients = await tx.chats.listMemberIds(chat.id)));
     // A new message has no read marks yet and its author is at hand: no queries for its view.
     const message: MessageView = { message: inserted, author, attachments: attachment ? [mediaViewOf(attachment.record)] : [], readMarks: [] };
+    if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
   }
 
@@ -99,12 +112,12 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
   const sends = createBatcher<SendJob, ChatEvent>({
     runBatch: (jobs) =>
       store.transaction(async (tx) => {
-        const members = new Map<string, number[]>();
+        const cache = newCache();
         const out: ChatEvent[] = [];
-        for (const job of jobs) out.push(await writeSend(tx, job, members));
+        for (const job of jobs) out.push(await writeSend(tx, job, cache));
         return out;
       }),
-    runOne: (job) => store.transaction((tx) => writeSend(tx, job, new Map())),
+    runOne: (job) => store.transaction((tx) => writeSend(tx, job, newCache())),
   });
 
   /** Resolves the attachment before the send's transaction: the caller's own upload, or a placeholder to insert. */
@@ -174,6 +187,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
         return replay(winner, chatId, author);
       }
       await events.publish(event);
+      push?.committed();
       return event.message!;
     },
 
@@ -198,6 +212,8 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
         await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
         await tx.media.deleteMany(files.map((f) => f.id));
         await tx.events.deleteForMessage(message.id);
+        // Its text must not go out in a push still waiting.
+        if (push) await tx.push.deleteForMessage(message.id);
       });
       await media.deleteFiles(files.flatMap(blobKeysOf));
       const view = await viewOne(erased);
@@ -249,7 +265,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       const { chat, member } = await requireMembership(store, chatId, actor.id);
       await assertMayPost(chat, member);
       const recipients = (await recipientsOf(chat.id)).filter((id) => id !== actor.id);
-      await events.auxiliary(chat.id, { name: input.name, text: input.text ?? null, realm: input.realm ?? 'webSocket', data: input.data ?? null }, recipients, actor.id);
+      const auxiliary = { name: input.name, text: input.text ?? null, realm: input.realm ?? 'webSocket', data: input.data ?? null };
+      await events.auxiliary(chat.id, auxiliary, recipients, actor.id);
+      if (push) await push.enqueueAuxiliary(chat.id, actor, auxiliary, recipients);
     },
   };
 }

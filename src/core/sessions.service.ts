@@ -9,6 +9,7 @@ import { unauthenticated } from '../errors.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import { UniqueViolation, type DeviceFields, type SessionRecord, type Store, type UserRecord } from '../ports/store.js';
+import { checkPushToken } from './push-tokens.js';
 import type { TokenService } from './tokens.service.js';
 
 /** DeviceInfo as a client sends it; every field optional, empty strings mean "not given". */
@@ -100,6 +101,7 @@ export function createSessionsService(deps: { store: Store; bus: Bus; tokens: To
      */
     async open(user: UserRecord, device: DeviceInput | undefined, ipAddress: string | null): Promise<OpenedSession> {
       const fields = deviceFields(device);
+      checkPushToken(fields.pushTransport, fields.pushToken, 'deviceInfo.token');
       const now = clock.now();
       for (let attempt = 0; ; attempt++) {
         const existing = fields.deviceId === null ? undefined : await store.sessions.findByDevice(user.id, fields.deviceId);
@@ -148,11 +150,17 @@ export function createSessionsService(deps: { store: Store; bus: Bus; tokens: To
       await revoke(userId, await store.sessions.deleteByUser(userId, keepSessionId));
     },
 
-    /** Renames the device or sets its push token (`PUT /users/me/device`). */
-    async updateDevice(session: SessionRecord, patch: { deviceName?: string | undefined; deviceToken?: string | undefined }) {
+    /** Renames the device or sets its push token and transport (`PUT /users/me/device`). */
+    async updateDevice(session: SessionRecord, patch: { deviceName?: string | undefined; deviceToken?: string | undefined; transport?: string | undefined }) {
       const update: Partial<SessionRecord> = { updatedAt: clock.now() };
       if (patch.deviceName !== undefined) update.deviceName = orNull(patch.deviceName);
       if (patch.deviceToken !== undefined) update.pushToken = orNull(patch.deviceToken);
+      if (patch.transport !== undefined) update.pushTransport = orNull(patch.transport);
+      // The stored session may have changed since the request's cached copy: check against the row.
+      const current = (await store.sessions.findById(session.id)) ?? session;
+      const transport = update.pushTransport !== undefined ? update.pushTransport : current.pushTransport;
+      const token = update.pushToken !== undefined ? update.pushToken : current.pushToken;
+      if (patch.deviceToken !== undefined || patch.transport !== undefined) checkPushToken(transport, token, patch.deviceToken !== undefined ? 'deviceToken' : 'transport');
       await store.sessions.update(session.id, update);
       cache?.delete(session.id);
     },

@@ -5,7 +5,10 @@
  */
 import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesRepository, SettingsRepository } from './chat-records.js';
 
+import type { PushRepository } from './push-records.js';
+
 export type * from './chat-records.js';
+export type * from './push-records.js';
 
 export interface UserRecord {
   id: number;
@@ -180,6 +183,7 @@ export interface Repositories {
   events: EventLogRepository;
   settings: SettingsRepository;
   media: MediaRepository;
+  push: PushRepository;
 }
 
 export interface Store extends Repositories {

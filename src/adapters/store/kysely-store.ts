@@ -10,6 +10,7 @@ import { createChatsRepository } from './chats.repository.js';
 import { createContactsRepository } from './contacts.repository.js';
 import { createEventLogRepository, createSettingsRepository } from './event-log.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
+import { createPushRepository } from './push.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createUsersRepository } from './users.repository.js';
@@ -26,6 +27,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     events: createEventLogRepository(db, kind),
     settings: createSettingsRepository(db),
     media: createMediaRepository(db),
+    push: createPushRepository(db, kind),
   };
 }
 

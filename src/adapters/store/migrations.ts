@@ -255,6 +255,49 @@ const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('users_vonage_user_id_unique').on('users').column('vonage_user_id').unique().execute();
     },
   }),
+  '0009_push_outbox': (dialect) => ({
+    async up(db: Kysely<any>) {
+      // Pushes waiting to go out, one row per device session; written in the send's transaction.
+      await db.schema
+        .createTable('push_outbox')
+        .addColumn('id', 'integer', (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity()))
+        // Logout or a deleted session takes its pending pushes with it.
+        .addColumn('session_id', 'text', (c) => c.notNull().references('device_sessions.id').onDelete('cascade'))
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('chat_id', 'text', (c) => c.notNull())
+        .addColumn('message_id', 'integer', (c) => c.references('messages.id').onDelete('cascade'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('due_at', 'bigint', (c) => c.notNull())
+        // A node that claimed the row holds it until then; past it (the node died) anyone may.
+        .addColumn('lease_until', 'bigint', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('push_outbox_due').on('push_outbox').columns(['due_at', 'id']).execute();
+      await db.schema.createIndex('push_outbox_session').on('push_outbox').column('session_id').execute();
+      await db.schema.createIndex('push_outbox_message').on('push_outbox').column('message_id').execute();
+
+      // One row per open native socket, refreshed by its node's heartbeat: "is this device online?" on every node.
+      await db.schema
+        .createTable('socket_presence')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull().references('device_sessions.id').onDelete('cascade'))
+        .addColumn('node_id', 'text', (c) => c.notNull())
+        .addColumn('seen_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('socket_presence_session').on('socket_presence').columns(['session_id', 'seen_at']).execute();
+      await db.schema.createIndex('socket_presence_node').on('socket_presence').column('node_id').execute();
+
+      // The send path asks for a chat's members' sessions that have a push token: only those rows are indexed.
+      await db.schema
+        .createIndex('device_sessions_push')
+        .on('device_sessions')
+        .column('user_id')
+        .where(sql.ref('push_token'), 'is not', null)
+        .execute();
+    },
+  }),
 };
 
 /** The names of every migration, in order. */

@@ -153,6 +153,27 @@ export interface MessageAttachmentsTable {
   position: number;
 }
 
+export interface PushOutboxTable {
+  id: Generated<number>;
+  session_id: string;
+  user_id: number;
+  chat_id: string;
+  message_id: number | null;
+  kind: string;
+  payload: string;
+  attempts: Generated<number>;
+  due_at: number;
+  lease_until: Generated<number>;
+  created_at: number;
+}
+
+export interface SocketPresenceTable {
+  id: string;
+  session_id: string;
+  node_id: string;
+  seen_at: number;
+}
+
 export interface Database {
   events: EventsTable;
   event_recipients: EventRecipientsTable;
@@ -168,4 +189,6 @@ export interface Database {
   media: MediaTable;
   chat_images: ChatImagesTable;
   message_attachments: MessageAttachmentsTable;
+  push_outbox: PushOutboxTable;
+  socket_presence: SocketPresenceTable;
 }

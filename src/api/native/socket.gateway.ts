@@ -134,7 +134,26 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
     request.auth = await core.sessions.authenticate(token);
     const { sessionId } = request.params as { sessionId?: string };
     if (sessionId !== undefined && sessionId !== request.auth.session.id) throw unauthenticated('The token belongs to another device session.');
+    await recordPresence(request);
   });
+
+  /**
+   * Marks the session online (for push) before the upgrade answers, so a client that sees its
+   * socket open is already known to be online on every node; the TCP socket's close (after
+   * the WebSocket's, or a failed upgrade) takes the mark away.
+   */
+  async function recordPresence(request: FastifyRequest) {
+    let id: string | undefined;
+    try {
+      id = await core.presence.connected(request.auth.session.id);
+    } catch (error) {
+      parent.log.warn({ err: error }, 'recording socket presence failed');
+    }
+    if (id === undefined) return;
+    const forget = () => void core.presence.disconnected(id).catch((err) => parent.log.warn({ err }, 'removing socket presence failed'));
+    if (request.raw.socket && !request.raw.socket.destroyed) request.raw.socket.once('close', forget);
+    else forget();
+  }
   const schema = { tags: ['realtime'], summary: 'Native WebSocket (upgrade): events of the caller, `?since=` to catch up', querystring: SocketQuery };
   app.get('/ws', { websocket: true, schema }, open);
   app.get('/:sessionId', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
