@@ -5616,7 +5616,10 @@ export interface paths {
                 content: {
                     "application/json": {
                         deviceName?: string;
+                        /** @description Push token; for the web transport the PushSubscription as JSON */
                         deviceToken?: string;
+                        /** @description Push transport of the token */
+                        transport?: "apns" | "fcm" | "web" | "none" | "";
                     };
                 };
             };
