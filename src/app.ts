@@ -10,6 +10,7 @@ import { createFsBlobStore } from './adapters/blobs/fs.js';
 import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
+import { createLocalForwardingBus, listenForLocalPublishers } from './adapters/bus/local-control.js';
 import { createRedisBus } from './adapters/bus/redis.js';
 import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
@@ -51,11 +52,13 @@ export type ParleyApp = FastifyInstance & { core: Core };
  * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
  * service that cannot be reached fails the start.
  */
-async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): Promise<CorePorts> {
+async function openPorts(config: Config, clock: Clock, log?: FastifyBaseLogger, role: 'node' | 'cli' = 'node'): Promise<CorePorts> {
   const { store, limiter, blobs: shared } = await openStore(config, log);
   let bus: Bus;
   try {
-    bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, logger: log }) : createMemoryBus();
+    // The admin CLI without Redis hands what it publishes to the node running on DATA_DIR.
+    const local = () => (role === 'cli' ? createLocalForwardingBus(config.dataDir) : createMemoryBus());
+    bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, ...(log ? { logger: log } : {}) }) : local();
   } catch (error) {
     await store.close();
     throw error;
@@ -74,6 +77,25 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger): 
         })
       : undefined;
   return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage };
+}
+
+/**
+ * The core for the admin CLI: the same adapters as a node, but its bus reaches the running
+ * nodes (Redis, or the node's control socket in DATA_DIR). `close` releases everything.
+ */
+export async function openCliCore(config: Config): Promise<{ core: Core; close(): Promise<void> }> {
+  const ports = await openPorts(config, systemClock, undefined, 'cli');
+  const close = async () => {
+    await ports.bus.close();
+    await ports.store.close();
+    await ports.hasher.close?.();
+  };
+  try {
+    return { core: await createCore(ports, config), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /**
@@ -138,7 +160,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     throw error;
   }
   app.decorate('core', core);
+  const stopControl = ports.bus.scope === 'process' ? await listenForLocalPublishers(ports.bus, config.dataDir, (m) => app.log.warn(m)) : undefined;
   app.addHook('onClose', async () => {
+    await stopControl?.();
     await core.media.stopSweeping();
     await ports.bus.close();
     await ports.store.close();
