@@ -3,7 +3,7 @@
  * two never disagree. Accounts are named by id or username; every change that must reach
  * running nodes (revoked sessions, a changed role, a new signing key) goes through the bus.
  */
-import { conflict, notFound } from '../errors.js';
+import { conflict, forbidden, notFound } from '../errors.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
@@ -61,6 +61,11 @@ export function createAdminService(deps: {
 
   return {
     findUser,
+
+    /** The admin routes' rule: only an admin may use them (403 for anyone else). */
+    assertAdmin(user: UserRecord): void {
+      if (user.role !== 'admin') throw forbidden('Only administrators may do that.');
+    },
 
     /** Creates an account (not counted against the sign-up limit); 400 or 409 as sign-up would. */
     createUser: (input: AdminNewUser) =>
