@@ -5,7 +5,6 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { openCliCore } from '../app.js';
 import { ConfigError, loadConfigOrExit, type Config } from '../config.js';
 import type { Core } from '../core/index.js';
 import { AppError } from '../errors.js';
@@ -16,6 +15,8 @@ export class CliError extends Error {}
 /** Runs `work` with the core of the configured store, closing everything afterwards. */
 export async function withCore<T>(work: (core: Core, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit();
+  // Loaded only by the commands that need it: the whole server is behind it.
+  const { openCliCore } = await import('../app.js');
   const opened = await openCliCore(config);
   try {
     return await work(opened.core, config);

@@ -1,6 +1,5 @@
 /** `parley keys rotate`, `parley migrate` and `parley config`. */
 import type { Command } from 'commander';
-import { openStore } from '../app.js';
 import { loadConfigOrExit } from '../config.js';
 import { migrationNames } from '../adapters/store/migrations.js';
 import { maskConfig } from './mask-config.js';
@@ -23,6 +22,7 @@ export function registerSystemCommands(program: Command): void {
     .command('migrate')
     .description('apply pending schema migrations and exit')
     .action(async () => {
+      const { openStore } = await import('../app.js');
       const { store } = await openStore(loadConfigOrExit());
       await store.close();
       say(`The ${store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'} schema is at ${migrationNames().at(-1)}`);
