@@ -74,6 +74,10 @@ describe('admin routes', () => {
     const user = await register(t.app);
     const ws = await listen(t);
     const socket = await connect(`${ws}/ws?token=${user.token}`);
+    const vapp = await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: user.username, password: user.password } });
+    assert.equal(vapp.statusCode, 200, vapp.body);
+    const vappUsers = () => t.app.inject({ url: '/vapp/users', headers: bearer(vapp.json().token) });
+    assert.equal((await vappUsers()).statusCode, 200);
     const disabled = await as('PUT', `/admin/users/${user.username}/disable`);
     assert.equal(disabled.statusCode, 200);
     assert.ok(disabled.json().disabledAt);
@@ -84,6 +88,7 @@ describe('admin routes', () => {
     const rooms = await t.app.inject({ method: 'POST', url: '/api/v1/login', payload: { username: user.username, secret: user.password } });
     assert.equal(rooms.statusCode, 403);
     assert.equal((await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: user.username, password: user.password } })).statusCode, 403);
+    assert.notEqual((await vappUsers()).statusCode, 200, 'the V-app token is refused');
     problemOf(await as('PUT', `/admin/users/${root.id}/disable`), 409); // not oneself
     assert.equal((await as('PUT', `/admin/users/${user.id}/enable`)).json().disabledAt, undefined);
     assert.equal((await login(user.username, user.password)).statusCode, 200);
