@@ -45,7 +45,10 @@ export async function nodeIsRunning(dataDir: string): Promise<boolean> {
 export async function listenForLocalPublishers(bus: Bus, dataDir: string, warn: (message: string) => void): Promise<(() => Promise<void>) | undefined> {
   const file = controlSocketPath(dataDir);
   if (file.length > MAX_PATH) return void warn(`DATA_DIR is too long a path for the admin control socket (${file}); admin CLI changes reach this node only through the database`);
+  const open = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
     let buffered = '';
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk) => {
@@ -82,7 +85,12 @@ export async function listenForLocalPublishers(bus: Bus, dataDir: string, warn: 
   }
   chmodSync(file, 0o600);
   server.unref();
-  return () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // A client that keeps its connection open must not hold up the shutdown.
+      for (const socket of open) socket.destroy();
+    });
 }
 
 /**
