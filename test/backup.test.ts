@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { migrationNames } from '../src/adapters/store/migrations.js';
@@ -78,6 +78,7 @@ describe('parley backup and restore', () => {
       assert.equal(result.code, 0, result.stderr);
       assert.ok(duringBackup > 0, 'the load went on while the backup ran');
 
+      assert.deepEqual(readdirSync(backupDir).sort(), ['manifest.json', 'parley.db', 'uploads'], 'one self-contained database file');
       const manifest = JSON.parse(readFileSync(path.join(backupDir, 'manifest.json'), 'utf8'));
       assert.equal(manifest.schemaVersion, migrationNames().at(-1));
       assert.ok(manifest.counts.messages >= beforeBackup.length, JSON.stringify(manifest));

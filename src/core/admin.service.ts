@@ -27,6 +27,7 @@ export type Actor = UserRecord | undefined;
 
 export type AdminService = ReturnType<typeof createAdminService>;
 
+/** Builds the admin service over the accounts, sessions and token services it drives. */
 export function createAdminService(deps: {
   store: Store;
   bus: Bus;

@@ -23,6 +23,13 @@ export async function backupSqliteFile(source: string, destination: string): Pro
   } finally {
     db.close();
   }
+  // One self-contained file (no -wal/-shm beside it); the server turns WAL on again when it opens it.
+  const copy = new SqliteDatabase(destination, { fileMustExist: true });
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
 }
 
 /** The last migration applied to the database at `file`, and how many rows its main tables hold. */

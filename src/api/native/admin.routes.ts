@@ -29,6 +29,7 @@ export function presentAdminUser(user: UserRecord) {
   });
 }
 
+/** Registers the `/admin` routes; every one needs an admin's token. */
 export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { admin } = core;
