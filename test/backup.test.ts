@@ -16,6 +16,8 @@ import { makePng } from './media-helpers.js';
 import { http, registerOn, startServer, type RemoteUser, type ServerProcess } from './server-process.js';
 
 const SENDERS = 6;
+/** A server start through tsx can take long on a busy machine. */
+const START_MS = 60_000;
 
 interface Acked {
   id: number;
@@ -54,7 +56,7 @@ describe('parley backup and restore', () => {
     let server: ServerProcess | undefined;
     let restored: ServerProcess | undefined;
     try {
-      server = await startServer({ DATA_DIR: source });
+      server = await startServer({ DATA_DIR: source }, START_MS);
       const url = server.url;
       const users: RemoteUser[] = [];
       for (let i = 0; i < SENDERS; i++) users.push(await registerOn(url, 'bak'));
@@ -90,7 +92,7 @@ describe('parley backup and restore', () => {
       assertFailed(await parley(['restore', backupDir], { DATA_DIR: target }), /already holds data.*--force/);
       assert.equal((await parley(['restore', backupDir, '--force'], { DATA_DIR: target })).code, 0);
 
-      restored = await startServer({ DATA_DIR: target });
+      restored = await startServer({ DATA_DIR: target }, START_MS);
       const stored = new Map((await history(restored.url, users[0]!.token, chatId)).map((m) => [m.id, m]));
       for (const message of beforeBackup) assert.equal(stored.get(message.id)?.localId, message.localId, `message ${message.id} is in the backup`);
       const file = await fetch(`${restored.url}/uploads/${name}`);
