@@ -10,6 +10,7 @@ import { createFsBlobStore } from './adapters/blobs/fs.js';
 import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
+import { createLocalForwardingBus, listenForLocalPublishers } from './adapters/bus/local-control.js';
 import { createRedisBus } from './adapters/bus/redis.js';
 import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
 import { instrumentBus, instrumentStore } from './adapters/metrics/instrument.js';
@@ -70,20 +71,25 @@ async function openPushSenders(config: Config['push'], ca: string | undefined): 
   return senders;
 }
 
-async function openPorts(
-  config: Config,
-  clock: Clock,
-  log: FastifyBaseLogger,
-  prometheus: PrometheusMetrics | undefined,
-  pushCa?: string,
-): Promise<CorePorts> {
-  // First: a bad push key fails the start before anything is opened.
-  const push = await openPushSenders(config.push, pushCa);
+interface PortOptions {
+  /** A node serves; the admin CLI only acts, and its bus reaches the running nodes. */
+  role: 'node' | 'cli';
+  prometheus?: PrometheusMetrics | undefined;
+  /** Extra CA for the push services (tests' stand-ins). */
+  pushCa?: string | undefined;
+}
+
+async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | undefined, options: PortOptions): Promise<CorePorts> {
+  const { role, prometheus } = options;
+  // First: a bad push key fails the start before anything is opened. The CLI sends no pushes.
+  const push = role === 'node' ? await openPushSenders(config.push, options.pushCa) : {};
   const opened = await openStore(config, log);
   const { limiter, blobs: shared } = opened;
   let bus: Bus;
   try {
-    bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, logger: log }) : createMemoryBus();
+    // The admin CLI without Redis hands what it publishes to the node running on DATA_DIR.
+    const local = () => (role === 'cli' ? createLocalForwardingBus(config.dataDir) : createMemoryBus());
+    bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, ...(log ? { logger: log } : {}) }) : local();
   } catch (error) {
     await opened.store.close();
     throw error;
@@ -105,8 +111,27 @@ async function openPorts(
           clock,
         })
       : undefined;
-  const onPushError = (err: unknown, context: string) => log.warn({ err, context }, 'push delivery problem');
+  const onPushError = (err: unknown, context: string) => log?.warn({ err, context }, 'push delivery problem');
   return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError };
+}
+
+/**
+ * The core for the admin CLI: the same adapters as a node, but its bus reaches the running
+ * nodes (Redis, or the node's control socket in DATA_DIR). `close` releases everything.
+ */
+export async function openCliCore(config: Config): Promise<{ core: Core; close(): Promise<void> }> {
+  const ports = await openPorts(config, systemClock, undefined, { role: 'cli' });
+  const close = async () => {
+    await ports.bus.close();
+    await ports.store.close();
+    await ports.hasher.close?.();
+  };
+  try {
+    return { core: await createCore(ports, config), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /**
@@ -163,7 +188,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // One Registry per app: several apps in one process never share counters.
   const prometheus = config.metrics.enabled ? createPrometheusMetrics() : undefined;
   // After Fastify, so that the adapters log through its logger.
-  const ports = await openPorts(config, clock, app.log, prometheus, options.pushCa);
+  const ports = await openPorts(config, clock, app.log, { role: 'node', prometheus, pushCa: options.pushCa });
   let core: Core;
   try {
     core = await createCore(ports, config);
@@ -173,7 +198,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     throw error;
   }
   app.decorate('core', core);
+  const stopControl = ports.bus.scope === 'process' ? await listenForLocalPublishers(ports.bus, config.dataDir, (m) => app.log.warn(m)) : undefined;
   app.addHook('onClose', async () => {
+    await stopControl?.();
     await core.media.stopSweeping();
     await core.pushWorker.stop();
     await core.presence.stop().catch((err) => app.log.warn({ err }, 'clearing socket presence failed'));

@@ -64,6 +64,8 @@ export const unauthenticated = (message = 'A valid access token is required.') =
   new AppError('unauthenticated', message);
 export const badCredentials = () => new AppError('bad_credentials', 'Wrong username or password.');
 export const forbidden = (message = 'You are not allowed to do that.') => new AppError('forbidden', message);
+/** A disabled account gave its right password: 403, so the owner knows why (docs: README "Admin CLI"). */
+export const accountDisabled = () => new AppError('forbidden', 'This account is disabled; ask an administrator.');
 export const notFound = (what: string) => new AppError('not_found', `${what} not found.`);
 export const conflict = (field: string, message: string) => new AppError('conflict', message, { field });
 export const rateLimited = (retryAfterSeconds: number) =>

@@ -4,12 +4,12 @@
  * equal-cost answer for unknown users hold everywhere.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { AppError, badCredentials, conflict, forbidden } from '../errors.js';
+import { accountDisabled, AppError, badCredentials, conflict, forbidden } from '../errors.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
-import { UniqueViolation, type Store, type UserRecord } from '../ports/store.js';
+import { UniqueViolation, type Store, type UserRecord, type UserRole } from '../ports/store.js';
 import { FieldChecks, foldUsername } from './account-rules.js';
 import { blobKeysOf } from './media-names.js';
 import type { MediaService } from './media.service.js';
@@ -38,6 +38,10 @@ export interface AccountCreation {
    * inserted (the V-app creates the Vonage user here); what it returns is stored with it.
    */
   provision?: () => Promise<{ vonageUserId?: string }>;
+  /** Not counted against the sign-up limit (an admin creating accounts). */
+  unthrottled?: boolean;
+  /** The new account's role (default `user`). */
+  role?: UserRole;
 }
 
 /** Which API family a login came through, for the failed-login count. */
@@ -89,6 +93,8 @@ export async function createAccountsService(deps: {
       throw badCredentials();
     }
     await throttle.recordLoginSuccess(key);
+    // Only told to whoever knows the password: a wrong one still gets the usual 401.
+    if (user.disabledAt !== null) throw accountDisabled();
     return user;
   }
 
@@ -112,7 +118,7 @@ export async function createAccountsService(deps: {
    * and inserts. A username taken meanwhile still ends in 409, by the unique index.
    */
   async function createAccount(input: NewAccount, steps: AccountCreation = {}): Promise<UserRecord> {
-    await throttle.countSignup(input.ipAddress);
+    if (!steps.unthrottled) await throttle.countSignup(input.ipAddress);
     steps.validate?.();
     new FieldChecks()
       .username('username', input.username)
@@ -136,6 +142,7 @@ export async function createAccountsService(deps: {
         createdAt: now,
         updatedAt: now,
         vonageUserId: provisioned.vonageUserId ?? null,
+        role: steps.role ?? 'user',
       });
     } catch (error) {
       if (error instanceof UniqueViolation) {

@@ -13,6 +13,7 @@ import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { Store } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
 import { createAccountsService } from './accounts.service.js';
+import { createAdminService } from './admin.service.js';
 import { createChatEvents } from './chat-events.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
@@ -71,6 +72,9 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
   });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock, metrics });
+  const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
+  // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
+  bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
   const events = createChatEvents({ store, bus, clock });
   const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, media, clock });
@@ -90,5 +94,5 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const vapp = createVappService({
     store, accounts, users, media, tokens: vonageTokens, vonage: ports.vonage, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000',
   });
-  return { ports, metrics, presence, push, pushWorker, tokens, throttle, sessions, media, accounts, users, events, eventLog, chats, messages, contacts, rooms, vonageTokens, vapp };
+  return { ports, metrics, presence, push, pushWorker, tokens, throttle, sessions, media, accounts, admin, users, events, eventLog, chats, messages, contacts, rooms, vonageTokens, vapp };
 }

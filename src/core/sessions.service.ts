@@ -130,7 +130,8 @@ export function createSessionsService(deps: { store: Store; bus: Bus; tokens: To
       const session = await store.sessions.findById(claims.sessionId);
       if (!session || session.tokenId !== claims.tokenId) throw unauthenticated('The access token has been revoked.');
       const user = await store.users.findById(session.userId);
-      if (!user || user.uid !== claims.subject) throw unauthenticated('The access token has been revoked.');
+      // Disabling revokes the sessions; this also covers a login that raced the disabling.
+      if (!user || user.uid !== claims.subject || user.disabledAt !== null) throw unauthenticated('The access token has been revoked.');
       const entry = { user, session };
       if (cache) {
         if (cache.size >= SESSION_CACHE_SIZE) cache.delete(cache.keys().next().value!);

@@ -7,7 +7,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, jwtVerify, SignJWT, type JWK } from 'jose';
-import { unauthenticated } from '../errors.js';
+import { AppError, unauthenticated } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { SigningKeyRecord, Store } from '../ports/store.js';
 
@@ -31,7 +31,18 @@ export interface TokenService {
   verify(token: string): Promise<AccessClaims>;
   /** The public keys, for `/.well-known/jwks.json`. */
   jwks(): { keys: JWK[] };
+  /**
+   * Generates a new Ed25519 key in the store and signs with it from now on; the older keys
+   * keep verifying (and stay in the JWKS). Refused (409) when `TOKEN_SIGNING_KEY` is set.
+   */
+  rotate(): Promise<{ kid: string }>;
+  /** Re-reads the keys from the store (another node or the admin CLI rotated). */
+  reload(): Promise<void>;
 }
+
+/** Thrown by `rotate` when the key comes from configuration. */
+export const configuredKeyRefusal = () =>
+  new AppError('conflict', 'TOKEN_SIGNING_KEY is set, so the signing key comes from configuration: rotate by configuring a new key (tokens of the old one then stop verifying).', { field: 'TOKEN_SIGNING_KEY' });
 
 interface LoadedKey {
   kid: string;
@@ -56,6 +67,14 @@ async function loadKey(privatePem: string): Promise<LoadedKey> {
   return { kid, alg, privateKey, publicKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
 }
 
+/** A fresh Ed25519 key as the store keeps it. */
+async function newKeyRecord(createdAt: number): Promise<SigningKeyRecord> {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const loaded = await loadKey(pem);
+  return { kid: loaded.kid, algorithm: loaded.alg, privatePem: pem, publicJwk: JSON.stringify(loaded.publicJwk), createdAt };
+}
+
 /**
  * Loads the signing keys: the configured PEM if given, else the keys kept in the store,
  * generating an Ed25519 key on first start. The newest key signs; all of them verify, so a
@@ -74,17 +93,7 @@ export async function createTokenService(deps: {
   } else {
     let records = await deps.store.signingKeys.list();
     if (records.length === 0) {
-      const { privateKey } = generateKeyPairSync('ed25519');
-      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-      const loaded = await loadKey(pem);
-      const record: SigningKeyRecord = {
-        kid: loaded.kid,
-        algorithm: loaded.alg,
-        privatePem: pem,
-        publicJwk: JSON.stringify(loaded.publicJwk),
-        createdAt: clock.now(),
-      };
-      await deps.store.signingKeys.insert(record);
+      await deps.store.signingKeys.insert(await newKeyRecord(clock.now()));
       // Another node may have raced us; re-read so that every node signs with the same key.
       records = await deps.store.signingKeys.list();
     }
@@ -105,6 +114,13 @@ export async function createTokenService(deps: {
     const known = byKid.get(kid);
     if (known || deps.configuredKeyPem || clock.now() - lastRefresh < 1000) return known;
     lastRefresh = clock.now();
+    await reload();
+    return byKid.get(kid);
+  }
+
+  /** Re-reads the stored keys; the newest signs. */
+  async function reload(): Promise<void> {
+    if (deps.configuredKeyPem) return;
     const records = await deps.store.signingKeys.list();
     if (records.some((r) => !byKid.has(r.kid))) {
       const loaded = await Promise.all(records.map((r) => loadKey(r.privatePem)));
@@ -112,7 +128,6 @@ export async function createTokenService(deps: {
       byKid = new Map(loaded.map((k) => [k.kid, k]));
       algorithms = [...new Set(loaded.map((k) => k.alg))];
     }
-    return byKid.get(kid);
   }
 
   return {
@@ -165,5 +180,15 @@ export async function createTokenService(deps: {
       }
     },
     jwks: () => ({ keys: [...byKid.values()].map((k) => k.publicJwk) }),
+    async rotate() {
+      if (deps.configuredKeyPem) throw configuredKeyRefusal();
+      const newest = (await deps.store.signingKeys.list()).at(-1);
+      // Keys are ordered by creation time: the new one must sort last even if clocks disagree.
+      const record = await newKeyRecord(Math.max(clock.now(), (newest?.createdAt ?? 0) + 1));
+      await deps.store.signingKeys.insert(record);
+      await reload();
+      return { kid: record.kid };
+    },
+    reload,
   };
 }

@@ -204,7 +204,7 @@ export function createVappService(deps: {
       const check = await tokens.verifyUserToken(token);
       if (!check.ok) return check;
       const user = await store.users.findByUsername(foldUsername(check.name));
-      if (!user || user.username !== check.name || vappIdOf(user) !== check.userId) return { ok: false, problem: 'unknownuser' };
+      if (!user || user.username !== check.name || vappIdOf(user) !== check.userId || user.disabledAt !== null) return { ok: false, problem: 'unknownuser' };
       return { ok: true, user };
     },
 

@@ -18,6 +18,8 @@ export interface BusTopics {
   'user.updated': { userId: number };
   /** An account was deleted with everything it owned. */
   'user.deleted': { userId: number };
+  /** A new token signing key was stored (admin rotation): every node re-reads its keys and signs with it. */
+  'signing-keys.rotated': { kid: string };
 }
 
 export type BusTopic = keyof BusTopics;

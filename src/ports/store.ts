@@ -25,11 +25,18 @@ export interface UserRecord {
   updatedAt: number;
   /** The user's id in the Vonage Conversation API once provisioned (V-app API); unique. */
   vonageUserId: string | null;
+  /** `admin` may use the admin routes; set by the admin CLI or another admin. */
+  role: UserRole;
+  /** When an admin disabled the account (it cannot log in then); null when enabled. */
+  disabledAt: number | null;
 }
 
-export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId'> & {
+export type UserRole = 'user' | 'admin';
+
+export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt'> & {
   about?: string | null;
   vonageUserId?: string | null;
+  role?: UserRole;
 };
 
 export interface DeviceFields {
@@ -116,7 +123,7 @@ export interface UsersRepository {
   search(search: UserSearch): Promise<UserRecord[]>;
   update(
     id: number,
-    patch: Partial<Pick<UserRecord, 'displayName' | 'about' | 'passwordHash' | 'accountKeyHash' | 'lastSeenAt' | 'updatedAt'>>,
+    patch: Partial<Pick<UserRecord, 'displayName' | 'about' | 'passwordHash' | 'accountKeyHash' | 'lastSeenAt' | 'updatedAt' | 'role' | 'disabledAt'>>,
   ): Promise<void>;
   delete(id: number): Promise<boolean>;
   /**

@@ -255,6 +255,13 @@ const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('users_vonage_user_id_unique').on('users').column('vonage_user_id').unique().execute();
     },
   }),
+  '0008_admin': () => ({
+    async up(db: Kysely<any>) {
+      // 'user' or 'admin' (the admin CLI and /admin routes); disabled accounts cannot log in.
+      await db.schema.alterTable('users').addColumn('role', 'text', (c) => c.notNull().defaultTo('user')).execute();
+      await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
+    },
+  }),
   '0009_push_outbox': (dialect) => ({
     async up(db: Kysely<any>) {
       // Pushes waiting to go out, one row per device session; written in the send's transaction.

@@ -19,6 +19,8 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   vonage_user_id: string | null;
+  role: Generated<string>;
+  disabled_at: number | null;
 }
 
 export interface DeviceSessionsTable {

@@ -16,6 +16,8 @@ const toRecord = (row: Selectable<UsersTable>): UserRecord => ({
   createdAt: Number(row.created_at),
   updatedAt: Number(row.updated_at),
   vonageUserId: row.vonage_user_id ?? null,
+  role: row.role === 'admin' ? 'admin' : 'user',
+  disabledAt: row.disabled_at === null || row.disabled_at === undefined ? null : Number(row.disabled_at),
 });
 
 /** Escapes LIKE wildcards so a search for `50%` matches the text "50%". */
@@ -39,6 +41,7 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
             created_at: user.createdAt,
             updated_at: user.updatedAt,
             vonage_user_id: user.vonageUserId ?? null,
+            role: user.role ?? 'user',
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -85,6 +88,8 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
       if (patch.accountKeyHash !== undefined) values.account_key_hash = patch.accountKeyHash;
       if (patch.lastSeenAt !== undefined) values.last_seen_at = patch.lastSeenAt;
       if (patch.updatedAt !== undefined) values.updated_at = patch.updatedAt;
+      if (patch.role !== undefined) values.role = patch.role;
+      if (patch.disabledAt !== undefined) values.disabled_at = patch.disabledAt;
       if (Object.keys(values).length === 0) return;
       await db.updateTable('users').set(values).where('id', '=', id).execute();
     },

@@ -1,6 +1,7 @@
 /** The native family at the root prefix. Its problem-details handlers are installed by app.ts as the default. */
 import type { FastifyInstance } from 'fastify';
 import type { Core } from '../../core/index.js';
+import { adminRoutes } from './admin.routes.js';
 import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { messagesRoutes } from './messages.routes.js';
@@ -21,4 +22,5 @@ export async function nativeApi(app: FastifyInstance, options: NativeOptions) {
   await app.register(chatsRoutes, options);
   await app.register(messagesRoutes, options);
   await app.register(contactsRoutes, options);
+  await app.register(adminRoutes, options);
 }

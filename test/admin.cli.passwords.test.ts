@@ -1,0 +1,44 @@
+/**
+ * `parley users reset-password`, `promote` and `demote` as child processes against the store
+ * of a running app (see admin.cli.users.test.ts). On PostgreSQL too.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { basic, bearer, register, type TestApp } from './helpers.js';
+import { appForCli, assertFailed, eventually, parley } from './cli-helpers.js';
+import { postgresService } from './services.js';
+
+await postgresService();
+
+describe('parley users reset-password, promote, demote', () => {
+  let t: TestApp;
+  let env: Record<string, string>;
+  const cli = (args: string[], stdin = '') => parley(args, env, stdin);
+  const login = (username: string, password: string) => t.app.inject({ method: 'POST', url: '/users/login', headers: basic(username, password) });
+  const me = (token: string) => t.app.inject({ url: '/users/me', headers: bearer(token) });
+
+  before(async () => {
+    ({ t, env } = await appForCli());
+  });
+  after(() => t.destroy());
+
+  it('users reset-password (from stdin): every session ends, the new password works', async () => {
+    const user = await register(t.app);
+    const result = await cli(['users', 'reset-password', user.username], 'brand new password\n');
+    assert.equal(result.code, 0, result.stderr);
+    await eventually(async () => assert.equal((await me(user.token)).statusCode, 401));
+    assert.equal((await login(user.username, user.password)).statusCode, 401);
+    assert.equal((await login(user.username, 'brand new password')).statusCode, 200);
+    assertFailed(await cli(['users', 'reset-password', user.username], ''), /No password on stdin/);
+  });
+
+  it('users promote / demote: the admin routes open and close on the next request', async () => {
+    const user = await register(t.app);
+    const adminRoute = () => t.app.inject({ url: `/admin/users/${user.id}/sessions`, headers: bearer(user.token) });
+    assert.equal((await adminRoute()).statusCode, 403);
+    assert.equal((await cli(['users', 'promote', user.username])).code, 0);
+    await eventually(async () => assert.equal((await adminRoute()).statusCode, 200));
+    assert.equal((await cli(['users', 'demote', user.username])).code, 0);
+    await eventually(async () => assert.equal((await adminRoute()).statusCode, 403));
+  });
+});
