@@ -22,6 +22,11 @@ describe('parley config, migrate', () => {
   it('config prints the effective configuration with every secret masked', async () => {
     const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const vonage = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const apns = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const vapid = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const jwk = vapid.privateKey.export({ format: 'jwk' });
+    const vapidPublic = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]).toString('base64url');
+    const vapidPrivate = jwk.d!;
     const result = await parley(['config'], {
       DATA_DIR: env.DATA_DIR,
       DATABASE_URL: 'postgres://parley:hunter2secret@db.example:5432/parley',
@@ -30,6 +35,15 @@ describe('parley config, migrate', () => {
       VONAGE_APPLICATION_ID: 'app-1',
       VONAGE_PRIVATE_KEY: vonage,
       PORT: '4321',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+      APNS_KEY: apns,
+      APNS_KEY_ID: 'KEYID12345',
+      APNS_TEAM_ID: 'TEAMID1234',
+      APNS_TOPIC: 'com.example.chat',
+      FCM_SERVICE_ACCOUNT: JSON.stringify({ project_id: 'p', client_email: 'c@p.iam.example', private_key: vonage }),
+      VAPID_PUBLIC_KEY: vapidPublic,
+      VAPID_PRIVATE_KEY: vapidPrivate,
+      VAPID_SUBJECT: 'mailto:ops@example.com',
     });
     assert.equal(result.code, 0, result.stderr);
     const shown = JSON.parse(result.stdout);
@@ -38,7 +52,9 @@ describe('parley config, migrate', () => {
     assert.equal(shown.tokenSigningKey, '***');
     assert.equal(shown.vonagePrivateKey, '***');
     assert.equal(shown.databaseUrl, 'postgres://parley:***@db.example:5432/parley');
-    for (const secret of ['hunter2secret', 'redispass99', 'PRIVATE KEY']) assert.ok(!result.stdout.includes(secret), secret);
+    // Push keys and the metrics token too (the APNs key once showed: `keyPem` did not end in "key").
+    assert.ok(shown.push.apns && shown.push.fcm && shown.push.web, 'every push transport configured');
+    for (const secret of ['hunter2secret', 'redispass99', 'PRIVATE KEY', 'metrics-token-0123456789', vapidPrivate]) assert.ok(!result.stdout.includes(secret), secret);
   });
 
   it('migrate applies every migration to a fresh store and exits', async () => {

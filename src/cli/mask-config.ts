@@ -2,7 +2,7 @@
 import { redactUrl, type Config } from '../config.js';
 
 /** Names of settings that hold a secret (keys, tokens, passwords), however later ones are named. */
-const SECRET_NAME = /(key|secret|password|token)$/i;
+const SECRET_NAME = /(key|secret|password|token|pem)$/i;
 
 /**
  * Copies `value` with secrets replaced by `***` (set) or null (unset) and passwords in URLs
