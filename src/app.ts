@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { createFsBlobStore } from './adapters/blobs/fs.js';
 import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
@@ -41,6 +41,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** Pino options, or false for silence. Defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | Record<string, unknown>;
+  /** Told of every route as it is registered (the security suite checks each one's auth mode). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export type ParleyApp = FastifyInstance & { core: Core };
@@ -138,6 +140,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     throw error;
   }
   app.decorate('core', core);
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.addHook('onClose', async () => {
     await core.media.stopSweeping();
     await ports.bus.close();
