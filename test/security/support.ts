@@ -181,7 +181,7 @@ export function fillUrl(route: Route, params: Record<string, unknown> = {}): str
 export function exampleRequest(route: Route): { method: any; url: string; payload?: any; headers: Record<string, string> } {
   const url = fillUrl(route);
   const query = exampleOf(route.schema.querystring) as Record<string, unknown> | undefined;
-  const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)]))}` : '';
+  const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
   if (route.url === '/uploads') return { method: route.method, url, payload: 'hello', headers: { 'content-type': 'text/plain' } };
   const body = route.method === 'GET' || route.method === 'HEAD' ? undefined : exampleOf(route.schema.body);
   return { method: route.method, url: url + search, headers: {}, ...(body === undefined ? {} : { payload: body }) };
