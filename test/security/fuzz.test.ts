@@ -99,7 +99,8 @@ function plausible(schema: Schema | undefined, depth: number): fc.Arbitrary<unkn
 /** A string as a path segment or query value: usually encoded, sometimes raw tricks. */
 const encode = (value: unknown) => {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined';
-  return encodeURIComponent(text.toWellFormed());
+  // Lone surrogates cannot be percent-encoded; a round trip through UTF-8 puts U+FFFD in their place.
+  return encodeURIComponent(Buffer.from(text, 'utf8').toString('utf8'));
 };
 const rawSegment = fc.constantFrom('..%2f..%2fetc%2fpasswd', '%2e%2e', '%00', '%ZZ', '%', '..', '.', '%c0%ae%c0%ae', 'a%2fb', '%u002e', '%E2%80%AE', '%F0%9F%98%80');
 

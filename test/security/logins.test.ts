@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { after, describe, it } from 'node:test';
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { basic, register, startApp, type Registered, type TestApp } from '../helpers.js';
 import { assertNothingLeaked, recordResponses } from './support.js';
 
@@ -15,7 +15,7 @@ type Attempt = (name: string, password: string, remoteAddress?: string) => Promi
 
 /** Every route that checks a password, as a function of the name and password tried. */
 function loginRoutes(t: TestApp): Record<string, Attempt> {
-  const inject = (opts: Parameters<TestApp['app']['inject']>[0] & object, remoteAddress = '127.0.0.1') => t.app.inject({ ...opts, remoteAddress });
+  const inject = (opts: InjectOptions, remoteAddress = '127.0.0.1') => t.app.inject({ ...opts, remoteAddress });
   return {
     'native JSON': (name, password, ip) => inject({ method: 'POST', url: '/users/login', payload: name.includes('@') ? { email: name, password } : { username: name, password } }, ip),
     'native Basic': (name, password, ip) => inject({ method: 'POST', url: '/users/login', headers: basic(name, password) }, ip),
