@@ -127,6 +127,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Half-open connections (a request line, then silence) are closed after the headers
+    // timeout, checked often enough that thousands of them cannot pile up; sockets are exempt
+    // once upgraded. Node checks every 30 s by default, Fastify sets no request timeout.
+    requestTimeout: config.http.requestTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(5000, Math.max(250, config.http.headersTimeoutMs / 4)),
+    },
   }) as unknown as ParleyApp;
 
   // After Fastify, so that the adapters log through its logger.
