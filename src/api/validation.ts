@@ -7,6 +7,13 @@ import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 
+/**
+ * The largest user, message or event id: they are `integer` columns (32-bit in PostgreSQL), so a
+ * bigger one can name nothing, and sent to the database it would fail the query (a 500) rather
+ * than find nothing. Schemas cap ids here, so such a request is a 400.
+ */
+export const MAX_RECORD_ID = 2 ** 31 - 1;
+
 function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
   const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: true, useDefaults: true, strict: false });
   addFormats.default(ajv);

@@ -8,7 +8,7 @@ import type { Core } from '../../core/index.js';
 import { profileOf } from '../../core/profiles.js';
 import { AppError } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
-import { compileStrict } from '../validation.js';
+import { compileStrict, MAX_RECORD_ID } from '../validation.js';
 import { NotifyBody, SendBody } from './chats.schemas.js';
 
 const ChatId = Type.String({ format: 'uuid' });
@@ -16,7 +16,7 @@ const RequestId = Type.Optional(Type.String({ maxLength: 128, description: 'Echo
 
 export const SocketAction = Type.Union([
   Type.Intersect([Type.Object({ action: Type.Literal('send'), chatId: ChatId, requestId: RequestId }), SendBody]),
-  Type.Object({ action: Type.Literal('read'), chatId: ChatId, messageId: Type.Integer({ minimum: 1 }), requestId: RequestId }),
+  Type.Object({ action: Type.Literal('read'), chatId: ChatId, messageId: Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID }), requestId: RequestId }),
   Type.Intersect([Type.Object({ action: Type.Literal('notify'), chatId: ChatId, requestId: RequestId }), NotifyBody]),
 ]);
 export type SocketAction = Static<typeof SocketAction>;

@@ -20,6 +20,7 @@ import { FrameRate } from '../../realtime/frame-rate.js';
 import { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendFrame } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
+import { MAX_RECORD_ID } from '../validation.js';
 import { tokenFrom } from './auth.js';
 import { runAction } from './socket.actions.js';
 import { frameFor, systemFrame } from './socket.frames.js';
@@ -37,7 +38,7 @@ interface Connection {
 }
 
 const SocketQuery = Type.Object({
-  since: Type.Optional(Type.Integer({ minimum: 0, description: 'Replay events after this cursor, then go live' })),
+  since: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_RECORD_ID, description: 'Replay events after this cursor, then go live' })),
   token: Type.Optional(Type.String()),
 });
 
