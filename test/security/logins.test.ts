@@ -93,6 +93,40 @@ describe('security: login enumeration', () => {
   });
 });
 
+describe('security: passwords and accounts', () => {
+  let t: TestApp;
+  after(() => t?.destroy());
+
+  it('checks a password exactly as given, of any composition, up to 1024 characters', async () => {
+    t = await startApp();
+    const passwords = ['Correct Horse ', '🔑 пароль 密码 ', 'x'.repeat(1024), '        '];
+    for (const password of passwords) {
+      const user = await register(t.app, { password });
+      const login = (p: string) => t.app.inject({ method: 'POST', url: '/users/login', payload: { username: user.username, password: p } });
+      assert.equal((await login(password)).statusCode, 200, `${password.slice(0, 20)} as given`);
+      for (const variant of new Set([password.trim(), password.toLowerCase(), password.toUpperCase(), password.slice(0, -1), `${password} `, password.normalize('NFKD')])) {
+        if (variant === password) continue;
+        const res = await login(variant);
+        // 401, or 400 for a variant past the 1024-character limit: never accepted.
+        assert.equal(res.statusCode, variant.length > 1024 ? 400 : 401, `${JSON.stringify(password.slice(0, 20))} (${password.length}) tried as ${JSON.stringify(variant.slice(0, 20))} (${variant.length}): ${res.statusCode}`);
+      }
+    }
+    const short = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'Short', username: `short${process.pid}`, password: '1234567' } });
+    assert.equal(short.statusCode, 400);
+  });
+
+  it('has no default accounts', async () => {
+    for (const name of ['admin', 'root', 'sa', 'administrator', 'test', 'parley', 'system']) {
+      for (const password of ['admin', 'password', 'root', name, 'changeme', 'parley']) {
+        const res = await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(name, password) });
+        assert.equal(res.statusCode, 401, `${name}:${password}`);
+      }
+    }
+    const users = await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: 'admin', password: 'admin' } });
+    assert.equal(users.statusCode, 403);
+  });
+});
+
 describe('security: brute force', () => {
   const LIMITS = { RATE_LIMITS: 'login_user=5/15m,login_ip=12/15m' };
   let t: TestApp;

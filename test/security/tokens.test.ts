@@ -67,6 +67,12 @@ describe('security: tokens on every authenticated route', () => {
     nativeAttacks.set('our key, typ JWT', await sign(claims, { alg: 'EdDSA', typ: 'JWT', kid }));
     nativeAttacks.set('our key, audience of another kind', await sign({ ...claims, aud: 'parley:vapp' }, { alg: 'EdDSA', typ: 'at+jwt', kid }));
     nativeAttacks.set('our key, another issuer', await sign({ ...claims, iss: 'evil' }, { alg: 'EdDSA', typ: 'at+jwt', kid }));
+    // Keys named by the token itself: an embedded JWK, a JWKS URL, an unknown kid; nbf ahead.
+    const attacker = generateKeyPairSync('ed25519');
+    const attackerJwk = attacker.publicKey.export({ format: 'jwk' });
+    nativeAttacks.set('an embedded jwk header with the attacker’s key', await sign(claims, { alg: 'EdDSA', typ: 'at+jwt', kid, jwk: attackerJwk }, attacker.privateKey));
+    nativeAttacks.set('a jku header pointing at the attacker’s keys', await sign(claims, { alg: 'EdDSA', typ: 'at+jwt', kid: 'attacker', jku: 'http://127.0.0.1:9/jwks.json' }, attacker.privateKey));
+    nativeAttacks.set('our key, not valid before next hour', await sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 3600 }, { alg: 'EdDSA', typ: 'at+jwt', kid }));
     nativeAttacks.set('garbage', 'not-a-token');
     nativeAttacks.set('three empty parts', '..');
 
@@ -118,6 +124,9 @@ describe('security: tokens on every authenticated route', () => {
     vappAttacks.set('a native access token', [me.token, bad]);
     vappAttacks.set('a rooms login token', [(await t.app.inject({ method: 'POST', url: '/api/v1/login', payload: { username: me.username, secret: me.password } })).json().data.token, bad]);
     vappAttacks.set('garbage', ['not-a-token', bad]);
+    const rsaAttacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    vappAttacks.set('an embedded jwk header with the attacker’s key', [await sign(vClaims, { alg: 'RS256', typ: 'JWT', jwk: rsaAttacker.publicKey.export({ format: 'jwk' }) }, rsaAttacker.privateKey), bad]);
+    vappAttacks.set('our key, not valid before next hour', [await sign({ ...vClaims, nbf: Math.floor(Date.now() / 1000) + 3600 }, { alg: 'RS256', typ: 'JWT' }, vappKey), bad]);
     offset = -2 * HOUR;
     const oldVapp = (await t.app.inject({ method: 'POST', url: '/vapp/token', payload: { name: me.username, password: me.password } })).json().token;
     offset = 0;
