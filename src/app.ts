@@ -27,7 +27,7 @@ import { chooseProtocol } from './realtime/upgrade.js';
 import { useProblemDetails } from './api/native/problem.js';
 import { registerDocs } from './api/system/docs.js';
 import { systemRoutes } from './api/system/system.routes.js';
-import { useStrictBodies } from './api/validation.js';
+import { refuseNul, useStrictBodies } from './api/validation.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
 import type { BlobStore } from './ports/blob-store.js';
@@ -162,6 +162,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     reply.header('x-request-id', request.id);
   });
   useStrictBodies(app);
+  refuseNul(app);
   acceptEmptyJson(app);
   useProblemDetails(app);
   if (config.corsOrigins.length > 0) {

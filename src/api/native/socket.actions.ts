@@ -8,7 +8,7 @@ import type { Core } from '../../core/index.js';
 import { profileOf } from '../../core/profiles.js';
 import { AppError } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
-import { compileStrict, MAX_RECORD_ID } from '../validation.js';
+import { compileStrict, findNul, MAX_RECORD_ID } from '../validation.js';
 import { NotifyBody, SendBody } from './chats.schemas.js';
 
 const ChatId = Type.String({ format: 'uuid' });
@@ -39,6 +39,8 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
     ...(typeof (frame as SocketAction)?.requestId === 'string' ? { requestId: (frame as SocketAction).requestId! } : {}),
     ...(typeof (frame as { localId?: unknown })?.localId === 'string' ? { localId: (frame as { localId: string }).localId } : {}),
   };
+  const nul = findNul(frame);
+  if (nul !== undefined) return { ...echo, ok: false, error: 'validation', message: `${nul} must not contain the NUL character (U+0000).` };
   if (!isAction(frame)) {
     return { ...echo, ok: false, error: 'validation', message: 'Expected {action: "send", chatId, localId, text} or {action: "read", chatId, messageId} or {action: "notify", chatId, name}.' };
   }

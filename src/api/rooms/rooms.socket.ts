@@ -21,6 +21,7 @@ import type { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendFrame } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
 import { tokenFrom } from '../native/auth.js';
+import { findNul } from '../validation.js';
 
 export interface RoomMember {
   socket: WebSocket;
@@ -58,6 +59,7 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
       return closeSocket(member.socket, CloseCode.InvalidPayload, 'frames are {"text": "…"}');
     }
     if (typeof text !== 'string') return closeSocket(member.socket, CloseCode.InvalidPayload, 'frames are {"text": "…"}');
+    if (findNul(text) !== undefined) return closeSocket(member.socket, CloseCode.InvalidPayload, 'text must not contain the NUL character');
     try {
       await core.rooms.post(member.user, await member.room, text);
     } catch (error) {
