@@ -174,6 +174,22 @@ describe('security: brute force', () => {
     assert.equal(other.statusCode, 401);
   });
 
+  it('limits account-key guesses per account from any number of addresses (found: only per address before)', async () => {
+    const victim = await register(t.app);
+    const key = 'victim recovery key';
+    const set = await t.app.inject({ method: 'PUT', url: '/users/me/setAccountKey', headers: { authorization: `Bearer ${victim.token}` }, payload: { password: victim.password, accountKey: key } });
+    assert.equal(set.statusCode, 200);
+    const reset = (userId: number, accountKey: string, ip: string) =>
+      t.app.inject({ method: 'PUT', url: '/users/resetPassword', remoteAddress: ip, payload: { userId, accountKey, newPassword: 'taken over password' } });
+    for (let i = 0; i < 5; i++) assert.equal((await reset(victim.id, `guess ${i}`, `10.8.0.${i + 1}`)).statusCode, 403);
+    // The sixth try, from yet another address and even with the right key, is refused: no takeover by spreading guesses.
+    expect429('reset with the right key', await reset(victim.id, key, '10.8.0.99'));
+    assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(victim.username, victim.password) })).statusCode, 200);
+    // An unknown id is locked the same way.
+    for (let i = 0; i < 5; i++) assert.equal((await reset(999_999, `guess ${i}`, `10.8.1.${i + 1}`)).statusCode, 403);
+    expect429('reset of an unknown id', await reset(999_999, 'guess', '10.8.1.99'));
+  });
+
   it('keeps both locks through a restart on the same store', async () => {
     await t.close();
     t = await startApp(LIMITS, { dataDir: t.dataDir });
