@@ -92,7 +92,7 @@ function plausible(schema: Schema | undefined, depth: number): fc.Arbitrary<unkn
       }
       const lengths = { minLength: schema.minLength ?? 0, maxLength: Math.min(schema.maxLength ?? 40, 60) };
       return fc.oneof(
-        { weight: 3, arbitrary: fc.string({ unit: 'grapheme', ...lengths }) },
+        { weight: 1, arbitrary: fc.string({ unit: 'grapheme', ...lengths }) },
         // Characters stores and parsers trip on (NUL: PostgreSQL text cannot hold it), at a plausible length.
         { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('a', '0', ' ', '\u0000', '\u0001', '\u001f', '\u007f', 'é', '\u202e', '\ufeff', '😀', '%', '\\', '"', "'"), ...lengths }) },
       );
