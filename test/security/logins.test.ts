@@ -80,9 +80,10 @@ describe('security: login enumeration', () => {
           return { wrong: median(times.wrong), unknown: median(times.unknown) };
         };
         const comparable = ({ wrong, unknown }: { wrong: number; unknown: number }) => unknown >= 0.5 * wrong && unknown <= 3 * wrong;
-        // A second measurement only when the first looks off: the shared machine's noise, not a 2× cost gap, fails twice.
+        // Measured again (up to three times) only when a round looks off: a shared machine's noise
+        // passes in some round, a real cost gap (no dummy hash: about 10×) fails in all of them.
         let m = await measure(0);
-        if (!comparable(m)) m = await measure(1);
+        for (let round = 1; round < 3 && !(comparable(m) && m.unknown > 2 * median(floor)); round++) m = await measure(round);
         const text = `${label}: wrong-password median ${m.wrong.toFixed(1)} ms, unknown-user median ${m.unknown.toFixed(1)} ms, no-hash floor ${median(floor).toFixed(1)} ms`;
         assert.ok(comparable(m), text);
         // Both pay for a hash: an unknown user answered without one would cost about the floor.

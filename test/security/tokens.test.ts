@@ -158,6 +158,14 @@ describe('security: tokens on every authenticated route', () => {
     }
   });
 
+  it('publishes only public key halves at /.well-known/jwks.json', async () => {
+    const { keys } = (await t.app.inject('/.well-known/jwks.json')).json();
+    assert.ok(keys.length >= 1);
+    for (const key of keys) {
+      for (const secret of ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']) assert.equal(key[secret], undefined, `JWKS holds "${secret}"`);
+    }
+  });
+
   /** The three transports of seed 004 for `token` on `request`. */
   function transports(request: ReturnType<typeof exampleRequest>, token: string) {
     const sep = request.url.includes('?') ? '&' : '?';
