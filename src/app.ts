@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { createFsBlobStore } from './adapters/blobs/fs.js';
 import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
@@ -32,7 +32,7 @@ import { registerDocs } from './api/system/docs.js';
 import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js';
 import { systemRoutes } from './api/system/system.routes.js';
 import { webApp } from './api/system/web-app.js';
-import { useStrictBodies } from './api/validation.js';
+import { refuseNul, useStrictBodies } from './api/validation.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
 import type { BlobStore } from './ports/blob-store.js';
@@ -49,6 +49,8 @@ export interface BuildOptions {
   logger?: boolean | Record<string, unknown>;
   /** Extra CA (PEM) the push senders trust: stand-in APNs and Web Push servers in tests. */
   pushCa?: string;
+  /** Told of every route as it is registered (the security suite checks each one's auth mode). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
 export type ParleyApp = FastifyInstance & { core: Core };
@@ -183,6 +185,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Half-open connections (a request line, then silence) are closed after the headers
+    // timeout, checked often enough that thousands of them cannot pile up; sockets are exempt
+    // once upgraded. Node checks every 30 s by default, Fastify sets no request timeout.
+    requestTimeout: config.http.requestTimeoutMs,
+    http: {
+      headersTimeout: config.http.headersTimeoutMs,
+      requestTimeout: config.http.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(5000, Math.max(250, config.http.headersTimeoutMs / 4)),
+    },
   }) as unknown as ParleyApp;
 
   // One Registry per app: several apps in one process never share counters.
@@ -199,6 +210,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   app.decorate('core', core);
   const stopControl = ports.bus.scope === 'process' ? await listenForLocalPublishers(ports.bus, config.dataDir, (m) => app.log.warn(m)) : undefined;
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.addHook('onClose', async () => {
     await stopControl?.();
     await core.media.stopSweeping();
@@ -217,6 +229,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   if (prometheus) useRequestMetrics(app, prometheus);
   useStrictBodies(app);
+  refuseNul(app);
   acceptEmptyJson(app);
   useProblemDetails(app);
   if (config.corsOrigins.length > 0) {

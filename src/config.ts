@@ -81,6 +81,14 @@ export interface Config {
     maxPayloadBytes: number;
     /** Allowed `Origin`s for WebSocket upgrades; empty allows any. */
     origins: string[];
+    /** Frames a socket may send per second on average (bursts of twice that); 0 = no limit. */
+    maxFramesPerSecond: number;
+  };
+  http: {
+    /** A connection that has not sent its request headers within this is closed (slowloris, half-open upgrades). */
+    headersTimeoutMs: number;
+    /** A request whose body has not arrived within this is closed; 0 = no limit. */
+    requestTimeoutMs: number;
   };
 }
 
@@ -236,7 +244,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxBufferedBytes: int('WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 1024 ** 3),
     maxPayloadBytes: int('WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     origins: wsOrigins,
+    // RATE_LIMITS=off (load tests) lifts the frame rate too, unless it is set explicitly.
+    maxFramesPerSecond: int('WS_MAX_FRAMES_PER_SECOND', rateLimits === null ? 0 : 50, 0, 100_000),
   };
+  const http = {
+    headersTimeoutMs: int('HTTP_HEADERS_TIMEOUT_SECONDS', 20, 1, 600) * 1000,
+    requestTimeoutMs: int('HTTP_REQUEST_TIMEOUT_SECONDS', 600, 0, 86_400) * 1000,
+  };
+  if (http.requestTimeoutMs !== 0 && http.requestTimeoutMs < http.headersTimeoutMs) {
+    problems.push('HTTP_REQUEST_TIMEOUT_SECONDS must be 0 or at least HTTP_HEADERS_TIMEOUT_SECONDS');
+  }
 
   const push = readPushConfig({ get, int, url, pem, problems, cwd });
 
@@ -271,6 +288,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     bodyLimitBytes: 64 * 1024,
     push,
     realtime,
+    http,
   });
 }
 

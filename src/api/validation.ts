@@ -5,7 +5,15 @@
  */
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalid } from '../errors.js';
+
+/**
+ * The largest user, message or event id: they are `integer` columns (32-bit in PostgreSQL), so a
+ * bigger one can name nothing, and sent to the database it would fail the query (a 500) rather
+ * than find nothing. Schemas cap ids here, so such a request is a 400.
+ */
+export const MAX_RECORD_ID = 2 ** 31 - 1;
 
 function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
   const ajv = new Ajv({ allErrors: true, coerceTypes, removeAdditional: true, useDefaults: true, strict: false });
@@ -26,4 +34,37 @@ export function useStrictBodies(app: FastifyInstance): void {
   const forBodies = makeAjv(false);
   const forText = makeAjv('array');
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? forBodies : forText).compile(schema));
+}
+
+/**
+ * The path (`text`, `deviceInfo.name`, `users.0`) of the first string in `value` that holds
+ * U+0000, keys included, or undefined. PostgreSQL cannot store NUL in text (the query fails,
+ * a 500), so no family takes it anywhere: refused alike on every store. Iterative, as bodies
+ * may nest deeply; streams (an upload body) and buffers are not walked.
+ */
+export function findNul(value: unknown, base = ''): string | undefined {
+  const stack: Array<[unknown, string]> = [[value, base]];
+  while (stack.length > 0) {
+    const [item, path] = stack.pop()!;
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return path || 'body';
+      continue;
+    }
+    if (item === null || typeof item !== 'object') continue;
+    if (ArrayBuffer.isView(item) || typeof (item as { pipe?: unknown }).pipe === 'function') continue;
+    for (const [key, child] of Object.entries(item)) {
+      const childPath = path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) return childPath;
+      stack.push([child, childPath]);
+    }
+  }
+  return undefined;
+}
+
+/** A root `preValidation` hook: a NUL anywhere in the body, query or path is each family's validation error. */
+export function refuseNul(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request: FastifyRequest) => {
+    const found = findNul(request.params) ?? findNul(request.query) ?? findNul(request.body);
+    if (found !== undefined) throw invalid([{ name: found, reason: 'must not contain the NUL character (U+0000)' }]);
+  });
 }

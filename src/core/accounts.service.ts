@@ -199,10 +199,19 @@ export async function createAccountsService(deps: {
     async resetPassword(userId: number, accountKey: string, newPassword: string, ipAddress: string) {
       await throttle.countReset(ipAddress);
       new FieldChecks().password('newPassword', newPassword).assert();
+      // The account key is a credential: wrong guesses are failed logins of the account (`#<id>`,
+      // which no username can be), so guessing from many addresses meets the per-account limit.
+      // Unknown ids are counted alike, so the limit reveals nothing.
+      const throttleKey = `#${userId}`;
+      await throttle.guardLogin(throttleKey, ipAddress);
       const user = await store.users.findById(userId);
       const keyHash = user?.accountKeyHash ?? null;
       const matches = await hasher.verify(keyHash ?? dummyHash, accountKey);
-      if (!user || keyHash === null || !matches) throw forbidden('The user id or account key is wrong.');
+      if (!user || keyHash === null || !matches) {
+        await throttle.recordLoginFailure(throttleKey, ipAddress);
+        throw forbidden('The user id or account key is wrong.');
+      }
+      await throttle.recordLoginSuccess(throttleKey);
       await store.users.update(user.id, { passwordHash: await hasher.hash(newPassword), updatedAt: clock.now() });
       await sessions.revokeAll(user.id);
     },

@@ -9,7 +9,10 @@ export const CloseCode = {
   UnsupportedData: 1003,
   /** A frame that is not valid JSON or not a valid action/message (rooms: malformed `{text}`). */
   InvalidPayload: 1007,
-  /** A write on a read-only (anonymous) room socket, or too many frames too fast. */
+  /**
+   * A write on a read-only (anonymous) room socket, or a flood: more frames a second than
+   * WS_MAX_FRAMES_PER_SECOND allows (bursts of twice that), or more than 100 waiting.
+   */
   PolicyViolation: 1008,
   /** A frame larger than WS_MAX_PAYLOAD_BYTES (sent by the ws library). */
   MessageTooBig: 1009,

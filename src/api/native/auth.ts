@@ -49,6 +49,8 @@ export function basicCredentials(request: FastifyRequest): { id: LoginIdentifier
   const colon = decoded.indexOf(':');
   if (colon < 1) return undefined;
   const name = decoded.slice(0, colon);
+  // No account has a NUL in its name (and PostgreSQL could not even look one up).
+  if (name.includes('\u0000')) return undefined;
   const password = decoded.slice(colon + 1);
   return { id: name.includes('@') ? { email: name } : { username: name }, password };
 }

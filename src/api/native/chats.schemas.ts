@@ -4,10 +4,11 @@ import { MAX_ADDED_PER_CALL, MAX_PARTICIPANTS_AT_CREATION, TITLE_MAX } from '../
 import { CONTACT_NAME_MAX } from '../../core/contacts.service.js';
 import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/messages.service.js';
 import { MEDIA_ID_PATTERN } from '../../core/media-names.js';
+import { MAX_RECORD_ID } from '../validation.js';
 import { MediaInfo } from './media.schemas.js';
 import { UserInfo } from './users.schemas.js';
 
-const UserId = Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 });
+const UserId = Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID });
 const Uuid = Type.String({ format: 'uuid' });
 
 export const ChatParams = Type.Object({ id: Uuid });
@@ -92,7 +93,7 @@ export const SendBody = Type.Object({
       {
         id: Type.Optional(Type.String({ pattern: MEDIA_ID_PATTERN })),
         fileType: Type.String({ minLength: 1, maxLength: 10 }),
-        fileSize: Type.Integer({ minimum: 0 }),
+        fileSize: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
       },
       { description: 'An upload of the caller’s by id; without id the server reserves one (upload the file later with File-Name: <id>)' },
     ),

@@ -8,7 +8,7 @@ import type { Core } from '../../core/index.js';
 import { profileOf } from '../../core/profiles.js';
 import { AppError } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
-import { compileStrict } from '../validation.js';
+import { compileStrict, findNul, MAX_RECORD_ID } from '../validation.js';
 import { NotifyBody, SendBody } from './chats.schemas.js';
 
 const ChatId = Type.String({ format: 'uuid' });
@@ -16,7 +16,7 @@ const RequestId = Type.Optional(Type.String({ maxLength: 128, description: 'Echo
 
 export const SocketAction = Type.Union([
   Type.Intersect([Type.Object({ action: Type.Literal('send'), chatId: ChatId, requestId: RequestId }), SendBody]),
-  Type.Object({ action: Type.Literal('read'), chatId: ChatId, messageId: Type.Integer({ minimum: 1 }), requestId: RequestId }),
+  Type.Object({ action: Type.Literal('read'), chatId: ChatId, messageId: Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID }), requestId: RequestId }),
   Type.Intersect([Type.Object({ action: Type.Literal('notify'), chatId: ChatId, requestId: RequestId }), NotifyBody]),
 ]);
 export type SocketAction = Static<typeof SocketAction>;
@@ -39,6 +39,8 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
     ...(typeof (frame as SocketAction)?.requestId === 'string' ? { requestId: (frame as SocketAction).requestId! } : {}),
     ...(typeof (frame as { localId?: unknown })?.localId === 'string' ? { localId: (frame as { localId: string }).localId } : {}),
   };
+  const nul = findNul(frame);
+  if (nul !== undefined) return { ...echo, ok: false, error: 'validation', message: `${nul} must not contain the NUL character (U+0000).` };
   if (!isAction(frame)) {
     return { ...echo, ok: false, error: 'validation', message: 'Expected {action: "send", chatId, localId, text} or {action: "read", chatId, messageId} or {action: "notify", chatId, name}.' };
   }

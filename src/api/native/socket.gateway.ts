@@ -16,9 +16,11 @@ import type { ChatEvent } from '../../ports/events.js';
 import type { SessionRecord, UserRecord } from '../../ports/store.js';
 import { CloseCode } from '../../realtime/close-codes.js';
 import { FrameQueue } from '../../realtime/frame-queue.js';
+import { FrameRate } from '../../realtime/frame-rate.js';
 import { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendEvent, sendFrame } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
+import { MAX_RECORD_ID } from '../validation.js';
 import { tokenFrom } from './auth.js';
 import { runAction } from './socket.actions.js';
 import { frameFor, systemFrame } from './socket.frames.js';
@@ -36,7 +38,7 @@ interface Connection {
 }
 
 const SocketQuery = Type.Object({
-  since: Type.Optional(Type.Integer({ minimum: 0, description: 'Replay events after this cursor, then go live' })),
+  since: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_RECORD_ID, description: 'Replay events after this cursor, then go live' })),
   token: Type.Optional(Type.String()),
 });
 
@@ -109,7 +111,11 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
     const frames = new FrameQueue((err) => parent.log.error({ err }, 'socket frame failed'));
     const conn: Connection = { socket, user, session, live: false, pending: [], replayedThrough: 0, frames };
     // Listeners first (the catch-up is async): frames that arrive meanwhile are not lost.
+    const rate = new FrameRate(realtime.maxFramesPerSecond);
     socket.on('message', (data: Buffer, isBinary: boolean) => {
+      // Frames still arriving after the close was sent are dropped unread.
+      if (socket.readyState !== socket.OPEN) return;
+      if (!rate.take()) return closeSocket(socket, CloseCode.PolicyViolation, 'too many frames per second');
       if (!frames.push(() => onFrame(conn, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
     core.metrics.socketOpened('native');

@@ -1,6 +1,7 @@
 /** Wire schemas of the native USERS API; they validate requests and document `/openapi.json`. */
 import { Type } from 'typebox';
 import { ABOUT_MAX, EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PUSH_TRANSPORTS, USERNAME_PATTERN } from '../../core/account-rules.js';
+import { MAX_RECORD_ID } from '../validation.js';
 import { MediaInfo } from './media.schemas.js';
 
 const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
@@ -76,7 +77,7 @@ export const SetAccountKeyBody = Type.Object({
 });
 
 export const ResetPasswordBody = Type.Object({
-  userId: Type.Integer({ minimum: 1 }),
+  userId: Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID }),
   accountKey: Type.String({ maxLength: PASSWORD_MAX }),
   newPassword: Type.String({ minLength: 8, maxLength: PASSWORD_MAX }),
 });
@@ -92,7 +93,7 @@ export const UpdateDeviceBody = Type.Object({
   transport: Type.Optional(Type.Union([...PUSH_TRANSPORTS, ''].map((t) => Type.Literal(t)), { description: 'Push transport of the token' })),
 });
 
-export const UserIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 - 1 }) });
+export const UserIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID }) });
 
 export const SearchQuery = Type.Object({
   s: Type.Optional(Type.String({ maxLength: 64, description: 'Substring of the name or username' })),

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/messages.service.js';
 import { ROOM_NAME_PATTERN } from '../../core/rooms.service.js';
+import { MAX_RECORD_ID } from '../validation.js';
 import { ok } from './envelope.js';
 
 const tags = ['rooms'];
@@ -50,7 +51,7 @@ export async function roomsRoutes(parent: FastifyInstance, { core, liveCount }: 
       querystring: Type.Object({
         room: Type.String({ pattern: ROOM_NAME_PATTERN }),
         count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
-        before: Type.Optional(Type.Integer({ minimum: 1 })),
+        before: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID })),
       }),
       response: { 200: Envelope(Type.Array(RoomMessage)) },
     },

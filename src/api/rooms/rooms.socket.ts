@@ -16,10 +16,12 @@ import { AppError, forbidden } from '../../errors.js';
 import type { ChatRecord } from '../../ports/store.js';
 import { CloseCode } from '../../realtime/close-codes.js';
 import { FrameQueue } from '../../realtime/frame-queue.js';
+import { FrameRate } from '../../realtime/frame-rate.js';
 import type { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendEvent } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
 import { tokenFrom } from '../native/auth.js';
+import { findNul } from '../validation.js';
 
 export interface RoomMember {
   socket: WebSocket;
@@ -57,6 +59,7 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
       return closeSocket(member.socket, CloseCode.InvalidPayload, 'frames are {"text": "…"}');
     }
     if (typeof text !== 'string') return closeSocket(member.socket, CloseCode.InvalidPayload, 'frames are {"text": "…"}');
+    if (findNul(text) !== undefined) return closeSocket(member.socket, CloseCode.InvalidPayload, 'text must not contain the NUL character');
     try {
       await core.rooms.post(member.user, await member.room, text);
     } catch (error) {
@@ -80,7 +83,11 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
     const opened = core.rooms.openRoom(room, request.roomUser);
     const frames = new FrameQueue((err) => parent.log.error({ err }, 'room frame failed'));
     const member: RoomMember = { socket, user: request.roomUser, room: opened, frames };
+    const rate = new FrameRate(realtime.maxFramesPerSecond);
     socket.on('message', (data: Buffer, isBinary: boolean) => {
+      // Frames still arriving after the close was sent are dropped unread.
+      if (socket.readyState !== socket.OPEN) return;
+      if (!rate.take()) return closeSocket(socket, CloseCode.PolicyViolation, 'too many frames per second');
       if (!frames.push(() => onFrame(member, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
     core.metrics.socketOpened('rooms');
