@@ -87,6 +87,22 @@ export const AUTH_MODES: Record<string, AuthMode> = {
   'GET /api/v1/messages': 'public',
   'GET /api/v1/rooms/:room/messages/ws': 'rooms-ws',
   'GET /api/v1/rooms/:room/ws': 'rooms-ws',
+  // Admin routes take a native token (then 403 unless the account is an admin).
+  'POST /admin/users': 'native',
+  'GET /admin/users/:user': 'native',
+  'PUT /admin/users/:user/disable': 'native',
+  'PUT /admin/users/:user/enable': 'native',
+  'PUT /admin/users/:user/password': 'native',
+  'PUT /admin/users/:user/role': 'native',
+  'GET /admin/users/:user/sessions': 'native',
+  'DELETE /admin/users/:user/sessions': 'native',
+  'DELETE /admin/sessions/:id': 'native',
+  'POST /admin/keys/rotate': 'native',
+  // Public unless METRICS_TOKEN is set (its own bearer token, tested in test/metrics.test.ts).
+  'GET /metrics': 'public',
+  // The web app's static files.
+  'GET /app/': 'public',
+  'GET /app/*': 'public',
 };
 
 export interface Route {
