@@ -7,16 +7,12 @@ import path from 'node:path';
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { createFsBlobStore } from './adapters/blobs/fs.js';
-import { createPostgresBlobStore } from './adapters/blobs/postgres.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
 import { createLocalForwardingBus, listenForLocalPublishers } from './adapters/bus/local-control.js';
-import { createRedisBus } from './adapters/bus/redis.js';
-import { createPostgresRateLimiter } from './adapters/limits/postgres.js';
 import { instrumentBus, instrumentStore } from './adapters/metrics/instrument.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
-import { openPostgresStore } from './adapters/store/postgres.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
 import { createVonageHttpUsers } from './adapters/vonage/http.js';
 import websocket from '@fastify/websocket';
@@ -91,7 +87,10 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
   try {
     // The admin CLI without Redis hands what it publishes to the node running on DATA_DIR.
     const local = () => (role === 'cli' ? createLocalForwardingBus(config.dataDir) : createMemoryBus());
-    bus = config.redisUrl ? await createRedisBus(config.redisUrl, { prefix: config.redisPrefix, ...(log ? { logger: log } : {}) }) : local();
+    // The scale-out adapters are loaded only when configured: pg and ioredis add a tenth of a start.
+    bus = config.redisUrl
+      ? await (await import('./adapters/bus/redis.js')).createRedisBus(config.redisUrl, { prefix: config.redisPrefix, ...(log ? { logger: log } : {}) })
+      : local();
   } catch (error) {
     await opened.store.close();
     throw error;
@@ -143,6 +142,11 @@ export async function openCliCore(config: Config): Promise<{ core: Core; close()
  */
 export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs?: BlobStore }> {
   if (config.databaseUrl) {
+    const [{ openPostgresStore }, { createPostgresBlobStore }, { createPostgresRateLimiter }] = await Promise.all([
+      import('./adapters/store/postgres.js'),
+      import('./adapters/blobs/postgres.js'),
+      import('./adapters/limits/postgres.js'),
+    ]);
     const opened = await openPostgresStore(config.databaseUrl, {
       poolSize: config.databasePoolSize,
       onError: (err) => log?.warn({ err }, 'an idle PostgreSQL connection failed'),
