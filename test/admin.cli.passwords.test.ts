@@ -4,23 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { basic, bearer, register, type TestApp } from './helpers.js';
-import { appForCli, assertFailed, eventually, parley } from './cli-helpers.js';
+import { bearer, register } from './helpers.js';
+import { useCliApp, assertFailed, eventually, parley } from './cli-helpers.js';
 import { postgresService } from './services.js';
 
 await postgresService();
 
 describe('parley users reset-password, promote, demote', () => {
-  let t: TestApp;
-  let env: Record<string, string>;
-  const cli = (args: string[], stdin = '') => parley(args, env, stdin);
-  const login = (username: string, password: string) => t.app.inject({ method: 'POST', url: '/users/login', headers: basic(username, password) });
-  const me = (token: string) => t.app.inject({ url: '/users/me', headers: bearer(token) });
-
-  before(async () => {
-    ({ t, env } = await appForCli());
-  });
-  after(() => t.destroy());
+  const t = useCliApp();
+  const { cli, login, me } = t;
 
   it('users reset-password (from stdin): every session ends, the new password works', async () => {
     const user = await register(t.app);

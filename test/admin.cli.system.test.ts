@@ -6,23 +6,15 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
-import { basic, bearer, register, type TestApp } from './helpers.js';
-import { appForCli, assertFailed, eventually, parley } from './cli-helpers.js';
+import { register } from './helpers.js';
+import { useCliApp, assertFailed, eventually, parley } from './cli-helpers.js';
 import { postgresService } from './services.js';
 
 await postgresService();
 
 describe('parley sessions, keys rotate', () => {
-  let t: TestApp;
-  let env: Record<string, string>;
-  const cli = (args: string[], stdin = '') => parley(args, env, stdin);
-  const login = (username: string, password: string) => t.app.inject({ method: 'POST', url: '/users/login', headers: basic(username, password) });
-  const me = (token: string) => t.app.inject({ url: '/users/me', headers: bearer(token) });
-
-  before(async () => {
-    ({ t, env } = await appForCli());
-  });
-  after(() => t.destroy());
+  const t = useCliApp();
+  const { cli, login, me } = t;
 
   it('sessions list and revoke (one, or --all)', async () => {
     const user = await register(t.app);
@@ -57,6 +49,6 @@ describe('parley sessions, keys rotate', () => {
     const kids = (await t.app.inject({ url: '/.well-known/jwks.json' })).json().keys.map((k: { kid: string }) => k.kid);
     assert.ok(kids.includes(oldKid) && kids.includes(kid), JSON.stringify(kids));
     const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    assertFailed(await parley(['keys', 'rotate'], { ...env, TOKEN_SIGNING_KEY: pem }), /TOKEN_SIGNING_KEY is set/);
+    assertFailed(await parley(['keys', 'rotate'], { ...t.env, TOKEN_SIGNING_KEY: pem }), /TOKEN_SIGNING_KEY is set/);
   });
 });

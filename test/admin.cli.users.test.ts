@@ -5,24 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { basic, bearer, register, type TestApp } from './helpers.js';
-import { appForCli, assertFailed, parley } from './cli-helpers.js';
+import { register } from './helpers.js';
+import { useCliApp, assertFailed, parley } from './cli-helpers.js';
 import { postgresService } from './services.js';
 import { connect, listen } from './ws-helpers.js';
 
 await postgresService();
 
 describe('parley users create, disable, enable', () => {
-  let t: TestApp;
-  let env: Record<string, string>;
-  const cli = (args: string[], stdin = '') => parley(args, env, stdin);
-  const login = (username: string, password: string) => t.app.inject({ method: 'POST', url: '/users/login', headers: basic(username, password) });
-  const me = (token: string) => t.app.inject({ url: '/users/me', headers: bearer(token) });
-
-  before(async () => {
-    ({ t, env } = await appForCli());
-  });
-  after(() => t.destroy());
+  const t = useCliApp();
+  const { cli, login, me } = t;
 
   it('users create: the account logs in; bad input is one line and status 1', async () => {
     const created = await cli(['users', 'create', 'cli-ann', '--name', 'Ann', '--password-stdin'], 'ann password 1\n');
@@ -36,7 +28,7 @@ describe('parley users create, disable, enable', () => {
 
   it('users disable: login refused, token refused and socket closed at once; enable undoes it', async () => {
     const user = await register(t.app);
-    const socket = await connect(`${await listen(t)}/ws?token=${user.token}`);
+    const socket = await connect(`${await listen(t.testApp)}/ws?token=${user.token}`);
     const result = await cli(['users', 'disable', String(user.id)]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal((await socket.waitClosed()).code, 4001);

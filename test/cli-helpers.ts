@@ -10,7 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { FAST_ARGON2, startApp, tempDir, type TestApp } from './helpers.js';
+import { after, before } from 'node:test';
+import type { ParleyApp } from '../src/app.js';
+import { basic, bearer, FAST_ARGON2, startApp, tempDir, type TestApp } from './helpers.js';
 import { createTestSchema, REDIS_URL } from './services.js';
 
 export interface CliResult {
@@ -94,4 +96,32 @@ export function assertFailed(result: CliResult, message: RegExp) {
   assert.match(result.stderr, message);
   assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   assert.doesNotMatch(result.stderr, /\n\s+at /);
+}
+
+/**
+ * Inside a `describe`: an app for the CLI started before its tests and destroyed after them,
+ * with the calls CLI tests make (`cli` runs `parley` against the app's store and bus).
+ */
+export function useCliApp() {
+  let opened: { t: TestApp; env: Record<string, string> } | undefined;
+  const fixture = () => opened ?? assert.fail('the CLI app is not started yet');
+  before(async () => {
+    opened = await appForCli();
+  });
+  after(() => fixture().t.destroy());
+  return {
+    get app(): ParleyApp {
+      return fixture().t.app;
+    },
+    get testApp(): TestApp {
+      return fixture().t;
+    },
+    /** What points the CLI at the app's store and bus. */
+    get env(): Record<string, string> {
+      return fixture().env;
+    },
+    cli: (args: string[], stdin = '') => parley(args, fixture().env, stdin),
+    login: (username: string, password: string) => fixture().t.app.inject({ method: 'POST', url: '/users/login', headers: basic(username, password) }),
+    me: (token: string) => fixture().t.app.inject({ url: '/users/me', headers: bearer(token) }),
+  };
 }
