@@ -13,7 +13,7 @@ import { migrationNames } from '../src/adapters/store/migrations.js';
 import { tempDir } from './helpers.js';
 import { assertFailed, parley } from './cli-helpers.js';
 import { makePng } from './media-helpers.js';
-import { http, registerOn, startServer, type RemoteUser, type ServerProcess } from './server-process.js';
+import { chatHistory, http, registerOn, startServer, type RemoteUser, type ServerProcess } from './server-process.js';
 
 const SENDERS = 6;
 /** A server start through tsx can take long on a busy machine. */
@@ -22,20 +22,6 @@ const START_MS = 60_000;
 interface Acked {
   id: number;
   localId: string;
-}
-
-/** Every message of the chat, through the history route (200 a page). */
-async function history(url: string, token: string, chatId: string): Promise<Acked[]> {
-  const all: Acked[] = [];
-  let before = '';
-  for (let page = 0; page < 1000; page++) {
-    const res = await http(`${url}/chats/${chatId}/messages?count=200${before}`, { token });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    all.push(...(res.body as Acked[]));
-    if (res.body.length < 200) return all;
-    before = `&before=${res.body.at(-1).id}`;
-  }
-  throw new Error('history did not end');
 }
 
 /** Sends from `user` until `running()` is false; records every message answered 200. */
@@ -93,7 +79,7 @@ describe('parley backup and restore', () => {
       assert.equal((await parley(['restore', backupDir, '--force'], { DATA_DIR: target })).code, 0);
 
       restored = await startServer({ DATA_DIR: target }, START_MS);
-      const stored = new Map((await history(restored.url, users[0]!.token, chatId)).map((m) => [m.id, m]));
+      const stored = new Map((await chatHistory<Acked>(restored.url, users[0]!.token, chatId)).map((m) => [m.id, m]));
       for (const message of beforeBackup) assert.equal(stored.get(message.id)?.localId, message.localId, `message ${message.id} is in the backup`);
       const file = await fetch(`${restored.url}/uploads/${name}`);
       assert.equal(file.status, 200);

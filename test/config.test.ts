@@ -2,18 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, DEFAULT_RATE_LIMITS, loadConfig } from '../src/config.js';
-import { tempDir } from './helpers.js';
-
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env, '/srv');
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.problems;
-  }
-  assert.fail('expected a ConfigError');
-};
+import { DEFAULT_RATE_LIMITS, loadConfig } from '../src/config.js';
+import { configProblems as problemsOf, tempDir } from './helpers.js';
 
 describe('config', () => {
   it('has the documented defaults', () => {

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { tempDir } from './helpers.js';
-import { http, registerOn, startServer, type RemoteUser } from './server-process.js';
+import { chatHistory, http, registerOn, startServer, type RemoteUser } from './server-process.js';
 import { createTestSchema, postgresService } from './services.js';
 
 const SENDERS = 16;
@@ -19,21 +19,6 @@ interface Acked {
   id: number;
   seq: number;
   localId: string;
-}
-
-/** Every message of the chat, oldest first, through the history route (200 a page). */
-async function history(url: string, token: string, chatId: string): Promise<Acked[]> {
-  const all: Acked[] = [];
-  let before = '';
-  for (let page = 0; page < 1000; page++) {
-    const res = await http(`${url}/chats/${chatId}/messages?count=200${before}`, { token });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    const messages = res.body as Acked[];
-    all.push(...messages);
-    if (messages.length < 200) return all.reverse();
-    before = `&before=${messages.at(-1)!.id}`;
-  }
-  throw new Error('history did not end');
 }
 
 /** Sends from `user` until the server stops answering; records what it acknowledged. */
@@ -75,7 +60,7 @@ async function crashAndCheck(env: Record<string, string>): Promise<string> {
     assert.ok(ackedBeforeKill >= SENDERS, `the senders were sending (${ackedBeforeKill} acknowledged)`);
 
     restarted = await startServer(env);
-    const stored = await history(restarted.url, users[0]!.token, chatId);
+    const stored = await chatHistory<Acked>(restarted.url, users[0]!.token, chatId);
     const byId = new Map(stored.map((m) => [m.id, m]));
     for (const message of acked) {
       const found = byId.get(message.id);

@@ -7,13 +7,14 @@
  * app gets a fresh schema on `DATABASE_URL` or the local `test` database) and/or
  * `PARLEY_TEST_BUS=redis` (each app its own channel prefix on `REDIS_URL`).
  */
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildApp, type BuildOptions, type ParleyApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config.js';
 import { createTestSchema, REDIS_URL, type TestSchema } from './services.js';
 
 export interface TestApp {
@@ -152,4 +153,15 @@ export function recordChatEvents(app: ParleyApp) {
       return events.splice(0);
     },
   };
+}
+
+/** The problems `loadConfig` reports for `env` (a working directory of `/srv`); fails when it accepts it. */
+export function configProblems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, '/srv');
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.problems;
+  }
+  assert.fail('expected a ConfigError');
 }

@@ -118,6 +118,20 @@ export async function http<T = any>(url: string, init: { method?: string; token?
   return { status: res.status, body: body as T };
 }
 
+/** Every message of a chat, oldest first, through the history route of the server at `url` (200 a page). */
+export async function chatHistory<T extends { id: number }>(url: string, token: string, chatId: string): Promise<T[]> {
+  const all: T[] = [];
+  let before = '';
+  for (let page = 0; page < 1000; page++) {
+    const res = await http<T[]>(`${url}/chats/${chatId}/messages?count=200${before}`, { token });
+    if (res.status !== 200) throw new Error(`history answered ${res.status}: ${JSON.stringify(res.body)}`);
+    all.push(...res.body);
+    if (res.body.length < 200) return all.reverse();
+    before = `&before=${res.body.at(-1)!.id}`;
+  }
+  throw new Error('history did not end');
+}
+
 export interface RemoteUser {
   id: number;
   username: string;

@@ -22,24 +22,20 @@ import type { MediaRecord, Repositories, SessionRecord, Store } from '../../port
 /** Distinct users whose lists are kept (oldest dropped first); a few hundred bytes each. */
 export const READ_CACHE_SIZE = 20_000;
 
-interface Entry<V> {
-  epoch: number;
-  value: V;
-}
-
+/** One cached list per user. `invalidate` empties it; a read started before then is not kept. */
 class Group<V> {
   epoch = 0;
-  private readonly entries = new Map<number, Entry<V>>();
+  private readonly entries = new Map<number, V>();
 
   get(key: number): V | undefined {
-    const entry = this.entries.get(key);
-    return entry && entry.epoch === this.epoch ? entry.value : undefined;
+    return this.entries.get(key);
   }
 
+  /** Keeps `value`, read from the database at `epoch`, unless a write has come since. */
   set(key: number, epoch: number, value: V): void {
     if (epoch !== this.epoch) return;
     if (this.entries.size >= READ_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, { epoch, value });
+    this.entries.set(key, value);
   }
 
   invalidate(): void {
