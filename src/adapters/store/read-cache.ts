@@ -42,6 +42,16 @@ class Group<V> {
     this.epoch++;
     this.entries.clear();
   }
+
+  /** The list of `key`: from memory, else from `load`, kept frozen; a fresh array either way. */
+  async read<T extends object>(this: Group<T[]>, key: number, load: () => Promise<T[]>): Promise<T[]> {
+    const cached = this.get(key);
+    if (cached) return cached.slice();
+    const epoch = this.epoch;
+    const list = (await load()).map((record) => Object.freeze(record));
+    this.set(key, epoch, list);
+    return list.slice();
+  }
 }
 
 /** Wraps each method of `repo` that `isWrite` names so that it invalidates `groups` before and after. */
@@ -94,26 +104,14 @@ export function withReadCache(store: Store & Required<Pick<Store, 'onOtherWriter
     ...base,
     sessions: {
       ...base.sessions,
-      async listByUser(userId) {
-        const cached = sessions.get(userId);
-        if (cached) return cached.slice();
-        const epoch = sessions.epoch;
-        const list = (await base.sessions.listByUser(userId)).map((s) => Object.freeze(s));
-        sessions.set(userId, epoch, list);
-        return list.slice();
-      },
+      listByUser: (userId) => sessions.read(userId, () => base.sessions.listByUser(userId)),
     },
     media: {
       ...base.media,
-      async listAttached(ownerIds, use) {
+      listAttached(ownerIds, use) {
         const owner = ownerIds[0];
         if (use !== 'photo' || ownerIds.length !== 1 || owner === undefined) return base.media.listAttached(ownerIds, use);
-        const cached = photos.get(owner);
-        if (cached) return cached.slice();
-        const epoch = photos.epoch;
-        const list = (await base.media.listAttached(ownerIds, use)).map((m) => Object.freeze(m));
-        photos.set(owner, epoch, list);
-        return list.slice();
+        return photos.read(owner, () => base.media.listAttached(ownerIds, use));
       },
     },
     // Reads inside a transaction go to the database; its writes invalidate like any other,
