@@ -4,12 +4,13 @@
  * token signing keys and the rate-limit counters, so nodes behave as one.
  */
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import { redactUrl } from '../../config.js';
 import { describeError } from '../describe-error.js';
 import type { Store } from '../../ports/store.js';
 import { createKyselyStore } from './kysely-store.js';
 import { migrateToLatest } from './migrations.js';
+import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database } from './schema.js';
 
 export interface PostgresStoreOptions {
@@ -55,28 +56,6 @@ async function withMigrationLock(client: pg.Client, work: () => Promise<void>): 
   }
 }
 
-/** Whether `error` (or one of its causes) is PostgreSQL's "schema … does not exist". */
-function isMissingSchema(error: unknown): boolean {
-  for (let e = error; e instanceof Error; e = e.cause) if ((e as { code?: unknown }).code === '3F000') return true;
-  return false;
-}
-
-/**
- * Kysely's migrator lists the tables of every schema in the database, so a schema that
- * another client drops at that moment fails the listing ("schema … does not exist", naming
- * the other schema). Migrations run in transactions, so trying again is safe. Test suites
- * drop schemas all the time on a shared database; a production database rarely.
- */
-async function migrateDespiteForeignDrops(db: Kysely<Database>): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await migrateToLatest(db, 'postgres');
-    } catch (error) {
-      if (attempt >= 5 || !isMissingSchema(error)) throw error;
-    }
-  }
-}
-
 /**
  * Connects to `url`, applies pending migrations (one node at a time) and returns the store.
  * A schema other than `public` can be chosen in the URL: `?options=-c%20search_path%3Dparley`.
@@ -93,14 +72,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const pool = new pg.Pool({ ...config, max: options.poolSize });
   // An idle connection that breaks emits here; without a listener it would end the process.
   pool.on('error', (error) => options.onError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   const lockClient = new pg.Client(config);
   lockClient.on('error', () => {}); // a broken connection fails the query in flight, reported below
   try {
     await lockClient.connect().catch((error: unknown) => {
       throw new Error(`Cannot connect to ${where}: ${describeError(error)}`, { cause: error });
     });
-    await withMigrationLock(lockClient, () => migrateDespiteForeignDrops(db)).catch((error: unknown) => {
+    await withMigrationLock(lockClient, () => migrateToLatest(db, 'postgres')).catch((error: unknown) => {
       throw new Error(`${where}: ${describeError(error)}`, { cause: error });
     });
   } catch (error) {
