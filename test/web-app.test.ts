@@ -13,10 +13,12 @@ function fakeBuild(): string {
   return dir;
 }
 
-test('without a build, /app is a 404 problem that says how to build it', async () => {
+test('without a build, /app and its files are a 404 problem that says how to build it', async () => {
   const t = await startApp({ WEB_APP_DIR: tempDir('parley-noweb-') });
-  const body = problemOf(await t.app.inject({ url: '/app/' }), 404);
-  assert.match(body.detail, /npm run build/);
+  for (const url of ['/app/', '/app', '/app/assets/main.js']) {
+    const body = problemOf(await t.app.inject({ url }), 404);
+    assert.match(body.detail, /npm run build/, url);
+  }
   await t.destroy();
 });
 

@@ -36,10 +36,13 @@ export function webAppCsp(publicUrl: string): string {
 
 export async function webApp(app: FastifyInstance, { root, publicUrl }: WebAppOptions) {
   if (!existsSync(path.join(root, 'index.html'))) {
-    // Not built (e.g. `tsx src/server.ts` on a fresh clone): say how to get it.
-    app.get('/app', { schema: { hide: true } }, async () => {
+    // Not built (e.g. `tsx src/server.ts` or `npm test` on a fresh clone): say how to get it.
+    // The same routes as the built app's (`/app/`, which also answers `/app`, and its files).
+    const notBuilt = async () => {
       throw notFound('The web app (run `npm run build` to build it)');
-    });
+    };
+    app.get('/app/', { schema: { hide: true } }, notBuilt);
+    app.get('/app/*', { schema: { hide: true } }, notBuilt);
     return;
   }
   const csp = webAppCsp(publicUrl);
