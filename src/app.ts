@@ -29,6 +29,7 @@ import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js
 import { systemRoutes } from './api/system/system.routes.js';
 import { webApp } from './api/system/web-app.js';
 import { refuseNul, useStrictBodies } from './api/validation.js';
+import { compileDeferred, deferredSerializerFactory } from './api/deferred-compile.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
 import type { BlobStore } from './ports/blob-store.js';
@@ -189,6 +190,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // Response serialisers compile on first use or right after listen (deferred-compile.ts).
+    schemaController: { compilersFactory: { buildSerializer: deferredSerializerFactory() } },
     // Half-open connections (a request line, then silence) are closed after the headers
     // timeout, checked often enough that thousands of them cannot pile up; sockets are exempt
     // once upgraded. Node checks every 30 s by default, Fastify sets no request timeout.
@@ -233,6 +236,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   if (prometheus) useRequestMetrics(app, prometheus);
   useStrictBodies(app);
+  // What start-up left uncompiled is compiled once the server listens, a few schemas per turn.
+  app.addHook('onListen', (done) => {
+    compileDeferred().catch((error: unknown) => app.log.error({ err: error }, 'a schema failed to compile'));
+    done();
+  });
   refuseNul(app);
   acceptEmptyJson(app);
   useProblemDetails(app);

@@ -7,6 +7,7 @@ import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { invalid } from '../errors.js';
+import { deferValidator, type Validator } from './deferred-compile.js';
 
 /**
  * The largest user, message or event id: they are `integer` columns (32-bit in PostgreSQL), so a
@@ -21,19 +22,21 @@ function makeAjv(coerceTypes: Options['coerceTypes']): Ajv {
   return ajv;
 }
 
-/** A strict validator for JSON that arrives outside HTTP bodies (socket frames). */
-export function compileStrict<T>(schema: object): ((value: unknown) => value is T) & { errors?: unknown } {
-  return strictAjv().compile(schema) as ((value: unknown) => value is T) & { errors?: unknown };
+/** A strict validator for JSON that arrives outside HTTP bodies (socket frames); compiled on first use. */
+export function compileStrict<T>(schema: object): Validator<T> {
+  return deferValidator(() => strictAjv().compile(schema) as Validator<T>);
 }
 
 let strict: Ajv | undefined;
 const strictAjv = () => (strict ??= makeAjv(false));
 
-/** Installs the two validators on `app`. */
+/** Installs the two validators on `app`, each route's compiled on first use (see deferred-compile.ts). */
 export function useStrictBodies(app: FastifyInstance): void {
-  const forBodies = makeAjv(false);
-  const forText = makeAjv('array');
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? forBodies : forText).compile(schema));
+  let forBodies: Ajv | undefined;
+  let forText: Ajv | undefined;
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    deferValidator(() => (httpPart === 'body' ? (forBodies ??= makeAjv(false)) : (forText ??= makeAjv('array'))).compile(schema) as Validator),
+  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * PNG that would decode to gigabytes) from their header, before any pixels are decoded.
  */
 import type { Readable } from 'node:stream';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { AppError } from '../errors.js';
 
 /** Largest image accepted, in pixels (50 MP: a 8660×5773 photo; well above phone cameras). */
@@ -14,7 +14,13 @@ export const PREVIEW_MAX_SIDE = 512;
 const PREVIEW_QUALITY = 80;
 
 // Every upload is a different image, so libvips' operation cache would only hold memory.
-sharp.cache(false);
+/** sharp (libvips) loads with the first preview: imported up front it cost ~150 ms of every cold start. */
+let loading: Promise<typeof Sharp> | undefined;
+const loadSharp = () =>
+  (loading ??= import('sharp').then(({ default: sharp }) => {
+    sharp.cache(false);
+    return sharp;
+  }));
 
 export interface ImagePreview {
   /** The original's size as displayed (EXIF orientation applied). */
@@ -34,6 +40,7 @@ export interface ImagePreview {
 export async function makePreview(source: Readable): Promise<ImagePreview> {
   // sharp collects a streamed input in memory before decoding; uploads are bounded by
   // UPLOAD_MAX_BYTES, and the pixel limit bounds the decoded size.
+  const sharp = await loadSharp();
   const input = sharp({ limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true, failOn: 'error' });
   const metadata = input.clone().metadata();
   const output = input

@@ -4,11 +4,15 @@
  * bytes win: a declared type they contradict is refused with 415, so a page can never pass
  * as an image, and only sniffed images are ever treated as images.
  */
-import { fileTypeFromBuffer, supportedMimeTypes } from 'file-type';
+import type * as FileTypeModule from 'file-type';
 import mime from 'mime';
 import { AppError, invalid } from '../errors.js';
 
 /** How many leading bytes file-type needs to recognise most formats. */
+/** file-type loads with the first upload: imported up front it cost ~100 ms of every cold start. */
+let loading: Promise<typeof FileTypeModule> | undefined;
+const loadFileType = () => (loading ??= import('file-type'));
+
 export const SNIFF_BYTES = 4100;
 
 /** Images that get a preview and may become photos; decided by sniffing, never by the header. */
@@ -77,6 +81,7 @@ function compatible(declared: string, sniffed: string): boolean {
  */
 export async function resolveFileType(declaredHeader: string | undefined, sample: Uint8Array): Promise<FileType> {
   const declared = parseDeclared(declaredHeader);
+  const { fileTypeFromBuffer, supportedMimeTypes } = await loadFileType();
   const sniffed = await fileTypeFromBuffer(sample);
   const contradiction = () => new AppError('unsupported_media_type', `The content is not ${declared?.mime ?? 'of the declared type'}.`);
 
