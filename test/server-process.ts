@@ -36,13 +36,18 @@ const exited = (child: ChildProcess) =>
     else child.once('exit', (code) => resolve(code));
   });
 
+/** The server from its sources, through tsx: what the tests run unless they ask for the build. */
+export const FROM_SOURCE = ['--import', 'tsx', 'src/server.ts'];
+/** The built server, as `npm start` runs it (the bundle `npm run build` makes). */
+export const BUILT = ['dist/server.js'];
+
 /**
  * Starts the server with `env` over test defaults (no PostgreSQL or Redis unless given, fast
  * argon2, no rate limits, warnings only) and resolves once `/healthz` answers.
  */
-export async function startServer(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startServer(env: Record<string, string>, timeoutMs = 30_000, entry = FROM_SOURCE): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, entry, {
     env: {
       ...process.env,
       DATABASE_URL: '',
