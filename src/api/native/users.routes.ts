@@ -1,5 +1,5 @@
 /** The native USERS API (SPEC 2 "Users", seed 001): thin routes over the core services. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { LoginResult } from '../../core/accounts.service.js';
@@ -9,6 +9,7 @@ import { basicCredentials, requireAuth, TOKEN_SECURITY } from './auth.js';
 import type { NativeOptions } from './index.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentUser } from './users.presenters.js';
+import { AnswerMemo } from './answer-memo.js';
 import * as S from './users.schemas.js';
 
 const security = TOKEN_SECURITY;
@@ -63,8 +64,21 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
     return answerLogin(await core.accounts.login(id, body.password!, body.deviceInfo, request.ip));
   });
 
+  // The serialised answer, remembered while its user, sessions and photos are the same values.
+  const meAnswers = new AnswerMemo<UserRecord>();
   app.get('/users/me', { schema: { tags, security, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, preHandler: auth },
-    async (request) => present(request.auth.user, { self: true, sessions: await core.sessions.list(request.auth.user.id) }));
+    async (request, reply) => {
+      const { user } = request.auth;
+      const [sessions, photos] = await Promise.all([core.sessions.list(user.id), core.users.photosOf([user.id])]);
+      const records = photos.get(user.id) ?? [];
+      // Every field presentUser reads, then the records (frozen, replaced by any write).
+      const inputs = [user.uid, user.displayName, user.username, user.email, user.about, user.lastSeenAt, sessions.length, ...sessions, ...records];
+      const body = meAnswers.get(user, inputs, () =>
+        String(reply.serialize(presentUser(user, { self: true, sessions, photos: records.map((m) => presentMedia(m, publicUrl)) }))),
+      );
+      // Already serialised by the route's own schema: sent as JSON text, not serialised again.
+      return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
+    });
 
   app.post('/users/me/logout', { schema: { tags, security, summary: 'End the current session', response: { 200: S.Ok } }, preHandler: auth },
     async (request) => {
