@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileDeferred, deferredCount } from '../src/api/deferred-compile.js';
+import { Ajv } from 'ajv';
+import { compileDeferred, deferredCount, deferValidator, type Validator } from '../src/api/deferred-compile.js';
 import { bearer, problemOf, register, startApp } from './helpers.js';
 
 test('building the app compiles no route schema; the first requests compile theirs and behave as before', async () => {
@@ -41,4 +42,13 @@ test('a listening server compiles what is left in the background', async () => {
   while (deferredCount() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(deferredCount(), 0);
   await t.destroy();
+});
+
+test('a schema that cannot compile is found by compileDeferred, not left for a request to meet', async () => {
+  const ajv = new Ajv();
+  const validate = deferValidator(() => ajv.compile({ type: 'object', properties: { a: { type: 'no such type' } } }) as Validator);
+  await assert.rejects(compileDeferred(), /type/);
+  // Not compiled, it throws on use too (Fastify answers that with a 500): nothing passes unchecked.
+  assert.throws(() => validate({ a: 1 }), /type/);
+  assert.equal(deferredCount(), 0);
 });

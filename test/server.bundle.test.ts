@@ -25,7 +25,7 @@ describe('the built server (bundle)', { skip: missing }, () => {
   let server: ServerProcess;
   let token: string;
   before(async () => {
-    server = await startServer({ DATA_DIR: tempDir(), PUBLIC_URL: '' }, 30_000, BUILT);
+    server = await startServer({ DATA_DIR: tempDir() }, 30_000, BUILT);
   });
   after(() => server?.stop());
 

@@ -4,8 +4,9 @@
  * start: some 110 routes, 300 schemas. Each compiled function is now a stand-in that
  * compiles the real one the first time it is called, and `compileDeferred()` compiles all
  * that are still waiting, a few per turn of the event loop, once the server listens: a
- * route's first request rarely pays for it, and a schema that cannot compile still fails
- * within a second of start rather than at some later first request.
+ * route's first request rarely pays for it, and a schema that cannot compile shows soon after
+ * start (`compileDeferred` rejects; the app logs it as an error) rather than at some later
+ * first request, which would answer 500.
  */
 import { SerializerSelector } from '@fastify/fast-json-stringify-compiler';
 import type { ErrorObject } from 'ajv';

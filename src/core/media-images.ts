@@ -13,11 +13,11 @@ export const MAX_INPUT_PIXELS = 50_000_000;
 export const PREVIEW_MAX_SIDE = 512;
 const PREVIEW_QUALITY = 80;
 
-// Every upload is a different image, so libvips' operation cache would only hold memory.
 /** sharp (libvips) loads with the first preview: imported up front it cost ~150 ms of every cold start. */
 let loading: Promise<typeof Sharp> | undefined;
 const loadSharp = () =>
   (loading ??= import('sharp').then(({ default: sharp }) => {
+    // Every upload is a different image, so libvips' operation cache would only hold memory.
     sharp.cache(false);
     return sharp;
   }));

@@ -8,11 +8,11 @@ import type * as FileTypeModule from 'file-type';
 import mime from 'mime';
 import { AppError, invalid } from '../errors.js';
 
-/** How many leading bytes file-type needs to recognise most formats. */
 /** file-type loads with the first upload: imported up front it cost ~100 ms of every cold start. */
 let loading: Promise<typeof FileTypeModule> | undefined;
 const loadFileType = () => (loading ??= import('file-type'));
 
+/** How many leading bytes file-type needs to recognise most formats. */
 export const SNIFF_BYTES = 4100;
 
 /** Images that get a preview and may become photos; decided by sniffing, never by the header. */

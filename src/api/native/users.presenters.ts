@@ -34,6 +34,12 @@ export function presentSession(session: SessionRecord, accessToken?: string) {
 }
 
 /**
+ * Every field of `user` that `presentUser` reads: an answer made from the same values is the
+ * same answer (GET /users/me remembers its own by them). Keep in step with `presentUser`.
+ */
+export const presentedFields = (user: Profile & { email?: string | null }): unknown[] => [user.id, user.uid, user.displayName, user.username, user.email, user.about, user.lastSeenAt];
+
+/**
  * UserInfo. `photos` are the user's MediaInfo, newest first; `self` adds the caller-only
  * fields (email); `sessions` adds deviceSessions (with `accessToken` only for the one
  * session just opened).

@@ -8,7 +8,7 @@ import type { UserRecord } from '../../ports/store.js';
 import { basicCredentials, requireAuth, TOKEN_SECURITY } from './auth.js';
 import type { NativeOptions } from './index.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
-import { presentUser } from './users.presenters.js';
+import { presentedFields, presentUser } from './users.presenters.js';
 import { AnswerMemo } from './answer-memo.js';
 import * as S from './users.schemas.js';
 
@@ -71,8 +71,8 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
       const { user } = request.auth;
       const [sessions, photos] = await Promise.all([core.sessions.list(user.id), core.users.photosOf([user.id])]);
       const records = photos.get(user.id) ?? [];
-      // Every field presentUser reads, then the records (frozen, replaced by any write).
-      const inputs = [user.uid, user.displayName, user.username, user.email, user.about, user.lastSeenAt, sessions.length, ...sessions, ...records];
+      // The user's presented fields, then the records (frozen, replaced by any write).
+      const inputs = [...presentedFields(user), sessions.length, ...sessions, ...records];
       const body = meAnswers.get(user, inputs, () =>
         String(reply.serialize(presentUser(user, { self: true, sessions, photos: records.map((m) => presentMedia(m, publicUrl)) }))),
       );
