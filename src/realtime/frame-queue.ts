@@ -5,9 +5,17 @@
  */
 export const MAX_QUEUED_FRAMES = 100;
 
+interface Task {
+  run: () => Promise<void>;
+  /** Answers the frame as abandoned (shutdown), instead of running it. */
+  abandoned?: (() => void) | undefined;
+}
+
 export class FrameQueue {
-  private tail: Promise<void> = Promise.resolve();
-  private size = 0;
+  private readonly waiting: Task[] = [];
+  private running = false;
+  private abandoning = false;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly onError: (error: unknown) => void,
@@ -15,13 +23,39 @@ export class FrameQueue {
   ) {}
 
   /** Queues `task`; false (and nothing queued) when the queue is full. */
-  push(task: () => Promise<void>): boolean {
-    if (this.size >= this.limit) return false;
-    this.size++;
-    this.tail = this.tail
-      .then(task)
-      .catch(this.onError)
-      .finally(() => this.size--);
+  push(task: () => Promise<void>, abandoned?: () => void): boolean {
+    if (this.waiting.length + (this.running ? 1 : 0) >= this.limit) return false;
+    this.waiting.push({ run: task, abandoned });
+    // Run later, never inside the caller's turn (as a promise chain would).
+    queueMicrotask(() => void this.pump());
     return true;
+  }
+
+  /** Resolves once no frame is waiting or running (shutdown waits for it before the store closes). */
+  idle(): Promise<void> {
+    if (!this.running && this.waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** From now on frames are answered as abandoned, not run (shutdown); returns how many waited. */
+  abandon(): number {
+    this.abandoning = true;
+    return this.waiting.length;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    while (this.waiting.length > 0) {
+      const task = this.waiting.shift()!;
+      try {
+        if (this.abandoning) task.abandoned?.();
+        else await task.run();
+      } catch (error) {
+        this.onError(error);
+      }
+    }
+    this.running = false;
+    for (const wake of this.idleWaiters.splice(0)) wake();
   }
 }

@@ -20,8 +20,10 @@ import { FrameRate } from '../../realtime/frame-rate.js';
 import { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendEvent, sendFrame } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
+import { drainOnShutdown } from '../../shutdown/socket-drain.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { tokenFrom } from './auth.js';
+import { abandonedAck } from './socket.abandoned.js';
 import { runAction } from './socket.actions.js';
 import { frameFor, systemFrame } from './socket.frames.js';
 
@@ -116,8 +118,10 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
       // Frames still arriving after the close was sent are dropped unread.
       if (socket.readyState !== socket.OPEN) return;
       if (!rate.take()) return closeSocket(socket, CloseCode.PolicyViolation, 'too many frames per second');
-      if (!frames.push(() => onFrame(conn, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
+      const pushed = frames.push(() => onFrame(conn, data, isBinary), () => send(conn, abandonedAck(data)));
+      if (!pushed) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
+    drainOnShutdown(socket, frames);
     core.metrics.socketOpened('native');
     socket.on('close', () => {
       core.metrics.socketClosed('native');

@@ -20,6 +20,7 @@ import { FrameRate } from '../../realtime/frame-rate.js';
 import type { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendEvent } from '../../realtime/send.js';
 import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
+import { drainOnShutdown } from '../../shutdown/socket-drain.js';
 import { tokenFrom } from '../native/auth.js';
 import { findNul } from '../validation.js';
 
@@ -90,6 +91,8 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
       if (!rate.take()) return closeSocket(socket, CloseCode.PolicyViolation, 'too many frames per second');
       if (!frames.push(() => onFrame(member, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
+    // Rooms frames have no acks: an abandoned one is simply not posted.
+    drainOnShutdown(socket, frames);
     core.metrics.socketOpened('rooms');
     socket.on('close', () => {
       core.metrics.socketClosed('rooms');
