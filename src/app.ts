@@ -270,7 +270,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const server = this.server;
       httpCutOff = setTimeout(() => server.closeAllConnections(), HTTP_SHUTDOWN_MS).unref();
       this.websocketServer.close();
-      const report = await drainAndCloseSockets(this.websocketServer.clients, SOCKET_SHUTDOWN);
+      const report = await drainAndCloseSockets(this.websocketServer, SOCKET_SHUTDOWN);
       if (report.sockets > 0) this.log.info(report, 'sockets closed');
     },
   });

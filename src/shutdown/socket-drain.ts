@@ -12,7 +12,7 @@
  * 4. every socket is closed with 1001 (going away), and cut off after `closeMs` if its peer
  *    does not answer the close (a reader that never reads would hold it for ws's 30 s).
  */
-import WebSocket from 'ws';
+import WebSocket, { type WebSocketServer } from 'ws';
 
 /** A socket's incoming frame work, as shutdown sees it (the frame queue implements it). */
 export interface FrameWork {
@@ -22,11 +22,18 @@ export interface FrameWork {
   abandon(): number;
 }
 
-const workOf = new WeakMap<WebSocket, FrameWork>();
+/**
+ * The frame work of each server's sockets. A socket's work outlives the socket: one closed
+ * for flooding (1008) still has its queue to run, so it stays here until its queue is idle.
+ */
+const workOf = new WeakMap<WebSocketServer, Set<FrameWork>>();
 
-/** Tells shutdown where `socket`'s frames wait (call once, when the socket opens). */
-export function drainOnShutdown(socket: WebSocket, frames: FrameWork): void {
-  workOf.set(socket, frames);
+/** Tells shutdown where the frames of `socket` (a socket of `server`) wait; call once, when it opens. */
+export function drainOnShutdown(server: WebSocketServer, socket: WebSocket, frames: FrameWork): void {
+  let work = workOf.get(server);
+  if (!work) workOf.set(server, (work = new Set()));
+  work.add(frames);
+  socket.once('close', () => void frames.idle().then(() => work.delete(frames)));
 }
 
 export interface CloseOptions {
@@ -62,15 +69,18 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
 const closed = (socket: WebSocket) =>
   socket.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => socket.once('close', () => resolve()));
 
-/** Drains, then closes every socket in `sockets` (see the module comment); never takes much more than `drainMs + closeMs`. */
-export async function drainAndCloseSockets(sockets: Iterable<WebSocket>, options: CloseOptions): Promise<CloseReport> {
-  const all = [...sockets];
-  const open = all.filter((socket) => socket.readyState === WebSocket.OPEN);
-  for (const socket of open) socket.pause();
-  const idle = () => Promise.all(all.map((socket) => workOf.get(socket)?.idle()));
+/**
+ * Drains, then closes every socket of `server` (see the module comment); never takes much
+ * more than `drainMs + closeMs`. Call it once `server` takes no new sockets.
+ */
+export async function drainAndCloseSockets(server: WebSocketServer, options: CloseOptions): Promise<CloseReport> {
+  const all = [...server.clients];
+  const work = [...(workOf.get(server) ?? [])];
+  for (const socket of all) if (socket.readyState === WebSocket.OPEN) socket.pause();
+  const idle = () => Promise.all(work.map((frames) => frames.idle()));
   let abandonedFrames = 0;
   if (!(await within(idle(), options.drainMs))) {
-    for (const socket of all) abandonedFrames += workOf.get(socket)?.abandon() ?? 0;
+    for (const frames of work) abandonedFrames += frames.abandon();
     // The frame running at that moment still finishes (it may have written already); abandoned
     // ones take no time. A store that hangs gets a short bound more, then it closes anyway.
     await within(idle(), Math.min(1000, options.drainMs));

@@ -121,7 +121,7 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
       const pushed = frames.push(() => onFrame(conn, data, isBinary), () => send(conn, abandonedAck(data)));
       if (!pushed) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
-    drainOnShutdown(socket, frames);
+    drainOnShutdown(parent.websocketServer, socket, frames);
     core.metrics.socketOpened('native');
     socket.on('close', () => {
       core.metrics.socketClosed('native');

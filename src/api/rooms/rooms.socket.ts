@@ -92,7 +92,7 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
       if (!frames.push(() => onFrame(member, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
     });
     // Rooms frames have no acks: an abandoned one is simply not posted.
-    drainOnShutdown(socket, frames);
+    drainOnShutdown(parent.websocketServer, socket, frames);
     core.metrics.socketOpened('rooms');
     socket.on('close', () => {
       core.metrics.socketClosed('rooms');
