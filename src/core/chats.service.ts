@@ -221,7 +221,7 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
       if (chat.ownerId !== actor.id) throw forbidden('Only the chat owner may block users.');
       if (userId === actor.id) throw badRequest('userId', 'the owner cannot block themselves');
       const target = await store.chats.findMember(chat.id, userId);
-      if (!target || !target.isMember) throw notFound('Member');
+      if (!target?.isMember) throw notFound('Member');
       await store.chats.updateMember(chat.id, userId, { isBlocked: blocked });
       await publishChat('chatUpdate', chat, actor.id);
     },
