@@ -4,7 +4,7 @@
  * in answers 404; owner-only actions answer 403 to other members.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError, forbidden, invalid, notFound } from '../errors.js';
+import { forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatView, Profile } from '../ports/events.js';
 import { UniqueViolation, type ChatRecord, type MemberRecord, type Store } from '../ports/store.js';
@@ -254,6 +254,3 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     },
   };
 }
-
-/** Raised when a member may not post into a chat (blocked by its owner, or a blocked personal chat). */
-export const cannotPost = (reason: string) => new AppError('forbidden', reason);
