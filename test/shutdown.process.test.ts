@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { tempDir } from './helpers.js';
 import { BUILT, chatHistory, FROM_SOURCE } from './server-process.js';
 import { createTestSchema, postgresService, redisService } from './services.js';
-import { burstUsers, endBurst, startBurst, startShutdownServer, type BurstOptions, type BurstUsers, type ShutdownServer } from './shutdown-helpers.js';
+import { burstUsers, endBurst, startBurst, startShutdownServer, type Burst, type BurstOptions, type BurstUsers, type ShutdownServer } from './shutdown-helpers.js';
 
 // Probed before the first describe (services.ts: Node 20 runs its root hook too early otherwise).
 const services = await Promise.all([postgresService(), redisService()]);
@@ -68,7 +68,7 @@ function countAcks(socketAcks: Array<{ ok: boolean; error?: string }>): Record<s
 /** One round: start, burst, SIGTERM once the server is busy with it, and check the exit. */
 async function shutdownRound(env: Record<string, string>, variant: Variant, users: (server: ShutdownServer) => Promise<BurstUsers>, entry?: string[]): Promise<RoundResult> {
   const server = await startShutdownServer(env, { unreadStdout: variant.unreadStdout, ...(entry ? { entry } : {}) });
-  let burst;
+  let burst: Burst | undefined;
   try {
     burst = await startBurst(server, await users(server), variant.burst);
     const native = burst.sockets.at(-1)!;
