@@ -181,3 +181,19 @@ export async function startBurst(server: ShutdownServer, users: BurstUsers, opti
 export function endBurst(burst: Burst | undefined): void {
   for (const socket of burst?.sockets ?? []) socket.ws.terminate();
 }
+
+/**
+ * SIGTERM, then how the process ended; one still running `boundMs` later is SIGKILLed and
+ * reported as `hung` (the old code hung for good).
+ */
+export async function stopWithin(server: ShutdownServer, boundMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; hung?: true }> {
+  server.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<'hung'>((resolve) => (timer = setTimeout(resolve, boundMs, 'hung')));
+  const ended = await Promise.race([server.exited, hung]);
+  clearTimeout(timer);
+  if (ended !== 'hung') return ended;
+  server.child.kill('SIGKILL');
+  await server.exited;
+  return { code: null, signal: null, hung: true };
+}

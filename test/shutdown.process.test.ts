@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import { tempDir } from './helpers.js';
 import { BUILT, chatHistory, FROM_SOURCE } from './server-process.js';
 import { createTestSchema, postgresService, redisService } from './services.js';
-import { burstUsers, endBurst, startBurst, startShutdownServer, type Burst, type BurstOptions, type BurstUsers, type ShutdownServer } from './shutdown-helpers.js';
+import { burstUsers, endBurst, startBurst, startShutdownServer, stopWithin, type Burst, type BurstOptions, type BurstUsers, type ShutdownServer } from './shutdown-helpers.js';
 
 // Probed before the first describe (services.ts: Node 20 runs its root hook too early otherwise).
 const services = await Promise.all([postgresService(), redisService()]);
@@ -79,10 +79,7 @@ async function shutdownRound(env: Record<string, string>, variant: Variant, user
     });
     await burst.started;
     const signalled = Date.now();
-    server.child.kill('SIGTERM');
-    const late = setTimeout(() => server.child.kill('SIGKILL'), GRACE_MS + 5000);
-    const exit = await server.exited;
-    clearTimeout(late);
+    const exit = await stopWithin(server, GRACE_MS + 5000);
     const ms = Date.now() - signalled;
     const log = server.output();
     assert.deepEqual(exit, { code: 0, signal: null }, `${variant.name}: exit ${JSON.stringify(exit)} after ${ms} ms\n${log.slice(-3000)}`);
@@ -138,8 +135,7 @@ describe('shutdown after a socket burst (SQLite)', () => {
         const res = await fetch(`${server.url}/healthz?n=${i}`, { signal: AbortSignal.timeout(5000) });
         assert.equal(res.status, 200);
       }
-      server.child.kill('SIGTERM');
-      assert.deepEqual(await server.exited, { code: 0, signal: null });
+      assert.deepEqual(await stopWithin(server, GRACE_MS + 5000), { code: 0, signal: null });
     } finally {
       server.child.kill('SIGKILL');
     }
@@ -159,8 +155,7 @@ describe('shutdown after a socket burst (SQLite)', () => {
       if (frame.event === 'ack') acks.push(frame.payload);
     });
     await burst.started;
-    server.child.kill('SIGTERM');
-    assert.deepEqual(await server.exited, { code: 0, signal: null }, server.output().slice(-2000));
+    assert.deepEqual(await stopWithin(server, GRACE_MS + 5000), { code: 0, signal: null }, server.output().slice(-2000));
     await native.closed;
     endBurst(burst);
     const again = await startShutdownServer({ DATA_DIR: dataDir }, { entry: ROUND_ENTRY });
@@ -170,8 +165,7 @@ describe('shutdown after a socket burst (SQLite)', () => {
       assert.equal(stored.length, acked, `stored ${stored.length}, acked ok ${acked}, acks ${JSON.stringify(acks.filter((a) => !a.ok).slice(0, 3))}`);
       for (const ack of acks.filter((a) => !a.ok)) assert.equal(ack.error, 'unavailable', JSON.stringify(ack));
     } finally {
-      again.child.kill('SIGTERM');
-      await again.exited;
+      await stopWithin(again, GRACE_MS + 5000);
     }
   });
 });
