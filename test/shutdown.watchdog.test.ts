@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 /** Runs `code` (an ES module, through tsx, from the checkout root); resolves with how it ended and what it printed. */
@@ -92,5 +93,21 @@ describe('graceful shutdown', () => {
     const ended = await run(script("async () => { throw new Error('the store would not close'); }"), signalWhenReady);
     assert.equal(ended.code, 1, ended.out);
     assert.match(ended.out, /shutdown failed/);
+  });
+});
+
+describe('how the server is run', () => {
+  it('npm start, the container and the systemd unit all run node dist/server.js, and the unit waits past the watchdog', () => {
+    const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts as Record<string, string>;
+    assert.equal(scripts.start, 'node dist/server.js');
+    assert.match(readFileSync('deploy/Dockerfile', 'utf8'), /^CMD \["node", "dist\/server\.js"\]$/m);
+    const unit = readFileSync('deploy/parley.service', 'utf8');
+    const setting = (key: string) => new RegExp(`^${key}=(.*)$`, 'm').exec(unit)?.[1]?.trim();
+    assert.match(setting('ExecStart') ?? '', /^\/usr\/bin\/node \S+\/dist\/server\.js$/);
+    assert.equal(setting('KillSignal'), 'SIGTERM');
+    // SIGTERM to the server alone: the watchdog it starts must not be stopped with it.
+    assert.equal(setting('KillMode'), 'mixed');
+    // Grace (10 s) + watchdog margin (2 s) < TimeoutStopSec: systemd's SIGKILL is never what ends a shutdown.
+    assert.ok(Number(setting('TimeoutStopSec')) > 12, `TimeoutStopSec=${setting('TimeoutStopSec')}`);
   });
 });
