@@ -86,10 +86,10 @@ export async function shutdownRound(env: Record<string, string>, variant: Varian
     const ms = Date.now() - signalled;
     const log = server.output();
     // Exit 0 is the server's own word that it finished within the grace period (past it, it
-    // exits 1; at grace + 2 s its watchdog SIGKILLs it). The time seen here also holds this
-    // process's own lag (it reads 200 sockets' frames), hence the watchdog's margin.
+    // exits 1; at grace + 2 s its watchdog SIGKILLs it; stopWithin reports a hang at grace +
+    // 5 s). The time seen here also holds this process's own lag on a loaded machine (it
+    // reads 200 sockets' frames), so the time checked below is the server's.
     assert.deepEqual(exit, { code: 0, signal: null }, `${variant.name}: exit ${JSON.stringify(exit)} after ${ms} ms\n${log.slice(-3000)}`);
-    assert.ok(ms < GRACE_MS + 2000, `${variant.name}: exited ${ms} ms after SIGTERM`);
     // Every client socket was closed (1001, or earlier by the server for its own reasons); the
     // slow reader learns it once it reads again.
     for (const socket of burst.sockets) socket.ws.resume();
