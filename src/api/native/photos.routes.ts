@@ -1,17 +1,16 @@
 /** The native photo routes (USERS 12 and 13): attach an upload as a photo, remove one. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireAuth } from './auth.js';
-import type { NativeOptions } from './index.js';
+import { TOKEN_SECURITY as security } from '../../edge/credentials.js';
+import type { NativeOptions } from './options.js';
 import { AttachBody, MediaIdParams } from './media.schemas.js';
 import { Ok } from './users.schemas.js';
 
-const security: Array<Record<string, string[]>> = [{ bearer: [] }, { accessTokenHeader: [] }, { accessTokenQuery: [] }];
+const session = { auth: 'session' } as const;
 const tags = ['users'];
 
 export async function photosRoutes(parent: FastifyInstance, { core }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const auth = requireAuth(core.sessions);
 
   app.post('/users/me/photos', {
     schema: {
@@ -22,7 +21,7 @@ export async function photosRoutes(parent: FastifyInstance, { core }: NativeOpti
       body: AttachBody('photo'),
       response: { 200: Ok },
     },
-    preHandler: auth,
+    config: session,
   }, async (request) => {
     await core.users.addPhoto(request.auth.user, request.body.photo.id);
     return {};
@@ -30,7 +29,7 @@ export async function photosRoutes(parent: FastifyInstance, { core }: NativeOpti
 
   app.delete('/users/me/photos/:id', {
     schema: { tags, security, summary: 'Remove one of the caller’s photos and its files', params: MediaIdParams, response: { 200: Ok } },
-    preHandler: auth,
+    config: session,
   }, async (request) => {
     await core.users.removePhoto(request.auth.user, request.params.id);
     return {};

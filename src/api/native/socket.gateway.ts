@@ -19,9 +19,9 @@ import { FrameQueue } from '../../realtime/frame-queue.js';
 import { FrameRate } from '../../realtime/frame-rate.js';
 import { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendEvent, sendFrame } from '../../realtime/send.js';
-import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
+import { originAllowed } from '../../realtime/upgrade.js';
 import { MAX_RECORD_ID } from '../validation.js';
-import { tokenFrom } from './auth.js';
+import { socketToken } from '../../edge/credentials.js';
 import { runAction } from './socket.actions.js';
 import { frameFor, systemFrame } from './socket.frames.js';
 
@@ -135,7 +135,7 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
   // Before the upgrade: refuse with HTTP (403, 401) rather than open a socket.
   app.addHook('preHandler', async (request: FastifyRequest) => {
     if (!originAllowed(request, realtime.origins)) throw forbidden('This Origin may not open sockets here.');
-    const token = tokenFrom(request) ?? tokenProtocol(offeredProtocols(request));
+    const token = socketToken(request);
     if (token === undefined) throw unauthenticated();
     request.auth = await core.sessions.authenticate(token);
     const { sessionId } = request.params as { sessionId?: string };

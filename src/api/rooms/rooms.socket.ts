@@ -19,8 +19,8 @@ import { FrameQueue } from '../../realtime/frame-queue.js';
 import { FrameRate } from '../../realtime/frame-rate.js';
 import type { Registry } from '../../realtime/registry.js';
 import { closeSocket, sendEvent } from '../../realtime/send.js';
-import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
-import { tokenFrom } from '../native/auth.js';
+import { originAllowed } from '../../realtime/upgrade.js';
+import { socketToken } from '../../edge/credentials.js';
 import { findNul } from '../validation.js';
 
 export interface RoomMember {
@@ -72,7 +72,7 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preHandler', async (request: FastifyRequest) => {
     if (!originAllowed(request, realtime.origins)) throw forbidden('This Origin may not open sockets here.');
-    const token = tokenFrom(request) ?? tokenProtocol(offeredProtocols(request));
+    const token = socketToken(request);
     // No token: a read-only reader. A token that fails is refused, not silently downgraded.
     if (token !== undefined) request.roomUser = profileOf((await core.sessions.authenticate(token)).user);
   });

@@ -2,9 +2,23 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { declareAuth } from '../../edge/route-auth.js';
+
+type Schema = { type?: unknown; properties?: Record<string, { default?: unknown }>; required?: string[] };
+
+/**
+ * The query string as documented: a parameter with a default may be left out, so it is not
+ * `required` there (the validator, which fills the default, keeps its schema as it is).
+ */
+export function documentedQuery<T extends Schema | undefined>(querystring: T): T {
+  if (!querystring || !Array.isArray(querystring.required) || !querystring.properties) return querystring;
+  const properties = querystring.properties;
+  return { ...querystring, required: querystring.required.filter((name) => properties[name]?.default === undefined) };
+}
 
 export async function registerDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
   await app.register(swagger, {
+    transform: ({ schema, url }) => ({ url, schema: schema?.querystring ? { ...schema, querystring: documentedQuery(schema.querystring as Schema) } : schema }),
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -23,6 +37,10 @@ export async function registerDocs(app: FastifyInstance, publicUrl: string): Pro
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The documentation is public; the UI plugin's routes cannot declare it themselves.
+  await app.register(async (docs) => {
+    declareAuth(docs, 'none');
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+    docs.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  });
 }
