@@ -162,5 +162,6 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
   }
   const schema = { tags: ['realtime'], summary: 'Native WebSocket (upgrade): events of the caller, `?since=` to catch up', querystring: SocketQuery };
   app.get('/ws', { websocket: true, schema }, open);
-  app.get('/:sessionId', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
+  // Only a path that looks like a session id (a UUID) is this route: `/search` is a 404, not a 400.
+  app.get('/:sessionId(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
 }
