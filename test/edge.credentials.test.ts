@@ -72,7 +72,7 @@ describe('edge: credentials, through a real server', () => {
     ] as const) {
       const res = await get(path, headers);
       assert.equal(res.status, 200, `${path} ${JSON.stringify(headers)}`);
-      assert.equal((await res.json()).id, me.id);
+      assert.equal(((await res.json()) as { id: number }).id, me.id);
     }
     const none = await get('/users/me');
     assert.equal(none.status, 401);
@@ -88,11 +88,11 @@ describe('edge: credentials, through a real server', () => {
     ] as const) {
       const res = await get(path, headers);
       assert.equal(res.status, 200, `${path} ${JSON.stringify(headers)}: ${await res.clone().text()}`);
-      assert.ok(Array.isArray(await res.json()));
+      assert.ok(Array.isArray((await res.json()) as unknown));
     }
     const none = await get('/vapp/users');
     assert.equal(none.status, 400);
-    assert.equal((await none.json()).type, 'auth:missingtoken');
+    assert.equal(((await none.json()) as { type: string }).type, 'auth:missingtoken');
     // Basic credentials log in on the native family too (one account, whichever API made it).
     const login = await fetch(`${base}/users/login`, { method: 'POST', headers: basic(user.name, PASSWORD) });
     assert.equal(login.status, 200);
@@ -102,7 +102,7 @@ describe('edge: credentials, through a real server', () => {
     const gone = await register(t.app);
     const refused = await fetch(`${base}/users/me`, { method: 'DELETE', headers: { authorization: `Bearer ${gone.token}` } });
     assert.equal(refused.status, 401);
-    assert.equal((await refused.json()).type, 'urn:parley:problem:unauthenticated');
+    assert.equal(((await refused.json()) as { type: string }).type, 'urn:parley:problem:unauthenticated');
     const deleted = await fetch(`${base}/users/me`, { method: 'DELETE', headers: basic(gone.username, gone.password) });
     assert.equal(deleted.status, 200);
     assert.equal((await get('/users/me', { authorization: `Bearer ${gone.token}` })).status, 401);

@@ -55,19 +55,19 @@ describe('edge: route auth declarations', () => {
       s.get('/declared', { config: { auth: 'none' } }, async () => ({}));
       s.get('/forgotten', async () => ({}));
     }));
-    await assert.rejects(app.ready(), /auth.*GET \/t\/forgotten|GET \/t\/forgotten declares no auth/);
+    await assert.rejects(async () => void (await app.ready()), /auth.*GET \/t\/forgotten|GET \/t\/forgotten declares no auth/);
     await app.close();
   });
 
   it('a mode the family does not serve fails the start', async () => {
-    const app = await appWith(family(async (s) => s.get('/v', { config: { auth: 'vapp' } }, async () => ({}))));
-    await assert.rejects(app.ready(), /GET \/t\/v declares auth 'vapp', which its family does not serve/);
+    const app = await appWith(family(async (s) => void s.get('/v', { config: { auth: 'vapp' } }, async () => ({}))));
+    await assert.rejects(async () => void (await app.ready()), /GET \/t\/v declares auth 'vapp', which its family does not serve/);
     await app.close();
   });
 
   it('a route outside any family without a declaration fails the start; declareAuth fills plugins’ routes', async () => {
     const bare = await appWith(family(async () => {}), (app) => app.get('/outside', async () => ({})));
-    await assert.rejects(bare.ready(), /routes without an auth declaration \(config\.auth\): GET \/outside/);
+    await assert.rejects(async () => void (await bare.ready()), /routes without an auth declaration \(config\.auth\): GET \/outside/);
     await bare.close();
     const filled = await appWith(family(async () => {}), (app) => {
       void app.register(async (plugin) => {

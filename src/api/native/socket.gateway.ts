@@ -72,7 +72,9 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
       }
     }),
   ];
-  parent.addHook('onClose', async () => unsubscribe.forEach((stop) => stop()));
+  parent.addHook('onClose', async () => {
+    for (const stop of unsubscribe) stop();
+  });
 
   async function catchUp(conn: Connection, since: number | undefined) {
     try {
