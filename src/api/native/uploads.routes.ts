@@ -13,7 +13,6 @@ import { presentUpload } from './media.presenters.js';
 import { FileParams, UploadAnswer, UploadHeaders } from './media.schemas.js';
 import { problem, sendProblem } from './problem.js';
 
-const security: Array<Record<string, string[]>> = [{ bearer: [] }, { accessTokenHeader: [] }, { accessTokenQuery: [] }];
 const tags = ['files'];
 /** A name the server chose (a UUID) is never reused, so caches may keep it for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -48,8 +47,7 @@ export async function uploadsRoutes(parent: FastifyInstance, { core, publicUrl }
     scope.withTypeProvider<TypeBoxTypeProvider>().post('/uploads', {
       schema: {
         tags,
-        security,
-        summary: 'Upload a file as the raw request body (streamed)',
+          summary: 'Upload a file as the raw request body (streamed)',
         description:
           'Answers {name, url}. 413 past UPLOAD_MAX_BYTES, 415 when the bytes contradict Content-Type, 409 when File-Name is taken, ' +
           '422 for an image that cannot be decoded or has too many pixels. Images also get <name>-preview.jpeg.',

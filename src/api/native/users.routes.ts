@@ -5,14 +5,13 @@ import { Type } from 'typebox';
 import type { LoginResult } from '../../core/accounts.service.js';
 import { invalid, unauthenticated } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
-import { basicCredentials, TOKEN_SECURITY } from '../../edge/credentials.js';
+import { basicCredentials } from '../../edge/credentials.js';
 import type { NativeOptions } from './options.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentedFields, presentUser } from './users.presenters.js';
 import { AnswerMemo } from './answer-memo.js';
 import * as S from './users.schemas.js';
 
-const security = TOKEN_SECURITY;
 const none = { auth: 'none' } as const;
 const session = { auth: 'session' } as const;
 const tags = ['users'];
@@ -69,7 +68,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
 
   // The serialised answer, remembered while its user, sessions and photos are the same values.
   const meAnswers = new AnswerMemo<UserRecord>();
-  app.get('/users/me', { schema: { tags, security, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, config: session },
+  app.get('/users/me', { schema: { tags, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, config: session },
     async (request, reply) => {
       const { user } = request.auth;
       const [sessions, photos] = await Promise.all([core.sessions.list(user.id), core.users.photosOf([user.id])]);
@@ -83,14 +82,14 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
     });
 
-  app.post('/users/me/logout', { schema: { tags, security, summary: 'End the current session', response: { 200: S.Ok } }, config: session },
+  app.post('/users/me/logout', { schema: { tags, summary: 'End the current session', response: { 200: S.Ok } }, config: session },
     async (request) => {
       await core.sessions.logout(request.auth.session);
       return ok;
     });
 
   app.put('/users/me/changePassword', {
-    schema: { tags, security, summary: 'Change the password; other sessions are revoked', body: S.ChangePasswordBody, response: { 200: S.Ok } },
+    schema: { tags, summary: 'Change the password; other sessions are revoked', body: S.ChangePasswordBody, response: { 200: S.Ok } },
     config: session,
   }, async (request) => {
     const { user, session } = request.auth;
@@ -99,7 +98,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.put('/users/me/setAccountKey', {
-    schema: { tags, security, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
+    schema: { tags, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
     config: session,
   }, async (request) => {
     await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
@@ -115,7 +114,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.put('/users/me', {
-    schema: { tags, security, summary: 'Update name and about', body: S.UpdateUserBody, response: { 200: S.Ok } },
+    schema: { tags, summary: 'Update name and about', body: S.UpdateUserBody, response: { 200: S.Ok } },
     config: session,
   }, async (request) => {
     await core.users.updateProfile(request.auth.user, request.body);
@@ -123,7 +122,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.put('/users/me/device', {
-    schema: { tags, security, summary: 'Rename this device or set its push token', body: S.UpdateDeviceBody, response: { 200: S.Ok } },
+    schema: { tags, summary: 'Rename this device or set its push token', body: S.UpdateDeviceBody, response: { 200: S.Ok } },
     config: session,
   }, async (request) => {
     await core.sessions.updateDevice(request.auth.session, request.body);
@@ -131,12 +130,12 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.get('/users/:id', {
-    schema: { tags, security, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
+    schema: { tags, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
     config: session,
   }, async (request) => present(await core.users.getUser(request.params.id)));
 
   app.get('/users', {
-    schema: { tags, security, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
+    schema: { tags, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
     config: session,
   }, async (request) => {
     const { s, limit, offset } = request.query;

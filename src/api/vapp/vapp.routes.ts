@@ -4,7 +4,6 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
-import { TOKEN_SECURITY as security } from '../../edge/credentials.js';
 import { VappHttpError, validationError } from './vapp.errors.js';
 import type { VappOptions } from './options.js';
 import { presentSession, presentVappUser } from './vapp.presenters.js';
@@ -99,14 +98,13 @@ export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions)
   });
 
   app.get('/users', {
-    schema: { tags, security, summary: 'Every other user, whichever API made them (at most 1000, by id)', response: { 200: S.UserList, ...problems } },
+    schema: { tags, summary: 'Every other user, whichever API made them (at most 1000, by id)', response: { 200: S.UserList, ...problems } },
     config: vapp,
   }, async (request) => (await core.vapp.directory(request.vappUser)).map(presentVappUser));
 
   app.post('/users/image', {
     schema: {
       tags,
-      security,
       summary: 'Set the caller’s image: multipart/form-data with one file field "image"',
       description: 'The image becomes the caller’s newest photo (natively too) and, with Vonage configured, the Vonage user’s image_url.',
       response: { 200: S.ImageAnswer, ...problems },
@@ -117,7 +115,6 @@ export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions)
   app.post('/image', {
     schema: {
       tags,
-      security,
       summary: 'Store an image (for Client SDK image messages): multipart/form-data with one file field "image"',
       response: { 200: S.ImageAnswer, ...problems },
     },
