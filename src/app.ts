@@ -20,6 +20,8 @@ import { nativeApi } from './api/native/index.js';
 import { nativeSocket } from './api/native/socket.gateway.js';
 import { roomsApi } from './api/rooms/index.js';
 import { CloseCode } from './realtime/close-codes.js';
+import { startFanout } from './realtime/fanout.js';
+import { Hub } from './realtime/hub.js';
 import { vappApi } from './api/vapp/index.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './realtime/upgrade.js';
@@ -261,8 +263,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(nativeApi, { core, publicUrl: config.publicUrl });
   await app.register(vappApi, { core, uploadMaxBytes: config.uploadMaxBytes, prefix: config.vappPrefix });
-  await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });
-  await app.register(roomsApi, { prefix: '/api/v1', core, realtime: config.realtime });
+  // One hub per app; the fan-out is the only bus subscriber that delivers to its sockets.
+  const hub = new Hub();
+  const stopFanout = startFanout(core.ports.bus, hub);
+  app.addHook('onClose', async () => stopFanout());
+  await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime, hub });
+  await app.register(roomsApi, { prefix: '/api/v1', core, realtime: config.realtime, hub });
   await app.register(webApp, { root: config.webAppDir, publicUrl: config.publicUrl });
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.realtime.pingIntervalSeconds * 1000);
   // The event log keeps EVENT_RETENTION_SECONDS of events; older cursors get a resync.

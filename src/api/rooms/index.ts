@@ -2,14 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Core } from '../../core/index.js';
-import { Registry } from '../../realtime/registry.js';
+import type { Hub } from '../../realtime/hub.js';
 import { useEnvelope } from './envelope.js';
 import { roomsRoutes } from './rooms.routes.js';
-import { roomsSocket, type RoomMember } from './rooms.socket.js';
+import { roomsSocket } from './rooms.socket.js';
 
-export async function roomsApi(app: FastifyInstance, options: { core: Core; realtime: Config['realtime'] }) {
+export async function roomsApi(app: FastifyInstance, options: { core: Core; hub: Hub; realtime: Config['realtime'] }) {
   useEnvelope(app);
-  const members = new Registry<string, RoomMember>();
-  await app.register(roomsRoutes, { core: options.core, liveCount: (room: string) => members.count(room) });
-  await app.register(roomsSocket, { core: options.core, realtime: options.realtime, members });
+  const { core, hub, realtime } = options;
+  await app.register(roomsRoutes, { core, liveCount: (room: string) => hub.roomCount(room) });
+  await app.register(roomsSocket, { core, hub, realtime });
 }
