@@ -55,12 +55,6 @@ export interface BuildOptions {
 export type ParleyApp = FastifyInstance & { core: Core };
 
 /**
- * Opens the adapters the configuration asks for: PostgreSQL (store, rate limits and, unless
- * `BLOB_STORE=fs`, uploads) when `DATABASE_URL` is set, else the SQLite file and the uploads
- * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
- * service that cannot be reached fails the start.
- */
-/**
  * The push senders configured (APNs, FCM, Web Push); none means push is off. Each adapter is
  * loaded only when configured (web-push alone adds ~150 ms to a start).
  */
@@ -80,12 +74,18 @@ interface PortOptions {
   pushCa?: string | undefined;
 }
 
+/**
+ * Opens the adapters the configuration asks for: PostgreSQL (store, rate limits and, unless
+ * `BLOB_STORE=fs`, uploads) when `DATABASE_URL` is set, else the SQLite file and the uploads
+ * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
+ * service that cannot be reached fails the start.
+ */
 async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | undefined, options: PortOptions): Promise<CorePorts> {
   const { role, prometheus } = options;
   // First: a bad push key fails the start before anything is opened. The CLI sends no pushes.
   const push = role === 'node' ? await openPushSenders(config.push, options.pushCa) : {};
   const opened = await openStore(config, log);
-  const { limiter, blobs: shared } = opened;
+  const { limiter, blobs } = opened;
   let bus: Bus;
   try {
     // The admin CLI without Redis hands what it publishes to the node running on DATA_DIR.
@@ -102,8 +102,6 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
   // With metrics on, the bus's publishes and a few store writes are timed (see instrument.ts).
   const store = metrics ? instrumentStore(opened.store, metrics) : opened.store;
   if (metrics) bus = instrumentBus(bus, metrics);
-  // BLOB_STORE=fs (the default without DATABASE_URL): each node's own disk, or a folder the nodes share.
-  const blobs = shared ?? createFsBlobStore(path.join(config.dataDir, 'uploads'));
   const vonage =
     config.vonageApplicationId && config.vonagePrivateKey
       ? createVonageHttpUsers({
@@ -140,10 +138,12 @@ export async function openCliCore(config: Config): Promise<{ core: Core; close()
 
 /**
  * Opens the store the configuration asks for (PostgreSQL with `DATABASE_URL`, else the SQLite
- * file in `DATA_DIR`), migrated, with the rate limiter kept beside it and, with
- * `BLOB_STORE=postgres`, the uploads store in the same database. Also for the CLI.
+ * file in `DATA_DIR`), migrated, with the rate limiter kept beside it, and the uploads store
+ * `BLOB_STORE` names: the same PostgreSQL database, or `DATA_DIR/uploads` (each node's own
+ * disk, or a folder the nodes share). The one place a blob store is chosen. Also for the CLI.
  */
-export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs?: BlobStore }> {
+export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs: BlobStore }> {
+  const onDisk = () => createFsBlobStore(path.join(config.dataDir, 'uploads'));
   if (config.databaseUrl) {
     const [{ openPostgresStore }, { createPostgresBlobStore }, { createPostgresRateLimiter }] = await Promise.all([
       import('./adapters/store/postgres.js'),
@@ -157,11 +157,11 @@ export async function openStore(config: Config, log?: FastifyBaseLogger): Promis
     const blobs =
       config.blobStore === 'postgres'
         ? createPostgresBlobStore(opened.pool, { onError: (err) => log?.warn({ err }, 'removing abandoned blob writes failed') })
-        : undefined;
-    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool), ...(blobs ? { blobs } : {}) };
+        : onDisk();
+    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool), blobs };
   }
   const opened = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
-  return { store: opened.store, limiter: createSqliteRateLimiter(opened.connection) };
+  return { store: opened.store, limiter: createSqliteRateLimiter(opened.connection), blobs: onDisk() };
 }
 
 /** Logs a request without secrets: `?token=` (a token transport) is masked in the URL. */

@@ -24,7 +24,7 @@ describe('a burst of 1,000 room frames', () => {
     writerUser = await registerOn(ws.replace('ws:', 'http:'), 'burst');
   });
   after(async () => {
-    sockets.forEach((s) => s.ws.terminate());
+    for (const s of sockets) s.ws.terminate();
     await t.destroy();
   });
 
@@ -72,7 +72,7 @@ describe('a burst of 300 native send actions', () => {
     chatId = chat.body.id;
   });
   after(async () => {
-    sockets.forEach((s) => s.ws.terminate());
+    for (const s of sockets) s.ws.terminate();
     await t.destroy();
   });
 
@@ -80,7 +80,7 @@ describe('a burst of 300 native send actions', () => {
     const socket = await connect(`${ws}/ws?token=${alice.token}`);
     sockets.push(socket);
     const localIds = Array.from({ length: 300 }, () => randomUUID());
-    localIds.forEach((localId, i) => socket.send({ action: 'send', chatId, localId, text: `queued ${i}`, requestId: String(i) }));
+    for (const [i, localId] of localIds.entries()) socket.send({ action: 'send', chatId, localId, text: `queued ${i}`, requestId: String(i) });
 
     await socket.until(() => socket.of('ack').length >= 300 || socket.closed, 30_000, '300 acks');
     assert.equal(socket.closed, undefined, `the socket is open (closed: ${JSON.stringify(socket.closed)})`);

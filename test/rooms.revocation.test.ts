@@ -48,7 +48,9 @@ const REVOCATIONS: Revocation[] = [
 /** The checks, with sockets on `socketNode` and revocations through `actionNode`. */
 function revocationCases(where: () => { socketUrl: string; socketWsUrl: string; actionUrl: string; adminToken: string }) {
   const sockets: TestSocket[] = [];
-  after(() => sockets.forEach((s) => s.ws.terminate()));
+  after(() => {
+    for (const s of sockets) s.ws.terminate();
+  });
 
   for (const kind of REVOCATIONS) {
     it(`closes a room socket with 4001 within a second of ${kind.name}`, async () => {

@@ -24,5 +24,7 @@ export function startFanout(bus: Bus, hub: Hub): () => void {
       }
     }),
   ];
-  return () => stops.forEach((stop) => stop());
+  return () => {
+    for (const stop of stops) stop();
+  };
 }

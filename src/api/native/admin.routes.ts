@@ -34,7 +34,7 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { admin } = core;
   const authenticate = requireAuth(core.sessions);
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preHandler', async (request) => {
     await authenticate(request);
     admin.assertAdmin(request.auth.user);
   });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
-import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/messages.service.js';
+import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/message-rules.js';
 import { ROOM_NAME_PATTERN } from '../../core/rooms.service.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { ok } from './envelope.js';

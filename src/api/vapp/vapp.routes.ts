@@ -36,7 +36,7 @@ async function withImage(request: FastifyRequest, store: (body: Readable) => Pro
     if (typeof (error as { code?: unknown }).code === 'string' && String((error as { code: string }).code).startsWith('FST_')) throw error;
     throw malformed('The multipart body could not be read.');
   }
-  if (!part || part.fieldname !== 'image') throw validationError([{ name: 'image', reason: 'must exist' }]);
+  if (part?.fieldname !== 'image') throw validationError([{ name: 'image', reason: 'must exist' }]);
   const file = part.file;
   try {
     return { image_url: await store(part.file) };
