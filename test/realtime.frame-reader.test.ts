@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import WebSocket, { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { readFrames, type FrameReaderOptions } from '../src/realtime/frame-reader.js';
 import { connect, type TestSocket } from './ws-helpers.js';
 
