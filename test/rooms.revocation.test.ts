@@ -95,6 +95,22 @@ describe('room sockets and revocation, one node', () => {
   after(() => t.destroy());
 
   revocationCases(() => ({ socketUrl: base.http, socketWsUrl: base.ws, actionUrl: base.http, adminToken: admin.token }));
+
+  it('closes a socket whose session was revoked between its token check and its joining the hub', async () => {
+    const user = await registerOn(base.http, 'racing');
+    // The revocation's bus message, arriving before the socket joins (the store still has the
+    // session, as it did when the token was checked a moment before).
+    await t.app.core.ports.bus.publish('sessions.revoked', { userId: user.id, sessionIds: [user.sessionId] });
+    const room = await connect(`${base.ws}/api/v1/rooms/racing${process.pid}/messages/ws`, [user.token]);
+    const native = await connect(`${base.ws}/ws?token=${user.token}`);
+    try {
+      assert.equal((await room.waitClosed(1000)).code, 4001);
+      assert.equal((await native.waitClosed(1000)).code, 4001);
+    } finally {
+      room.ws.terminate();
+      native.ws.terminate();
+    }
+  });
 });
 
 // Skipped with a message when PostgreSQL or Redis is absent; a failure under PARLEY_REQUIRE_SERVICES=1.

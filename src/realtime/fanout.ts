@@ -19,6 +19,7 @@ export function startFanout(bus: Bus, hub: Hub): () => void {
     }),
     bus.subscribe('sessions.revoked', ({ sessionIds }) => {
       for (const id of sessionIds) {
+        hub.noteRevoked(id);
         // A copy: closing may remove the connection from the set being read.
         for (const conn of [...hub.ofSession(id)]) conn.close(CloseCode.Revoked, 'session revoked');
       }

@@ -26,11 +26,22 @@ export interface HubConnection {
 
 const EMPTY: ReadonlySet<never> = new Set();
 
+/**
+ * How long a revocation is remembered. A socket's token is checked before the upgrade, and
+ * the socket joins the hub a moment later: a revocation that arrives in between found nothing
+ * to close, so the socket is closed when it joins instead.
+ */
+const REVOKED_MEMORY_MS = 60_000;
+
 /** The connections of one node. One per app: several apps in a process never share one. */
 export class Hub {
   private readonly byUser = new Registry<number, HubConnection>();
   private readonly bySession = new Registry<string, HubConnection>();
   private readonly byRoom = new Registry<string, HubConnection>();
+  /** Recently revoked session ids and when, oldest first. */
+  private readonly revoked = new Map<string, number>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Indexes `conn` under its user, session and room; returns the function that removes it. */
   add(conn: HubConnection): () => void {
@@ -60,6 +71,24 @@ export class Hub {
   /** Every socket listening to `room`. */
   inRoom(room: string): ReadonlySet<HubConnection> {
     return this.byRoom.get(room);
+  }
+
+  /** Remembers that `sessionId` was revoked (for sockets that join just after; see REVOKED_MEMORY_MS). */
+  noteRevoked(sessionId: string): void {
+    const now = this.now();
+    for (const [id, at] of this.revoked) {
+      if (now - at < REVOKED_MEMORY_MS) break;
+      this.revoked.delete(id);
+    }
+    this.revoked.delete(sessionId);
+    this.revoked.set(sessionId, now);
+  }
+
+  /** True when `sessionId` was revoked within REVOKED_MEMORY_MS. */
+  wasRevoked(sessionId: string | undefined): boolean {
+    if (sessionId === undefined) return false;
+    const at = this.revoked.get(sessionId);
+    return at !== undefined && this.now() - at < REVOKED_MEMORY_MS;
   }
 
   /** How many sockets listen to `room` on this node (the rooms API's live member count). */

@@ -8,6 +8,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { forbidden } from '../errors.js';
 import type { Metrics } from '../ports/metrics.js';
+import { CloseCode } from './close-codes.js';
 import { hardCapBytes, readFrames, type FrameHandler } from './frame-reader.js';
 import type { Hub, HubConnection } from './hub.js';
 import { originAllowed } from './upgrade.js';
@@ -38,7 +39,8 @@ export function refuseForeignOrigin(request: FastifyRequest, origins: string[]):
 /**
  * Serves an open socket: adds `conn` to the hub until the socket closes, counts it on the
  * open-socket gauge under its protocol, and hands its frames to `onFrame` one at a time
- * with backpressure. Listeners are attached at once, so nothing sent meanwhile is lost.
+ * with backpressure. Listeners are attached at once, so nothing sent meanwhile is lost. A
+ * socket whose session was revoked while it was being upgraded is closed with 4001.
  */
 export function serveSocket(socket: WebSocket, conn: HubConnection, onFrame: FrameHandler, options: SocketRouteOptions): void {
   const { hub, metrics, limits, log } = options;
@@ -53,4 +55,6 @@ export function serveSocket(socket: WebSocket, conn: HubConnection, onFrame: Fra
     metrics.socketClosed(conn.protocol);
     remove();
   });
+  // Revoked after its token was checked but before it joined: the fan-out found nothing to close.
+  if (hub.wasRevoked(conn.sessionId)) conn.close(CloseCode.Revoked, 'session revoked');
 }
