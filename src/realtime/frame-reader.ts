@@ -5,7 +5,9 @@
  * not closed: while its frames wait in a long queue, or while it is over its rate, the socket
  * is paused (ws stops reading the TCP socket, so the client's own send buffer and the kernel
  * hold the rest) and resumed once the queue drains and tokens refill. Nothing a client sent
- * is dropped while its socket is open.
+ * is dropped while its socket is open. A paused socket's pongs wait too, which is harmless:
+ * a pause lasts until one token refills or a few frames are handled, far less than the ping
+ * interval (heartbeat.ts).
  *
  * The one hard cap is for abuse where memory would still grow: pausing stops the reads, but
  * what ws had already read is still parsed into frames, up to a read chunk plus one frame
