@@ -41,6 +41,8 @@ export interface FrameReaderOptions {
 
 /** Frames waiting before reading pauses: enough to keep a handler busy, few enough to hold little. */
 export const PAUSE_AT_FRAMES = 32;
+/** A busy reader gives the event loop a turn at least this often. */
+const YIELD_AFTER_MS = 10;
 export const PAUSE_AT_BYTES = 1024 * 1024;
 
 /** The hard cap on bytes read but not handled, for sockets whose frames are at most `maxPayloadBytes`. */
@@ -75,6 +77,7 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
   const pump = async () => {
     if (running) return;
     running = true;
+    let lastTurn = performance.now();
     while (waiting.length > 0 && socket.readyState === WebSocket.OPEN) {
       if (abandoning) {
         const frame = waiting.shift()!;
@@ -99,6 +102,14 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
       }
       bytes -= frame.data.length;
       flow();
+      // On the embedded store a frame's whole work (store, publish, fan-out) is promise
+      // microtasks: without a turn of the event loop now and then, one socket's burst (ws
+      // parses a whole read chunk, ~1,000 small frames, at once) ran for seconds and kept
+      // SIGTERM's handler, timers and every other socket waiting.
+      if (performance.now() - lastTurn > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastTurn = performance.now();
+      }
     }
     // Closed meanwhile: what was left is never handled (the socket is no longer open).
     if (socket.readyState !== WebSocket.OPEN) {
