@@ -104,7 +104,14 @@ export async function roomsSocket(parent: FastifyInstance, options: RoomsSocketO
       roomMessage: (message) => sendEvent(socket, frameOf(message), realtime.maxBufferedBytes, PROTOCOL, core.metrics),
       close: (code, reason) => closeSocket(socket, code, reason),
     };
-    serveSocket(socket, member, (data, isBinary) => onFrame(member, data, isBinary), { hub, metrics: core.metrics, limits: realtime, log: parent.log });
+    serveSocket(socket, member, (data, isBinary) => onFrame(member, data, isBinary), {
+      hub,
+      server: parent.websocketServer,
+      metrics: core.metrics,
+      limits: realtime,
+      log: parent.log,
+      // Rooms frames have no acks: one abandoned at shutdown is simply not posted.
+    });
     opened.catch((err) => {
       parent.log.error({ err }, 'opening a room failed');
       closeSocket(socket, 1011, 'internal error');
