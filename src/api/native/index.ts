@@ -18,8 +18,6 @@ import { nativeSocket } from './socket.gateway.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
 
-export type { NativeOptions } from './options.js';
-
 /** The native family, built from the core and the configuration. */
 export function nativeFamily({ core, config }: { core: Core; config: Config }): Family {
   const options: NativeOptions = { core, publicUrl: config.publicUrl };
