@@ -20,6 +20,8 @@ import { nativeFamily } from './api/native/index.js';
 import { roomsFamily } from './api/rooms/index.js';
 import { CloseCode } from './realtime/close-codes.js';
 import { vappFamily } from './api/vapp/index.js';
+import { startFanout } from './realtime/fanout.js';
+import { Hub } from './realtime/hub.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './edge/credentials.js';
 import { registerFamily } from './edge/family.js';
@@ -245,7 +247,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   refuseNul(app);
   acceptEmptyJson(app);
   // The API families, in order; a fourth is one more line here (see README, Layout).
-  const families = [nativeFamily({ core, config }), vappFamily({ core, config }), roomsFamily({ core, config })];
+  // One hub per app; the fan-out is the only bus subscriber that delivers to its sockets.
+  const hub = new Hub();
+  const stopFanout = startFanout(core.ports.bus, hub);
+  app.addHook('onClose', async () => stopFanout());
+  const families = [nativeFamily({ core, config, hub }), vappFamily({ core, config }), roomsFamily({ core, config, hub })];
   // The native format also answers outside any family: system routes, docs, unknown paths.
   useWireFormat(app, families[0]!.format);
   // Every route declares its auth (src/edge/route-auth.ts); CORS preflights carry no credentials.

@@ -6,6 +6,7 @@
 import type { Config } from '../../config.js';
 import type { Core } from '../../core/index.js';
 import type { Family } from '../../edge/family.js';
+import type { Hub } from '../../realtime/hub.js';
 import { adminRoutes } from './admin.routes.js';
 import { nativeAuthChecks } from './auth.js';
 import { chatsRoutes } from './chats.routes.js';
@@ -19,7 +20,7 @@ import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
 
 /** The native family, built from the core and the configuration. */
-export function nativeFamily({ core, config }: { core: Core; config: Config }): Family {
+export function nativeFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
   const options: NativeOptions = { core, publicUrl: config.publicUrl };
   return {
     name: 'native',
@@ -37,7 +38,7 @@ export function nativeFamily({ core, config }: { core: Core; config: Config }): 
     },
     sockets: {
       auth: 'session',
-      routes: async (app) => void (await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime })),
+      routes: async (app) => void (await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime, hub })),
     },
   };
 }

@@ -5,24 +5,23 @@
 import type { Config } from '../../config.js';
 import type { Core } from '../../core/index.js';
 import type { Family } from '../../edge/family.js';
-import { Registry } from '../../realtime/registry.js';
+import type { Hub } from '../../realtime/hub.js';
 import { envelope } from './envelope.js';
 import { roomsRoutes } from './rooms.routes.js';
-import { roomsSocket, type RoomMember } from './rooms.socket.js';
+import { roomsSocket } from './rooms.socket.js';
 
 /** The rooms family, built from the core and the configuration. */
-export function roomsFamily({ core, config }: { core: Core; config: Config }): Family {
-  const members = new Registry<string, RoomMember>();
+export function roomsFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
   return {
     name: 'rooms',
     prefix: '/api/v1',
     format: envelope,
     // The HTTP routes are public; the sockets check their optional token before the upgrade.
     auth: { checks: { none: null, 'session-optional': null } },
-    routes: async (app) => void (await app.register(roomsRoutes, { core, liveCount: (room: string) => members.count(room) })),
+    routes: async (app) => void (await app.register(roomsRoutes, { core, liveCount: (room: string) => hub.roomCount(room) })),
     sockets: {
       auth: 'session-optional',
-      routes: async (app) => void (await app.register(roomsSocket, { core, realtime: config.realtime, members })),
+      routes: async (app) => void (await app.register(roomsSocket, { core, realtime: config.realtime, hub })),
     },
   };
 }
