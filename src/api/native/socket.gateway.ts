@@ -17,9 +17,8 @@ import { CloseCode } from '../../realtime/close-codes.js';
 import type { Hub, HubConnection } from '../../realtime/hub.js';
 import { closeSocket, sendEvent, sendFrame } from '../../realtime/send.js';
 import { refuseForeignOrigin, serveSocket, type SocketLimits } from '../../realtime/socket-route.js';
-import { offeredProtocols, tokenProtocol } from '../../realtime/upgrade.js';
 import { MAX_RECORD_ID } from '../validation.js';
-import { tokenFrom } from './auth.js';
+import { socketToken } from '../../edge/credentials.js';
 import { runAction } from './socket.actions.js';
 import { frameFor, systemFrame } from './socket.frames.js';
 
@@ -125,7 +124,7 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
   // Before the upgrade: refuse with HTTP (403, 401) rather than open a socket.
   app.addHook('preHandler', async (request: FastifyRequest) => {
     refuseForeignOrigin(request, realtime.origins);
-    const token = tokenFrom(request) ?? tokenProtocol(offeredProtocols(request));
+    const token = socketToken(request);
     if (token === undefined) throw unauthenticated();
     request.auth = await core.sessions.authenticate(token);
     const { sessionId } = request.params as { sessionId?: string };
@@ -152,5 +151,6 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
   }
   const schema = { tags: ['realtime'], summary: 'Native WebSocket (upgrade): events of the caller, `?since=` to catch up', querystring: SocketQuery };
   app.get('/ws', { websocket: true, schema }, open);
-  app.get('/:sessionId', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
+  // Only a path that looks like a session id (a UUID) is this route: `/search` is a 404, not a 400.
+  app.get('/:sessionId(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
 }

@@ -20,8 +20,7 @@ import { CloseCode } from '../../realtime/close-codes.js';
 import type { Hub, HubConnection } from '../../realtime/hub.js';
 import { closeSocket, sendEvent } from '../../realtime/send.js';
 import { refuseForeignOrigin, serveSocket, type SocketLimits } from '../../realtime/socket-route.js';
-import { offeredProtocols, tokenProtocol } from '../../realtime/upgrade.js';
-import { tokenFrom } from '../native/auth.js';
+import { socketToken } from '../../edge/credentials.js';
 import { findNul } from '../validation.js';
 
 const PROTOCOL = 'rooms';
@@ -83,7 +82,7 @@ export async function roomsSocket(parent: FastifyInstance, options: RoomsSocketO
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preHandler', async (request: FastifyRequest) => {
     refuseForeignOrigin(request, realtime.origins);
-    const token = tokenFrom(request) ?? tokenProtocol(offeredProtocols(request));
+    const token = socketToken(request);
     // No token: a read-only reader. A token that fails is refused, not silently downgraded.
     if (token !== undefined) {
       const { user, session } = await core.sessions.authenticate(token);
