@@ -3,6 +3,8 @@
  * token (first subprotocol, echoed, or any transport) a socket may post `{"text": "…"}`;
  * without one it is read-only and any frame closes it with 1008. Malformed frames close with
  * 1007. Every member gets each new message as a JSON array, serialised once per message.
+ * The hub knows a token's socket by its device session, so the fan-out closes it with 4001
+ * when that session is revoked, as it does native sockets; frames are read with backpressure.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
