@@ -98,13 +98,16 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
   }
 
-  // Concurrent sends share one transaction (group commit); see batcher.ts.
+  // Concurrent sends share one transaction (group commit); see batcher.ts. They are written
+  // chat by chat in chat-id order (arrival order within a chat), so that batches of several
+  // nodes lock chat rows in the same order and cannot deadlock each other.
   const sends = createBatcher<SendJob, ChatEvent>({
     runBatch: (jobs) =>
       store.transaction(async (tx) => {
         const cache = newCache();
-        const out: ChatEvent[] = [];
-        for (const job of jobs) out.push(await writeSend(tx, job, cache));
+        const out = new Array<ChatEvent>(jobs.length);
+        const order = jobs.map((_, i) => i).sort((x, y) => (jobs[x]!.chat.id < jobs[y]!.chat.id ? -1 : jobs[x]!.chat.id > jobs[y]!.chat.id ? 1 : x - y));
+        for (const i of order) out[i] = await writeSend(tx, jobs[i]!, cache);
         return out;
       }),
     runOne: (job) => store.transaction((tx) => writeSend(tx, job, newCache())),
