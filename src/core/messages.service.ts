@@ -55,13 +55,12 @@ export interface EditInput {
 
 export type MessagesService = ReturnType<typeof createMessagesService>;
 
-/** Caches of one batch of sends: each chat's member ids and push targets. */
+/** Caches of one batch of sends: each chat's push targets. */
 interface BatchCache {
-  members: Map<string, number[]>;
   pushTargets: Map<string, PushTarget[]>;
 }
 
-const newCache = (): BatchCache => ({ members: new Map(), pushTargets: new Map() });
+const newCache = (): BatchCache => ({ pushTargets: new Map() });
 
 export function createMessagesService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock; push?: PushService | undefined }) {
   const { store, events, media, clock } = deps;
@@ -74,9 +73,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { members } = cache;
     const { chat, author, input, text, attachment, now } = job;
-    const seq = await tx.chats.nextSeq(chat.id, now);
+    // The seq, the chat back on hidden devices, the author's read position, the members: one call.
+    const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
       chatId: chat.id, seq, authorId: author.id, localId: input.localId, text, isVisible: input.isVisible ?? true,
       fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
@@ -87,11 +86,8 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       throw new AppError('conflict', 'That upload is already in use.', { field: 'attachment.id' });
     }
     if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
-    await tx.chats.unhideForAll(chat.id);
-    // Sending implies having read everything before.
-    await tx.chats.updateMember(chat.id, author.id, { lastReadSeq: seq });
-    let recipients = members.get(chat.id);
-    if (!recipients) members.set(chat.id, (recipients = await tx.chats.listMemberIds(chat.id)));
+    // Sending implies having read everything before: advanceForSend moved the author's read position.
+    const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.
     const message: MessageView = { message: inserted, author, attachments: attachment ? [mediaViewOf(attachment.record)] : [], readMarks: [] };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);

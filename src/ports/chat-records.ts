@@ -104,6 +104,12 @@ export interface ChatsRepository {
   updateMember(chatId: string, userId: number, patch: MemberPatch): Promise<void>;
   /** A new message brings a chat back on every device that removed it. */
   unhideForAll(chatId: string): Promise<void>;
+  /**
+   * A send's chat bookkeeping at once: `nextSeq`, `unhideForAll`, the author's
+   * `lastReadSeq` set to the new seq, and the current member ids (one round trip where the
+   * database is remote).
+   */
+  advanceForSend(chatId: string, authorId: number, at: number): Promise<{ seq: number; memberIds: number[] }>;
 }
 
 export interface MessagesRepository {

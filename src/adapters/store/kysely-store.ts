@@ -21,7 +21,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     users: createUsersRepository(db),
     sessions: createSessionsRepository(db),
     signingKeys: createSigningKeysRepository(db),
-    chats: createChatsRepository(db),
+    chats: createChatsRepository(db, kind),
     messages: createMessagesRepository(db),
     contacts: createContactsRepository(db),
     events: createEventLogRepository(db, kind),
