@@ -29,6 +29,8 @@ const rounds = Number(process.argv[3] ?? 2);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 50);
 const CHATS = Number(process.env.BENCH_CHATS ?? 10);
 const DRAIN_MS = 3000;
+/** Each node's CPU with sockets open and nothing sent (timers, heartbeats, pollers), measured first. */
+const IDLE_MS = 3000;
 const databaseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
@@ -46,6 +48,10 @@ interface Result {
   /** µs of CPU per stored message: each node, all nodes, PostgreSQL's backends. */
   cpuPerNode: number[];
   cpuNodes: number;
+  /** The same less each node's idle CPU over the send phase: what the messages themselves cost. */
+  cpuNodesNet: number;
+  /** Idle CPU of all nodes, µs per second. */
+  idleNodes: number;
   cpuPostgres: number | null;
   lost: number;
   gaps: number;
@@ -117,6 +123,9 @@ async function runRound(scenario: Scenario, round: number): Promise<Result> {
       );
     }
 
+    const idleBefore = nodes.map((n) => cpuOf(n.pid));
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idlePerSecond = nodes.reduce((sum, n, i) => sum + cpuOf(n.pid) - idleBefore[i]!, 0) / (IDLE_MS / 1000);
     const nodeCpuBefore = nodes.map((n) => cpuOf(n.pid));
     const pgBefore = await postgresCpu(admin);
     const acked: number[] = [];
@@ -181,6 +190,8 @@ async function runRound(scenario: Scenario, round: number): Promise<Result> {
       deliveriesPerSecond: Math.round(deliveries / ((lastDelivery - t0) / 1000)),
       cpuPerNode: nodeCpu.map(perMessage),
       cpuNodes: perMessage(nodeCpu.reduce((a, b) => a + b, 0)),
+      cpuNodesNet: perMessage(Math.max(0, nodeCpu.reduce((a, b) => a + b, 0) - idlePerSecond * elapsed)),
+      idleNodes: Math.round(idlePerSecond),
       cpuPostgres: scenario.store === 'postgres' ? perMessage(pgCpu) : null,
       lost,
       gaps,
@@ -215,7 +226,13 @@ const median = (values: number[]) => {
 const of = (name: string) => results.filter((r) => r.scenario === name);
 const summary = scenarios.map((s) => {
   const rs = of(label(s));
-  return { name: label(s), stored: median(rs.map((r) => r.storedPerSecond)), cpuNodes: median(rs.map((r) => r.cpuNodes)), cpuPostgres: s.store === 'postgres' ? median(rs.map((r) => r.cpuPostgres ?? 0)) : null };
+  return {
+    name: label(s),
+    stored: median(rs.map((r) => r.storedPerSecond)),
+    cpuNodes: median(rs.map((r) => r.cpuNodes)),
+    cpuNodesNet: median(rs.map((r) => r.cpuNodesNet)),
+    cpuPostgres: s.store === 'postgres' ? median(rs.map((r) => r.cpuPostgres ?? 0)) : null,
+  };
 });
 const one = summary[0]!;
 const sqlite = summary[3]!;
@@ -248,18 +265,18 @@ ${summary
 
 ## Medians
 
-| scenario | stored / s | CPU µs / message, all nodes | PostgreSQL CPU µs / message |
-|---|---|---|---|
-${summary.map((s) => `| ${s.name} | **${s.stored}** | ${s.cpuNodes} | ${s.cpuPostgres ?? '–'} |`).join('\n')}
+| scenario | stored / s | CPU µs / message, all nodes | the same less idle | PostgreSQL CPU µs / message |
+|---|---|---|---|---|
+${summary.map((s) => `| ${s.name} | **${s.stored}** | ${s.cpuNodes} | ${s.cpuNodesNet} | ${s.cpuPostgres ?? '–'} |`).join('\n')}
 
 ## Every round
 
-| round | scenario | stored | stored / s | deliveries | deliveries / s | CPU µs / message per node | all nodes | PostgreSQL | lost | gaps | errors | load |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| round | scenario | stored | stored / s | deliveries | deliveries / s | CPU µs / message per node | all nodes | less idle | idle µs/s | PostgreSQL | lost | gaps | errors | load |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${results
   .map(
     (r) =>
-      `| ${r.round} | ${r.scenario} | ${r.stored} | ${r.storedPerSecond} | ${r.deliveries} of ${r.expected} | ${r.deliveriesPerSecond} | ${r.cpuPerNode.join(' + ')} | ${r.cpuNodes} | ${r.cpuPostgres ?? '–'} | ${r.lost} | ${r.gaps} | ${r.errors} | ${r.load} |`,
+      `| ${r.round} | ${r.scenario} | ${r.stored} | ${r.storedPerSecond} | ${r.deliveries} of ${r.expected} | ${r.deliveriesPerSecond} | ${r.cpuPerNode.join(' + ')} | ${r.cpuNodes} | ${r.cpuNodesNet} | ${r.idleNodes} | ${r.cpuPostgres ?? '–'} | ${r.lost} | ${r.gaps} | ${r.errors} | ${r.load} |`,
   )
   .join('\n')}
 `;
