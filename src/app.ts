@@ -16,14 +16,17 @@ import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
 import { createVonageHttpUsers } from './adapters/vonage/http.js';
 import websocket from '@fastify/websocket';
-import { nativeApi } from './api/native/index.js';
-import { nativeSocket } from './api/native/socket.gateway.js';
-import { roomsApi } from './api/rooms/index.js';
+import { nativeFamily } from './api/native/index.js';
+import { roomsFamily } from './api/rooms/index.js';
 import { CloseCode } from './realtime/close-codes.js';
-import { vappApi } from './api/vapp/index.js';
+import { vappFamily } from './api/vapp/index.js';
+import { startFanout } from './realtime/fanout.js';
+import { Hub } from './realtime/hub.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
-import { chooseProtocol } from './realtime/upgrade.js';
-import { useProblemDetails } from './api/native/problem.js';
+import { chooseProtocol } from './edge/credentials.js';
+import { registerFamily } from './edge/family.js';
+import { declareAuth, requireAuthDeclarations } from './edge/route-auth.js';
+import { useWireFormat } from './edge/wire-format.js';
 import { registerDocs } from './api/system/docs.js';
 import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js';
 import { systemRoutes } from './api/system/system.routes.js';
@@ -243,7 +246,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   refuseNul(app);
   acceptEmptyJson(app);
-  useProblemDetails(app);
+  // The API families, in order; a fourth is one more line here (see README, Layout).
+  // One hub per app; the fan-out is the only bus subscriber that delivers to its sockets.
+  const hub = new Hub();
+  const stopFanout = startFanout(core.ports.bus, hub);
+  app.addHook('onClose', async () => stopFanout());
+  const families = [nativeFamily({ core, config, hub }), vappFamily({ core, config }), roomsFamily({ core, config, hub })];
+  // The native format also answers outside any family: system routes, docs, unknown paths.
+  useWireFormat(app, families[0]!.format);
+  // Every route declares its auth (src/edge/route-auth.ts); CORS preflights carry no credentials.
+  requireAuthDeclarations(app);
+  declareAuth(app, 'none', (route) => route.method === 'OPTIONS');
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
@@ -259,10 +272,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       done();
     },
   });
-  await app.register(nativeApi, { core, publicUrl: config.publicUrl });
-  await app.register(vappApi, { core, uploadMaxBytes: config.uploadMaxBytes, prefix: config.vappPrefix });
-  await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });
-  await app.register(roomsApi, { prefix: '/api/v1', core, realtime: config.realtime });
+  for (const family of families) await registerFamily(app, family);
   await app.register(webApp, { root: config.webAppDir, publicUrl: config.publicUrl });
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.realtime.pingIntervalSeconds * 1000);
   // The event log keeps EVENT_RETENTION_SECONDS of events; older cursors get a resync.
