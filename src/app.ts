@@ -19,12 +19,12 @@ import websocket from '@fastify/websocket';
 import { nativeFamily } from './api/native/index.js';
 import { roomsFamily } from './api/rooms/index.js';
 import { CloseCode } from './realtime/close-codes.js';
-import type { LogStream } from './logging/log-stream.js';
-import { serializeRequest } from './logging/request-log.js';
-import { drainAndCloseSockets } from './shutdown/socket-drain.js';
 import { vappFamily } from './api/vapp/index.js';
 import { startFanout } from './realtime/fanout.js';
 import { Hub } from './realtime/hub.js';
+import type { LogStream } from './logging/log-stream.js';
+import { serializeRequest } from './logging/request-log.js';
+import { drainAndCloseSockets } from './shutdown/socket-drain.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './edge/credentials.js';
 import { registerFamily } from './edge/family.js';
@@ -267,13 +267,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every route declares its auth (src/edge/route-auth.ts); CORS preflights carry no credentials.
   requireAuthDeclarations(app);
   declareAuth(app, 'none', (route) => route.method === 'OPTIONS');
+  let httpCutOff: NodeJS.Timeout | undefined;
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
   await registerDocs(app, config.publicUrl);
   await app.register(systemRoutes, { core });
   if (prometheus) await app.register(metricsRoutes, { exposition: prometheus, token: config.metrics.token });
-  let httpCutOff: NodeJS.Timeout | undefined;
   await app.register(websocket, {
     options: { maxPayload: config.realtime.maxPayloadBytes, handleProtocols: chooseProtocol },
     // On shutdown, before any onClose hook closes the store: no new sockets, the frames already
@@ -283,7 +283,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       const server = this.server;
       httpCutOff = setTimeout(() => server.closeAllConnections(), HTTP_SHUTDOWN_MS).unref();
       this.websocketServer.close();
-      const report = await drainAndCloseSockets(this.websocketServer, hub, SOCKET_SHUTDOWN);
+      const report = await drainAndCloseSockets(this.websocketServer, SOCKET_SHUTDOWN);
       if (report.sockets > 0) this.log.info(report, 'sockets closed');
     },
   });

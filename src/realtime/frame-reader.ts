@@ -16,8 +16,8 @@
  * 1008, "too much unread data".
  */
 import WebSocket from 'ws';
-import { CloseCode } from './close-codes.js';
 import type { FrameWork } from '../shutdown/socket-drain.js';
+import { CloseCode } from './close-codes.js';
 import { FrameRate } from './frame-rate.js';
 import { closeSocket } from './send.js';
 
@@ -35,14 +35,15 @@ export interface FrameReaderOptions {
   maxUnhandledBytes: number;
   /** Told of a frame handler's failure. */
   onError: (error: unknown) => void;
-  /** Answers a frame abandoned at shutdown (read, never handled). */
-  onAbandoned?: (data: Buffer, isBinary: boolean) => void;
+  /** Answers a frame that was read but will not be handled (shutdown abandoned it). */
+  abandoned?: ((data: Buffer) => void) | undefined;
 }
+
+/** A burst's frames run for at most this long before the event loop gets a turn. */
+const YIELD_AFTER_MS = 5;
 
 /** Frames waiting before reading pauses: enough to keep a handler busy, few enough to hold little. */
 export const PAUSE_AT_FRAMES = 32;
-/** A busy reader gives the event loop a turn at least this often. */
-const YIELD_AFTER_MS = 10;
 export const PAUSE_AT_BYTES = 1024 * 1024;
 
 /** The hard cap on bytes read but not handled, for sockets whose frames are at most `maxPayloadBytes`. */
@@ -52,24 +53,27 @@ export function hardCapBytes(maxPayloadBytes: number): number {
 
 /**
  * Reads `socket`'s frames into `handle`, one at a time, slowing the client down when it sends
- * too fast. Returns the handle shutdown uses to finish or abandon what was read (FrameWork).
+ * too fast. Returns the socket's frame work as shutdown sees it (shutdown/socket-drain.ts):
+ * stop reading, wait until idle, abandon what still waits.
  */
 export function readFrames(socket: WebSocket, handle: FrameHandler, options: FrameReaderOptions): FrameWork {
-  const { pauseAtFrames = PAUSE_AT_FRAMES, pauseAtBytes = PAUSE_AT_BYTES, maxUnhandledBytes, onError, onAbandoned } = options;
+  const { pauseAtFrames = PAUSE_AT_FRAMES, pauseAtBytes = PAUSE_AT_BYTES, maxUnhandledBytes, onError, abandoned } = options;
   const rate = new FrameRate(options.perSecond);
   const waiting: Array<{ data: Buffer; isBinary: boolean }> = [];
   let bytes = 0;
   let running = false;
   let starved = false;
-  // Shutdown: `draining` stops reading for good, `abandoning` answers waiting frames unrun.
-  let draining = false;
+  /** Shutdown: reading stays paused, whatever the queue does. */
+  let held = false;
+  /** Shutdown: frames still waiting are answered as abandoned, not handled. */
   let abandoning = false;
   const idleWaiters: Array<() => void> = [];
 
   /** Pauses reading while the queue is long or the rate is spent; resumes when neither holds. */
   const flow = () => {
+    if (held) return;
     // A closing socket is never paused: its peer's close frame must still be read.
-    const hold = socket.readyState === WebSocket.OPEN && (draining || starved || waiting.length >= pauseAtFrames || bytes >= pauseAtBytes);
+    const hold = socket.readyState === WebSocket.OPEN && (starved || waiting.length >= pauseAtFrames || bytes >= pauseAtBytes);
     if (hold && !socket.isPaused) socket.pause();
     else if (!hold && socket.isPaused) socket.resume();
   };
@@ -77,15 +81,16 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
   const pump = async () => {
     if (running) return;
     running = true;
-    let lastTurn = performance.now();
+    let slice = performance.now();
     while (waiting.length > 0 && socket.readyState === WebSocket.OPEN) {
-      if (abandoning) {
-        const frame = waiting.shift()!;
-        bytes -= frame.data.length;
-        onAbandoned?.(frame.data, frame.isBinary);
-        continue;
+      // A handler that settles in microtasks (SQLite is synchronous, the in-process bus too)
+      // would otherwise run a whole burst in one turn of the event loop, starving every other
+      // socket, HTTP request and signal handler (SIGTERM waited 10 s behind one burst).
+      if (performance.now() - slice >= YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
       }
-      const wait = rate.msUntilToken();
+      const wait = abandoning ? 0 : rate.msUntilToken();
       if (wait > 0) {
         starved = true;
         flow();
@@ -93,23 +98,18 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
         starved = false;
         continue;
       }
-      rate.take();
       const frame = waiting.shift()!;
       try {
-        await handle(frame.data, frame.isBinary);
+        if (abandoning) abandoned?.(frame.data);
+        else {
+          rate.take();
+          await handle(frame.data, frame.isBinary);
+        }
       } catch (error) {
         onError(error);
       }
       bytes -= frame.data.length;
       flow();
-      // On the embedded store a frame's whole work (store, publish, fan-out) is promise
-      // microtasks: without a turn of the event loop now and then, one socket's burst (ws
-      // parses a whole read chunk, ~1,000 small frames, at once) ran for seconds and kept
-      // SIGTERM's handler, timers and every other socket waiting.
-      if (performance.now() - lastTurn > YIELD_AFTER_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        lastTurn = performance.now();
-      }
     }
     // Closed meanwhile: what was left is never handled (the socket is no longer open).
     if (socket.readyState !== WebSocket.OPEN) {
@@ -137,9 +137,9 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
   });
 
   return {
-    stopReading() {
-      draining = true;
-      flow();
+    hold() {
+      held = true;
+      if (socket.readyState === WebSocket.OPEN && !socket.isPaused) socket.pause();
     },
     idle() {
       if (!running && waiting.length === 0) return Promise.resolve();
@@ -148,8 +148,8 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
     abandon() {
       abandoning = true;
       const count = waiting.length;
-      // A frame waiting on the rate limit wakes later by itself; abandoned ones need no token.
-      if (!running) void pump();
+      // Waiting on a token refill: abandoned frames need none, so answer them now.
+      void pump();
       return count;
     },
   };

@@ -5,13 +5,13 @@
  * authenticate, parse and answer frames, and present what the fan-out gives it.
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { forbidden } from '../errors.js';
 import type { Metrics } from '../ports/metrics.js';
 import { CloseCode } from './close-codes.js';
-import { drainOnShutdown } from '../shutdown/socket-drain.js';
 import { hardCapBytes, readFrames, type FrameHandler } from './frame-reader.js';
 import type { Hub, HubConnection } from './hub.js';
+import { drainOnShutdown } from '../shutdown/socket-drain.js';
 import { originAllowed } from './upgrade.js';
 
 /** The realtime settings a socket route reads (a subset of the configuration's `realtime`). */
@@ -27,11 +27,13 @@ export interface SocketLimits {
 /** What `serveSocket` needs besides the socket. */
 export interface SocketRouteOptions {
   hub: Hub;
+  /** The server the socket belongs to: shutdown drains its sockets' frames (shutdown/socket-drain.ts). */
+  server: WebSocketServer;
+  /** Answers a frame read but abandoned at shutdown (the native ack `unavailable`); none for rooms. */
+  abandoned?: (data: Buffer) => void;
   metrics: Metrics;
   limits: SocketLimits;
   log: FastifyBaseLogger;
-  /** Answers a frame that was read but abandoned at shutdown (never run); the protocol's "try again". */
-  onAbandoned?: (data: Buffer, isBinary: boolean) => void;
 }
 
 /** Before the upgrade: a foreign `Origin` is refused with HTTP 403 rather than given a socket. */
@@ -46,15 +48,14 @@ export function refuseForeignOrigin(request: FastifyRequest, origins: string[]):
  * socket whose session was revoked while it was being upgraded is closed with 4001.
  */
 export function serveSocket(socket: WebSocket, conn: HubConnection, onFrame: FrameHandler, options: SocketRouteOptions): void {
-  const { hub, metrics, limits, log, onAbandoned } = options;
-  const frames = readFrames(socket, onFrame, {
+  const { hub, metrics, limits, log } = options;
+  const work = readFrames(socket, onFrame, {
     perSecond: limits.maxFramesPerSecond,
     maxUnhandledBytes: hardCapBytes(limits.maxPayloadBytes),
     onError: (err) => log.error({ err, protocol: conn.protocol }, 'socket frame failed'),
-    ...(onAbandoned ? { onAbandoned } : {}),
+    abandoned: options.abandoned,
   });
-  // Shutdown finishes or abandons these frames before the store closes (shutdown/socket-drain.ts).
-  drainOnShutdown(hub, socket, frames);
+  drainOnShutdown(options.server, socket, work);
   metrics.socketOpened(conn.protocol);
   const remove = hub.add(conn);
   socket.on('close', () => {

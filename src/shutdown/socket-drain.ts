@@ -16,8 +16,8 @@ import WebSocket, { type WebSocketServer } from 'ws';
 
 /** A socket's incoming frame work, as shutdown sees it (realtime/frame-reader.ts implements it). */
 export interface FrameWork {
-  /** Stops reading the socket for good (what its peer sends next stays in the peer's buffers). */
-  stopReading(): void;
+  /** Stops reading the socket until it closes (backpressure no longer resumes it). */
+  hold(): void;
   /** Resolves once no frame is waiting or running. */
   idle(): Promise<void>;
   /** Frames not yet started are answered as abandoned instead of run; returns how many. */
@@ -25,15 +25,15 @@ export interface FrameWork {
 }
 
 /**
- * The frame work of each app's sockets, by an object the app owns (its hub). A socket's work
- * outlives the socket: the frame running when it closed still runs, so it stays here until idle.
+ * The frame work of each server's sockets. A socket's work outlives the socket: one closed
+ * for flooding (1008) still has its queue to run, so it stays here until its queue is idle.
  */
-const workOf = new WeakMap<object, Set<FrameWork>>();
+const workOf = new WeakMap<WebSocketServer, Set<FrameWork>>();
 
-/** Tells shutdown where the frames of `socket`, one of `owner`'s, wait; call once, when it opens. */
-export function drainOnShutdown(owner: object, socket: WebSocket, frames: FrameWork): void {
-  let work = workOf.get(owner);
-  if (!work) workOf.set(owner, (work = new Set()));
+/** Tells shutdown where the frames of `socket` (a socket of `server`) wait; call once, when it opens. */
+export function drainOnShutdown(server: WebSocketServer, socket: WebSocket, frames: FrameWork): void {
+  let work = workOf.get(server);
+  if (!work) workOf.set(server, (work = new Set()));
   work.add(frames);
   socket.once('close', () => void frames.idle().then(() => work.delete(frames)));
 }
@@ -72,14 +72,14 @@ const closed = (socket: WebSocket) =>
   socket.readyState === WebSocket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => socket.once('close', () => resolve()));
 
 /**
- * Drains the frame work of `owner`'s sockets, then closes every socket of `server` (see the
- * module comment); never takes much more than `drainMs + closeMs`. Call it once `server`
- * takes no new sockets.
+ * Drains, then closes every socket of `server` (see the module comment); never takes much
+ * more than `drainMs + closeMs`. Call it once `server` takes no new sockets.
  */
-export async function drainAndCloseSockets(server: WebSocketServer, owner: object, options: CloseOptions): Promise<CloseReport> {
+export async function drainAndCloseSockets(server: WebSocketServer, options: CloseOptions): Promise<CloseReport> {
   const all = [...server.clients];
-  const work = [...(workOf.get(owner) ?? [])];
-  for (const frames of work) frames.stopReading();
+  const work = [...(workOf.get(server) ?? [])];
+  for (const frames of work) frames.hold();
+  for (const socket of all) if (socket.readyState === WebSocket.OPEN) socket.pause();
   const idle = () => Promise.all(work.map((frames) => frames.idle()));
   let abandonedFrames = 0;
   if (!(await within(idle(), options.drainMs))) {
@@ -90,10 +90,9 @@ export async function drainAndCloseSockets(server: WebSocketServer, owner: objec
   }
   for (const socket of all) {
     if (socket.readyState === WebSocket.CLOSED) continue;
-    // Closing first, then reading again (a closing socket is never paused again), so that the
-    // peer's answer to the close is read.
-    if (socket.readyState === WebSocket.OPEN) socket.close(options.code, options.reason);
+    // Reading again, so that the peer's answer to the close is read.
     socket.resume();
+    if (socket.readyState === WebSocket.OPEN) socket.close(options.code, options.reason);
   }
   let terminated = 0;
   if (!(await within(Promise.all(all.map(closed)), options.closeMs))) {

@@ -119,11 +119,12 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
     // Listeners first (the catch-up is async): frames that arrive meanwhile are not lost.
     serveSocket(socket, conn, (data, isBinary) => onFrame(conn, data, isBinary), {
       hub,
+      server: parent.websocketServer,
       metrics: core.metrics,
       limits: realtime,
       log: parent.log,
-      // At shutdown, a frame read but not run is answered, so its sender knows to send it again.
-      onAbandoned: (data) => void send(conn, abandonedAck(data)),
+      // Read but not run because the server is shutting down: the client is told to send it again.
+      abandoned: (data) => send(conn, abandonedAck(data)),
     });
     void catchUp(conn, request.query.since);
   }
