@@ -114,7 +114,11 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
         })
       : undefined;
   const onPushError = (err: unknown, context: string) => log?.warn({ err, context }, 'push delivery problem');
-  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError };
+  const onPublishFailure = {
+    failed: (err: unknown, topic: string) => log?.warn({ err, topic }, 'stored changes are not reaching the bus; other nodes hear of them only once their sockets reconnect'),
+    recovered: (count: number) => log?.warn({ count }, 'publishing on the bus works again'),
+  };
+  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError, onPublishFailure };
 }
 
 /**
