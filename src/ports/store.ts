@@ -37,6 +37,10 @@ export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 
   about?: string | null;
   vonageUserId?: string | null;
   role?: UserRole;
+  /** The address as compared (case-folded); default: `email` lower-cased. */
+  emailKey?: string | null;
+  /** The address's confusable skeleton; unique like the key (a look-alike is a duplicate). */
+  emailSkeleton?: string | null;
 };
 
 export interface DeviceFields {

@@ -4,6 +4,7 @@
  * has shipped: add a new one.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { emailSkeletonMigration } from './migration-0010-email-skeleton.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -305,6 +306,8 @@ const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // Later migrations live in files of their own (migration-<number>-<what>.ts).
+  '0010_email_skeleton': emailSkeletonMigration,
 };
 
 /** The names of every migration, in order. */

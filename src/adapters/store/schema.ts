@@ -12,6 +12,8 @@ export interface UsersTable {
   display_name: string;
   email: string | null;
   email_key: string | null;
+  /** Added by 0010: the confusable skeleton of the address (unique; null for old look-alikes). */
+  email_skeleton: string | null;
   about: string | null;
   password_hash: string;
   account_key_hash: string | null;
