@@ -90,6 +90,16 @@ export interface Config {
     /** A request whose body has not arrived within this is closed; 0 = no limit. */
     requestTimeoutMs: number;
   };
+  // ---- Failure handling (issue 24), kept in one block while config.ts is split. ----
+  faults: {
+    /** Image previews a node makes at once (`IMAGE_CONCURRENCY`); the rest wait their turn. */
+    imageConcurrency: number;
+    /**
+     * An upload in progress renews its claim this often × 3 (`UPLOAD_LEASE_SECONDS`); past it
+     * (the node crashed) the sweep frees the name and removes what was written.
+     */
+    uploadLeaseSeconds: number;
+  };
 }
 
 /** Thrown by `loadConfig`; `problems` holds one human-readable line per bad variable. */
@@ -257,6 +267,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
 
   const push = readPushConfig({ get, int, url, pem, problems, cwd });
 
+  // ---- Failure handling (issue 24). ----
+  const faults = {
+    imageConcurrency: int('IMAGE_CONCURRENCY', 2, 1, 64),
+    uploadLeaseSeconds: int('UPLOAD_LEASE_SECONDS', 60, 1, 3600),
+  };
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -289,6 +305,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     push,
     realtime,
     http,
+    faults: Object.freeze(faults),
   });
 }
 

@@ -55,7 +55,7 @@ export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
-} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl'>> & {
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
   push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
 };
 
@@ -75,6 +75,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     clock,
     maxBytes: config.uploadMaxBytes,
     unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
+    imageConcurrency: config.faults?.imageConcurrency,
+    uploadLeaseSeconds: config.faults?.uploadLeaseSeconds,
   });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock, metrics });
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });

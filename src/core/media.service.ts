@@ -9,7 +9,7 @@ import { AppError, conflict, invalid, notFound } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import { UniqueViolation, type MediaRecord, type MediaUse, type Store } from '../ports/store.js';
-import { makePreview } from './media-images.js';
+import { createPreviewer } from './media-images.js';
 import { blobKeysOf, checkFileName, fileNameOf, parseStoredName, PREVIEW_MIME, previewNameOf } from './media-names.js';
 import { createMediaSweeper } from './media-sweep.js';
 import { isPreviewable, resolveFileType, SNIFF_BYTES } from './media-types.js';
@@ -42,8 +42,19 @@ export interface StoredFile {
 
 export type MediaService = ReturnType<typeof createMediaService>;
 
-export function createMediaService(deps: { store: Store; blobs: BlobStore; clock: Clock; maxBytes: number; unattachedTtlSeconds: number }) {
+export function createMediaService(deps: {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  maxBytes: number;
+  unattachedTtlSeconds: number;
+  /** Previews made at once (`IMAGE_CONCURRENCY`); default 2. */
+  imageConcurrency?: number | undefined;
+  /** How long an upload's claim lasts unless renewed (`UPLOAD_LEASE_SECONDS`); default 60. */
+  uploadLeaseSeconds?: number | undefined;
+}) {
   const { store, blobs, clock, maxBytes } = deps;
+  const preview = createPreviewer(deps.imageConcurrency ?? 2);
   const tooLarge = () => new AppError('too_large', `Uploads are limited to ${maxBytes} bytes.`);
   const sweeper = createMediaSweeper({ store, blobs, clock, ttlMs: deps.unattachedTtlSeconds * 1000 });
 
@@ -56,7 +67,8 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
   async function storeBytes(media: MediaRecord, body: Readable) {
     const { size } = await blobs.write(fileNameOf(media), body, { maxBytes });
     if (!isPreviewable(media.mime)) return { fileSize: size, width: null, height: null, previewWidth: null, previewHeight: null };
-    const image = await makePreview(blobs.read(fileNameOf(media)));
+    // From the stored file, not a stream: sharp would collect a stream whole in memory.
+    const image = await blobs.withFile(fileNameOf(media), preview);
     await blobs.write(previewNameOf(media), Readable.from([image.preview]), { maxBytes });
     return { fileSize: size, width: image.width, height: image.height, previewWidth: image.previewWidth, previewHeight: image.previewHeight };
   }

@@ -46,6 +46,9 @@ export function createFsBlobStore(root: string): BlobStore {
       return createReadStream(pathOf(key), range ? { start: range.start, end: range.end } : {});
     },
 
+    // The stored file is already on disk; a delete meanwhile leaves an open file readable.
+    withFile: (key, work) => work(pathOf(key)),
+
     async stat(key): Promise<BlobInfo | undefined> {
       try {
         const info = await stat(pathOf(key));
