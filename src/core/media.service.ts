@@ -55,8 +55,23 @@ export function createMediaService(deps: {
 }) {
   const { store, blobs, clock, maxBytes } = deps;
   const preview = createPreviewer(deps.imageConcurrency ?? 2);
+  const leaseMs = (deps.uploadLeaseSeconds ?? 60) * 1000;
   const tooLarge = () => new AppError('too_large', `Uploads are limited to ${maxBytes} bytes.`);
-  const sweeper = createMediaSweeper({ store, blobs, clock, ttlMs: deps.unattachedTtlSeconds * 1000 });
+  const sweeper = createMediaSweeper({ store, blobs, clock, ttlMs: deps.unattachedTtlSeconds * 1000, leaseMs });
+
+  /**
+   * Renews the lease of the upload `id` every third of a lease while `work` runs, so the
+   * sweep never takes an upload that is alive (however slow its client or its preview).
+   */
+  async function holdingLease<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => void store.media.renewUploads([id], clock.now() + leaseMs).catch(() => {}), Math.max(250, leaseMs / 3));
+    renew.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+    }
+  }
 
   /** Removes a failed upload's row and any bytes it left; never throws over the original error. */
   async function discard(media: MediaRecord) {
@@ -80,7 +95,7 @@ export function createMediaService(deps: {
       if (head.length === 0) throw invalid([{ name: 'body', reason: 'must not be empty' }], 'The upload is empty.');
       const type = await resolveFileType(input.declaredType, head);
       const media = { ...placeholder, fileType: type.ext, mime: type.mime };
-      const facts = await storeBytes(media, stream);
+      const facts = await holdingLease(media.id, () => storeBytes(media, stream));
       if (!(await store.media.complete(media.id, facts, { fileType: type.ext, mime: type.mime }))) throw notFound('Upload');
       return { ...media, ...facts, ready: true };
     } catch (error) {
@@ -112,7 +127,7 @@ export function createMediaService(deps: {
       const existing = await store.media.findById(id);
       if (existing) {
         // A placeholder attachment (a message sent before its file) is filled by its owner.
-        if (!(await store.media.claimPlaceholder(existing.id, ownerId))) throw conflict('File-Name', 'An upload with that name exists.');
+        if (!(await store.media.claimPlaceholder(existing.id, ownerId, clock.now() + leaseMs))) throw conflict('File-Name', 'An upload with that name exists.');
         return fillPlaceholder(existing, input);
       }
       const { head, stream } = await peek(input.body, SNIFF_BYTES);
@@ -125,13 +140,13 @@ export function createMediaService(deps: {
       };
       // The row goes in first: it reserves the id, so two uploads of one name never share a file.
       try {
-        await store.media.insert(media);
+        await store.media.insert({ ...media, uploadLeaseUntil: clock.now() + leaseMs });
       } catch (error) {
         if (error instanceof UniqueViolation) throw conflict('File-Name', 'An upload with that name exists.');
         throw error;
       }
       try {
-        const facts = await storeBytes(media, stream);
+        const facts = await holdingLease(id, () => storeBytes(media, stream));
         if (!(await store.media.complete(id, facts))) throw notFound('Upload');
         return { ...media, ...facts, ready: true };
       } catch (error) {
@@ -204,6 +219,7 @@ export function createMediaService(deps: {
     deleteFiles: (keys: string[]) => blobs.delete(keys),
 
     sweepUnattached: sweeper.sweep,
+    sweepInterrupted: sweeper.sweepInterrupted,
     startSweeping: sweeper.start,
     stopSweeping: sweeper.stop,
   };

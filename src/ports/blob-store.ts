@@ -25,6 +25,11 @@ export interface BlobStore {
    * blob in memory (image decoding reads a file in strips, but collects a stream whole).
    */
   withFile<T>(key: string, work: (path: string) => Promise<T>): Promise<T>;
+  /**
+   * Removes writes that stopped (their process crashed mid-upload): partial blobs that have
+   * received nothing for `idleMs`. A write in progress receives bytes and is never idle that long.
+   */
+  removeAbandonedWrites(idleMs: number): Promise<void>;
   /** Deletes the blobs that exist; missing keys are ignored. */
   delete(keys: string[]): Promise<void>;
   /**

@@ -133,6 +133,11 @@ export function createPostgresBlobStore(pool: pg.Pool, options: PostgresBlobOpti
       return row && { size: Number(row.size), modifiedAt: Number(row.modified_at) };
     },
 
+    async removeAbandonedWrites(idleMs) {
+      // Every chunk written touches modified_at: a write that stopped goes quiet.
+      await pool.query('delete from blobs where key is null and modified_at < $1', [Date.now() - idleMs]);
+    },
+
     async delete(keys) {
       if (keys.length === 0) return;
       await pool.query('delete from blobs where key = any($1::text[])', [keys.map(checkKey)]);

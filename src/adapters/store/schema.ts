@@ -143,6 +143,8 @@ export interface MediaTable {
   attached_at: number | null;
   created_at: number;
   uploading: Generated<number>;
+  /** Added by 0011: an upload in progress holds the row until then (null: none, or from before). */
+  upload_lease_until: number | null;
 }
 
 export interface ChatImagesTable {
