@@ -29,6 +29,7 @@ import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js
 import { systemRoutes } from './api/system/system.routes.js';
 import { webApp } from './api/system/web-app.js';
 import { refuseNul, useStrictBodies } from './api/validation.js';
+import { useBodyGuards } from './api/body-guards.js';
 import { compileDeferred, deferredSerializerFactory } from './api/deferred-compile.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
@@ -240,6 +241,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   if (prometheus) useRequestMetrics(app, prometheus);
   useStrictBodies(app);
+  useBodyGuards(app, {
+    minBytesPerSecond: config.faults.minBodyBytesPerSecond,
+    graceMs: config.faults.bodyGraceSeconds * 1000,
+    maxOpenPerAddress: config.faults.maxOpenRequestsPerAddress,
+  });
   // What start-up left uncompiled is compiled once the server listens, a few schemas per turn.
   app.addHook('onListen', (done) => {
     compileDeferred().catch((error: unknown) => app.log.error({ err: error }, 'a schema failed to compile'));

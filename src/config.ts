@@ -99,6 +99,12 @@ export interface Config {
      * (the node crashed) the sweep frees the name and removes what was written.
      */
     uploadLeaseSeconds: number;
+    /** A request body must average this many bytes per second once past the grace (`HTTP_MIN_BODY_BYTES_PER_SECOND`; 0 = off), else 408. */
+    minBodyBytesPerSecond: number;
+    /** How long a body may arrive before its rate is checked (`HTTP_BODY_GRACE_SECONDS`). */
+    bodyGraceSeconds: number;
+    /** Requests one address may have open at once (`HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS`; 0 = no cap), else 429. */
+    maxOpenRequestsPerAddress: number;
   };
 }
 
@@ -271,6 +277,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const faults = {
     imageConcurrency: int('IMAGE_CONCURRENCY', 2, 1, 64),
     uploadLeaseSeconds: int('UPLOAD_LEASE_SECONDS', 60, 1, 3600),
+    minBodyBytesPerSecond: int('HTTP_MIN_BODY_BYTES_PER_SECOND', 1024, 0, 1024 ** 3),
+    bodyGraceSeconds: int('HTTP_BODY_GRACE_SECONDS', 10, 1, 3600),
+    // RATE_LIMITS=off (load tests from one address) lifts the cap too, unless it is set explicitly.
+    maxOpenRequestsPerAddress: int('HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS', rateLimits === null ? 0 : 64, 0, 1_000_000),
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
