@@ -134,7 +134,7 @@ describe('open requests per address', () => {
     }
     assert.equal(res!.status, 429);
     assert.equal(res!.headers.get('retry-after'), '1');
-    assert.match((await res!.json()).type, /too_many_requests/);
+    assert.match(((await res!.json()) as { type: string }).type, /too_many_requests/);
     for (const client of held) client.socket.destroy();
     let again = 0;
     for (let i = 0; i < 100 && again !== 200; i++) {
