@@ -16,14 +16,17 @@ import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
 import { createVonageHttpUsers } from './adapters/vonage/http.js';
 import websocket from '@fastify/websocket';
-import { nativeApi } from './api/native/index.js';
-import { nativeSocket } from './api/native/socket.gateway.js';
-import { roomsApi } from './api/rooms/index.js';
+import { nativeFamily } from './api/native/index.js';
+import { roomsFamily } from './api/rooms/index.js';
 import { CloseCode } from './realtime/close-codes.js';
-import { vappApi } from './api/vapp/index.js';
+import { vappFamily } from './api/vapp/index.js';
+import { startFanout } from './realtime/fanout.js';
+import { Hub } from './realtime/hub.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
-import { chooseProtocol } from './realtime/upgrade.js';
-import { useProblemDetails } from './api/native/problem.js';
+import { chooseProtocol } from './edge/credentials.js';
+import { registerFamily } from './edge/family.js';
+import { declareAuth, requireAuthDeclarations } from './edge/route-auth.js';
+import { useWireFormat } from './edge/wire-format.js';
 import { registerDocs } from './api/system/docs.js';
 import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js';
 import { systemRoutes } from './api/system/system.routes.js';
@@ -54,12 +57,6 @@ export interface BuildOptions {
 export type ParleyApp = FastifyInstance & { core: Core };
 
 /**
- * Opens the adapters the configuration asks for: PostgreSQL (store, rate limits and, unless
- * `BLOB_STORE=fs`, uploads) when `DATABASE_URL` is set, else the SQLite file and the uploads
- * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
- * service that cannot be reached fails the start.
- */
-/**
  * The push senders configured (APNs, FCM, Web Push); none means push is off. Each adapter is
  * loaded only when configured (web-push alone adds ~150 ms to a start).
  */
@@ -79,12 +76,18 @@ interface PortOptions {
   pushCa?: string | undefined;
 }
 
+/**
+ * Opens the adapters the configuration asks for: PostgreSQL (store, rate limits and, unless
+ * `BLOB_STORE=fs`, uploads) when `DATABASE_URL` is set, else the SQLite file and the uploads
+ * folder in `DATA_DIR`; the Redis bus when `REDIS_URL` is set, else the in-process bus. A
+ * service that cannot be reached fails the start.
+ */
 async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | undefined, options: PortOptions): Promise<CorePorts> {
   const { role, prometheus } = options;
   // First: a bad push key fails the start before anything is opened. The CLI sends no pushes.
   const push = role === 'node' ? await openPushSenders(config.push, options.pushCa) : {};
   const opened = await openStore(config, log);
-  const { limiter, blobs: shared } = opened;
+  const { limiter, blobs } = opened;
   let bus: Bus;
   try {
     // The admin CLI without Redis hands what it publishes to the node running on DATA_DIR.
@@ -101,8 +104,6 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
   // With metrics on, the bus's publishes and a few store writes are timed (see instrument.ts).
   const store = metrics ? instrumentStore(opened.store, metrics) : opened.store;
   if (metrics) bus = instrumentBus(bus, metrics);
-  // BLOB_STORE=fs (the default without DATABASE_URL): each node's own disk, or a folder the nodes share.
-  const blobs = shared ?? createFsBlobStore(path.join(config.dataDir, 'uploads'));
   const vonage =
     config.vonageApplicationId && config.vonagePrivateKey
       ? createVonageHttpUsers({
@@ -143,10 +144,12 @@ export async function openCliCore(config: Config): Promise<{ core: Core; close()
 
 /**
  * Opens the store the configuration asks for (PostgreSQL with `DATABASE_URL`, else the SQLite
- * file in `DATA_DIR`), migrated, with the rate limiter kept beside it and, with
- * `BLOB_STORE=postgres`, the uploads store in the same database. Also for the CLI.
+ * file in `DATA_DIR`), migrated, with the rate limiter kept beside it, and the uploads store
+ * `BLOB_STORE` names: the same PostgreSQL database, or `DATA_DIR/uploads` (each node's own
+ * disk, or a folder the nodes share). The one place a blob store is chosen. Also for the CLI.
  */
-export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs?: BlobStore }> {
+export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs: BlobStore }> {
+  const onDisk = () => createFsBlobStore(path.join(config.dataDir, 'uploads'));
   if (config.databaseUrl) {
     const [{ openPostgresStore }, { createPostgresBlobStore }, { createPostgresRateLimiter }] = await Promise.all([
       import('./adapters/store/postgres.js'),
@@ -160,11 +163,11 @@ export async function openStore(config: Config, log?: FastifyBaseLogger): Promis
     const blobs =
       config.blobStore === 'postgres'
         ? createPostgresBlobStore(opened.pool, { onError: (err) => log?.warn({ err }, 'removing abandoned blob writes failed') })
-        : undefined;
-    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool), ...(blobs ? { blobs } : {}) };
+        : onDisk();
+    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool), blobs };
   }
   const opened = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
-  return { store: opened.store, limiter: createSqliteRateLimiter(opened.connection) };
+  return { store: opened.store, limiter: createSqliteRateLimiter(opened.connection), blobs: onDisk() };
 }
 
 /** Logs a request without secrets: `?token=` (a token transport) is masked in the URL. */
@@ -253,7 +256,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   refuseNul(app);
   acceptEmptyJson(app);
-  useProblemDetails(app);
+  // The API families, in order; a fourth is one more line here (see README, Layout).
+  // One hub per app; the fan-out is the only bus subscriber that delivers to its sockets.
+  const hub = new Hub();
+  const stopFanout = startFanout(core.ports.bus, hub);
+  app.addHook('onClose', async () => stopFanout());
+  const families = [nativeFamily({ core, config, hub }), vappFamily({ core, config }), roomsFamily({ core, config, hub })];
+  // The native format also answers outside any family: system routes, docs, unknown paths.
+  useWireFormat(app, families[0]!.format);
+  // Every route declares its auth (src/edge/route-auth.ts); CORS preflights carry no credentials.
+  requireAuthDeclarations(app);
+  declareAuth(app, 'none', (route) => route.method === 'OPTIONS');
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
@@ -269,10 +282,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       done();
     },
   });
-  await app.register(nativeApi, { core, publicUrl: config.publicUrl });
-  await app.register(vappApi, { core, uploadMaxBytes: config.uploadMaxBytes, prefix: config.vappPrefix });
-  await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });
-  await app.register(roomsApi, { prefix: '/api/v1', core, realtime: config.realtime });
+  for (const family of families) await registerFamily(app, family);
   await app.register(webApp, { root: config.webAppDir, publicUrl: config.publicUrl });
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.realtime.pingIntervalSeconds * 1000);
   // The event log keeps EVENT_RETENTION_SECONDS of events; older cursors get a resync.

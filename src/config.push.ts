@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Readers } from './config.readers.js';
 
 export interface PushConfig {
   /** `full` shows the message text in the notification; `hidden` a generic line. */
@@ -18,16 +19,6 @@ export interface PushConfig {
   apns: { keyPem: string; keyId: string; teamId: string; topic: string; host: string } | undefined;
   fcm: { serviceAccount: { project_id: string; client_email: string; private_key: string; private_key_id?: string; token_uri: string }; apiUrl: string } | undefined;
   web: { publicKey: string; privateKey: string; subject: string } | undefined;
-}
-
-/** The readers `loadConfig` lends: each records a problem and returns undefined on a bad value. */
-export interface Readers {
-  get(name: string): string | undefined;
-  int(name: string, fallback: number, min: number, max: number): number;
-  url(name: string, schemes: string[]): string | undefined;
-  pem(name: string): string | undefined;
-  problems: string[];
-  cwd: string;
 }
 
 const bytes = (b64url: string) => (/^[A-Za-z0-9_-]+={0,2}$/.test(b64url) ? Buffer.from(b64url, 'base64url').length : -1);

@@ -7,7 +7,7 @@ import { createMemoryBus } from '../src/adapters/bus/memory.js';
 import { createSqliteRateLimiter } from '../src/adapters/limits/sqlite.js';
 import { openSqliteStore, type SqliteStore } from '../src/adapters/store/sqlite.js';
 import { createCore } from '../src/core/index.js';
-import { AppError } from '../src/errors.js';
+import type { AppError } from '../src/errors.js';
 import type { Hasher } from '../src/ports/hasher.js';
 import { systemClock } from '../src/ports/clock.js';
 import { tempDir } from './helpers.js';

@@ -3,9 +3,9 @@
  * of a running app (see admin.cli.users.test.ts). On PostgreSQL too.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { bearer, register } from './helpers.js';
-import { useCliApp, assertFailed, eventually, parley } from './cli-helpers.js';
+import { useCliApp, assertFailed, eventually, } from './cli-helpers.js';
 import { postgresService } from './services.js';
 
 await postgresService();

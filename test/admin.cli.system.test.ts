@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import { register } from './helpers.js';
 import { useCliApp, assertFailed, eventually, parley } from './cli-helpers.js';

@@ -4,9 +4,9 @@
  * PARLEY_TEST_BUS=redis). On PostgreSQL too with PARLEY_TEST_STORE=postgres.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { register } from './helpers.js';
-import { useCliApp, assertFailed, parley } from './cli-helpers.js';
+import { useCliApp, assertFailed, } from './cli-helpers.js';
 import { postgresService } from './services.js';
 import { connect, listen } from './ws-helpers.js';
 

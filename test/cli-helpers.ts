@@ -23,7 +23,9 @@ export interface CliResult {
 
 let compiled: Promise<string> | undefined;
 const outputs: string[] = [];
-process.on('exit', () => outputs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+process.on('exit', () => {
+  for (const dir of outputs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** The compiled `cli/parley.js`, built on first use. */
 function compiledCli(): Promise<string> {

@@ -25,7 +25,7 @@ interface Acked {
 async function sendUntilDown(url: string, user: RemoteUser, chatId: string, acked: Acked[], refused: string[]) {
   for (let i = 0; i < 100_000; i++) {
     const localId = randomUUID();
-    let res;
+    let res: Awaited<ReturnType<typeof http<{ id: number; seq: number }>>>;
     try {
       res = await http(`${url}/chats/${chatId}/messages`, { token: user.token, body: { localId, text: `${user.username} ${i}` } });
     } catch {

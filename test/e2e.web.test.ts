@@ -91,12 +91,12 @@ describe('web app in Chromium', { skip: missing }, () => {
     await ann.page.getByLabel('Message').fill('Here is a picture');
     await bob.page.getByTestId('typing').filter({ hasText: 'Ann is typing…' }).waitFor();
     await ann.page.getByLabel('Attach an image').setInputFiles({ name: 'pic.png', mimeType: 'image/png', buffer: await makePicture() });
-    await ann.page.getByAltText('Image to send').waitFor();
+    await ann.page.getByAltText('Attachment to send').waitFor();
     await ann.page.getByRole('button', { name: 'Send' }).click();
-    const image = bob.page.getByAltText('Image attachment');
+    const image = bob.page.getByAltText('Attachment', { exact: true });
     await image.waitFor();
     // Loaded and decoded (a string: the root tsconfig has no DOM types).
-    await bob.page.waitForFunction(`[...document.querySelectorAll('img[alt="Image attachment"]')].every((i) => i.complete && i.naturalWidth > 0)`);
+    await bob.page.waitForFunction(`[...document.querySelectorAll('img[alt="Attachment"]')].every((i) => i.complete && i.naturalWidth > 0)`);
     assert.match((await image.getAttribute('src')) ?? '', /-preview\.jpeg$/);
     await bob.page.getByTestId('typing').filter({ hasText: /^\s*$/ }).waitFor();
     await bob.page.getByLabel('Message').fill('Nice one, Ann');

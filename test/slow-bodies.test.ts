@@ -122,7 +122,7 @@ describe('open requests per address', () => {
     const held: RawClient[] = [];
     for (let i = 0; i < 5; i++) {
       const client = await rawClient(port);
-      client.socket.write(head('/users', 1000) + '{"na');
+      client.socket.write(`${head('/users', 1000)}{"na`);
       held.push(client);
     }
     // Each held request has reached the server before the next is counted.

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 
 const [port, file] = process.argv.slice(2);
 const body = readFileSync(file);
-const server = createServer((req, res) => {
+const server = createServer((_req, res) => {
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
   res.end(body);
 });

@@ -7,12 +7,14 @@
 export interface WebSocketLike {
   readonly readyState: number;
   // Handler parameters are loose on purpose: DOM and `ws` event classes differ.
-  /* eslint-disable @typescript-eslint/no-explicit-any */
+  // biome-ignore lint/suspicious/noExplicitAny: DOM and ws event classes differ
   onopen: ((event: any) => void) | null;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   onclose: ((event: any) => void) | null;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   onmessage: ((event: any) => void) | null;
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   onerror: ((event: any) => void) | null;
-  /* eslint-enable @typescript-eslint/no-explicit-any */
   send(data: string): void;
   close(code?: number, reason?: string): void;
 }

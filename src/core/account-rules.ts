@@ -23,7 +23,7 @@ export const foldUsername = (username: string) => username.trim().toLowerCase();
 // Zero-width spaces and joiners, soft hyphens, bidi marks, variation selectors: invisible,
 // so an address holding one would look like another's.
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
-const NON_ASCII = /[^\x00-\x7f]/gu;
+const NON_ASCII = /[\u0080-\u{10ffff}]/gu;
 
 /**
  * An email address as it is stored and shown: NFKC (fullwidth and compatibility forms become

@@ -4,7 +4,7 @@
  * equal-cost answer for unknown users hold everywhere.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { accountDisabled, AppError, badCredentials, conflict, forbidden } from '../errors.js';
+import { accountDisabled, AppError, badCredentials, conflict, forbidden, invalid, type InvalidParameter } from '../errors.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
@@ -29,19 +29,33 @@ export interface Registration {
 /** A new account's fields, as any family collects them. */
 export type NewAccount = Omit<Registration, 'device'>;
 
-/** Family-specific steps of `createAccount`, run in this order around the common ones. */
-export interface AccountCreation {
-  /** Extra field rules (throw `invalid`), checked after the sign-up is counted and before the common rules. */
-  validate?: () => void;
-  /**
-   * Runs once the fields are valid and the username is free, just before the row is
-   * inserted (the V-app creates the Vonage user here); what it returns is stored with it.
-   */
-  provision?: () => Promise<{ vonageUserId?: string }>;
+/** How `prepareAccount` checks a new account. */
+export interface AccountChecks {
   /** Not counted against the sign-up limit (an admin creating accounts). */
   unthrottled?: boolean;
+  /** A family's own field problems, reported (400) after the sign-up is counted and before the common rules. */
+  problems?: InvalidParameter[];
+}
+
+/** A new account whose fields are valid and whose username was free: what `insertAccount` stores. */
+export interface PreparedAccount {
+  /** Folded, as stored. */
+  username: string;
+  displayName: string;
+  /** Normalised; with its case-folded key and its confusable skeleton (account-rules.ts). */
+  email: string | null;
+  emailKey: string | null;
+  emailSkeleton: string | null;
+  about: string | null;
+  passwordHash: string;
+}
+
+/** What `insertAccount` stores beside the prepared fields. */
+export interface AccountExtras {
   /** The new account's role (default `user`). */
-  role?: UserRole;
+  role?: UserRole | undefined;
+  /** The Vonage user the V-app created for it. */
+  vonageUserId?: string | undefined;
 }
 
 /** Which API family a login came through, for the failed-login count. */
@@ -118,13 +132,13 @@ export async function createAccountsService(deps: {
   const usernameTaken = () => conflict('username', 'That username is taken.');
 
   /**
-   * Creates an account: counts the sign-up (429 past the limit), checks the fields (400),
-   * refuses a taken username (409) before anything else is done for it, then provisions
-   * and inserts. A username taken meanwhile still ends in 409, by the unique index.
+   * The checks before an account exists: counts the sign-up (429 past the limit), checks the
+   * fields (400), refuses a taken username (409) before anything else is done for it, and
+   * hashes the password.
    */
-  async function createAccount(input: NewAccount, steps: AccountCreation = {}): Promise<UserRecord> {
-    if (!steps.unthrottled) await throttle.countSignup(input.ipAddress);
-    steps.validate?.();
+  async function prepareAccount(input: NewAccount, checks: AccountChecks = {}): Promise<PreparedAccount> {
+    if (!checks.unthrottled) await throttle.countSignup(input.ipAddress);
+    if (checks.problems && checks.problems.length > 0) throw invalid(checks.problems);
     new FieldChecks()
       .username('username', input.username)
       .password('password', input.password)
@@ -133,21 +147,27 @@ export async function createAccountsService(deps: {
       .assert();
     const username = foldUsername(input.username);
     if (await store.users.findByUsername(username)) throw usernameTaken();
-    const passwordHash = await hasher.hash(input.password);
-    const provisioned = steps.provision ? await steps.provision() : {};
+    return {
+      username,
+      displayName: input.name.trim(),
+      ...emailFields(input.email),
+      about: input.about ?? null,
+      passwordHash: await hasher.hash(input.password),
+    };
+  }
+
+  /** Stores a prepared account. A username or email taken meanwhile still ends in 409, by the unique indexes. */
+  async function insertAccount(account: PreparedAccount, extras: AccountExtras = {}): Promise<UserRecord> {
+    const { username } = account;
     const now = clock.now();
     try {
       return await store.users.insert({
         uid: randomUUID(),
-        username,
-        displayName: input.name.trim(),
-        ...emailFields(input.email),
-        about: input.about ?? null,
-        passwordHash,
+        ...account,
         createdAt: now,
         updatedAt: now,
-        vonageUserId: provisioned.vonageUserId ?? null,
-        role: steps.role ?? 'user',
+        vonageUserId: extras.vonageUserId ?? null,
+        role: extras.role ?? 'user',
       });
     } catch (error) {
       if (error instanceof UniqueViolation) {
@@ -162,8 +182,15 @@ export async function createAccountsService(deps: {
     }
   }
 
+  /** Creates an account: `prepareAccount`, then `insertAccount`. */
+  async function createAccount(input: NewAccount, options: AccountChecks & AccountExtras = {}): Promise<UserRecord> {
+    return insertAccount(await prepareAccount(input, options), options);
+  }
+
   return {
     verifyCredentials,
+    prepareAccount,
+    insertAccount,
     createAccount,
 
     async register(input: Registration): Promise<LoginResult> {

@@ -37,7 +37,7 @@ export function createBatcher<I, O>(options: {
       }
       try {
         const results = await options.runBatch(batch.map((p) => p.item));
-        batch.forEach((p, i) => p.resolve(results[i]!));
+        for (const [i, p] of batch.entries()) p.resolve(results[i]!);
       } catch {
         for (const p of batch) await options.runOne(p.item).then(p.resolve, p.reject);
       }

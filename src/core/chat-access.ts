@@ -10,7 +10,7 @@ export interface Membership {
 /** The chat and the caller's membership, or 404 when the chat is unknown or the caller is not a current member. */
 export async function requireMembership(store: Store, chatId: string, userId: number): Promise<Membership> {
   const [chat, member] = await Promise.all([store.chats.findById(chatId), store.chats.findMember(chatId, userId)]);
-  if (!chat || !member || !member.isMember) throw notFound('Chat');
+  if (!chat || !member?.isMember) throw notFound('Chat');
   return { chat, member };
 }
 

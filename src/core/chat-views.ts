@@ -82,6 +82,6 @@ export async function buildChatView(store: Store, chat: ChatRecord, viewer: Memb
     ...(lastMessage ? { lastMessage } : {}),
     images: ((await store.media.chatImagesOf([chat.id])).get(chat.id) ?? []).map(mediaViewOf),
     settings: settingsOf(viewer),
-    unreadCount: viewer && viewer.isMember ? await store.messages.countUnread(chat.id, viewer.userId, viewer.lastReadSeq) : 0,
+    unreadCount: viewer?.isMember ? await store.messages.countUnread(chat.id, viewer.userId, viewer.lastReadSeq) : 0,
   };
 }

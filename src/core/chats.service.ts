@@ -4,7 +4,7 @@
  * in answers 404; owner-only actions answer 403 to other members.
  */
 import { randomUUID } from 'node:crypto';
-import { AppError, forbidden, invalid, notFound } from '../errors.js';
+import { forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatView, Profile } from '../ports/events.js';
 import { UniqueViolation, type ChatRecord, type MemberRecord, type Store } from '../ports/store.js';
@@ -221,7 +221,7 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
       if (chat.ownerId !== actor.id) throw forbidden('Only the chat owner may block users.');
       if (userId === actor.id) throw badRequest('userId', 'the owner cannot block themselves');
       const target = await store.chats.findMember(chat.id, userId);
-      if (!target || !target.isMember) throw notFound('Member');
+      if (!target?.isMember) throw notFound('Member');
       await store.chats.updateMember(chat.id, userId, { isBlocked: blocked });
       await publishChat('chatUpdate', chat, actor.id);
     },
@@ -254,6 +254,3 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     },
   };
 }
-
-/** Raised when a member may not post into a chat (blocked by its owner, or a blocked personal chat). */
-export const cannotPost = (reason: string) => new AppError('forbidden', reason);

@@ -114,7 +114,7 @@ export function createMediaService(deps: {
   async function findOwned(ownerId: number, mediaId: string): Promise<MediaRecord> {
     const media = await store.media.findById(mediaId);
     // Someone else's upload answers like a missing one (SPEC 2: 404 for what the caller may not see).
-    if (!media || !media.ready || media.ownerId !== ownerId) throw notFound('Upload');
+    if (!media?.ready || media.ownerId !== ownerId) throw notFound('Upload');
     return media;
   }
 
@@ -198,7 +198,7 @@ export function createMediaService(deps: {
     async findFile(name: string): Promise<StoredFile | undefined> {
       const parsed = parseStoredName(name);
       const media = parsed && (await store.media.findById(parsed.id));
-      if (!parsed || !media || !media.ready) return undefined;
+      if (!parsed || !media?.ready) return undefined;
       if (parsed.preview ? media.previewWidth === null : parsed.ext !== media.fileType) return undefined;
       const key = parsed.preview ? previewNameOf(media) : fileNameOf(media);
       const info = await blobs.stat(key);

@@ -11,15 +11,11 @@ import { createBatcher } from './batcher.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf } from './chat-views.js';
-import { cannotPost } from './chats.service.js';
+import { cannotPost, checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { blobKeysOf } from './media-names.js';
 import type { MediaService } from './media.service.js';
 import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
-
-export const TEXT_MAX_BYTES = 2048;
-export const HISTORY_MAX = 200;
-export const HISTORY_DEFAULT = 50;
 
 /**
  * An attachment as the client sends it: the id of an upload of theirs, or no id, in which
@@ -55,12 +51,6 @@ export interface EditInput {
   isVisible?: boolean | undefined;
   fileExists?: boolean | undefined;
   previewExists?: boolean | undefined;
-}
-
-function checkText(text: string | undefined): void {
-  if (text !== undefined && Buffer.byteLength(text, 'utf8') > TEXT_MAX_BYTES) {
-    throw invalid([{ name: 'text', reason: `must be at most ${TEXT_MAX_BYTES} bytes` }]);
-  }
 }
 
 export type MessagesService = ReturnType<typeof createMessagesService>;
@@ -168,7 +158,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
      * seq increment) rolls back, so seqs stay gap-free.
      */
     async sendMessage(author: Profile, chatId: string, input: SendInput): Promise<MessageView> {
-      checkText(input.text);
+      checkTextSize(input.text);
       const text = input.text ?? '';
       if (text.trim() === '' && !input.attachment) throw invalid([{ name: 'text', reason: 'is required without an attachment' }]);
       const earlier = await store.messages.findByLocalId(author.id, input.localId);
@@ -227,7 +217,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       const message = await messageIn(chat.id, messageId);
       if (message.authorId !== actor.id) throw forbidden('Only the author may edit a message.');
       if (message.deletedAt !== null) throw invalid([{ name: 'messageId', reason: 'a deleted message cannot be edited' }]);
-      checkText(input.text);
+      checkTextSize(input.text);
       if (input.text !== undefined && input.text.trim() === '') throw invalid([{ name: 'text', reason: 'must not be empty; delete the message instead' }]);
       const now = clock.now();
       const textChanged = input.text !== undefined && input.text !== message.text;

@@ -10,7 +10,7 @@ import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Profile, RoomMessage } from '../ports/events.js';
 import { UniqueViolation, type ChatRecord, type MessageRecord, type Store } from '../ports/store.js';
-import { HISTORY_MAX, TEXT_MAX_BYTES } from './messages.service.js';
+import { checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { loadProfiles } from './profiles.js';
 
 export const ROOM_NAME_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
@@ -67,7 +67,7 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
     /** Stores a message in the room (opened by `openRoom`), then publishes it to every node's room sockets. */
     async post(author: Profile, room: ChatRecord, text: string): Promise<RoomMessage> {
       if (text.trim() === '') throw invalid([{ name: 'text', reason: 'is required' }]);
-      if (Buffer.byteLength(text, 'utf8') > TEXT_MAX_BYTES) throw invalid([{ name: 'text', reason: `must be at most ${TEXT_MAX_BYTES} bytes` }]);
+      checkTextSize(text);
       const now = clock.now();
       const stored = await store.transaction(async (tx) => {
         const seq = await tx.chats.nextSeq(room.id, now);

@@ -67,7 +67,9 @@ export function createSessionsService(deps: { store: Store; bus: Bus; tokens: To
     const forget = (userId: number) => {
       for (const [id, entry] of cache) if (entry.user.id === userId) cache.delete(id);
     };
-    bus.subscribe('sessions.revoked', ({ sessionIds }) => sessionIds.forEach((id) => cache.delete(id)));
+    bus.subscribe('sessions.revoked', ({ sessionIds }) => {
+      for (const id of sessionIds) cache.delete(id);
+    });
     bus.subscribe('user.updated', ({ userId }) => forget(userId));
     bus.subscribe('user.deleted', ({ userId }) => forget(userId));
     // The admin CLI writes to the same SQLite file from another process, past the bus.

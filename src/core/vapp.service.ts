@@ -170,19 +170,13 @@ export function createVappService(deps: {
   }
 
   return {
+    /** Sign-up: the account's checks, the Vonage user (when configured), the row, then the session answer. */
     async signup(input: SignupInput) {
-      const name = input.name ?? '';
       const displayName = input.displayName?.trim() ?? '';
-      const user = await accounts.createAccount(
-        { username: name, name: displayName, password: input.password ?? '', ipAddress: input.ipAddress },
-        {
-          validate: () => {
-            const problems = signupProblems(input);
-            if (problems.length > 0) throw invalid(problems);
-          },
-          ...(vonage ? { provision: async () => ({ vonageUserId: await provision(foldUsername(name), displayName) }) } : {}),
-        },
-      );
+      const fields = { username: input.name ?? '', name: displayName, password: input.password ?? '', ipAddress: input.ipAddress };
+      const account = await accounts.prepareAccount(fields, { problems: signupProblems(input) });
+      const vonageUserId = vonage ? await provision(account.username, displayName) : undefined;
+      const user = await accounts.insertAccount(account, { vonageUserId });
       return session(user);
     },
 

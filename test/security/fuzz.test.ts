@@ -113,7 +113,7 @@ const rawSegment = fc.constantFrom('..%2f..%2fetc%2fpasswd', '%2e%2e', '%00', '%
 const rawBodies = fc.constantFrom(
   '{', 'null', '', '[]', '"text"', '1e999999', '{"a":1,"a":2}', '\ufeff{}',
   '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}',
-  '['.repeat(20_000) + ']'.repeat(20_000), `{"a":"${'x'.repeat(70_000)}"}`, '{"a":' + '{"a":'.repeat(3000) + '1' + '}'.repeat(3001),
+  '['.repeat(20_000) + ']'.repeat(20_000), `{"a":"${'x'.repeat(70_000)}"}`, `{"a":${'{"a":'.repeat(3000)}1${'}'.repeat(3001)}`,
 );
 
 interface Case {
@@ -158,7 +158,7 @@ function caseFor(route: Route): fc.Arbitrary<Case> {
     junkQuery: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('&token=abc', '&count=1&count=2', '&__proto__[polluted]=1', '&constructor[prototype][polluted]=1', '&s=%00', '&limit=1e9', '&offset=-1') }),
     headers,
     auth: fc.constantFrom('token', 'token', 'token', 'token', 'none', 'junk'),
-    junkAuth: fc.constantFrom('Bearer', 'Bearer a.b.c', 'Basic ', 'Basic !!!', `Basic ${Buffer.from(':').toString('base64')}`, `Basic ${Buffer.from('x'.repeat(3000) + ':y').toString('base64')}`, 'Digest x', 'Bearer ' + 'e'.repeat(5000)),
+    junkAuth: fc.constantFrom('Bearer', 'Bearer a.b.c', 'Basic ', 'Basic !!!', `Basic ${Buffer.from(':').toString('base64')}`, `Basic ${Buffer.from(`${'x'.repeat(3000)}:y`).toString('base64')}`, 'Digest x', `Bearer ${'e'.repeat(5000)}`),
     body: bodyArb,
   });
 }
@@ -283,7 +283,7 @@ describe('security: fuzzing every route from its schema', () => {
     assert.deepEqual(await victimView(), victimSnapshot);
     assert.equal((await t.app.inject('/readyz')).statusCode, 200);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    assert.equal(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
+    assert.equal(Object.hasOwn(Object.prototype, 'polluted'), false);
     // The victim can still log in with the password they had.
     assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(victim.username, victim.password) })).statusCode, 200);
     assert.equal((await t.app.inject({ url: '/users/me', headers: bearer(victim.token) })).statusCode, 200);

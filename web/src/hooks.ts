@@ -23,5 +23,5 @@ export function useRoute(): string[] {
 
 /** Goes to a route. */
 export const go = (...parts: string[]) => {
-  location.hash = '#/' + parts.map(encodeURIComponent).join('/');
+  location.hash = `#/${parts.map(encodeURIComponent).join('/')}`;
 };

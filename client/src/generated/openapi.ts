@@ -613,7 +613,7 @@ export interface paths {
             parameters: {
                 query: {
                     before?: number;
-                    count: number;
+                    count?: number;
                     room: string;
                 };
                 header?: never;
@@ -2830,9 +2830,9 @@ export interface paths {
         /** History, newest first */
         get: {
             parameters: {
-                query: {
+                query?: {
                     before?: number;
-                    count: number;
+                    count?: number;
                 };
                 header?: never;
                 path: {
@@ -5371,9 +5371,9 @@ export interface paths {
         /** Search users by name or username */
         get: {
             parameters: {
-                query: {
-                    limit: number;
-                    offset: number;
+                query?: {
+                    limit?: number;
+                    offset?: number;
                     /** @description Substring of the name or username */
                     s?: string;
                 };

@@ -87,7 +87,7 @@ export async function createApnsSender(options: ApnsOptions): Promise<PushSender
   return {
     transport: 'apns',
     async send(token, notification): Promise<PushResult> {
-      let answer;
+      let answer: Awaited<ReturnType<typeof post>>;
       try {
         answer = await post(token, await providerToken(), apnsPayload(notification));
       } catch (error) {

@@ -30,7 +30,7 @@ export function compileOnce<DB, P extends readonly unknown[], R>(
       if (positions.length !== parameters.length) throw new Error('compileOnce: every parameter must come from the sample');
     }
     const parameters = new Array<unknown>(positions.length);
-    positions.forEach((at, i) => (parameters[at] = params[i]));
+    for (const [i, at] of positions.entries()) parameters[at] = params[i];
     const result = await db.executeQuery<R>({ ...compiled, parameters });
     return result.rows;
   };

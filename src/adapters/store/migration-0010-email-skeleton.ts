@@ -8,11 +8,12 @@
 import type { Kysely, Migration } from 'kysely';
 // The rules of what an address looks like live with the account rules, not in the adapter.
 import { emailKeyOf, emailSkeletonOf } from '../../core/account-rules.js';
+import type { Database } from './schema.js';
 
 const PAGE = 1000;
 
 export const emailSkeletonMigration = (): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<Database>) {
     await db.schema.alterTable('users').addColumn('email_skeleton', 'text').execute();
     const taken = new Set<string>();
     const rows: Array<{ id: number; email: string; email_key: string | null }> = [];
@@ -26,6 +27,7 @@ export const emailSkeletonMigration = (): Migration => ({
         .limit(PAGE)
         .execute();
       for (const row of page) {
+        if (row.email === null) continue;
         rows.push({ id: Number(row.id), email: row.email, email_key: row.email_key });
         if (row.email_key !== null) taken.add(row.email_key);
       }
@@ -36,7 +38,7 @@ export const emailSkeletonMigration = (): Migration => ({
     for (const row of rows) {
       const key = emailKeyOf(row.email);
       const skeleton = emailSkeletonOf(row.email);
-      const patch: Record<string, string> = {};
+      const patch: { email_key?: string; email_skeleton?: string } = {};
       if (key !== row.email_key && !taken.has(key)) {
         taken.add(key);
         patch.email_key = key;

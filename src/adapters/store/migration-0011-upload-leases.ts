@@ -5,9 +5,10 @@
  * Existing rows get no lease and are left to that TTL, as before.
  */
 import type { Kysely, Migration } from 'kysely';
+import type { Database } from './schema.js';
 
 export const uploadLeasesMigration = (): Migration => ({
-  async up(db: Kysely<any>) {
+  async up(db: Kysely<Database>) {
     await db.schema.alterTable('media').addColumn('upload_lease_until', 'bigint').execute();
     await db.schema.createIndex('media_upload_lease').on('media').column('upload_lease_until').execute();
   },

@@ -56,7 +56,9 @@ class Group<V> {
 
 /** Wraps each method of `repo` that `isWrite` names so that it invalidates `groups` before and after. */
 function invalidating<R extends object>(repo: R, isWrite: (name: string) => boolean, groups: Array<Group<unknown>>): R {
-  const bump = () => groups.forEach((g) => g.invalidate());
+  const bump = () => {
+    for (const g of groups) g.invalidate();
+  };
   const wrapped = { ...repo } as Record<string, unknown>;
   for (const [name, method] of Object.entries(repo)) {
     if (typeof method !== 'function' || !isWrite(name)) continue;
@@ -87,7 +89,9 @@ export function withReadCache(store: Store & Required<Pick<Store, 'onOtherWriter
   const sessions = new Group<SessionRecord[]>();
   const photos = new Group<MediaRecord[]>();
   const all = [sessions, photos] as Array<Group<unknown>>;
-  store.onOtherWriters(() => all.forEach((g) => g.invalidate()));
+  store.onOtherWriters(() => {
+    for (const g of all) g.invalidate();
+  });
 
   const wrap = (repos: Repositories): Repositories => {
     return {
@@ -120,7 +124,7 @@ export function withReadCache(store: Store & Required<Pick<Store, 'onOtherWriter
       try {
         return await store.transaction((tx) => work(wrap(tx)));
       } finally {
-        all.forEach((g) => g.invalidate());
+        for (const g of all) g.invalidate();
       }
     },
   };

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import { MAX_ADDED_PER_CALL, MAX_PARTICIPANTS_AT_CREATION, TITLE_MAX } from '../../core/chats.service.js';
 import { CONTACT_NAME_MAX } from '../../core/contacts.service.js';
-import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/messages.service.js';
+import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/message-rules.js';
 import { MEDIA_ID_PATTERN } from '../../core/media-names.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { MediaInfo } from './media.schemas.js';

@@ -22,7 +22,7 @@ export function ChatList({ session, activeId }: { session: Session; activeId: st
                 <span class="chat-name">{chatName(chat, state.me?.id)}</span>
                 <span class="chat-preview">{preview}</span>
               </span>
-              {chat.unreadCount > 0 && <span class="badge" data-testid="unread" aria-label={`${chat.unreadCount} unread`}>{chat.unreadCount}</span>}
+              {chat.unreadCount > 0 && <span class="badge" data-testid="unread" role="img" aria-label={`${chat.unreadCount} unread`}>{chat.unreadCount}</span>}
             </a>
           </li>
         );

@@ -64,7 +64,7 @@ export function Composer({ session, chatId, onError }: { session: Session; chatI
     <form class="composer" onSubmit={send}>
       {preview && (
         <div class="pending">
-          <img src={preview} alt="Image to send" />
+          <img src={preview} alt="Attachment to send" />
           <button type="button" class="link" onClick={() => setFile(undefined)}>Remove</button>
         </div>
       )}

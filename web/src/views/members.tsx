@@ -11,11 +11,11 @@ export function Members({ session, chat }: { session: Session; chat: ChatInfo })
   const [error, setError] = useState('');
   const meId = session.store.state.me?.id;
   const isOwner = chat.owner.id === meId;
-  const run = (work: Promise<ChatInfo | void>) =>
+  const run = (work: Promise<ChatInfo | undefined>) =>
     work.then((c) => c && session.store.putChat(c), (e: unknown) => setError(describe(e)));
 
   return (
-    <div class="members card" aria-label="Members">
+    <section class="members card" aria-label="Members">
       <ul>
         {chat.allUsers.map((u) => (
           <li key={u.id}>
@@ -32,6 +32,6 @@ export function Members({ session, chat }: { session: Session; chat: ChatInfo })
         Leave group
       </button>
       {error && <p class="error" role="alert">{error}</p>}
-    </div>
+    </section>
   );
 }

@@ -43,7 +43,7 @@ export function Message({ session, message: m, mine, read, showAuthor }: Message
         <>
           {m.attachments.map((a) => (
             <a key={a.id} href={a.url} target="_blank" rel="noopener" class="attachment">
-              <img src={a.previewUrl ?? a.url} width={a.previewWidth} height={a.previewHeight} alt="Image attachment" loading="lazy" />
+              <img src={a.previewUrl ?? a.url} width={a.previewWidth} height={a.previewHeight} alt="Attachment" loading="lazy" />
             </a>
           ))}
           {m.text && <p class="text">{m.text}</p>}
@@ -52,7 +52,7 @@ export function Message({ session, message: m, mine, read, showAuthor }: Message
       <span class="meta">
         {time(m.createdAt)}
         {m.editedAt && !m.deletedAt && ' · edited'}
-        {mine && <span class={`ticks ${read ? 'read' : ''}`} aria-label={read ? 'read' : 'sent'}>{read ? ' ✓✓' : ' ✓'}</span>}
+        {mine && <span class={`ticks ${read ? 'read' : ''}`} role="img" aria-label={read ? 'read' : 'sent'}>{read ? ' ✓✓' : ' ✓'}</span>}
         {mine && !m.deletedAt && !editing && (
           <>
             <button type="button" class="link" onClick={() => setEditing(true)}>Edit</button>

@@ -1,0 +1,46 @@
+/** Sockets (`WS_*`, `EVENT_RETENTION_SECONDS`) and HTTP connection timeouts, read through `loadConfig`'s readers. */
+import type { Readers } from './config.readers.js';
+
+export interface RealtimeConfig {
+  /** How long the event log keeps events for reconnecting clients. */
+  eventRetentionSeconds: number;
+  pingIntervalSeconds: number;
+  /** A socket whose unsent data passes this is closed with 1013 (slow reader). */
+  maxBufferedBytes: number;
+  /** Largest frame a client may send. */
+  maxPayloadBytes: number;
+  /** Allowed `Origin`s for WebSocket upgrades; empty allows any. */
+  origins: string[];
+  /** Frames a socket may send per second on average (bursts of twice that); 0 = no limit. */
+  maxFramesPerSecond: number;
+}
+
+export interface HttpConfig {
+  /** A connection that has not sent its request headers within this is closed (slowloris, half-open upgrades). */
+  headersTimeoutMs: number;
+  /** A request whose body has not arrived within this is closed; 0 = no limit. */
+  requestTimeoutMs: number;
+}
+
+/** `rateLimitsOff` (RATE_LIMITS=off, for load tests) lifts the frame rate too, unless it is set explicitly. */
+export function readRealtimeConfig(r: Readers, rateLimitsOff: boolean): RealtimeConfig {
+  return {
+    eventRetentionSeconds: r.int('EVENT_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    pingIntervalSeconds: r.int('WS_PING_INTERVAL_SECONDS', 30, 1, 3600),
+    maxBufferedBytes: r.int('WS_MAX_BUFFERED_BYTES', 1024 * 1024, 1024, 1024 ** 3),
+    maxPayloadBytes: r.int('WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
+    origins: r.origins('WS_ORIGINS', false),
+    maxFramesPerSecond: r.int('WS_MAX_FRAMES_PER_SECOND', rateLimitsOff ? 0 : 50, 0, 100_000),
+  };
+}
+
+export function readHttpConfig(r: Readers): HttpConfig {
+  const http = {
+    headersTimeoutMs: r.int('HTTP_HEADERS_TIMEOUT_SECONDS', 20, 1, 600) * 1000,
+    requestTimeoutMs: r.int('HTTP_REQUEST_TIMEOUT_SECONDS', 600, 0, 86_400) * 1000,
+  };
+  if (http.requestTimeoutMs !== 0 && http.requestTimeoutMs < http.headersTimeoutMs) {
+    r.problems.push('HTTP_REQUEST_TIMEOUT_SECONDS must be 0 or at least HTTP_HEADERS_TIMEOUT_SECONDS');
+  }
+  return http;
+}
