@@ -14,7 +14,7 @@
  *
  * Run: npm run soak                      (10 minutes)
  *      npm run soak -- --minutes 2       (or --seconds 120, or SOAK_SECONDS=120)
- * Writes bench/results-soak.md.
+ * Writes bench/results-soak.md (bench/results-soak-postgres-redis.md with SOAK_DATABASE_URL or SOAK_REDIS_URL).
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -187,7 +187,8 @@ try {
   ];
   const report = lines.join('\n');
   console.log(report);
-  writeFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), 'results-soak.md'), report);
+  const results = env.DATABASE_URL || env.REDIS_URL ? 'results-soak-postgres-redis.md' : 'results-soak.md';
+  writeFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), results), report);
   if (errors > 0 || gaps > 0 || seqHoles > 0) process.exitCode = 1;
 } finally {
   for (const member of members) member.socket?.terminate();
