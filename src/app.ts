@@ -35,6 +35,7 @@ import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js
 import { systemRoutes } from './api/system/system.routes.js';
 import { webApp } from './api/system/web-app.js';
 import { refuseNul, useStrictBodies } from './api/validation.js';
+import { useBodyGuards } from './api/body-guards.js';
 import { compileDeferred, deferredSerializerFactory } from './api/deferred-compile.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
@@ -120,7 +121,11 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
         })
       : undefined;
   const onPushError = (err: unknown, context: string) => log?.warn({ err, context }, 'push delivery problem');
-  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError };
+  const onPublishFailure = {
+    failed: (err: unknown, topic: string) => log?.warn({ err, topic }, 'stored changes are not reaching the bus; other nodes hear of them only once their sockets reconnect'),
+    recovered: (count: number) => log?.warn({ count }, 'publishing on the bus works again'),
+  };
+  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError, onPublishFailure };
 }
 
 /**
@@ -249,6 +254,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   if (prometheus) useRequestMetrics(app, prometheus);
   useStrictBodies(app);
+  useBodyGuards(app, {
+    minBytesPerSecond: config.faults.minBodyBytesPerSecond,
+    graceMs: config.faults.bodyGraceSeconds * 1000,
+    maxOpenPerAddress: config.faults.maxOpenRequestsPerAddress,
+  });
   // What start-up left uncompiled is compiled once the server listens, a few schemas per turn.
   app.addHook('onListen', (done) => {
     compileDeferred().catch((error: unknown) => app.log.error({ err: error }, 'a schema failed to compile'));

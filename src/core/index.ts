@@ -13,6 +13,7 @@ import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { Store } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
 import { createAccountsService } from './accounts.service.js';
+import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
 import { createChatEvents } from './chat-events.js';
 import { createChatsService } from './chats.service.js';
@@ -46,21 +47,25 @@ export interface CorePorts {
   push?: PushSenders | undefined;
   /** Where push delivery problems are reported (a log). */
   onPushError?: ((error: unknown, context: string) => void) | undefined;
+  /** Where a publish the bus refused after a committed change is reported (a log). */
+  onPublishFailure?: PublishFailureHandler | undefined;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
-} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl'>> & {
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
   push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
 };
 
 const PUSH_DEFAULTS = { preview: 'full', retryBaseMs: 2000, maxAttempts: 8, concurrency: 16 } as const;
 
 export async function createCore(ports: CorePorts, config: CoreConfig) {
-  const { store, bus, blobs, hasher, limiter, clock } = ports;
+  const { store, blobs, hasher, limiter, clock } = ports;
   const metrics = ports.metrics ?? noopMetrics;
+  // The services publish after their change is stored: a bus outage never fails the change.
+  const bus = afterCommitBus(ports.bus, metrics, ports.onPublishFailure);
   const tokens = await createTokenService({ store, clock, ttlSeconds: config.tokenTtlSeconds, configuredKeyPem: config.tokenSigningKey });
   const throttle = createThrottle(limiter, config.rateLimits, metrics);
   const sessions = createSessionsService({ store, bus, tokens, clock });
@@ -70,6 +75,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     clock,
     maxBytes: config.uploadMaxBytes,
     unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
+    imageConcurrency: config.faults?.imageConcurrency,
+    uploadLeaseSeconds: config.faults?.uploadLeaseSeconds,
   });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock, metrics });
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });

@@ -4,6 +4,8 @@
  * has shipped: add a new one.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { emailSkeletonMigration } from './migration-0010-email-skeleton.js';
+import { uploadLeasesMigration } from './migration-0011-upload-leases.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -305,6 +307,9 @@ const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // Later migrations live in files of their own (migration-<number>-<what>.ts).
+  '0010_email_skeleton': emailSkeletonMigration,
+  '0011_upload_leases': uploadLeasesMigration,
 };
 
 /** The names of every migration, in order. */
