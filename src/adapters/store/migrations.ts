@@ -4,6 +4,7 @@
  * has shipped: add a new one.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { searchMigration } from './search-migration.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -305,6 +306,7 @@ const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  '0010_search': (dialect) => searchMigration(dialect),
 };
 
 /** The names of every migration, in order. */

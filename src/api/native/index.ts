@@ -6,6 +6,7 @@ import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { messagesRoutes } from './messages.routes.js';
 import { photosRoutes } from './photos.routes.js';
+import { searchRoutes } from './search.routes.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
 
@@ -22,5 +23,6 @@ export async function nativeApi(app: FastifyInstance, options: NativeOptions) {
   await app.register(chatsRoutes, options);
   await app.register(messagesRoutes, options);
   await app.register(contactsRoutes, options);
+  await app.register(searchRoutes, options);
   await app.register(adminRoutes, options);
 }
