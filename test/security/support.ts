@@ -73,6 +73,8 @@ export const AUTH_MODES: Record<string, AuthMode> = {
   'PUT /chats/:id/messages/:messageId': 'native',
   'PUT /chats/:id/messages/:messageId/read': 'native',
   'POST /chats/:id/notify': 'native',
+  'GET /search/messages': 'native',
+  'GET /search/chats': 'native',
   'GET /ws': 'native-ws',
   'GET /:sessionId': 'native-ws',
   'POST /vapp/signup': 'public',
