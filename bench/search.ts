@@ -174,10 +174,21 @@ async function usersMeLatency(url: string, setup: Setup) {
   return { p50: result.latency.p50, p99: result.latency.p99 };
 }
 
+/** `call`, tried again when the connection fails (a kept-alive socket the server closed during a long fill). */
+async function retrying<T>(work: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (i >= attempts || !(error instanceof TypeError)) throw error;
+    }
+  }
+}
+
 /** Hits per query kind for one searcher (what the latencies are made of). */
 async function sampleHits(url: string, setup: Setup) {
   const token = setup.searchers[0]!.token;
-  const count = async (q: string) => (await call(`${url}/search/messages?limit=50&q=${encodeURIComponent(q)}`, { token })).results.length;
+  const count = async (q: string) => (await retrying(() => call(`${url}/search/messages?limit=50&q=${encodeURIComponent(q)}`, { token }))).results.length;
   return { rare: await count(rare[1]!), common: await count(common[1]!), prefix: await count(`${rare[2]!.slice(0, 4)}*`) };
 }
 
@@ -204,6 +215,7 @@ async function runSqlite() {
     const setup = await createUsersAndChats(server.url);
     const file = path.join(dataDir, 'parley.db');
     const fillMs = await fillSqlite(file, setup);
+    console.error(`sqlite: ${MESSAGES} messages written in ${(fillMs / 1000).toFixed(1)} s`);
     const hits = await sampleHits(server.url, setup);
     const search = await searchLatency(server.url, setup);
     const floor = await usersMeLatency(server.url, setup);
@@ -241,6 +253,7 @@ async function runPostgres() {
   try {
     const setup = await createUsersAndChats(server.url);
     const fillMs = await fillPostgres(pool, setup);
+    console.error(`postgres: ${MESSAGES} messages written in ${(fillMs / 1000).toFixed(1)} s`);
     const hits = await sampleHits(server.url, setup);
     const search = await searchLatency(server.url, setup);
     const floor = await usersMeLatency(server.url, setup);

@@ -6,10 +6,17 @@ import type { MessageQuery, SearchTerm } from '../../ports/search-index.js';
 
 const fts5Term = (t: SearchTerm) => `"${t.tokens.join(' ')}"${t.prefix ? '*' : ''}`;
 
-/** An FTS5 MATCH expression: `"a" AND "b c" AND "pre"* NOT "x"`. */
-export function fts5Match(query: MessageQuery): string {
+/** A chat id as the `chat` column holds it (dashes dropped), quoted as an FTS5 string. */
+const fts5Chat = (chatId: string) => `"${chatId.replaceAll('-', '').replaceAll('"', '""')}"`;
+
+/**
+ * An FTS5 MATCH expression over the text, kept to `chatIds`:
+ * `(text : (("a" AND "b c" AND "pre"*) NOT "x")) AND (chat : ("c1" OR "c2"))`.
+ */
+export function fts5Match(query: MessageQuery, chatIds: string[]): string {
   const positive = query.include.map(fts5Term).join(' AND ');
-  return [`(${positive})`, ...query.exclude.map(fts5Term)].join(' NOT ');
+  const text = [`(${positive})`, ...query.exclude.map(fts5Term)].join(' NOT ');
+  return `(text : (${text})) AND (chat : (${chatIds.map(fts5Chat).join(' OR ')}))`;
 }
 
 const tsTerm = (t: SearchTerm) => `(${t.tokens.map((token, i) => (t.prefix && i === t.tokens.length - 1 ? `${token}:*` : token)).join(' <-> ')})`;

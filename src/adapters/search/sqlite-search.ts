@@ -1,6 +1,7 @@
 /**
  * The search index on the embedded store: FTS5 table `messages_fts`, kept in step by
- * triggers (migration 0010). Queries run on a connection of their own to the same file, so
+ * triggers (migration 0010). A query names the caller's chats in the MATCH expression (the
+ * `chat` column), so the index returns only their matches. Queries run on a connection of their own to the same file, so
  * they read committed data only and never sit inside a transaction of the store's
  * connection; WAL lets them run beside the writer.
  */
@@ -69,10 +70,14 @@ export function openSqliteSearchIndex(file: string, options: SqliteSearchOptions
     where me.user_id = ? and me.is_member = 1
     group by c.id`);
 
+  const memberChats = connection.prepare<[number], { chat_id: string }>('select chat_id from chat_members where user_id = ? and is_member = 1');
+
   function searchMessages(search: MessageSearch): MessageHit[] {
+    const chatIds = memberChats.all(search.userId).map((r) => r.chat_id).filter((id) => search.chatId === undefined || id === search.chatId);
+    if (chatIds.length === 0) return [];
     const where: string[] = ['messages_fts match ?', 'm.deleted_at is null', 'm.created_at >= me.added_at', '(me.removed_at is null or m.created_at < me.removed_at)'];
     const terms = JSON.stringify(search.query.include);
-    const params: unknown[] = [terms, search.userId, fts5Match(search.query)];
+    const params: unknown[] = [terms, search.userId, fts5Match(search.query, chatIds)];
     if (search.chatId !== undefined) where.push('m.chat_id = ?'), params.push(search.chatId);
     if (search.authorId !== undefined) where.push('m.author_id = ?'), params.push(search.authorId);
     if (search.after !== undefined) where.push('m.created_at > ?'), params.push(search.after);
@@ -81,7 +86,7 @@ export function openSqliteSearchIndex(file: string, options: SqliteSearchOptions
     if (search.from && search.sort === 'recent') where.push('m.id < ?'), params.push(search.from.id);
     else if (search.from) where.push('(score < ? or (score = ? and m.id < ?))'), params.push(search.from.score, search.from.score, search.from.id);
     params.push(search.limit);
-    // FTS5 drives: the matching rowids, then each message and the caller's membership by key.
+    // FTS5 drives: the matches in the caller's chats, then each message and membership by key.
     const rows = connection
       .prepare(`
         select m.*, parley_search_score(m.text, ?) as score
@@ -97,7 +102,7 @@ export function openSqliteSearchIndex(file: string, options: SqliteSearchOptions
   /** One batch of the catch-up: re-indexes ids in (done, next]; a message the triggers indexed meanwhile is replaced, not doubled. */
   const batch = connection.transaction((done: number, next: number, through: number) => {
     connection.prepare('delete from messages_fts where rowid > ? and rowid <= ?').run(done, next);
-    const { changes } = connection.prepare('insert into messages_fts(rowid, text) select id, text from messages where id > ? and id <= ? and deleted_at is null').run(done, next);
+    const { changes } = connection.prepare(`insert into messages_fts(rowid, text, chat) select id, text, replace(chat_id, '-', '') from messages where id > ? and id <= ? and deleted_at is null`).run(done, next);
     connection.prepare(`update settings set value = ? where key = 'search.backfill'`).run(JSON.stringify({ through, done: next }));
     return changes;
   });

@@ -5,8 +5,8 @@
  * says how far it got). From this migration on, the engine keeps the index in step with
  * every insert, edit and delete inside the writing transaction (triggers).
  *
- * SQLite: an FTS5 table `messages_fts` (rowid = message id; tokenizer unicode61 folding case
- * and diacritics; prefix indexes for 2–4 letters). PostgreSQL: a `search_doc` tsvector column
+ * SQLite: an FTS5 table `messages_fts` (rowid = message id, the text and the chat id as a
+ * token; tokenizer unicode61 folding case and diacritics; prefix indexes for 2–4 letters). PostgreSQL: a `search_doc` tsvector column
  * with a GIN index, computed by `parley_search_doc(text)`, which folds with `unaccent` when
  * the extension exists or can be created, else with a fixed `translate` table (Latin letters).
  */
@@ -19,13 +19,15 @@ const ACCENTED = 'àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħ
 const PLAIN = 'aaaaaaaaacccccddeeeeeeeeegggghhiiiiiiiiijklllllnnnnooooooooorrrsssstttuuuuuuuuuuwyyyzzz';
 
 async function sqliteUp(db: Kysely<unknown>): Promise<void> {
-  await sql`create virtual table messages_fts using fts5(text, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')`.execute(db);
+  // `chat` holds the chat id as one token (without its dashes), so a search keeps to the
+  // caller's chats inside the index instead of fetching every match to filter it.
+  await sql`create virtual table messages_fts using fts5(text, chat, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')`.execute(db);
   // Deleted messages keep an empty text and leave the index; edits replace their entry.
   await sql`create trigger messages_fts_insert after insert on messages when new.deleted_at is null begin
-    insert into messages_fts(rowid, text) values (new.id, new.text); end`.execute(db);
+    insert into messages_fts(rowid, text, chat) values (new.id, new.text, replace(new.chat_id, '-', '')); end`.execute(db);
   await sql`create trigger messages_fts_update after update of text, deleted_at on messages begin
     delete from messages_fts where rowid = old.id;
-    insert into messages_fts(rowid, text) select new.id, new.text where new.deleted_at is null; end`.execute(db);
+    insert into messages_fts(rowid, text, chat) select new.id, new.text, replace(new.chat_id, '-', '') where new.deleted_at is null; end`.execute(db);
   await sql`create trigger messages_fts_delete after delete on messages begin
     delete from messages_fts where rowid = old.id; end`.execute(db);
   const { rows } = await sql<{ id: number | null }>`select max(id) as id from messages`.execute(db);
