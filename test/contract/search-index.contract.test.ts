@@ -12,11 +12,12 @@ import { searchIndexContract } from './search-index.contract.js';
 const postgres = await postgresService();
 const BACKLOG = `update settings set value = '{"through":' || (select coalesce(max(id), 0) from messages) || ',"done":0}' where key = 'search.backfill'`;
 
-searchIndexContract('SQLite FTS5', async () => {
+/** SQLite with one of its two plans forced: filtering matches by join, or naming the chats in MATCH. */
+const sqliteFixture = (narrowMatches: number) => async () => {
   const file = path.join(tempDir(), 'parley.db');
   const { store } = await openSqliteStore(file);
   // Small batches, so catching up takes several.
-  const index = openSqliteSearchIndex(file, { batchSize: 7 });
+  const index = openSqliteSearchIndex(file, { batchSize: 7, narrowMatches });
   return {
     store,
     index,
@@ -30,7 +31,10 @@ searchIndexContract('SQLite FTS5', async () => {
       await store.close();
     },
   };
-});
+};
+
+searchIndexContract('SQLite FTS5, matches filtered by join', sqliteFixture(Number.POSITIVE_INFINITY));
+searchIndexContract('SQLite FTS5, chats named in MATCH', sqliteFixture(-1));
 
 searchIndexContract(
   'PostgreSQL tsvector',

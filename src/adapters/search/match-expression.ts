@@ -10,13 +10,13 @@ const fts5Term = (t: SearchTerm) => `"${t.tokens.join(' ')}"${t.prefix ? '*' : '
 const fts5Chat = (chatId: string) => `"${chatId.replaceAll('-', '').replaceAll('"', '""')}"`;
 
 /**
- * An FTS5 MATCH expression over the text, kept to `chatIds`:
+ * An FTS5 MATCH expression over the text, kept to `chatIds` when given:
  * `(text : (("a" AND "b c" AND "pre"*) NOT "x")) AND (chat : ("c1" OR "c2"))`.
  */
-export function fts5Match(query: MessageQuery, chatIds: string[]): string {
+export function fts5Match(query: MessageQuery, chatIds?: string[]): string {
   const positive = query.include.map(fts5Term).join(' AND ');
-  const text = [`(${positive})`, ...query.exclude.map(fts5Term)].join(' NOT ');
-  return `(text : (${text})) AND (chat : (${chatIds.map(fts5Chat).join(' OR ')}))`;
+  const text = `(text : (${[`(${positive})`, ...query.exclude.map(fts5Term)].join(' NOT ')}))`;
+  return chatIds ? `${text} AND (chat : (${chatIds.map(fts5Chat).join(' OR ')}))` : text;
 }
 
 const tsTerm = (t: SearchTerm) => `(${t.tokens.map((token, i) => (t.prefix && i === t.tokens.length - 1 ? `${token}:*` : token)).join(' <-> ')})`;

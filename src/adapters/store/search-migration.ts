@@ -22,6 +22,8 @@ async function sqliteUp(db: Kysely<unknown>): Promise<void> {
   // `chat` holds the chat id as one token (without its dashes), so a search keeps to the
   // caller's chats inside the index instead of fetching every match to filter it.
   await sql`create virtual table messages_fts using fts5(text, chat, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4')`.execute(db);
+  // How many messages hold each term: a query picks its plan from it (sqlite-search.ts).
+  await sql`create virtual table messages_fts_terms using fts5vocab(messages_fts, 'row')`.execute(db);
   // Deleted messages keep an empty text and leave the index; edits replace their entry.
   await sql`create trigger messages_fts_insert after insert on messages when new.deleted_at is null begin
     insert into messages_fts(rowid, text, chat) values (new.id, new.text, replace(new.chat_id, '-', '')); end`.execute(db);
