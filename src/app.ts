@@ -17,14 +17,20 @@ import { openSqliteStore } from './adapters/store/sqlite.js';
 import { openSqliteSearchIndex } from './adapters/search/sqlite-search.js';
 import { createVonageHttpUsers } from './adapters/vonage/http.js';
 import websocket from '@fastify/websocket';
-import { nativeApi } from './api/native/index.js';
-import { nativeSocket } from './api/native/socket.gateway.js';
-import { roomsApi } from './api/rooms/index.js';
+import { nativeFamily } from './api/native/index.js';
+import { roomsFamily } from './api/rooms/index.js';
 import { CloseCode } from './realtime/close-codes.js';
-import { vappApi } from './api/vapp/index.js';
+import { vappFamily } from './api/vapp/index.js';
+import { startFanout } from './realtime/fanout.js';
+import { Hub } from './realtime/hub.js';
+import type { LogStream } from './logging/log-stream.js';
+import { serializeRequest } from './logging/request-log.js';
+import { drainAndCloseSockets } from './shutdown/socket-drain.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
-import { chooseProtocol } from './realtime/upgrade.js';
-import { useProblemDetails } from './api/native/problem.js';
+import { chooseProtocol } from './edge/credentials.js';
+import { registerFamily } from './edge/family.js';
+import { declareAuth, requireAuthDeclarations } from './edge/route-auth.js';
+import { useWireFormat } from './edge/wire-format.js';
 import { registerDocs } from './api/system/docs.js';
 import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js';
 import { systemRoutes } from './api/system/system.routes.js';
@@ -46,6 +52,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** Pino options, or false for silence. Defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | Record<string, unknown>;
+  /** Where the default logger writes (the server's bounded stdout stream); pino's stdout otherwise. */
+  logStream?: LogStream;
   /** Extra CA (PEM) the push senders trust: stand-in APNs and Web Push servers in tests. */
   pushCa?: string;
   /** Told of every route as it is registered (the security suite checks each one's auth mode). */
@@ -169,10 +177,15 @@ export async function openStore(config: Config, log?: FastifyBaseLogger): Promis
   return { store, limiter: createSqliteRateLimiter(opened.connection), blobs: onDisk(), search };
 }
 
-/** Logs a request without secrets: `?token=` (a token transport) is masked in the URL. */
-export function serializeRequest(request: { method: string; url: string; ip?: string; id?: string }) {
-  return { method: request.method, url: request.url.replace(/([?&]token=)[^&#]*/gi, '$1***'), remoteAddress: request.ip };
-}
+/** Logs a request without secrets (logging/request-log.ts). */
+export { serializeRequest };
+
+/**
+ * Sockets at shutdown (shutdown/socket-drain.ts): frames already read have 3 s to finish,
+ * peers 2 s to answer the 1001 close; HTTP requests still running after 5 s are cut.
+ */
+const SOCKET_SHUTDOWN = { drainMs: 3000, closeMs: 2000, code: CloseCode.GoingAway, reason: 'server shutting down' };
+const HTTP_SHUTDOWN_MS = 5000;
 
 /** JSON parser that treats an empty body as "no body" (login accepts absent, empty or {}). */
 function acceptEmptyJson(app: FastifyInstance) {
@@ -187,7 +200,7 @@ function acceptEmptyJson(app: FastifyInstance) {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<ParleyApp> {
   const clock = options.clock ?? systemClock;
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, serializers: { req: serializeRequest } },
+    logger: options.logger ?? { level: config.logLevel, serializers: { req: serializeRequest }, ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // An incoming x-request-id is honoured only when it looks like an id, never as free text.
@@ -257,7 +270,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   refuseNul(app);
   acceptEmptyJson(app);
-  useProblemDetails(app);
+  // The API families, in order; a fourth is one more line here (see README, Layout).
+  // One hub per app; the fan-out is the only bus subscriber that delivers to its sockets.
+  const hub = new Hub();
+  const stopFanout = startFanout(core.ports.bus, hub);
+  app.addHook('onClose', async () => stopFanout());
+  const families = [nativeFamily({ core, config, hub }), vappFamily({ core, config }), roomsFamily({ core, config, hub })];
+  // The native format also answers outside any family: system routes, docs, unknown paths.
+  useWireFormat(app, families[0]!.format);
+  // Every route declares its auth (src/edge/route-auth.ts); CORS preflights carry no credentials.
+  requireAuthDeclarations(app);
+  declareAuth(app, 'none', (route) => route.method === 'OPTIONS');
+  let httpCutOff: NodeJS.Timeout | undefined;
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
@@ -266,17 +290,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (prometheus) await app.register(metricsRoutes, { exposition: prometheus, token: config.metrics.token });
   await app.register(websocket, {
     options: { maxPayload: config.realtime.maxPayloadBytes, handleProtocols: chooseProtocol },
-    // On shutdown every socket hears 1001 (going away), so clients reconnect elsewhere at once.
-    preClose(this: FastifyInstance, done: () => void) {
-      for (const socket of this.websocketServer.clients) socket.close(CloseCode.GoingAway, 'server shutting down');
+    // On shutdown, before any onClose hook closes the store: no new sockets, the frames already
+    // read finish or are abandoned, and every socket hears 1001 (going away), so clients
+    // reconnect elsewhere at once. Requests still running when the bound passes are cut.
+    async preClose(this: FastifyInstance) {
+      const server = this.server;
+      httpCutOff = setTimeout(() => server.closeAllConnections(), HTTP_SHUTDOWN_MS).unref();
       this.websocketServer.close();
-      done();
+      const report = await drainAndCloseSockets(this.websocketServer, SOCKET_SHUTDOWN);
+      if (report.sockets > 0) this.log.info(report, 'sockets closed');
     },
   });
-  await app.register(nativeApi, { core, publicUrl: config.publicUrl });
-  await app.register(vappApi, { core, uploadMaxBytes: config.uploadMaxBytes, prefix: config.vappPrefix });
-  await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime });
-  await app.register(roomsApi, { prefix: '/api/v1', core, realtime: config.realtime });
+  for (const family of families) await registerFamily(app, family);
   await app.register(webApp, { root: config.webAppDir, publicUrl: config.publicUrl });
   const stopHeartbeat = startHeartbeat(app.websocketServer, config.realtime.pingIntervalSeconds * 1000);
   // The event log keeps EVENT_RETENTION_SECONDS of events; older cursors get a resync.
@@ -285,6 +310,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     stopHeartbeat();
     clearInterval(pruneEvents);
+    clearTimeout(httpCutOff);
   });
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));

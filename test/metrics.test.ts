@@ -168,9 +168,9 @@ describe('metrics configuration', () => {
   it('with METRICS=off, has no /metrics route', async () => {
     const t = await startApp({ METRICS: 'off' });
     try {
-      // A one-segment path falls to the native socket route `/<DeviceSession.id>`: a 400, not metrics.
+      // No route: the native 404 (the socket route `/<DeviceSession.id>` takes only session ids).
       const res = await t.app.inject('/metrics');
-      assert.equal(problemOf(res, 400).invalid_parameters[0].name, 'sessionId');
+      assert.equal(problemOf(res, 404).type, 'urn:parley:problem:not_found');
       assert.ok(!res.body.includes('parley_'));
       assert.equal((await t.app.inject('/healthz')).statusCode, 200);
     } finally {

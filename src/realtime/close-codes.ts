@@ -10,8 +10,8 @@ export const CloseCode = {
   /** A frame that is not valid JSON or not a valid action/message (rooms: malformed `{text}`). */
   InvalidPayload: 1007,
   /**
-   * A write on a read-only (anonymous) room socket, or a flood: more frames a second than
-   * WS_MAX_FRAMES_PER_SECOND allows (bursts of twice that), or more than 100 waiting.
+   * A write on a read-only (anonymous) room socket, or abuse past the hard cap on bytes of
+   * frames read but not handled (frame-reader.ts). A mere flood is slowed, never closed.
    */
   PolicyViolation: 1008,
   /** A frame larger than WS_MAX_PAYLOAD_BYTES (sent by the ws library). */

@@ -1,7 +1,6 @@
 /**
  * Shared by the security suite (test/security/*.test.ts): the route table with each route's
- * auth mode (a route missing from `AUTH_MODES` fails the suite, so a new route is covered or
- * noticed), a minimal valid request per route built from its own schema, and a recorder of
+ * auth mode, read from the route's own declaration (a route without one fails the suite), a minimal valid request per route built from its own schema, and a recorder of
  * every response body, scanned for password hashes and other sessions' tokens.
  */
 import assert from 'node:assert/strict';
@@ -9,127 +8,93 @@ import { randomUUID } from 'node:crypto';
 import type { LightMyRequestResponse, RouteOptions } from 'fastify';
 import fc from 'fast-check';
 import type { ParleyApp } from '../../src/app.js';
+import { routeAuthOf, type RouteAuth } from '../../src/edge/route-auth.js';
 import { startApp, type TestApp } from '../helpers.js';
 
 /**
- * How each route authenticates: `public` (no credentials), `basic` (Basic credentials only),
- * `native` (a native access token, 401 otherwise), `vapp` (a V-app user token, 400
- * auth:badtoken otherwise), `native-ws` (upgrade refused with 401 without a valid native
- * token), `rooms-ws` (read-only without a token; a bad token refused with 401).
+ * How each route authenticates, as the suite attacks it: `public` (no credentials), `basic`
+ * (Basic credentials only), `native` (a native access token, 401 otherwise; admin routes too,
+ * then 403 for a non-admin), `vapp` (a V-app user token, 400 auth:badtoken otherwise),
+ * `native-ws` (upgrade refused with 401 without a valid native token), `rooms-ws` (read-only
+ * without a token; a bad token refused with 401). Derived from each route's own declaration
+ * (`config.auth`, src/edge/route-auth.ts), so a new route is covered as it is written.
  */
 export type AuthMode = 'public' | 'basic' | 'native' | 'vapp' | 'native-ws' | 'rooms-ws';
 
-export const AUTH_MODES: Record<string, AuthMode> = {
-  'GET /docs': 'public',
-  'GET /docs/static/index.html': 'public',
-  'GET /docs/static/swagger-initializer.js': 'public',
-  'GET /docs/static/*': 'public',
-  'GET /docs/json': 'public',
-  'GET /docs/yaml': 'public',
-  'GET /openapi.json': 'public',
-  'GET /healthz': 'public',
-  'GET /readyz': 'public',
-  'GET /.well-known/jwks.json': 'public',
-  'POST /users': 'public',
-  'POST /users/login': 'public',
-  'PUT /users/resetPassword': 'public',
-  'DELETE /users/me': 'basic',
-  'GET /users': 'native',
-  'GET /users/me': 'native',
-  'PUT /users/me': 'native',
-  'POST /users/me/logout': 'native',
-  'PUT /users/me/changePassword': 'native',
-  'PUT /users/me/setAccountKey': 'native',
-  'PUT /users/me/device': 'native',
-  'GET /users/:id': 'native',
-  'POST /users/me/photos': 'native',
-  'DELETE /users/me/photos/:id': 'native',
-  'POST /users/me/contacts': 'native',
-  'GET /users/me/contacts': 'native',
-  'DELETE /users/me/contacts/:id': 'native',
-  'POST /uploads': 'native',
-  'GET /uploads/:file': 'public',
-  'HEAD /uploads/:file': 'public',
-  'POST /chats': 'native',
-  'GET /chats': 'native',
-  'GET /chats/:id': 'native',
-  'PUT /chats/:id': 'native',
-  'DELETE /chats/:id': 'native',
-  'PUT /chats/:id/settings': 'native',
-  'POST /chats/:id/images': 'native',
-  'DELETE /chats/:id/images/:imageId': 'native',
-  'POST /chats/:id/users': 'native',
-  'DELETE /chats/:id/users': 'native',
-  'DELETE /chats/:id/me': 'native',
-  'DELETE /chats/:id/messages': 'native',
-  'PUT /chats/:id/block': 'native',
-  'PUT /chats/:id/unblock': 'native',
-  'PUT /chats/:id/users/:userId/block': 'native',
-  'PUT /chats/:id/users/:userId/unblock': 'native',
-  'GET /chats/:id/users/blocked': 'native',
-  'POST /chats/:id/messages': 'native',
-  'GET /chats/:id/messages': 'native',
-  'DELETE /chats/:id/messages/:messageId': 'native',
-  'PUT /chats/:id/messages/:messageId': 'native',
-  'PUT /chats/:id/messages/:messageId/read': 'native',
-  'POST /chats/:id/notify': 'native',
-  'GET /search/messages': 'native',
-  'GET /search/chats': 'native',
-  'GET /ws': 'native-ws',
-  'GET /:sessionId': 'native-ws',
-  'POST /vapp/signup': 'public',
-  'POST /vapp/login': 'public',
-  'POST /vapp/token': 'public',
-  'GET /vapp/users': 'vapp',
-  'POST /vapp/users/image': 'vapp',
-  'POST /vapp/image': 'vapp',
-  'POST /api/v1/users': 'public',
-  'POST /api/v1/login': 'public',
-  'GET /api/v1/rooms/:room': 'public',
-  'GET /api/v1/messages': 'public',
-  'GET /api/v1/rooms/:room/messages/ws': 'rooms-ws',
-  'GET /api/v1/rooms/:room/ws': 'rooms-ws',
-  // Admin routes take a native token (then 403 unless the account is an admin).
-  'POST /admin/users': 'native',
-  'GET /admin/users/:user': 'native',
-  'PUT /admin/users/:user/disable': 'native',
-  'PUT /admin/users/:user/enable': 'native',
-  'PUT /admin/users/:user/password': 'native',
-  'PUT /admin/users/:user/role': 'native',
-  'GET /admin/users/:user/sessions': 'native',
-  'DELETE /admin/users/:user/sessions': 'native',
-  'DELETE /admin/sessions/:id': 'native',
-  'POST /admin/keys/rotate': 'native',
+/** The suite's mode for a declaration; undefined for none (or one the suite does not know). */
+export function suiteModeOf(auth: RouteAuth | undefined, websocket: boolean): AuthMode | undefined {
+  if (websocket) return auth === 'session' ? 'native-ws' : auth === 'session-optional' ? 'rooms-ws' : undefined;
+  switch (auth) {
+    case 'none':
+      return 'public';
+    case 'basic':
+      return 'basic';
+    case 'session':
+    case 'admin':
+      return 'native';
+    case 'vapp':
+      return 'vapp';
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The routes declared public (`auth: 'none'`), listed: the one part of the table kept by hand,
+ * so that a route opened to everyone by mistake fails the suite instead of escaping it.
+ */
+export const PUBLIC_ROUTES = [
+  'GET /docs', 'GET /docs/static/index.html', 'GET /docs/static/swagger-initializer.js', 'GET /docs/static/*',
+  'GET /docs/json', 'GET /docs/yaml', 'GET /openapi.json', 'GET /healthz', 'GET /readyz', 'GET /.well-known/jwks.json',
+  'POST /users', 'POST /users/login', 'PUT /users/resetPassword', 'GET /uploads/:file',
+  'POST /vapp/signup', 'POST /vapp/login', 'POST /vapp/token',
+  'POST /api/v1/users', 'POST /api/v1/login', 'GET /api/v1/rooms/:room', 'GET /api/v1/messages',
   // Public unless METRICS_TOKEN is set (its own bearer token, tested in test/metrics.test.ts).
-  'GET /metrics': 'public',
+  'GET /metrics',
   // The web app's static files.
-  'GET /app/': 'public',
-  'GET /app/*': 'public',
-};
+  'GET /app/', 'GET /app/*',
+];
 
 export interface Route {
   method: string;
+  /** The path as registered, without a parameter's regular expression (`/:sessionId`). */
   url: string;
   websocket: boolean;
   schema: { body?: Schema; querystring?: Schema; params?: Schema; headers?: Schema; hide?: boolean };
-  /** `METHOD url` as in AUTH_MODES. */
+  /** `METHOD url`. */
   key: string;
+  /** The declared `config.auth` (read once the app is ready: scopes may fill it in after this route's record). */
+  readonly auth: RouteAuth | undefined;
+  /** The suite's mode for that declaration. */
+  readonly mode: AuthMode | undefined;
 }
 
 export type Schema = Record<string, any>;
+
+/** A path without its parameters' regular expressions: `/:id(^\\d+$)` is `/:id`. */
+const plainPath = (url: string) => url.replace(/(:\w+)\([^)]*\)/g, '$1');
 
 /** Starts an app on a fresh data dir and records its route table as the routes register. */
 export async function startRecordedApp(env: Record<string, string> = {}, options: Parameters<typeof startApp>[1] = {}): Promise<{ t: TestApp; routes: Route[] }> {
   const routes: Route[] = [];
   const onRoute = (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const websocket = Boolean((route as { websocket?: boolean }).websocket);
+    const url = plainPath(route.url);
     for (const method of methods) {
       routes.push({
         method,
-        url: route.url,
-        websocket: Boolean((route as { websocket?: boolean }).websocket),
+        url,
+        websocket,
         schema: (route.schema ?? {}) as Route['schema'],
-        key: `${method} ${route.url}`,
+        key: `${method} ${url}`,
+        // The same options object the later onRoute hooks complete.
+        get auth() {
+          return routeAuthOf(route);
+        },
+        get mode() {
+          return suiteModeOf(routeAuthOf(route), websocket);
+        },
       });
     }
   };
@@ -137,14 +102,14 @@ export async function startRecordedApp(env: Record<string, string> = {}, options
   return { t, routes };
 }
 
-/** A route's auth mode: HEAD routes Fastify adds beside a GET share the GET's mode. */
-export function modeOf(route: Pick<Route, 'method' | 'url'>): AuthMode | undefined {
-  return AUTH_MODES[`${route.method} ${route.url}`] ?? (route.method === 'HEAD' ? AUTH_MODES[`GET ${route.url}`] : undefined);
+/** The mode of the route at `METHOD url` (an OpenAPI path, say) among `routes`. */
+export function modeAt(routes: Route[], method: string, url: string): AuthMode | undefined {
+  return routes.find((r) => r.method === method && r.url === url)?.mode;
 }
 
 /** The routes of the given modes, without the HEAD twins of GET routes. */
 export const routesOf = (routes: Route[], ...modes: AuthMode[]) =>
-  routes.filter((r) => r.method !== 'HEAD' && modes.includes(modeOf(r)!));
+  routes.filter((r) => r.method !== 'HEAD' && modes.includes(r.mode!));
 
 // ---------------------------------------------------------------------------------------
 // Minimal valid values from a route's JSON schema (TypeBox output), so that a request gets

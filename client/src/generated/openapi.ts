@@ -613,7 +613,7 @@ export interface paths {
             parameters: {
                 query: {
                     before?: number;
-                    count: number;
+                    count?: number;
                     room: string;
                 };
                 header?: never;
@@ -2830,9 +2830,9 @@ export interface paths {
         /** History, newest first */
         get: {
             parameters: {
-                query: {
+                query?: {
                     before?: number;
-                    count: number;
+                    count?: number;
                 };
                 header?: never;
                 path: {
@@ -5658,11 +5658,11 @@ export interface paths {
                     cursor?: string;
                     /** @description Only messages by this user */
                     from?: number;
-                    limit: number;
+                    limit?: number;
                     /** @description Words (all must match), `prefix*`, `"quoted phrases"`, `-excluded` words or phrases; case and accents are ignored */
                     q: string;
                     /** @description `relevance` (newer first among equals) or `recent` (newest first) */
-                    sort: "relevance" | "recent";
+                    sort?: "relevance" | "recent";
                 };
                 header?: never;
                 path?: never;
@@ -5960,9 +5960,9 @@ export interface paths {
         /** Search users by name or username */
         get: {
             parameters: {
-                query: {
-                    limit: number;
-                    offset: number;
+                query?: {
+                    limit?: number;
+                    offset?: number;
                     /** @description Substring of the name or username */
                     s?: string;
                 };

@@ -7,8 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { UserRecord } from '../../ports/store.js';
 import * as S from './admin.schemas.js';
-import { requireAuth, TOKEN_SECURITY as security } from './auth.js';
-import type { NativeOptions } from './index.js';
+import type { NativeOptions } from './options.js';
 import { compact, iso, presentSession } from './users.presenters.js';
 import { DeviceSession, Ok } from './users.schemas.js';
 
@@ -29,44 +28,42 @@ export function presentAdminUser(user: UserRecord) {
   });
 }
 
+/** Every admin route declares it: an administrator's session (401 without a token, 403 for anyone else). */
+const adminOnly = { auth: 'admin' } as const;
+
 /** Registers the `/admin` routes; every one needs an admin's token. */
 export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const { admin } = core;
-  const authenticate = requireAuth(core.sessions);
-  app.addHook('preHandler', async (request) => {
-    await authenticate(request);
-    admin.assertAdmin(request.auth.user);
-  });
   const user = { 200: S.AdminUser };
 
-  app.post('/admin/users', { schema: { tags, security, summary: 'Create an account (not counted against the sign-up limit)', body: S.CreateUserBody, response: user } },
+  app.post('/admin/users', { config: adminOnly, schema: { tags, summary: 'Create an account (not counted against the sign-up limit)', body: S.CreateUserBody, response: user } },
     async (req) => presentAdminUser(await admin.createUser(req.body)));
 
-  app.get('/admin/users/:user', { schema: { tags, security, summary: 'An account by id or username', params: S.UserParams, response: user } },
+  app.get('/admin/users/:user', { config: adminOnly, schema: { tags, summary: 'An account by id or username', params: S.UserParams, response: user } },
     async (req) => presentAdminUser(await admin.findUser(req.params.user)));
 
-  app.put('/admin/users/:user/disable', { schema: { tags, security, summary: 'Disable an account: no more logins, every session ends at once', params: S.UserParams, response: user } },
+  app.put('/admin/users/:user/disable', { config: adminOnly, schema: { tags, summary: 'Disable an account: no more logins, every session ends at once', params: S.UserParams, response: user } },
     async (req) => presentAdminUser(await admin.disableUser(req.params.user, req.auth.user)));
 
-  app.put('/admin/users/:user/enable', { schema: { tags, security, summary: 'Let a disabled account log in again', params: S.UserParams, response: user } },
+  app.put('/admin/users/:user/enable', { config: adminOnly, schema: { tags, summary: 'Let a disabled account log in again', params: S.UserParams, response: user } },
     async (req) => presentAdminUser(await admin.enableUser(req.params.user)));
 
-  app.put('/admin/users/:user/password', { schema: { tags, security, summary: 'Set a new password; every session ends', params: S.UserParams, body: S.PasswordBody, response: user } },
+  app.put('/admin/users/:user/password', { config: adminOnly, schema: { tags, summary: 'Set a new password; every session ends', params: S.UserParams, body: S.PasswordBody, response: user } },
     async (req) => presentAdminUser(await admin.resetPassword(req.params.user, req.body.password)));
 
-  app.put('/admin/users/:user/role', { schema: { tags, security, summary: 'Promote to admin or demote to user', params: S.UserParams, body: S.RoleBody, response: user } },
+  app.put('/admin/users/:user/role', { config: adminOnly, schema: { tags, summary: 'Promote to admin or demote to user', params: S.UserParams, body: S.RoleBody, response: user } },
     async (req) => presentAdminUser(await admin.setRole(req.params.user, req.body.role, req.auth.user)));
 
-  app.get('/admin/users/:user/sessions', { schema: { tags, security, summary: 'The account’s device sessions (never their tokens)', params: S.UserParams, response: { 200: Type.Array(DeviceSession) } } },
+  app.get('/admin/users/:user/sessions', { config: adminOnly, schema: { tags, summary: 'The account’s device sessions (never their tokens)', params: S.UserParams, response: { 200: Type.Array(DeviceSession) } } },
     async (req) => (await admin.listSessions(req.params.user)).sessions.map((s) => presentSession(s)));
 
-  app.delete('/admin/users/:user/sessions', { schema: { tags, security, summary: 'End every session of the account', params: S.UserParams, response: { 200: S.Revoked } } },
+  app.delete('/admin/users/:user/sessions', { config: adminOnly, schema: { tags, summary: 'End every session of the account', params: S.UserParams, response: { 200: S.Revoked } } },
     async (req) => ({ revoked: await admin.revokeAllSessions(req.params.user) }));
 
-  app.delete('/admin/sessions/:id', { schema: { tags, security, summary: 'End one session at once (its socket closes)', params: S.SessionParams, response: { 200: Ok } } },
+  app.delete('/admin/sessions/:id', { config: adminOnly, schema: { tags, summary: 'End one session at once (its socket closes)', params: S.SessionParams, response: { 200: Ok } } },
     async (req) => (await admin.revokeSession(req.params.id), {}));
 
-  app.post('/admin/keys/rotate', { schema: { tags, security, summary: 'A new token signing key signs from now on; older tokens verify until they expire', response: { 200: S.Rotated } } },
+  app.post('/admin/keys/rotate', { config: adminOnly, schema: { tags, summary: 'A new token signing key signs from now on; older tokens verify until they expire', response: { 200: S.Rotated } } },
     async () => admin.rotateSigningKey());
 }

@@ -3,23 +3,23 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
-import { requireAuth, TOKEN_SECURITY as security } from './auth.js';
 import { presentContact } from './chats.presenters.js';
 import * as S from './chats.schemas.js';
 import { Ok } from './users.schemas.js';
 
 const tags = ['contacts'];
 
+const session = { auth: 'session' } as const;
+
 export async function contactsRoutes(parent: FastifyInstance, { core }: { core: Core }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', requireAuth(core.sessions));
 
-  app.post('/users/me/contacts', { schema: { tags, security, summary: 'Add a contact (again: update its name and favourite)', body: S.ContactBody, response: { 200: S.ContactInfo } } },
+  app.post('/users/me/contacts', { config: session, schema: { tags, summary: 'Add a contact (again: update its name and favourite)', body: S.ContactBody, response: { 200: S.ContactInfo } } },
     async (req) => presentContact(await core.contacts.addContact(req.auth.user, { userId: req.body.user.id, name: req.body.name, isFavorite: req.body.isFavorite })));
 
-  app.get('/users/me/contacts', { schema: { tags, security, summary: 'The caller’s contacts', response: { 200: Type.Array(S.ContactInfo) } } },
+  app.get('/users/me/contacts', { config: session, schema: { tags, summary: 'The caller’s contacts', response: { 200: Type.Array(S.ContactInfo) } } },
     async (req) => (await core.contacts.listContacts(req.auth.user)).map(presentContact));
 
-  app.delete('/users/me/contacts/:id', { schema: { tags, security, summary: 'Remove a contact', params: S.ContactParams, response: { 200: Ok } } },
+  app.delete('/users/me/contacts/:id', { config: session, schema: { tags, summary: 'Remove a contact', params: S.ContactParams, response: { 200: Ok } } },
     async (req) => (await core.contacts.deleteContact(req.auth.user, req.params.id), {}));
 }

@@ -3,34 +3,34 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
-import { requireAuth, TOKEN_SECURITY as security } from './auth.js';
 import { presentMessage } from './chats.presenters.js';
 import * as S from './chats.schemas.js';
 import { Ok } from './users.schemas.js';
 
 const tags = ['messages'];
 
+const session = { auth: 'session' } as const;
+
 export async function messagesRoutes(parent: FastifyInstance, { core, publicUrl }: { core: Core; publicUrl: string }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', requireAuth(core.sessions));
   const message = (view: Parameters<typeof presentMessage>[0]) => presentMessage(view, publicUrl);
   const one = { 200: S.MessageInfo };
 
-  app.post('/chats/:id/messages', { schema: { tags, security, summary: 'Send a message (idempotent by localId)', params: S.ChatParams, body: S.SendBody, response: one } },
+  app.post('/chats/:id/messages', { config: session, schema: { tags, summary: 'Send a message (idempotent by localId)', params: S.ChatParams, body: S.SendBody, response: one } },
     async (req) => message(await core.messages.sendMessage(req.auth.user, req.params.id, req.body)));
 
-  app.get('/chats/:id/messages', { schema: { tags, security, summary: 'History, newest first', params: S.ChatParams, querystring: S.HistoryQuery, response: { 200: Type.Array(S.MessageInfo) } } },
+  app.get('/chats/:id/messages', { config: session, schema: { tags, summary: 'History, newest first', params: S.ChatParams, querystring: S.HistoryQuery, response: { 200: Type.Array(S.MessageInfo) } } },
     async (req) => (await core.messages.listMessages(req.auth.user, req.params.id, req.query.count, req.query.before)).map(message));
 
-  app.delete('/chats/:id/messages/:messageId', { schema: { tags, security, summary: 'Delete a message’s content (author only)', params: S.MessageParams, response: one } },
+  app.delete('/chats/:id/messages/:messageId', { config: session, schema: { tags, summary: 'Delete a message’s content (author only)', params: S.MessageParams, response: one } },
     async (req) => message(await core.messages.deleteMessage(req.auth.user, req.params.id, req.params.messageId)));
 
-  app.put('/chats/:id/messages/:messageId', { schema: { tags, security, summary: 'Edit a message (author only)', params: S.MessageParams, body: S.EditBody, response: one } },
+  app.put('/chats/:id/messages/:messageId', { config: session, schema: { tags, summary: 'Edit a message (author only)', params: S.MessageParams, body: S.EditBody, response: one } },
     async (req) => message(await core.messages.editMessage(req.auth.user, req.params.id, req.params.messageId, req.body)));
 
-  app.put('/chats/:id/messages/:messageId/read', { schema: { tags, security, summary: 'Mark this and every earlier message read', params: S.MessageParams, response: one } },
+  app.put('/chats/:id/messages/:messageId/read', { config: session, schema: { tags, summary: 'Mark this and every earlier message read', params: S.MessageParams, response: one } },
     async (req) => message(await core.messages.readMessage(req.auth.user, req.params.id, req.params.messageId)));
 
-  app.post('/chats/:id/notify', { schema: { tags, security, summary: 'Send an auxiliary event (typing…) to the other members; never stored', params: S.ChatParams, body: S.NotifyBody, response: { 200: Ok } } },
+  app.post('/chats/:id/notify', { config: session, schema: { tags, summary: 'Send an auxiliary event (typing…) to the other members; never stored', params: S.ChatParams, body: S.NotifyBody, response: { 200: Ok } } },
     async (req) => (await core.messages.notify(req.auth.user, req.params.id, req.body), {}));
 }

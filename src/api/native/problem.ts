@@ -1,10 +1,13 @@
 /**
- * The native family's error format: RFC 9457 problem details. Maps `AppError`s, Fastify's
- * own request errors (validation, malformed JSON, body too large, wrong content type) and
- * anything else, which is logged and masked as a plain 500.
+ * The native family's wire format: RFC 9457 problem details. Its table for the edge's
+ * installer (src/edge/wire-format.ts): `AppError`s, schema failures, Fastify's own request
+ * errors (malformed JSON, body too large, wrong content type), unknown paths, and the plain
+ * 500 anything unexpected is masked as. Also the default format, for the routes outside any
+ * family (system, docs, web app).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type ErrorCode, type InvalidParameter } from '../../errors.js';
+import type { FastifyReply } from 'fastify';
+import type { ErrorCode, InvalidParameter } from '../../errors.js';
+import { fieldOf, sendAnswer, type SchemaError, type WireAnswer, type WireFormat } from '../../edge/wire-format.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -40,29 +43,21 @@ export function problem(status: number, code: string, detail: string, invalidPar
   };
 }
 
-export function sendProblem(reply: FastifyReply, body: Problem, retryAfterSeconds?: number): FastifyReply {
-  if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
-  if (body.status === 401) reply.header('www-authenticate', 'Bearer');
-  return reply.code(body.status).type('application/problem+json').send(body);
-}
+const answer = (body: Problem, retryAfterSeconds?: number): WireAnswer => ({ status: body.status, body, retryAfterSeconds });
 
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
+/** Sends a problem a route answers itself (a 416 for a range past the file's end). */
+export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  return sendAnswer(reply, problemDetails, answer(body));
 }
 
 /**
  * Turns Ajv errors into one `{name, reason}` per field, with dotted paths. A union of
  * constants (an enum) yields one error per branch; those become "must be one of …".
  */
-export function invalidParametersOf(errors: AjvError[], context: string | undefined): InvalidParameter[] {
-  const byName = new Map<string, AjvError[]>();
+export function invalidParametersOf(errors: SchemaError[], context: string | undefined): InvalidParameter[] {
+  const byName = new Map<string, SchemaError[]>();
   for (const e of errors) {
-    const segments = e.instancePath.split('/').filter(Boolean);
-    if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') segments.push(e.params.missingProperty);
-    const name = segments.join('.') || (context ?? 'body');
+    const name = fieldOf(e, context ?? 'body');
     byName.set(name, [...(byName.get(name) ?? []), e]);
   }
   return [...byName].map(([name, list]) => {
@@ -81,26 +76,18 @@ const FASTIFY_CODES: Record<string, { status: number; code: ErrorCode | string; 
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'malformed_body', detail: 'Content-Length does not match the body.' },
 };
 
-/** Installs the problem-details error and not-found handlers on `app` (an encapsulated scope). */
-export function useProblemDetails(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof AppError) {
-      return sendProblem(reply, problem(error.status, error.code, error.message, error.details.invalidParameters), error.details.retryAfterSeconds);
-    }
-    if (error.validation) {
-      const params = invalidParametersOf(error.validation as AjvError[], error.validationContext);
-      return sendProblem(reply, problem(400, 'validation', 'The request is not valid.', params));
-    }
+/** The native format's table. */
+export const problemDetails: WireFormat = {
+  contentType: 'application/problem+json',
+  appError: (error) => answer(problem(error.status, error.code, error.message, error.details.invalidParameters), error.details.retryAfterSeconds),
+  validation: (errors, context) => answer(problem(400, 'validation', 'The request is not valid.', invalidParametersOf(errors, context))),
+  requestError: (error) => {
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
-    if (known) return sendProblem(reply, problem(known.status, known.code, known.detail));
-    if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
-      const status = error.statusCode ?? 400;
-      return sendProblem(reply, problem(status, 'bad_request', error.message));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, problem(500, 'internal', 'Something went wrong on our side.'));
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, problem(404, 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)),
-  );
-}
+    return known && answer(problem(known.status, known.code, known.detail));
+  },
+  badRequest: (status, message) => answer(problem(status, 'bad_request', message)),
+  notFound: (method, path) => answer(problem(404, 'not_found', `No route for ${method} ${path}.`)),
+  internal: answer(problem(500, 'internal', 'Something went wrong on our side.')),
+  // A 401 says which scheme would do.
+  headers: (a) => (a.status === 401 ? { 'www-authenticate': 'Bearer' } : undefined),
+};

@@ -1,6 +1,10 @@
 /**
  * Acting over the native socket: `send`, `read` and `notify` go through the same core
- * services as REST (same validation, same idempotency) and are answered with an `ack`.
+ * services as REST (same validation, same idempotency). Every action frame is answered with
+ * exactly one `ack` saying what happened: `ok: true` (with the message's id and seq for a
+ * send), or `ok: false` with the error's code (`validation`, `not_found`, `forbidden`,
+ * `rate_limited`…, `internal` for a failure of ours) and a message. Frames are never dropped
+ * for arriving fast (the reader slows the socket down instead), so a client can count on it.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { Type, type Static } from 'typebox';
@@ -23,8 +27,11 @@ export type SocketAction = Static<typeof SocketAction>;
 
 const isAction = compileStrict<SocketAction>(SocketAction);
 
+/** The answer to one action frame. */
 export interface Ack {
   ok: boolean;
+  /** The action answered, when the frame named a known one. */
+  action?: SocketAction['action'];
   localId?: string;
   requestId?: string;
   messageId?: number;
@@ -35,7 +42,10 @@ export interface Ack {
 
 /** Runs one parsed frame for `user`; never throws (failures become `ok: false`). */
 export async function runAction(core: Core, user: UserRecord, frame: unknown, log: FastifyBaseLogger): Promise<Ack> {
+  const named = (frame as { action?: unknown } | null)?.action;
+  const action = named === 'send' || named === 'read' || named === 'notify' ? (named as SocketAction['action']) : undefined;
   const echo = {
+    ...(action === undefined ? {} : { action }),
     ...(typeof (frame as SocketAction)?.requestId === 'string' ? { requestId: (frame as SocketAction).requestId! } : {}),
     ...(typeof (frame as { localId?: unknown })?.localId === 'string' ? { localId: (frame as { localId: string }).localId } : {}),
   };

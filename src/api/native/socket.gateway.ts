@@ -9,23 +9,23 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
-import type { Config } from '../../config.js';
 import type { Core } from '../../core/index.js';
-import { forbidden, unauthenticated } from '../../errors.js';
+import { unauthenticated } from '../../errors.js';
 import type { ChatEvent } from '../../ports/events.js';
 import type { SessionRecord, UserRecord } from '../../ports/store.js';
 import { CloseCode } from '../../realtime/close-codes.js';
-import { FrameQueue } from '../../realtime/frame-queue.js';
-import { FrameRate } from '../../realtime/frame-rate.js';
-import { Registry } from '../../realtime/registry.js';
+import type { Hub, HubConnection } from '../../realtime/hub.js';
 import { closeSocket, sendEvent, sendFrame } from '../../realtime/send.js';
-import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
+import { refuseForeignOrigin, serveSocket, type SocketLimits } from '../../realtime/socket-route.js';
 import { MAX_RECORD_ID } from '../validation.js';
-import { tokenFrom } from './auth.js';
+import { socketToken } from '../../edge/credentials.js';
+import { abandonedAck } from './socket.abandoned.js';
 import { runAction } from './socket.actions.js';
 import { frameFor, systemFrame } from './socket.frames.js';
 
-interface Connection {
+const PROTOCOL = 'native';
+
+interface Connection extends HubConnection {
   socket: WebSocket;
   user: UserRecord;
   session: SessionRecord;
@@ -34,7 +34,6 @@ interface Connection {
   pending: ChatEvent[];
   /** Live events at or below this cursor were already sent by the replay. */
   replayedThrough: number;
-  frames: FrameQueue;
 }
 
 const SocketQuery = Type.Object({
@@ -42,14 +41,20 @@ const SocketQuery = Type.Object({
   token: Type.Optional(Type.String()),
 });
 
-export async function nativeSocket(parent: FastifyInstance, options: { core: Core; publicUrl: string; realtime: Config['realtime'] }) {
-  const { core, publicUrl, realtime } = options;
-  const byUser = new Registry<number, Connection>();
-  const bySession = new Map<string, Connection>();
+export interface NativeSocketOptions {
+  core: Core;
+  publicUrl: string;
+  /** The app's hub: the fan-out delivers chat events and revocations through it. */
+  hub: Hub;
+  realtime: SocketLimits & { maxBufferedBytes: number };
+}
+
+export async function nativeSocket(parent: FastifyInstance, options: NativeSocketOptions) {
+  const { core, publicUrl, realtime, hub } = options;
   const send = (conn: Connection, data: string) => sendFrame(conn.socket, data, realtime.maxBufferedBytes);
   /** Events (not acks or system frames) are counted as delivered or dropped. */
   const sendChatEvent = (conn: Connection, event: ChatEvent) =>
-    sendEvent(conn.socket, frameFor(event, conn.user.id, publicUrl), realtime.maxBufferedBytes, 'native', core.metrics);
+    sendEvent(conn.socket, frameFor(event, conn.user.id, publicUrl), realtime.maxBufferedBytes, PROTOCOL, core.metrics);
 
   function deliver(conn: Connection, event: ChatEvent) {
     if (!conn.live) {
@@ -59,22 +64,6 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
     if (event.cursor !== undefined && event.cursor <= conn.replayedThrough) return;
     sendChatEvent(conn, event);
   }
-
-  const unsubscribe = [
-    core.ports.bus.subscribe('chat.event', (event) => {
-      for (const userId of event.recipients) for (const conn of byUser.get(userId)) deliver(conn, event);
-    }),
-    // Revocation travels on the bus, so a logout on any node closes the sockets on every node.
-    core.ports.bus.subscribe('sessions.revoked', ({ sessionIds }) => {
-      for (const id of sessionIds) {
-        const conn = bySession.get(id);
-        if (conn) closeSocket(conn.socket, CloseCode.Revoked, 'session revoked');
-      }
-    }),
-  ];
-  parent.addHook('onClose', async () => {
-    for (const stop of unsubscribe) stop();
-  });
 
   async function catchUp(conn: Connection, since: number | undefined) {
     try {
@@ -110,34 +99,41 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
 
   function open(socket: WebSocket, request: FastifyRequest<{ Querystring: { since?: number } }>) {
     const { user, session } = request.auth;
-    const frames = new FrameQueue((err) => parent.log.error({ err }, 'socket frame failed'));
-    const conn: Connection = { socket, user, session, live: false, pending: [], replayedThrough: 0, frames };
+    const conn: Connection = {
+      protocol: PROTOCOL,
+      userId: user.id,
+      sessionId: session.id,
+      socket,
+      user,
+      session,
+      live: false,
+      pending: [],
+      replayedThrough: 0,
+      chatEvent: (event) => deliver(conn, event),
+      close: (code, reason) => closeSocket(socket, code, reason),
+    };
+    // One native socket per device session (the session's room sockets are not affected).
+    for (const previous of hub.ofSession(session.id)) {
+      if (previous.protocol === PROTOCOL) previous.close(CloseCode.Replaced, 'a newer socket opened for this session');
+    }
     // Listeners first (the catch-up is async): frames that arrive meanwhile are not lost.
-    const rate = new FrameRate(realtime.maxFramesPerSecond);
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      // Frames still arriving after the close was sent are dropped unread.
-      if (socket.readyState !== socket.OPEN) return;
-      if (!rate.take()) return closeSocket(socket, CloseCode.PolicyViolation, 'too many frames per second');
-      if (!frames.push(() => onFrame(conn, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
+    serveSocket(socket, conn, (data, isBinary) => onFrame(conn, data, isBinary), {
+      hub,
+      server: parent.websocketServer,
+      metrics: core.metrics,
+      limits: realtime,
+      log: parent.log,
+      // Read but not run because the server is shutting down: the client is told to send it again.
+      abandoned: (data) => send(conn, abandonedAck(data)),
     });
-    core.metrics.socketOpened('native');
-    socket.on('close', () => {
-      core.metrics.socketClosed('native');
-      byUser.remove(user.id, conn);
-      if (bySession.get(session.id) === conn) bySession.delete(session.id);
-    });
-    const previous = bySession.get(session.id);
-    if (previous) closeSocket(previous.socket, CloseCode.Replaced, 'a newer socket opened for this session');
-    bySession.set(session.id, conn);
-    byUser.add(user.id, conn);
     void catchUp(conn, request.query.since);
   }
 
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   // Before the upgrade: refuse with HTTP (403, 401) rather than open a socket.
   app.addHook('preHandler', async (request: FastifyRequest) => {
-    if (!originAllowed(request, realtime.origins)) throw forbidden('This Origin may not open sockets here.');
-    const token = tokenFrom(request) ?? tokenProtocol(offeredProtocols(request));
+    refuseForeignOrigin(request, realtime.origins);
+    const token = socketToken(request);
     if (token === undefined) throw unauthenticated();
     request.auth = await core.sessions.authenticate(token);
     const { sessionId } = request.params as { sessionId?: string };
@@ -164,5 +160,6 @@ export async function nativeSocket(parent: FastifyInstance, options: { core: Cor
   }
   const schema = { tags: ['realtime'], summary: 'Native WebSocket (upgrade): events of the caller, `?since=` to catch up', querystring: SocketQuery };
   app.get('/ws', { websocket: true, schema }, open);
-  app.get('/:sessionId', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
+  // Only a path that looks like a session id (a UUID) is this route: `/search` is a 404, not a 400.
+  app.get('/:sessionId(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
 }

@@ -7,14 +7,12 @@ import type { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFound } from '../../errors.js';
-import { requireAuth } from './auth.js';
 import { matchesEtag, parseByteRange } from './byte-range.js';
-import type { NativeOptions } from './index.js';
+import type { NativeOptions } from './options.js';
 import { presentUpload } from './media.presenters.js';
 import { FileParams, UploadAnswer, UploadHeaders } from './media.schemas.js';
 import { problem, sendProblem } from './problem.js';
 
-const security: Array<Record<string, string[]>> = [{ bearer: [] }, { accessTokenHeader: [] }, { accessTokenQuery: [] }];
 const tags = ['files'];
 /** A name the server chose (a UUID) is never reused, so caches may keep it for good. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -30,8 +28,6 @@ const declaredTypes = new WeakMap<object, string | undefined>();
 const headerText = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(', ') : value);
 
 export async function uploadsRoutes(parent: FastifyInstance, { core, publicUrl }: NativeOptions) {
-  const auth = requireAuth(core.sessions);
-
   // Upload bodies are files: this scope drops the JSON parsers (and their 64 KB limit) and
   // hands every body on unread, whatever its type; the media service streams it to storage
   // under UPLOAD_MAX_BYTES.
@@ -51,15 +47,14 @@ export async function uploadsRoutes(parent: FastifyInstance, { core, publicUrl }
     scope.withTypeProvider<TypeBoxTypeProvider>().post('/uploads', {
       schema: {
         tags,
-        security,
-        summary: 'Upload a file as the raw request body (streamed)',
+          summary: 'Upload a file as the raw request body (streamed)',
         description:
           'Answers {name, url}. 413 past UPLOAD_MAX_BYTES, 415 when the bytes contradict Content-Type, 409 when File-Name is taken, ' +
           '422 for an image that cannot be decoded or has too many pixels. Images also get <name>-preview.jpeg.',
         headers: UploadHeaders,
         response: { 200: UploadAnswer },
       },
-      preHandler: auth,
+      config: { auth: 'session' },
     }, async (request) => {
       const length = request.headers['content-length'];
       const media = await core.media.upload(request.auth.user.id, {
@@ -75,6 +70,7 @@ export async function uploadsRoutes(parent: FastifyInstance, { core, publicUrl }
   parent.withTypeProvider<TypeBoxTypeProvider>().route({
     method: ['GET', 'HEAD'],
     url: '/uploads/:file',
+    config: { auth: 'none' },
     schema: {
       tags,
       summary: 'Download an upload or its preview (no token: the URL is the capability)',

@@ -5,14 +5,15 @@ import { Type } from 'typebox';
 import type { LoginResult } from '../../core/accounts.service.js';
 import { invalid, unauthenticated } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
-import { basicCredentials, requireAuth, TOKEN_SECURITY } from './auth.js';
-import type { NativeOptions } from './index.js';
+import { basicCredentials } from '../../edge/credentials.js';
+import type { NativeOptions } from './options.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentedFields, presentUser } from './users.presenters.js';
 import { AnswerMemo } from './answer-memo.js';
 import * as S from './users.schemas.js';
 
-const security = TOKEN_SECURITY;
+const none = { auth: 'none' } as const;
+const session = { auth: 'session' } as const;
 const tags = ['users'];
 
 function loginAnswer({ user, opened }: LoginResult, photos: MediaInfo[]) {
@@ -25,7 +26,6 @@ function loginAnswer({ user, opened }: LoginResult, photos: MediaInfo[]) {
 
 export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const auth = requireAuth(core.sessions);
   const ok = {};
 
   /** Looks up the photos of `users` in one query; returns each user's MediaInfo list. */
@@ -38,6 +38,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   const answerLogin = async (result: LoginResult) => loginAnswer(result, (await photosFor([result.user]))(result.user));
 
   app.post('/users', {
+    config: none,
     schema: { tags, summary: 'Register a user and open a device session', body: S.RegisterBody, response: { 200: S.LoginAnswer } },
   }, async (request) => {
     const { name, username, password, email, deviceInfo } = request.body;
@@ -45,6 +46,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.post('/users/login', {
+    config: none,
     schema: {
       tags,
       summary: 'Log in with Basic credentials or a JSON body ({username|email, password})',
@@ -66,7 +68,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
 
   // The serialised answer, remembered while its user, sessions and photos are the same values.
   const meAnswers = new AnswerMemo<UserRecord>();
-  app.get('/users/me', { schema: { tags, security, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, preHandler: auth },
+  app.get('/users/me', { schema: { tags, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, config: session },
     async (request, reply) => {
       const { user } = request.auth;
       const [sessions, photos] = await Promise.all([core.sessions.list(user.id), core.users.photosOf([user.id])]);
@@ -80,15 +82,15 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
     });
 
-  app.post('/users/me/logout', { schema: { tags, security, summary: 'End the current session', response: { 200: S.Ok } }, preHandler: auth },
+  app.post('/users/me/logout', { schema: { tags, summary: 'End the current session', response: { 200: S.Ok } }, config: session },
     async (request) => {
       await core.sessions.logout(request.auth.session);
       return ok;
     });
 
   app.put('/users/me/changePassword', {
-    schema: { tags, security, summary: 'Change the password; other sessions are revoked', body: S.ChangePasswordBody, response: { 200: S.Ok } },
-    preHandler: auth,
+    schema: { tags, summary: 'Change the password; other sessions are revoked', body: S.ChangePasswordBody, response: { 200: S.Ok } },
+    config: session,
   }, async (request) => {
     const { user, session } = request.auth;
     await core.accounts.changePassword(user, session.id, request.body.oldPassword, request.body.newPassword, request.ip);
@@ -96,14 +98,15 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.put('/users/me/setAccountKey', {
-    schema: { tags, security, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
-    preHandler: auth,
+    schema: { tags, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
+    config: session,
   }, async (request) => {
     await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
     return ok;
   });
 
   app.put('/users/resetPassword', {
+    config: none,
     schema: { tags, summary: 'Reset the password with the account key; all sessions are revoked', body: S.ResetPasswordBody, response: { 200: S.Ok } },
   }, async (request) => {
     await core.accounts.resetPassword(request.body.userId, request.body.accountKey, request.body.newPassword, request.ip);
@@ -111,29 +114,29 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.put('/users/me', {
-    schema: { tags, security, summary: 'Update name and about', body: S.UpdateUserBody, response: { 200: S.Ok } },
-    preHandler: auth,
+    schema: { tags, summary: 'Update name and about', body: S.UpdateUserBody, response: { 200: S.Ok } },
+    config: session,
   }, async (request) => {
     await core.users.updateProfile(request.auth.user, request.body);
     return ok;
   });
 
   app.put('/users/me/device', {
-    schema: { tags, security, summary: 'Rename this device or set its push token', body: S.UpdateDeviceBody, response: { 200: S.Ok } },
-    preHandler: auth,
+    schema: { tags, summary: 'Rename this device or set its push token', body: S.UpdateDeviceBody, response: { 200: S.Ok } },
+    config: session,
   }, async (request) => {
     await core.sessions.updateDevice(request.auth.session, request.body);
     return ok;
   });
 
   app.get('/users/:id', {
-    schema: { tags, security, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
-    preHandler: auth,
+    schema: { tags, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
+    config: session,
   }, async (request) => present(await core.users.getUser(request.params.id)));
 
   app.get('/users', {
-    schema: { tags, security, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
-    preHandler: auth,
+    schema: { tags, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
+    config: session,
   }, async (request) => {
     const { s, limit, offset } = request.query;
     const users = await core.users.searchUsers(s ?? '', limit, offset);
@@ -142,11 +145,10 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.delete('/users/me', {
+    config: { auth: 'basic' },
     schema: { tags, summary: 'Delete the account and everything it owns (Basic credentials)', response: { 200: S.Ok } },
   }, async (request: FastifyRequest) => {
-    const basic = basicCredentials(request);
-    if (!basic) throw unauthenticated('Basic credentials are required to delete the account.');
-    await core.accounts.deleteAccount(basic.id, basic.password, request.ip);
+    await core.accounts.deleteAccount(request.basic.id, request.basic.password, request.ip);
     return ok;
   });
 }

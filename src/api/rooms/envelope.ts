@@ -3,15 +3,10 @@
  * Errors keep the seed's type names (BAD_BINDING, USER_EXISTS, BAD_PASSWORD,
  * PASSWORD_MATCH_FAILED) and add ones it lacks (UNAUTHORIZED, NOT_FOUND, RATE_LIMITED, …).
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../errors.js';
+import type { AppError } from '../../errors.js';
+import type { WireAnswer, WireFormat } from '../../edge/wire-format.js';
 
 export const ok = <T>(data: T) => ({ error: null, data });
-
-function send(reply: FastifyReply, status: number, type: string, message: string, retryAfter?: number) {
-  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-  return reply.code(status).send({ error: { type, message }, data: null });
-}
 
 function typeOf(error: AppError): [number, string] {
   switch (error.code) {
@@ -35,21 +30,27 @@ function typeOf(error: AppError): [number, string] {
   }
 }
 
-/** Installs the envelope's error and not-found handlers on the rooms scope. */
-export function useEnvelope(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof AppError) {
-      const [status, type] = typeOf(error);
-      const detail = error.details.invalidParameters?.map((p) => `${p.name} ${p.reason}`).join('; ');
-      return send(reply, status, type, detail ? `${error.message} (${detail})` : error.message, error.details.retryAfterSeconds);
-    }
-    if (error.validation || error instanceof SyntaxError || error.code?.startsWith('FST_ERR_CTP')) {
-      if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(reply, 413, 'TOO_LARGE', 'The body is too large.');
-      return send(reply, 400, 'BAD_BINDING', error.validation ? `The request is not valid: ${error.message}` : 'The body is not valid JSON.');
-    }
-    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) return send(reply, error.statusCode, 'BAD_REQUEST', error.message);
-    request.log.error({ err: error }, 'unhandled error');
-    return send(reply, 500, 'INTERNAL', 'Something went wrong on our side.');
-  });
-  app.setNotFoundHandler((request, reply) => send(reply, 404, 'NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`));
-}
+const answer = (status: number, type: string, message: string, retryAfterSeconds?: number): WireAnswer => ({
+  status,
+  body: { error: { type, message }, data: null },
+  retryAfterSeconds,
+});
+
+/** The envelope's table for the edge's installer (src/edge/wire-format.ts). */
+export const envelope: WireFormat = {
+  appError: (error) => {
+    const [status, type] = typeOf(error);
+    const detail = error.details.invalidParameters?.map((p) => `${p.name} ${p.reason}`).join('; ');
+    return answer(status, type, detail ? `${error.message} (${detail})` : error.message, error.details.retryAfterSeconds);
+  },
+  validation: (_errors, _context, error) => answer(400, 'BAD_BINDING', `The request is not valid: ${error.message}`),
+  // Every body the parser refuses is a bad binding, except one too large.
+  requestError: (error) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(413, 'TOO_LARGE', 'The body is too large.');
+    if (error instanceof SyntaxError || error.code?.startsWith('FST_ERR_CTP')) return answer(400, 'BAD_BINDING', 'The body is not valid JSON.');
+    return undefined;
+  },
+  badRequest: (status, message) => answer(status, 'BAD_REQUEST', message),
+  notFound: (method, path) => answer(404, 'NOT_FOUND', `No route for ${method} ${path}.`),
+  internal: answer(500, 'INTERNAL', 'Something went wrong on our side.'),
+};

@@ -1,15 +1,27 @@
-/** The rooms family at `/api/v1` (SPEC 4): its own envelope, HTTP routes and room sockets. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * The rooms family at `/api/v1` (SPEC 4): its own envelope, public HTTP routes and room
+ * sockets (read-only without a token; a token that fails is refused).
+ */
 import type { Config } from '../../config.js';
 import type { Core } from '../../core/index.js';
-import { Registry } from '../../realtime/registry.js';
-import { useEnvelope } from './envelope.js';
+import type { Family } from '../../edge/family.js';
+import type { Hub } from '../../realtime/hub.js';
+import { envelope } from './envelope.js';
 import { roomsRoutes } from './rooms.routes.js';
-import { roomsSocket, type RoomMember } from './rooms.socket.js';
+import { roomsSocket } from './rooms.socket.js';
 
-export async function roomsApi(app: FastifyInstance, options: { core: Core; realtime: Config['realtime'] }) {
-  useEnvelope(app);
-  const members = new Registry<string, RoomMember>();
-  await app.register(roomsRoutes, { core: options.core, liveCount: (room: string) => members.count(room) });
-  await app.register(roomsSocket, { core: options.core, realtime: options.realtime, members });
+/** The rooms family, built from the core and the configuration. */
+export function roomsFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
+  return {
+    name: 'rooms',
+    prefix: '/api/v1',
+    format: envelope,
+    // The HTTP routes are public; the sockets check their optional token before the upgrade.
+    auth: { checks: { none: null, 'session-optional': null } },
+    routes: async (app) => void (await app.register(roomsRoutes, { core, liveCount: (room: string) => hub.roomCount(room) })),
+    sockets: {
+      auth: 'session-optional',
+      routes: async (app) => void (await app.register(roomsSocket, { core, realtime: config.realtime, hub })),
+    },
+  };
 }

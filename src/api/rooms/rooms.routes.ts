@@ -9,6 +9,8 @@ import { MAX_RECORD_ID } from '../validation.js';
 import { ok } from './envelope.js';
 
 const tags = ['rooms'];
+/** Every rooms HTTP route is public: a login answers a native token, used on the sockets. */
+const none = { auth: 'none' } as const;
 const Envelope = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>>(data: T) =>
   Type.Object({ error: Type.Null(), data });
 const Account = Type.Object({ id: Type.Integer(), username: Type.String() });
@@ -19,6 +21,7 @@ export async function roomsRoutes(parent: FastifyInstance, { core, liveCount }: 
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post('/users', {
+    config: none,
     schema: { tags, summary: 'Create an account', body: Type.Intersect([Credentials, Type.Object({ email: Type.Optional(Type.String({ maxLength: 254 })) })]), response: { 201: Envelope(Account) } },
   }, async (req, reply) => {
     const user = await core.accounts.createAccount({ name: req.body.username, username: req.body.username, password: req.body.secret, email: req.body.email, ipAddress: req.ip });
@@ -26,6 +29,7 @@ export async function roomsRoutes(parent: FastifyInstance, { core, liveCount }: 
   });
 
   app.post('/login', {
+    config: none,
     schema: { tags, summary: 'Log in: a native access token of a new device session', body: Credentials, response: { 200: Envelope(Type.Object({ token: Type.String(), user: Account })) } },
   }, async (req) => {
     const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip, 'rooms');
@@ -33,6 +37,7 @@ export async function roomsRoutes(parent: FastifyInstance, { core, liveCount }: 
   });
 
   app.get('/rooms/:room', {
+    config: none,
     schema: {
       tags,
       summary: 'A room and how many sockets are in it (on this node)',
@@ -45,6 +50,7 @@ export async function roomsRoutes(parent: FastifyInstance, { core, liveCount }: 
   });
 
   app.get('/messages', {
+    config: none,
     schema: {
       tags,
       summary: 'A room’s history, newest first',

@@ -3,51 +3,61 @@
  * token (first subprotocol, echoed, or any transport) a socket may post `{"text": "…"}`;
  * without one it is read-only and any frame closes it with 1008. Malformed frames close with
  * 1007. Every member gets each new message as a JSON array, serialised once per message.
+ * The hub knows a token's socket by its device session, so the fan-out closes it with 4001
+ * when that session is revoked, as it does native sockets; frames are read with backpressure.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { WebSocket } from 'ws';
-import type { Config } from '../../config.js';
 import type { Core } from '../../core/index.js';
 import { profileOf, type Profile } from '../../core/profiles.js';
 import { foldRoomName, ROOM_NAME_PATTERN } from '../../core/rooms.service.js';
-import { AppError, forbidden } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import type { ChatRecord } from '../../ports/store.js';
+import type { RoomMessage } from '../../ports/events.js';
 import { CloseCode } from '../../realtime/close-codes.js';
-import { FrameQueue } from '../../realtime/frame-queue.js';
-import { FrameRate } from '../../realtime/frame-rate.js';
-import type { Registry } from '../../realtime/registry.js';
+import type { Hub, HubConnection } from '../../realtime/hub.js';
 import { closeSocket, sendEvent } from '../../realtime/send.js';
-import { offeredProtocols, originAllowed, tokenProtocol } from '../../realtime/upgrade.js';
-import { tokenFrom } from '../native/auth.js';
+import { refuseForeignOrigin, serveSocket, type SocketLimits } from '../../realtime/socket-route.js';
+import { socketToken } from '../../edge/credentials.js';
 import { findNul } from '../validation.js';
 
-export interface RoomMember {
+const PROTOCOL = 'rooms';
+
+export interface RoomMember extends HubConnection {
   socket: WebSocket;
   /** The room, opened (created on first join) when the socket connected. */
-  room: Promise<ChatRecord>;
+  opened: Promise<ChatRecord>;
   /** Undefined for an anonymous, read-only reader. */
   user: Profile | undefined;
-  frames: FrameQueue;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     roomUser?: Profile;
+    /** The device session of the room socket's token (its revocation closes the socket). */
+    roomSessionId?: string;
   }
 }
 
-export async function roomsSocket(parent: FastifyInstance, options: { core: Core; members: Registry<string, RoomMember>; realtime: Config['realtime'] }) {
-  const { core, members, realtime } = options;
+/** Each room message serialised once, whichever of this node's sockets it goes to. */
+const frames = new WeakMap<RoomMessage, string>();
+function frameOf(message: RoomMessage): string {
+  let frame = frames.get(message);
+  if (frame === undefined) frames.set(message, (frame = JSON.stringify([message])));
+  return frame;
+}
 
-  const stop = core.ports.bus.subscribe('room.message', ({ room, message }) => {
-    const listeners = members.get(room);
-    if (listeners.size === 0) return;
-    const frame = JSON.stringify([message]);
-    for (const member of listeners) sendEvent(member.socket, frame, realtime.maxBufferedBytes, 'rooms', core.metrics);
-  });
-  parent.addHook('onClose', async () => stop());
+export interface RoomsSocketOptions {
+  core: Core;
+  /** The app's hub: the fan-out delivers room messages and revocations through it. */
+  hub: Hub;
+  realtime: SocketLimits & { maxBufferedBytes: number };
+}
+
+export async function roomsSocket(parent: FastifyInstance, options: RoomsSocketOptions) {
+  const { core, hub, realtime } = options;
 
   async function onFrame(member: RoomMember, data: Buffer, isBinary: boolean) {
     if (!member.user) return closeSocket(member.socket, CloseCode.PolicyViolation, 'read-only: log in to post');
@@ -61,7 +71,7 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
     if (typeof text !== 'string') return closeSocket(member.socket, CloseCode.InvalidPayload, 'frames are {"text": "…"}');
     if (findNul(text) !== undefined) return closeSocket(member.socket, CloseCode.InvalidPayload, 'text must not contain the NUL character');
     try {
-      await core.rooms.post(member.user, await member.room, text);
+      await core.rooms.post(member.user, await member.opened, text);
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation') return closeSocket(member.socket, CloseCode.InvalidPayload, error.message);
       parent.log.error({ err: error }, 'room post failed');
@@ -71,31 +81,39 @@ export async function roomsSocket(parent: FastifyInstance, options: { core: Core
 
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('preHandler', async (request: FastifyRequest) => {
-    if (!originAllowed(request, realtime.origins)) throw forbidden('This Origin may not open sockets here.');
-    const token = tokenFrom(request) ?? tokenProtocol(offeredProtocols(request));
+    refuseForeignOrigin(request, realtime.origins);
+    const token = socketToken(request);
     // No token: a read-only reader. A token that fails is refused, not silently downgraded.
-    if (token !== undefined) request.roomUser = profileOf((await core.sessions.authenticate(token)).user);
+    if (token !== undefined) {
+      const { user, session } = await core.sessions.authenticate(token);
+      request.roomUser = profileOf(user);
+      request.roomSessionId = session.id;
+    }
   });
 
   function open(socket: WebSocket, request: FastifyRequest<{ Params: { room: string } }>) {
     const room = foldRoomName(request.params.room);
     // Rooms are created on first join.
     const opened = core.rooms.openRoom(room, request.roomUser);
-    const frames = new FrameQueue((err) => parent.log.error({ err }, 'room frame failed'));
-    const member: RoomMember = { socket, user: request.roomUser, room: opened, frames };
-    const rate = new FrameRate(realtime.maxFramesPerSecond);
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      // Frames still arriving after the close was sent are dropped unread.
-      if (socket.readyState !== socket.OPEN) return;
-      if (!rate.take()) return closeSocket(socket, CloseCode.PolicyViolation, 'too many frames per second');
-      if (!frames.push(() => onFrame(member, data, isBinary))) closeSocket(socket, CloseCode.PolicyViolation, 'too many frames at once');
+    const member: RoomMember = {
+      protocol: PROTOCOL,
+      userId: request.roomUser?.id,
+      sessionId: request.roomSessionId,
+      room,
+      socket,
+      opened,
+      user: request.roomUser,
+      roomMessage: (message) => sendEvent(socket, frameOf(message), realtime.maxBufferedBytes, PROTOCOL, core.metrics),
+      close: (code, reason) => closeSocket(socket, code, reason),
+    };
+    serveSocket(socket, member, (data, isBinary) => onFrame(member, data, isBinary), {
+      hub,
+      server: parent.websocketServer,
+      metrics: core.metrics,
+      limits: realtime,
+      log: parent.log,
+      // Rooms frames have no acks: one abandoned at shutdown is simply not posted.
     });
-    core.metrics.socketOpened('rooms');
-    socket.on('close', () => {
-      core.metrics.socketClosed('rooms');
-      members.remove(room, member);
-    });
-    members.add(room, member);
     opened.catch((err) => {
       parent.log.error({ err }, 'opening a room failed');
       closeSocket(socket, 1011, 'internal error');

@@ -1,10 +1,42 @@
 /** OpenAPI 3.1 generated from the route schemas, at `/openapi.json`, browsable at `/docs`. */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
+import { TOKEN_SECURITY } from '../../edge/credentials.js';
+import { declareAuth, routeAuthOf } from '../../edge/route-auth.js';
+
+type Schema = { type?: unknown; properties?: Record<string, { default?: unknown }>; required?: string[] };
+
+/**
+ * The query string as documented: a parameter with a default may be left out, so it is not
+ * `required` there (the validator, which fills the default, keeps its schema as it is).
+ */
+export function documentedQuery<T extends Schema | undefined>(querystring: T): T {
+  if (!querystring || !Array.isArray(querystring.required) || !querystring.properties) return querystring;
+  const properties = querystring.properties;
+  return { ...querystring, required: querystring.required.filter((name) => properties[name]?.default === undefined) };
+}
+
+/**
+ * A route's schema as documented: its query string without defaulted parameters required, and
+ * the token schemes when the route declares a token mode (`session`, `admin`, `vapp`), so the
+ * declaration is the one place that says so. Sockets check their token before the upgrade and
+ * document none, like routes that state their own `security` (metrics).
+ */
+export function documentedSchema(schema: FastifySchema | undefined, route: RouteOptions): FastifySchema | undefined {
+  if (!schema) return schema;
+  const auth = routeAuthOf(route);
+  const takesToken = (auth === 'session' || auth === 'admin' || auth === 'vapp') && !(route as { websocket?: boolean }).websocket;
+  return {
+    ...schema,
+    ...(schema.querystring ? { querystring: documentedQuery(schema.querystring as Schema) } : {}),
+    ...(takesToken && !('security' in schema) ? { security: TOKEN_SECURITY } : {}),
+  };
+}
 
 export async function registerDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
   await app.register(swagger, {
+    transform: ({ schema, url, route }) => ({ url, schema: documentedSchema(schema, route) as FastifySchema }),
     openapi: {
       openapi: '3.1.0',
       info: {
@@ -23,6 +55,10 @@ export async function registerDocs(app: FastifyInstance, publicUrl: string): Pro
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  // The documentation is public; the UI plugin's routes cannot declare it themselves.
+  await app.register(async (docs) => {
+    declareAuth(docs, 'none');
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+    docs.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  });
 }

@@ -39,6 +39,8 @@ export function bearerMatches(header: string | undefined, expected: Buffer): boo
 export async function metricsRoutes(app: FastifyInstance, { exposition, token }: { exposition: MetricsExposition; token: string | undefined }) {
   const expected = token === undefined ? undefined : digest(token);
   app.get('/metrics', {
+    // No session: with METRICS_TOKEN set, the handler checks that token itself.
+    config: { auth: 'none' },
     schema: {
       tags: ['system'],
       summary: 'Prometheus metrics (text exposition format); needs `Authorization: Bearer <METRICS_TOKEN>` when that is set',

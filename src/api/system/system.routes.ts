@@ -3,12 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
 
+/** Health, readiness and public keys are for anyone (probes, token verifiers). */
+const none = { auth: 'none' } as const;
 const Status = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
 
 export async function systemRoutes(app: FastifyInstance, { core }: { core: Core }) {
-  app.get('/healthz', { schema: { tags: ['system'], summary: 'Liveness: 200 once the server is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: none, schema: { tags: ['system'], summary: 'Liveness: 200 once the server is up', response: { 200: Status } } }, async () => ({ status: 'ok' }));
 
   app.get('/readyz', {
+    config: none,
     schema: { tags: ['system'], summary: 'Readiness: 200 when the store and the bus answer, else 503', response: { 200: Status, 503: Status } },
   }, async (_request, reply) => {
     const check = async (ping: () => Promise<void>) => {
@@ -25,6 +28,7 @@ export async function systemRoutes(app: FastifyInstance, { core }: { core: Core 
   });
 
   app.get('/.well-known/jwks.json', {
+    config: none,
     schema: { tags: ['system'], summary: 'Public keys that verify access tokens' },
   }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');

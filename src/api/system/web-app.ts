@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import { declareAuth } from '../../edge/route-auth.js';
 import { notFound } from '../../errors.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -35,6 +36,8 @@ export function webAppCsp(publicUrl: string): string {
 }
 
 export async function webApp(app: FastifyInstance, { root, publicUrl }: WebAppOptions) {
+  // The page and its files are public (the static plugin's routes cannot declare it).
+  declareAuth(app, 'none');
   if (!existsSync(path.join(root, 'index.html'))) {
     // Not built (e.g. `tsx src/server.ts` or `npm test` on a fresh clone): say how to get it.
     // The same routes as the built app's (`/app/`, which also answers `/app`, and its files).

@@ -1,9 +1,10 @@
 /**
- * How the V-app finds its caller: a Vonage user token from `Authorization: Bearer`,
- * `x-access-token` or `?token=` (seed 004's transports), verified on every protected route
- * (the original backend only decoded it). Checked in `onRequest`, before any body is read.
+ * How the V-app checks its `vapp` routes: a Vonage user token from any of seed 004's
+ * transports (src/edge/credentials.ts), verified on every protected route (the original
+ * backend only decoded it). Checked in `onRequest`, before any body is read.
  */
 import type { FastifyRequest } from 'fastify';
+import { bearerToken } from '../../edge/credentials.js';
 import type { VappService } from '../../core/vapp.service.js';
 import type { UserRecord } from '../../ports/store.js';
 import { tokenError, unauthorized } from './vapp.errors.js';
@@ -15,16 +16,6 @@ declare module 'fastify' {
   }
 }
 
-/** The token from any of the three transports, first match wins; undefined when absent. */
-function tokenOf(request: FastifyRequest): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-  if (match) return match[1];
-  const header = request.headers['x-access-token'];
-  if (typeof header === 'string' && header.trim() !== '') return header.trim();
-  const query = request.query as Record<string, unknown> | undefined;
-  return typeof query?.token === 'string' && query.token !== '' ? query.token : undefined;
-}
-
 /**
  * An `onRequest` hook: no token is 400 `auth:missingtoken`; a bad signature, another kind of
  * token (a native access token), a wrong algorithm or an expired token is 400
@@ -33,7 +24,7 @@ function tokenOf(request: FastifyRequest): string | undefined {
  */
 export function requireVappUser(vapp: VappService) {
   return async (request: FastifyRequest) => {
-    const token = tokenOf(request);
+    const token = bearerToken(request);
     if (token === undefined) throw tokenError('missingtoken');
     const auth = await vapp.authenticate(token);
     if (auth.ok) {

@@ -6,8 +6,8 @@
  * `system:ratelimit` 429, `data:toolarge` 413, `data:malformed` 400,
  * `data:unsupportedmediatype` 415, `system:notfound` 404.
  */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, type InvalidParameter } from '../../errors.js';
+import type { AppError, InvalidParameter } from '../../errors.js';
+import { fieldOf, type SchemaError, type WireAnswer, type WireFormat } from '../../edge/wire-format.js';
 
 export interface VappProblem {
   type: string;
@@ -79,20 +79,11 @@ export function fromAppError(error: AppError): VappHttpError {
   }
 }
 
-interface AjvError {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
 /** Schema errors as `{name, reason}`, one per field; a missing field "must exist", as in the seed. */
-function invalidParametersOf(errors: AjvError[]): InvalidParameter[] {
+function invalidParametersOf(errors: SchemaError[]): InvalidParameter[] {
   const byName = new Map<string, string>();
   for (const e of errors) {
-    const segments = e.instancePath.split('/').filter(Boolean);
-    if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') segments.push(e.params.missingProperty);
-    const name = segments.join('.') || 'body';
+    const name = fieldOf(e, 'body');
     if (!byName.has(name)) byName.set(name, e.keyword === 'required' ? 'must exist' : (e.message ?? 'is not valid'));
   }
   return [...byName].map(([name, reason]) => ({ name, reason }));
@@ -111,30 +102,20 @@ const FASTIFY_CODES: Record<string, () => VappHttpError> = {
   FST_REQ_FILE_TOO_LARGE: () => simple(413, 'data:toolarge', 'Content Too Large', 'The file is too large.'),
 };
 
-/** Sends a V-app error (with `Retry-After` when it has one). */
-export function sendVappProblem(reply: FastifyReply, error: VappHttpError): FastifyReply {
-  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
-  return reply.code(error.status).type('application/json; charset=utf-8').send(error.problem);
-}
+const answer = (error: VappHttpError): WireAnswer => ({ status: error.status, body: error.problem, retryAfterSeconds: error.retryAfterSeconds });
 
-/** Installs the V-app error and not-found handlers on its (encapsulated, prefixed) scope. */
-export function useVappErrors(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof VappHttpError) return sendVappProblem(reply, error);
-    if (error instanceof AppError) {
-      if (error.code === 'internal') request.log.warn({ err: error }, 'V-app request failed');
-      return sendVappProblem(reply, fromAppError(error));
-    }
-    if (error.validation) return sendVappProblem(reply, validationError(invalidParametersOf(error.validation as AjvError[])));
+/** The V-app format's table for the edge's installer (src/edge/wire-format.ts). */
+export const vappFormat: WireFormat = {
+  contentType: 'application/json; charset=utf-8',
+  own: (error) => (error instanceof VappHttpError ? answer(error) : undefined),
+  appError: (error) => answer(fromAppError(error)),
+  validation: (errors) => answer(validationError(invalidParametersOf(errors))),
+  requestError: (error) => {
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
-    if (known) return sendVappProblem(reply, known());
-    if (error instanceof SyntaxError || (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500)) {
-      return sendVappProblem(reply, simple(400, 'data:malformed', 'Bad Request', error.message));
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return sendVappProblem(reply, systemError('Something went wrong on our side.'));
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendVappProblem(reply, simple(404, 'system:notfound', 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}.`)),
-  );
-}
+    return known && answer(known());
+  },
+  // Every other client error is the seed's malformed request, a 400.
+  badRequest: (_status, message) => answer(simple(400, 'data:malformed', 'Bad Request', message)),
+  notFound: (method, path) => answer(simple(404, 'system:notfound', 'Not Found', `No route for ${method} ${path}.`)),
+  internal: answer(systemError('Something went wrong on our side.')),
+};

@@ -4,14 +4,14 @@ import type { MultipartFile } from '@fastify/multipart';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
-import { requireVappUser } from './vapp.auth.js';
 import { VappHttpError, validationError } from './vapp.errors.js';
-import type { VappOptions } from './index.js';
+import type { VappOptions } from './options.js';
 import { presentSession, presentVappUser } from './vapp.presenters.js';
 import * as S from './vapp.schemas.js';
 
 const tags = ['vapp'];
-const security: Array<Record<string, string[]>> = [{ bearer: [] }, { accessTokenHeader: [] }, { accessTokenQuery: [] }];
+const none = { auth: 'none' } as const;
+const vapp = { auth: 'vapp' } as const;
 const problems = { '4xx': S.Problem, 500: S.Problem };
 
 /** A JSON route's absent or empty body is `{}`, so each missing field is reported ("must exist"). */
@@ -56,9 +56,9 @@ async function withImage(request: FastifyRequest, store: (body: Readable) => Pro
 /** The six routes of seed 000. */
 export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const authenticated = requireVappUser(core.vapp);
 
   app.post('/signup', {
+    config: none,
     schema: {
       tags,
       summary: 'Create an account; answers the user, a Vonage user token and everyone else (201)',
@@ -74,6 +74,7 @@ export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions)
   });
 
   app.post('/login', {
+    config: none,
     schema: {
       tags,
       summary: 'Log in; answers the user, a Vonage user token and everyone else',
@@ -88,6 +89,7 @@ export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions)
   });
 
   app.post('/token', {
+    config: none,
     schema: { tags, summary: 'A fresh Vonage user token (they last one hour)', body: S.LoginBody, response: { 200: S.TokenAnswer, ...problems } },
     preValidation: emptyBodyIsObject,
   }, async (request) => {
@@ -96,28 +98,26 @@ export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions)
   });
 
   app.get('/users', {
-    schema: { tags, security, summary: 'Every other user, whichever API made them (at most 1000, by id)', response: { 200: S.UserList, ...problems } },
-    onRequest: authenticated,
+    schema: { tags, summary: 'Every other user, whichever API made them (at most 1000, by id)', response: { 200: S.UserList, ...problems } },
+    config: vapp,
   }, async (request) => (await core.vapp.directory(request.vappUser)).map(presentVappUser));
 
   app.post('/users/image', {
     schema: {
       tags,
-      security,
       summary: 'Set the caller’s image: multipart/form-data with one file field "image"',
       description: 'The image becomes the caller’s newest photo (natively too) and, with Vonage configured, the Vonage user’s image_url.',
       response: { 200: S.ImageAnswer, ...problems },
     },
-    onRequest: authenticated,
+    config: vapp,
   }, async (request) => withImage(request, (body) => core.vapp.setUserImage(request.vappUser, body)));
 
   app.post('/image', {
     schema: {
       tags,
-      security,
       summary: 'Store an image (for Client SDK image messages): multipart/form-data with one file field "image"',
       response: { 200: S.ImageAnswer, ...problems },
     },
-    onRequest: authenticated,
+    config: vapp,
   }, async (request) => withImage(request, (body) => core.vapp.storeImage(request.vappUser, body)));
 }

@@ -1,0 +1,8 @@
+/** What every native route module is given (a types file: the routes and index.ts both use it). */
+import type { Core } from '../../core/index.js';
+
+export interface NativeOptions {
+  core: Core;
+  /** The base of absolute URLs (files, previews), from PUBLIC_URL, without a trailing slash. */
+  publicUrl: string;
+}
