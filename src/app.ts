@@ -22,6 +22,9 @@ import { CloseCode } from './realtime/close-codes.js';
 import { vappFamily } from './api/vapp/index.js';
 import { startFanout } from './realtime/fanout.js';
 import { Hub } from './realtime/hub.js';
+import type { LogStream } from './logging/log-stream.js';
+import { serializeRequest } from './logging/request-log.js';
+import { drainAndCloseSockets } from './shutdown/socket-drain.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './edge/credentials.js';
 import { registerFamily } from './edge/family.js';
@@ -48,6 +51,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** Pino options, or false for silence. Defaults to JSON logs at `config.logLevel`. */
   logger?: boolean | Record<string, unknown>;
+  /** Where the default logger writes (the server's bounded stdout stream); pino's stdout otherwise. */
+  logStream?: LogStream;
   /** Extra CA (PEM) the push senders trust: stand-in APNs and Web Push servers in tests. */
   pushCa?: string;
   /** Told of every route as it is registered (the security suite checks each one's auth mode). */
@@ -170,10 +175,15 @@ export async function openStore(config: Config, log?: FastifyBaseLogger): Promis
   return { store: opened.store, limiter: createSqliteRateLimiter(opened.connection), blobs: onDisk() };
 }
 
-/** Logs a request without secrets: `?token=` (a token transport) is masked in the URL. */
-export function serializeRequest(request: { method: string; url: string; ip?: string; id?: string }) {
-  return { method: request.method, url: request.url.replace(/([?&]token=)[^&#]*/gi, '$1***'), remoteAddress: request.ip };
-}
+/** Logs a request without secrets (logging/request-log.ts). */
+export { serializeRequest };
+
+/**
+ * Sockets at shutdown (shutdown/socket-drain.ts): frames already read have 3 s to finish,
+ * peers 2 s to answer the 1001 close; HTTP requests still running after 5 s are cut.
+ */
+const SOCKET_SHUTDOWN = { drainMs: 3000, closeMs: 2000, code: CloseCode.GoingAway, reason: 'server shutting down' };
+const HTTP_SHUTDOWN_MS = 5000;
 
 /** JSON parser that treats an empty body as "no body" (login accepts absent, empty or {}). */
 function acceptEmptyJson(app: FastifyInstance) {
@@ -188,7 +198,7 @@ function acceptEmptyJson(app: FastifyInstance) {
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<ParleyApp> {
   const clock = options.clock ?? systemClock;
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel, serializers: { req: serializeRequest } },
+    logger: options.logger ?? { level: config.logLevel, serializers: { req: serializeRequest }, ...(options.logStream ? { stream: options.logStream } : {}) },
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // An incoming x-request-id is honoured only when it looks like an id, never as free text.
@@ -267,6 +277,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Every route declares its auth (src/edge/route-auth.ts); CORS preflights carry no credentials.
   requireAuthDeclarations(app);
   declareAuth(app, 'none', (route) => route.method === 'OPTIONS');
+  let httpCutOff: NodeJS.Timeout | undefined;
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
@@ -275,11 +286,15 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (prometheus) await app.register(metricsRoutes, { exposition: prometheus, token: config.metrics.token });
   await app.register(websocket, {
     options: { maxPayload: config.realtime.maxPayloadBytes, handleProtocols: chooseProtocol },
-    // On shutdown every socket hears 1001 (going away), so clients reconnect elsewhere at once.
-    preClose(this: FastifyInstance, done: () => void) {
-      for (const socket of this.websocketServer.clients) socket.close(CloseCode.GoingAway, 'server shutting down');
+    // On shutdown, before any onClose hook closes the store: no new sockets, the frames already
+    // read finish or are abandoned, and every socket hears 1001 (going away), so clients
+    // reconnect elsewhere at once. Requests still running when the bound passes are cut.
+    async preClose(this: FastifyInstance) {
+      const server = this.server;
+      httpCutOff = setTimeout(() => server.closeAllConnections(), HTTP_SHUTDOWN_MS).unref();
       this.websocketServer.close();
-      done();
+      const report = await drainAndCloseSockets(this.websocketServer, SOCKET_SHUTDOWN);
+      if (report.sockets > 0) this.log.info(report, 'sockets closed');
     },
   });
   for (const family of families) await registerFamily(app, family);
@@ -291,6 +306,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     stopHeartbeat();
     clearInterval(pruneEvents);
+    clearTimeout(httpCutOff);
   });
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));

@@ -33,14 +33,22 @@ describe('edge: unknown paths', () => {
       const native = await t.app.inject({ method, url: '/no/such/thing' });
       assert.equal(native.statusCode, 404);
       assert.equal(native.json().type, 'urn:parley:problem:not_found');
-      const vapp = await t.app.inject({ method, url: '/vapp/nothing-here' });
-      assert.equal(vapp.statusCode, 404);
-      assert.deepEqual(Object.keys(vapp.json()).sort(), ['detail', 'title', 'type']);
-      assert.equal(vapp.json().type, 'system:notfound');
-      const rooms = await t.app.inject({ method, url: '/api/v1/nothing-here' });
-      assert.equal(rooms.statusCode, 404);
-      assert.equal(rooms.json().error.type, 'NOT_FOUND');
-      assert.equal(rooms.json().data, null);
+      // The prefix itself too: `/vapp` is not a session id.
+      for (const url of ['/vapp/nothing-here', '/vapp']) {
+        const vapp = await t.app.inject({ method, url });
+        assert.equal(vapp.statusCode, 404, `${method} ${url}`);
+        assert.deepEqual(Object.keys(vapp.json()).sort(), ['detail', 'title', 'type']);
+        assert.equal(vapp.json().type, 'system:notfound');
+      }
+      for (const url of ['/api/v1/nothing-here', '/api/v1']) {
+        const rooms = await t.app.inject({ method, url });
+        assert.equal(rooms.statusCode, 404, `${method} ${url}`);
+        assert.equal(rooms.json().error.type, 'NOT_FOUND');
+        assert.equal(rooms.json().data, null);
+      }
+      // A known path with a method it does not serve.
+      const wrongMethod = await t.app.inject({ method: 'PATCH', url: '/users/me/photos' });
+      assert.equal(wrongMethod.statusCode, 404);
     }
   });
 

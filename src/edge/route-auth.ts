@@ -52,8 +52,6 @@ export interface RouteAuthOptions {
    * credentials are looked at) or `onRequest` (before the body is read).
    */
   hook?: 'onRequest' | 'preHandler';
-  /** The mode of routes that declare none here (plugins' routes: docs, static files); default none. */
-  defaultAuth?: RouteAuth;
 }
 
 /** The route's declared mode, as the security suite reads it; undefined when it declares none. */
@@ -66,12 +64,11 @@ export function routeAuthOf(route: Pick<RouteOptions, 'config'>): RouteAuth | un
  * `ready()`) when one of its routes declares no mode, or one the family does not serve.
  *
  * @example
- * useRouteAuth(app, { checks: { none: null, session: requireSession(core.sessions) } });
+ * useRouteAuth(app, { checks: { none: null, session: requireAuth(core.sessions) } });
  */
-export function useRouteAuth(app: FastifyInstance, { checks, hook = 'preHandler', defaultAuth }: RouteAuthOptions): void {
+export function useRouteAuth(app: FastifyInstance, { checks, hook = 'preHandler' }: RouteAuthOptions): void {
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
-    if (defaultAuth !== undefined) declare(route, { auth: defaultAuth });
     if ((route as { websocket?: boolean }).websocket) route.config = { ...(route.config as object), socket: true } as RouteOptions['config'];
     routes.push(route);
   });
@@ -84,10 +81,13 @@ export function useRouteAuth(app: FastifyInstance, { checks, hook = 'preHandler'
       if (!(mode in checks)) throw new Error(`${where} declares auth '${mode}', which its family does not serve`);
     }
   });
-  app.addHook(hook, async (request: FastifyRequest, reply: FastifyReply) => {
+  // Callback style: every request of the family passes here, and most public ones need no
+  // check, so they should not pay for a promise.
+  app.addHook(hook, (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
     const { auth: mode, socket } = request.routeOptions.config;
     const check = mode === undefined || socket ? undefined : checks[mode];
-    if (check) await check(request, reply);
+    if (!check) return done();
+    check(request, reply).then(() => done(), done);
   });
 }
 

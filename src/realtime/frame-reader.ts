@@ -16,6 +16,7 @@
  * 1008, "too much unread data".
  */
 import WebSocket from 'ws';
+import type { FrameWork } from '../shutdown/socket-drain.js';
 import { CloseCode } from './close-codes.js';
 import { FrameRate } from './frame-rate.js';
 import { closeSocket } from './send.js';
@@ -34,7 +35,12 @@ export interface FrameReaderOptions {
   maxUnhandledBytes: number;
   /** Told of a frame handler's failure. */
   onError: (error: unknown) => void;
+  /** Answers a frame that was read but will not be handled (shutdown abandoned it). */
+  abandoned?: ((data: Buffer) => void) | undefined;
 }
+
+/** A burst's frames run for at most this long before the event loop gets a turn. */
+const YIELD_AFTER_MS = 5;
 
 /** Frames waiting before reading pauses: enough to keep a handler busy, few enough to hold little. */
 export const PAUSE_AT_FRAMES = 32;
@@ -45,17 +51,27 @@ export function hardCapBytes(maxPayloadBytes: number): number {
   return Math.max(8 * 1024 * 1024, PAUSE_AT_BYTES + 3 * maxPayloadBytes);
 }
 
-/** Reads `socket`'s frames into `handle`, one at a time, slowing the client down when it sends too fast. */
-export function readFrames(socket: WebSocket, handle: FrameHandler, options: FrameReaderOptions): void {
-  const { pauseAtFrames = PAUSE_AT_FRAMES, pauseAtBytes = PAUSE_AT_BYTES, maxUnhandledBytes, onError } = options;
+/**
+ * Reads `socket`'s frames into `handle`, one at a time, slowing the client down when it sends
+ * too fast. Returns the socket's frame work as shutdown sees it (shutdown/socket-drain.ts):
+ * stop reading, wait until idle, abandon what still waits.
+ */
+export function readFrames(socket: WebSocket, handle: FrameHandler, options: FrameReaderOptions): FrameWork {
+  const { pauseAtFrames = PAUSE_AT_FRAMES, pauseAtBytes = PAUSE_AT_BYTES, maxUnhandledBytes, onError, abandoned } = options;
   const rate = new FrameRate(options.perSecond);
   const waiting: Array<{ data: Buffer; isBinary: boolean }> = [];
   let bytes = 0;
   let running = false;
   let starved = false;
+  /** Shutdown: reading stays paused, whatever the queue does. */
+  let held = false;
+  /** Shutdown: frames still waiting are answered as abandoned, not handled. */
+  let abandoning = false;
+  const idleWaiters: Array<() => void> = [];
 
   /** Pauses reading while the queue is long or the rate is spent; resumes when neither holds. */
   const flow = () => {
+    if (held) return;
     // A closing socket is never paused: its peer's close frame must still be read.
     const hold = socket.readyState === WebSocket.OPEN && (starved || waiting.length >= pauseAtFrames || bytes >= pauseAtBytes);
     if (hold && !socket.isPaused) socket.pause();
@@ -65,8 +81,16 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
   const pump = async () => {
     if (running) return;
     running = true;
+    let slice = performance.now();
     while (waiting.length > 0 && socket.readyState === WebSocket.OPEN) {
-      const wait = rate.msUntilToken();
+      // A handler that settles in microtasks (SQLite is synchronous, the in-process bus too)
+      // would otherwise run a whole burst in one turn of the event loop, starving every other
+      // socket, HTTP request and signal handler (SIGTERM waited 10 s behind one burst).
+      if (performance.now() - slice >= YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        slice = performance.now();
+      }
+      const wait = abandoning ? 0 : rate.msUntilToken();
       if (wait > 0) {
         starved = true;
         flow();
@@ -74,10 +98,13 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
         starved = false;
         continue;
       }
-      rate.take();
       const frame = waiting.shift()!;
       try {
-        await handle(frame.data, frame.isBinary);
+        if (abandoning) abandoned?.(frame.data);
+        else {
+          rate.take();
+          await handle(frame.data, frame.isBinary);
+        }
       } catch (error) {
         onError(error);
       }
@@ -91,6 +118,7 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
     }
     running = false;
     flow();
+    for (const wake of idleWaiters.splice(0)) wake();
   };
 
   socket.on('message', (data: Buffer, isBinary: boolean) => {
@@ -107,4 +135,22 @@ export function readFrames(socket: WebSocket, handle: FrameHandler, options: Fra
     flow();
     void pump();
   });
+
+  return {
+    hold() {
+      held = true;
+      if (socket.readyState === WebSocket.OPEN && !socket.isPaused) socket.pause();
+    },
+    idle() {
+      if (!running && waiting.length === 0) return Promise.resolve();
+      return new Promise((resolve) => idleWaiters.push(resolve));
+    },
+    abandon() {
+      abandoning = true;
+      const count = waiting.length;
+      // Waiting on a token refill: abandoned frames need none, so answer them now.
+      void pump();
+      return count;
+    },
+  };
 }

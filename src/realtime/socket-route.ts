@@ -5,12 +5,13 @@
  * authenticate, parse and answer frames, and present what the fan-out gives it.
  */
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { forbidden } from '../errors.js';
 import type { Metrics } from '../ports/metrics.js';
 import { CloseCode } from './close-codes.js';
 import { hardCapBytes, readFrames, type FrameHandler } from './frame-reader.js';
 import type { Hub, HubConnection } from './hub.js';
+import { drainOnShutdown } from '../shutdown/socket-drain.js';
 import { originAllowed } from './upgrade.js';
 
 /** The realtime settings a socket route reads (a subset of the configuration's `realtime`). */
@@ -26,6 +27,10 @@ export interface SocketLimits {
 /** What `serveSocket` needs besides the socket. */
 export interface SocketRouteOptions {
   hub: Hub;
+  /** The server the socket belongs to: shutdown drains its sockets' frames (shutdown/socket-drain.ts). */
+  server: WebSocketServer;
+  /** Answers a frame read but abandoned at shutdown (the native ack `unavailable`); none for rooms. */
+  abandoned?: (data: Buffer) => void;
   metrics: Metrics;
   limits: SocketLimits;
   log: FastifyBaseLogger;
@@ -44,11 +49,13 @@ export function refuseForeignOrigin(request: FastifyRequest, origins: string[]):
  */
 export function serveSocket(socket: WebSocket, conn: HubConnection, onFrame: FrameHandler, options: SocketRouteOptions): void {
   const { hub, metrics, limits, log } = options;
-  readFrames(socket, onFrame, {
+  const work = readFrames(socket, onFrame, {
     perSecond: limits.maxFramesPerSecond,
     maxUnhandledBytes: hardCapBytes(limits.maxPayloadBytes),
     onError: (err) => log.error({ err, protocol: conn.protocol }, 'socket frame failed'),
+    abandoned: options.abandoned,
   });
+  drainOnShutdown(options.server, socket, work);
   metrics.socketOpened(conn.protocol);
   const remove = hub.add(conn);
   socket.on('close', () => {

@@ -19,8 +19,6 @@ import { nativeSocket } from './socket.gateway.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
 
-export type { NativeOptions } from './options.js';
-
 /** The native family, built from the core and the configuration. */
 export function nativeFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
   const options: NativeOptions = { core, publicUrl: config.publicUrl };

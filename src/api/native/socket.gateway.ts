@@ -19,6 +19,7 @@ import { closeSocket, sendEvent, sendFrame } from '../../realtime/send.js';
 import { refuseForeignOrigin, serveSocket, type SocketLimits } from '../../realtime/socket-route.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { socketToken } from '../../edge/credentials.js';
+import { abandonedAck } from './socket.abandoned.js';
 import { runAction } from './socket.actions.js';
 import { frameFor, systemFrame } from './socket.frames.js';
 
@@ -116,7 +117,15 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
       if (previous.protocol === PROTOCOL) previous.close(CloseCode.Replaced, 'a newer socket opened for this session');
     }
     // Listeners first (the catch-up is async): frames that arrive meanwhile are not lost.
-    serveSocket(socket, conn, (data, isBinary) => onFrame(conn, data, isBinary), { hub, metrics: core.metrics, limits: realtime, log: parent.log });
+    serveSocket(socket, conn, (data, isBinary) => onFrame(conn, data, isBinary), {
+      hub,
+      server: parent.websocketServer,
+      metrics: core.metrics,
+      limits: realtime,
+      log: parent.log,
+      // Read but not run because the server is shutting down: the client is told to send it again.
+      abandoned: (data) => send(conn, abandonedAck(data)),
+    });
     void catchUp(conn, request.query.since);
   }
 

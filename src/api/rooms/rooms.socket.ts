@@ -3,6 +3,8 @@
  * token (first subprotocol, echoed, or any transport) a socket may post `{"text": "…"}`;
  * without one it is read-only and any frame closes it with 1008. Malformed frames close with
  * 1007. Every member gets each new message as a JSON array, serialised once per message.
+ * The hub knows a token's socket by its device session, so the fan-out closes it with 4001
+ * when that session is revoked, as it does native sockets; frames are read with backpressure.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -104,7 +106,14 @@ export async function roomsSocket(parent: FastifyInstance, options: RoomsSocketO
       roomMessage: (message) => sendEvent(socket, frameOf(message), realtime.maxBufferedBytes, PROTOCOL, core.metrics),
       close: (code, reason) => closeSocket(socket, code, reason),
     };
-    serveSocket(socket, member, (data, isBinary) => onFrame(member, data, isBinary), { hub, metrics: core.metrics, limits: realtime, log: parent.log });
+    serveSocket(socket, member, (data, isBinary) => onFrame(member, data, isBinary), {
+      hub,
+      server: parent.websocketServer,
+      metrics: core.metrics,
+      limits: realtime,
+      log: parent.log,
+      // Rooms frames have no acks: one abandoned at shutdown is simply not posted.
+    });
     opened.catch((err) => {
       parent.log.error({ err }, 'opening a room failed');
       closeSocket(socket, 1011, 'internal error');

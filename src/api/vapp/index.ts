@@ -13,8 +13,6 @@ import { vappFormat } from './vapp.errors.js';
 import type { VappOptions } from './options.js';
 import { vappRoutes } from './vapp.routes.js';
 
-export type { VappOptions } from './options.js';
-
 /** The V-app family, built from the core and the configuration. */
 export function vappFamily({ core, config }: { core: Core; config: Config }): Family {
   const options: VappOptions = { core, uploadMaxBytes: config.uploadMaxBytes };
