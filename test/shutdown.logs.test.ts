@@ -30,9 +30,7 @@ describe('shutdown and its logs and acks', () => {
     const dataDir = tempDir();
     const server = await startShutdownServer({ DATA_DIR: dataDir }, { entry: ROUND_ENTRY });
     const users = await burstUsers(server.url);
-    // Fewer than a socket may queue (100): past that the socket is closed for flooding (1008)
-    // and what it queued runs unacknowledged; this test is about shutdown alone.
-    const burst = await startBurst(server, users, { roomFrames: 0, nativeSends: 90 });
+    const burst = await startBurst(server, users, { roomFrames: 0, nativeSends: 300 });
     const native = burst.sockets.at(-1)!;
     const acks: Array<{ ok: boolean; error?: string; localId?: string }> = [];
     native.ws.on('message', (data) => {
