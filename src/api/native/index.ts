@@ -15,6 +15,7 @@ import { messagesRoutes } from './messages.routes.js';
 import type { NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
 import { problemDetails } from './problem.js';
+import { searchRoutes } from './search.routes.js';
 import { nativeSocket } from './socket.gateway.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
@@ -34,6 +35,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
       await app.register(chatsRoutes, options);
       await app.register(messagesRoutes, options);
       await app.register(contactsRoutes, options);
+      await app.register(searchRoutes, options);
       await app.register(adminRoutes, options);
     },
     sockets: {
