@@ -1,7 +1,8 @@
 /** The native USERS API (SPEC 2 "Users", seed 001): thin routes over the core services. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
+import type { DeviceInput } from '../../core/sessions.service.js';
 import type { LoginResult } from '../../core/accounts.service.js';
 import { invalid, unauthenticated } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
@@ -16,12 +17,21 @@ const none = { auth: 'none' } as const;
 const session = { auth: 'session' } as const;
 const tags = ['users'];
 
+/** The flat UserInfo with the token (seed 001), plus `info` for upstream's PrivateInfo readers; the opened session is `deviceSessions[0]`. */
 function loginAnswer({ user, opened }: LoginResult, photos: MediaInfo[]) {
   return {
     ...presentUser(user, { photos, self: true, sessions: [opened.session], openedToken: { sessionId: opened.session.id, token: opened.accessToken } }),
     token: opened.accessToken,
     uid: user.uid,
+    info: presentUser(user, { photos, self: true }),
   };
+}
+
+/** The DeviceInfo of a login body: `deviceInfo`, or the body's own fields (upstream's web app with Basic). */
+function loginDevice(body: Static<typeof S.LoginBody>): DeviceInput | undefined {
+  if (body.deviceInfo) return body.deviceInfo;
+  const { id, name, model, token, transport } = body;
+  return [id, name, model, token, transport].some((v) => v !== undefined) ? { id, name, model, token, transport } : undefined;
 }
 
 export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: NativeOptions) {
@@ -56,14 +66,14 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   }, async (request) => {
     const body = request.body ?? {};
     const basic = basicCredentials(request);
-    if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, body.deviceInfo, request.ip));
+    if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, loginDevice(body), request.ip));
     if (request.headers.authorization && !body.password) throw unauthenticated('Unsupported Authorization header; use Basic credentials.');
     const problems = [];
     if (body.password === undefined) problems.push({ name: 'password', reason: 'is required' });
     if (body.username === undefined && body.email === undefined) problems.push({ name: 'username', reason: 'username or email is required' });
     if (problems.length > 0) throw invalid(problems, 'Send Basic credentials, or username (or email) and password.');
     const id = body.username !== undefined ? { username: body.username } : { email: body.email! };
-    return answerLogin(await core.accounts.login(id, body.password!, body.deviceInfo, request.ip));
+    return answerLogin(await core.accounts.login(id, body.password!, loginDevice(body), request.ip));
   });
 
   // The serialised answer, remembered while its user, sessions and photos are the same values.

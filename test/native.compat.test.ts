@@ -1,0 +1,58 @@
+/**
+ * Issue 18, the native family: upstream's own web app (maratal/ChatServer `Public/app/`, version
+ * 0.9.15) and its JSON document. Each request re-creates what the client's source sends.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { basic, bearer, register, startApp, uniqueName, type TestApp } from './helpers.js';
+
+/** Public/app/js/login.js:53-59 `getDeviceInfo()`: the token is null until a push subscription exists. */
+const webDeviceInfo = () => ({ id: crypto.randomUUID(), name: 'Chrome Browser', model: 'Linux PC', token: null, transport: 'web' });
+
+describe('native compatibility: upstream web app (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.destroy());
+
+  it('registers with a DeviceInfo whose token is null, and answers the PrivateInfo superset', async () => {
+    const username = uniqueName('Web');
+    const deviceInfo = webDeviceInfo();
+    // Public/app/js/api.js:39-51 apiRegisterUser: POST JSON {name, username, password, deviceInfo}.
+    const res = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'Web', username, password: 'password123', deviceInfo } });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json();
+    // Public/app/js/register.js:15-16 reads data.info and data.deviceSessions[0].
+    assert.equal(body.info.id, body.id);
+    assert.equal(body.info.username, username.toLowerCase());
+    assert.deepEqual(body.info.photos, []);
+    assert.equal(body.info.deviceSessions, undefined, 'the sessions are beside info, as in PrivateInfo');
+    assert.equal(body.deviceSessions[0].accessToken, body.token, 'the opened session is the first');
+    assert.deepEqual(body.deviceSessions[0].deviceInfo, { id: deviceInfo.id, name: 'Chrome Browser', model: 'Linux PC', transport: 'web' });
+    assert.equal(body.token.length > 0, true, 'the flat seed answer is still there');
+  });
+
+  it('logs in with Basic and the bare DeviceInfo as the body', async () => {
+    const user = await register(t.app);
+    const deviceInfo = webDeviceInfo();
+    // Public/app/js/api.js:55-65 apiLoginUser: Basic credentials, body JSON.stringify(deviceInfo).
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/users/login',
+      headers: { ...basic(user.username, user.password), 'content-type': 'application/json' },
+      payload: JSON.stringify(deviceInfo),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const body = res.json();
+    assert.equal(body.info.id, user.id);
+    assert.deepEqual(body.deviceSessions[0].deviceInfo, { id: deviceInfo.id, name: 'Chrome Browser', model: 'Linux PC', transport: 'web' });
+    const me = await t.app.inject({ url: '/users/me', headers: bearer(body.deviceSessions[0].accessToken) });
+    assert.equal(me.statusCode, 200);
+  });
+
+  it('still refuses a DeviceInfo field of the wrong type with a 400', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'W', username: uniqueName(), password: 'password123', deviceInfo: { token: 5 } } });
+    assert.equal(res.statusCode, 400);
+  });
+});
