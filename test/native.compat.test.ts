@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { basic, bearer, register, startApp, uniqueName, type TestApp } from './helpers.js';
+import { basic, bearer, client, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
+import { connect, listen, refusedWith, type TestSocket } from './ws-helpers.js';
 
 /** Public/app/js/login.js:53-59 `getDeviceInfo()`: the token is null until a push subscription exists. */
 const webDeviceInfo = () => ({ id: crypto.randomUUID(), name: 'Chrome Browser', model: 'Linux PC', token: null, transport: 'web' });
@@ -54,5 +55,49 @@ describe('native compatibility: upstream web app (issue 18)', () => {
   it('still refuses a DeviceInfo field of the wrong type with a 400', async () => {
     const res = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'W', username: uniqueName(), password: 'password123', deviceInfo: { token: 5 } } });
     assert.equal(res.statusCode, 400);
+  });
+});
+
+describe('native compatibility: the /api prefix and /ws/<session id> (issue 18)', () => {
+  let t: TestApp;
+  let url: string;
+  let a: Registered, b: Registered;
+  const sockets: TestSocket[] = [];
+  before(async () => {
+    t = await startApp();
+    url = await listen(t);
+    [a, b] = [await register(t.app), await register(t.app)];
+  });
+  after(async () => {
+    for (const s of sockets) s.ws.terminate();
+    await t.destroy();
+  });
+
+  it('serves the native routes under /api as at the root', async () => {
+    // Public/app/js/api.js:90 GET /api/users/me; :295 GET /api/chats/?full=1; :40 POST /api/users.
+    const me = await t.app.inject({ url: '/api/users/me', headers: bearer(a.token) });
+    assert.equal(me.statusCode, 200);
+    assert.equal(me.json().id, a.id);
+    const chats = await t.app.inject({ url: '/api/chats/?full=1', headers: bearer(a.token) });
+    assert.equal(chats.statusCode, 200, chats.body);
+    const reg = await t.app.inject({ method: 'POST', url: '/api/users', payload: { name: 'A', username: uniqueName(), password: 'password123', deviceInfo: webDeviceInfo() } });
+    assert.equal(reg.statusCode, 200);
+    const unauthenticated = await t.app.inject({ url: '/api/users/me' });
+    assert.equal(unauthenticated.statusCode, 401, 'the same auth as at the root');
+    const unknown = await t.app.inject({ url: '/api/no-such-route', headers: bearer(a.token) });
+    assert.equal(unknown.statusCode, 404);
+  });
+
+  it('opens the socket at /ws/<DeviceSession.id>?token= and delivers live messages', async () => {
+    // Public/app/js/ws.js:16 `${protocol}//${host}/ws/${deviceSessionId}?token=${encodeURIComponent(accessToken)}`.
+    const sb = await connect(`${url}/ws/${b.sessionId}?token=${encodeURIComponent(b.token)}`);
+    sockets.push(sb);
+    const chat = await client(t.app, a.token)('POST', '/api/chats', { isPersonal: true, participants: [b.id] });
+    assert.equal(chat.statusCode, 200, chat.body);
+    await client(t.app, a.token)('POST', `/api/chats/${chat.json().id}/messages`, { localId: `${a.id}+${crypto.randomUUID()}`, text: 'live' });
+    const [frame] = await sb.waitFor('message');
+    assert.equal(frame!.payload.text, 'live');
+    assert.equal(await refusedWith(`${url}/ws/${a.sessionId}?token=${encodeURIComponent(b.token)}`), 401, 'the path names another session');
+    assert.equal(await refusedWith(`${url}/ws/${b.sessionId}`), 401);
   });
 });
