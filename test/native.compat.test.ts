@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { basic, bearer, client, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
+import { makePng } from './media-helpers.js';
 import { connect, listen, refusedWith, type TestSocket } from './ws-helpers.js';
 
 /** Public/app/js/login.js:53-59 `getDeviceInfo()`: the token is null until a push subscription exists. */
@@ -99,5 +100,49 @@ describe('native compatibility: the /api prefix and /ws/<session id> (issue 18)'
     assert.equal(frame!.payload.text, 'live');
     assert.equal(await refusedWith(`${url}/ws/${a.sessionId}?token=${encodeURIComponent(b.token)}`), 401, 'the path names another session');
     assert.equal(await refusedWith(`${url}/ws/${b.sessionId}`), 401);
+  });
+});
+
+describe('native compatibility: avatar upload and the updated UserInfo (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.destroy());
+
+  it('uploads under /api, serves /files/<name>, and answers the updated UserInfo from the "OK" routes', async () => {
+    const user = await register(t.app);
+    const png = await makePng(64, 64);
+    const fileId = crypto.randomUUID();
+    // Public/app/js/api.js:687-692 apiUploadFile: POST /api/uploads, File-Name: <uuid>, Content-Type: file.type.
+    const up = await t.app.inject({ method: 'POST', url: '/api/uploads', headers: { ...bearer(user.token), 'file-name': fileId, 'content-type': 'image/png' }, payload: png });
+    assert.equal(up.statusCode, 200, up.body);
+    // :668-671 resolves xhr.responseText as the file name; user-profile.js:612 splits off the extension.
+    assert.equal(up.body, `${fileId}.png`);
+    const root = await t.app.inject({ method: 'POST', url: '/uploads', headers: { ...bearer(user.token), 'content-type': 'image/png' }, payload: png });
+    assert.deepEqual(Object.keys(root.json()).sort(), ['name', 'url'], 'the root keeps the document\'s {name, url}');
+    // The FILES document's and the app's links: /files/<name> is /uploads/<name>.
+    for (const path of [`/files/${fileId}.png`, `/uploads/${fileId}.png`, `/api/files/${fileId}.png`]) {
+      const file = await t.app.inject(path);
+      assert.equal(file.statusCode, 200, path);
+      assert.deepEqual(file.rawPayload, png);
+    }
+    assert.equal((await t.app.inject('/files/no-such-file.png')).statusCode, 404);
+    // api.js:186-198 apiAddUserPhoto: {photo: {id, fileType, fileSize}}; user-profile.js:614-618 keeps the answer as currentUser.info.
+    const photo = await client(t.app, user.token)('POST', '/api/users/me/photos', { photo: { id: fileId, fileType: 'png', fileSize: png.length } });
+    assert.equal(photo.statusCode, 200, photo.body);
+    assert.equal(photo.json().id, user.id);
+    assert.equal(photo.json().photos[0].id, fileId);
+    assert.match(photo.json().photos[0].url, new RegExp(`/uploads/${fileId}\\.png$`));
+    // api.js:105-112 apiUpdateCurrentUser: PUT /api/users/me with the changed fields; the answer is the new UserInfo.
+    const renamed = await client(t.app, user.token)('PUT', '/api/users/me', { name: 'Renamed', about: 'hi' });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    assert.equal(renamed.json().name, 'Renamed');
+    assert.equal(renamed.json().about, 'hi');
+    assert.equal(renamed.json().photos.length, 1);
+    const device = await client(t.app, user.token)('PUT', '/api/users/me/device', { deviceName: 'Laptop' });
+    assert.deepEqual((await client(t.app, user.token)('PUT', '/users/me', { about: 'root' })).json(), {}, 'the root keeps the seed\'s OK');
+    assert.equal(device.statusCode, 200);
+    assert.equal(device.json().deviceSessions[0].deviceInfo.name, 'Laptop');
   });
 });

@@ -13,15 +13,12 @@ import { nativeAuthChecks } from './auth.js';
 import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { messagesRoutes } from './messages.routes.js';
-import type { NativeOptions } from './options.js';
+import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
 import { problemDetails } from './problem.js';
 import { nativeSocket } from './socket.gateway.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
-
-/** The second prefix of every native route: upstream ChatServer's current one. */
-export const API_PREFIX = '/api';
 
 /** The native family, built from the core and the configuration. */
 export function nativeFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {

@@ -7,10 +7,11 @@ import type { LoginResult } from '../../core/accounts.service.js';
 import { invalid, unauthenticated } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
 import { basicCredentials } from '../../edge/credentials.js';
-import type { NativeOptions } from './options.js';
+import { API_PREFIX, type NativeOptions } from './options.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentedFields, presentUser } from './users.presenters.js';
 import { AnswerMemo } from './answer-memo.js';
+import { presentMe } from './me-answer.js';
 import * as S from './users.schemas.js';
 
 const none = { auth: 'none' } as const;
@@ -37,6 +38,7 @@ function loginDevice(body: Static<typeof S.LoginBody>): DeviceInput | undefined 
 export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const ok = {};
+  const underApi = parent.prefix === API_PREFIX;
 
   /** Looks up the photos of `users` in one query; returns each user's MediaInfo list. */
   async function photosFor(users: UserRecord[]): Promise<(user: UserRecord) => MediaInfo[]> {
@@ -124,19 +126,21 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.put('/users/me', {
-    schema: { tags, summary: 'Update name and about', body: S.UpdateUserBody, response: { 200: S.Ok } },
+    schema: { tags, summary: 'Update name and about; answers the updated UserInfo under /api', body: S.UpdateUserBody, response: { 200: Type.Union([S.UserInfo, S.Ok]) } },
     config: session,
   }, async (request) => {
     await core.users.updateProfile(request.auth.user, request.body);
-    return ok;
+    // Under /api, upstream's answer (the updated UserInfo); the root keeps the seed's OK.
+    return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
   });
 
   app.put('/users/me/device', {
-    schema: { tags, summary: 'Rename this device or set its push token', body: S.UpdateDeviceBody, response: { 200: S.Ok } },
+    schema: { tags, summary: 'Rename this device or set its push token; answers the updated UserInfo under /api', body: S.UpdateDeviceBody, response: { 200: Type.Union([S.UserInfo, S.Ok]) } },
     config: session,
   }, async (request) => {
     await core.sessions.updateDevice(request.auth.session, request.body);
-    return ok;
+    // Under /api, upstream's answer (the updated UserInfo); the root keeps the seed's OK.
+    return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
   });
 
   app.get('/users/:id', {
