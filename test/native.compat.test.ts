@@ -146,3 +146,27 @@ describe('native compatibility: avatar upload and the updated UserInfo (issue 18
     assert.equal(device.json().deviceSessions[0].deviceInfo.name, 'Laptop');
   });
 });
+
+describe('native compatibility: GET /users/all (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.destroy());
+
+  it('lists users newest first, a page at a time below the cursor id', async () => {
+    const users = [await register(t.app), await register(t.app), await register(t.app)];
+    const as = client(t.app, users[0]!.token);
+    // Public/app/js/api.js:151-156 apiGetAllUsers: /api/users/all?count=20, then &id=<last user id>.
+    const first = await as('GET', '/api/users/all?count=2');
+    assert.equal(first.statusCode, 200, first.body);
+    assert.deepEqual(first.json().map((u: any) => u.id), [users[2]!.id, users[1]!.id]);
+    assert.deepEqual(first.json()[0].photos, []);
+    assert.equal(first.json()[0].email, undefined, 'public info only');
+    const next = await as('GET', `/users/all?count=2&id=${users[1]!.id}`);
+    assert.deepEqual(next.json().map((u: any) => u.id), [users[0]!.id]);
+    assert.equal((await t.app.inject({ url: '/api/users/all' })).statusCode, 401);
+    assert.equal((await as('GET', '/api/users/all?count=0')).statusCode, 400);
+    assert.equal((await as('GET', '/api/users/all?id=abc')).statusCode, 400);
+  });
+});

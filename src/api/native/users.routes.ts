@@ -143,6 +143,15 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
     return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
   });
 
+  app.get('/users/all', {
+    schema: { tags, summary: 'All users, newest first, a page below the cursor `id`', querystring: S.AllUsersQuery, response: { 200: Type.Array(S.UserInfo) } },
+    config: session,
+  }, async (request) => {
+    const users = await core.users.listUsers(request.query.id, request.query.count);
+    const photosOf = await photosFor(users);
+    return users.map((u) => presentUser(u, { photos: photosOf(u) }));
+  });
+
   app.get('/users/:id', {
     schema: { tags, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
     config: session,

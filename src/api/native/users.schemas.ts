@@ -116,3 +116,9 @@ export const SearchQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
 });
+
+/** GET /users/all as upstream's web app sends it (Public/app/js/api.js:151-156): `count`, and `id`, the last user already shown. */
+export const AllUsersQuery = Type.Object({
+  count: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID, description: 'Only users with a smaller id (the cursor).' })),
+});
