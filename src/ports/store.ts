@@ -125,6 +125,8 @@ export interface UsersRepository {
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
   search(search: UserSearch): Promise<UserRecord[]>;
+  /** Newest first (id descending): up to `limit` users, only ids below `before` when given (a cursor). */
+  newest(page: { before?: number | undefined; limit: number }): Promise<UserRecord[]>;
   update(
     id: number,
     patch: Partial<Pick<UserRecord, 'displayName' | 'about' | 'passwordHash' | 'accountKeyHash' | 'lastSeenAt' | 'updatedAt' | 'role' | 'disabledAt'>>,

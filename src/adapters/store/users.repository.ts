@@ -84,6 +84,11 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
         .execute();
       return rows.map(toRecord);
     },
+    async newest({ before, limit }) {
+      let query = db.selectFrom('users').selectAll();
+      if (before !== undefined) query = query.where('id', '<', before);
+      return (await query.orderBy('id', 'desc').limit(limit).execute()).map(toRecord);
+    },
     async update(id, patch) {
       const values: Updateable<UsersTable> = {};
       if (patch.displayName !== undefined) values.display_name = patch.displayName;
