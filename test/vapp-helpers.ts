@@ -123,3 +123,6 @@ export async function startVonageMock() {
     },
   };
 }
+
+/** The default avatar URL of a user without a photo (PUBLIC_URL http://parley.test, prefix /vapp). */
+export const defaultAvatar = (name: string) => `http://parley.test/vapp/avatars/${name}.svg`;

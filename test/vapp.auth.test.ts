@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { basic, register, startApp, uniqueName, type TestApp } from './helpers.js';
-import { PASSWORD, vappSignup } from './vapp-helpers.js';
+import { defaultAvatar, PASSWORD, vappSignup } from './vapp-helpers.js';
 
 const VALIDATION = { type: 'data:validation', title: 'Bad Request', detail: 'The request failed due to validation errors' };
 const UNAUTHORIZED = { type: 'auth:unauthorized', title: 'Bad Request', detail: 'The request failed due to invalid credentials' };
@@ -63,9 +63,9 @@ describe('V-app sign-up, log-in and token', () => {
     const body = res.json();
     assert.deepEqual(Object.keys(body).sort(), ['token', 'user', 'users']);
     assert.match(body.user.id, /^USR-[0-9a-f-]{36}$/);
-    assert.deepEqual(body.user, { id: body.user.id, name: name.toLowerCase(), display_name: 'Paul P', image_url: null });
+    assert.deepEqual(body.user, { id: body.user.id, name: name.toLowerCase(), display_name: 'Paul P', image_url: defaultAvatar(name.toLowerCase()) });
     assert.equal(decodeJwt(body.token).sub, name.toLowerCase());
-    assert.ok(body.users.some((u: any) => u.id === other.id && u.name === other.name && u.display_name === 'Vapp User' && u.image_url === null));
+    assert.ok(body.users.some((u: any) => u.id === other.id && u.name === other.name && u.display_name === 'Vapp User' && u.image_url === defaultAvatar(other.name)));
     assert.ok(!body.users.some((u: any) => u.id === body.user.id), 'the caller is not among the users');
     // The same account logs in natively (the V-app name is the username).
     assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(name, PASSWORD) })).statusCode, 200);
@@ -92,7 +92,7 @@ describe('V-app sign-up, log-in and token', () => {
     const native = await register(t.app);
     const nativeLogin = await post('/login', { name: native.username, password: native.password });
     assert.equal(nativeLogin.statusCode, 200);
-    assert.deepEqual(nativeLogin.json().user, { id: `USR-${native.uid}`, name: native.username, display_name: `Name ${native.username}`, image_url: null });
+    assert.deepEqual(nativeLogin.json().user, { id: `USR-${native.uid}`, name: native.username, display_name: `Name ${native.username}`, image_url: defaultAvatar(native.username) });
   });
 
   it('answers wrong password and unknown user with the same 403 auth:unauthorized', async () => {

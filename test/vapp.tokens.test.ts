@@ -71,6 +71,14 @@ describe('V-app tokens (generated key)', () => {
     ]) assert.equal(res.statusCode, 200, res.body);
   });
 
+  it('is accepted as the whole Authorization header, without Bearer (as expressa’s clients send it)', async () => {
+    const user = await vappSignup(t.app);
+    const res = await users({ authorization: user.token });
+    assert.equal(res.statusCode, 200, res.body);
+    await expectTokenError({ authorization: 'not-a-jwt' }, 'auth:badtoken');
+    await expectTokenError({ authorization: 'Bearer' }, 'auth:missingtoken');
+  });
+
   it('answers the seed’s three token errors', async () => {
     await expectTokenError({}, 'auth:missingtoken');
     await expectTokenError({ authorization: 'Basic YTpi' }, 'auth:missingtoken');

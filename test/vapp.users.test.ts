@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { bearer, register, startApp, type TestApp } from './helpers.js';
 import { makePng, pathOf, storedFiles } from './media-helpers.js';
-import { multipart, postImage, vappSignup } from './vapp-helpers.js';
+import { defaultAvatar, multipart, postImage, vappSignup } from './vapp-helpers.js';
 
 const validation = (name: string, reason: string) => ({
   type: 'data:validation',
@@ -44,11 +44,11 @@ describe('V-app users and images', () => {
       id: `USR-${native.uid}`,
       name: native.username,
       display_name: `Name ${native.username}`,
-      image_url: null,
+      image_url: defaultAvatar(native.username),
     });
     const fromNative = await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: native.username, password: native.password } });
     const theirs = (await t.app.inject({ url: '/vapp/users', headers: bearer(fromNative.json().token) })).json();
-    assert.deepEqual(theirs.find((u: any) => u.id === ann.id), { id: ann.id, name: ann.name, display_name: 'Ann A', image_url: null });
+    assert.deepEqual(theirs.find((u: any) => u.id === ann.id), { id: ann.id, name: ann.name, display_name: 'Ann A', image_url: defaultAvatar(ann.name) });
   });
 
   it('sets the caller’s image: an absolute, served URL that becomes their newest photo everywhere', async () => {
@@ -84,7 +84,7 @@ describe('V-app users and images', () => {
     assert.match(url, /^http:\/\/parley\.test\/uploads\/[0-9a-f-]{36}\.png$/, 'the bytes decide the type');
     assert.equal((await t.app.inject(pathOf(url))).statusCode, 200);
     const me = await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: ann.name, password: 'correct horse battery' } });
-    assert.equal(me.json().user.image_url, null);
+    assert.equal(me.json().user.image_url, defaultAvatar(ann.name), 'a shared image is not the user image');
     // Kept: the sweep of never-attached uploads (after a day) does not take it, unlike a bare native upload.
     const owner = (await t.app.core.ports.store.users.findByUsername(ann.name))!.id;
     const bare = await t.app.core.media.upload(owner, { body: Readable.from([await makePng(3, 3)]) });
@@ -139,5 +139,20 @@ describe('V-app users and images', () => {
     });
     assert.equal(broken.statusCode, 400, broken.body);
     assert.equal(broken.json().type, 'data:malformed');
+  });
+
+  it('gives a user without a photo a default avatar URL, served as an SVG with initials (client-web/script.js line 665 reads image_url.includes)', async () => {
+    const bo = await vappSignup(t.app, { name: 'bo.dee' });
+    assert.equal(bo.body.user.image_url, defaultAvatar('bo.dee'));
+    const avatar = await t.app.inject(pathOf(bo.body.user.image_url));
+    assert.equal(avatar.statusCode, 200);
+    assert.match(String(avatar.headers['content-type']), /^image\/svg\+xml/);
+    assert.match(avatar.body, /^<svg [^>]*>.*>BD<\/text><\/svg>$/);
+    assert.equal(avatar.body, (await t.app.inject(pathOf(bo.body.user.image_url))).body, 'stable for a name');
+    for (const bad of ['/vapp/avatars/x.png', '/vapp/avatars/%3Cscript%3E.svg']) {
+      const res = await t.app.inject(bad);
+      assert.equal(res.statusCode, 403, bad);
+      assert.equal(res.json().type, 'data:validation', 'the V-app’s validation answer');
+    }
   });
 });

@@ -40,8 +40,16 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
     return room;
   }
 
+  /** The room with id `id` (the rooms clients' `room_id`); a chat that is not a room is not found. */
+  async function findRoomById(id: string): Promise<ChatRecord> {
+    const room = await store.chats.findById(id);
+    if (!room || room.roomName === null) throw notFound('Room');
+    return room;
+  }
+
   return {
     findRoom,
+    findRoomById,
 
     /** The room by name, created on first join (by `opener`, or ownerless for an anonymous reader). */
     async openRoom(name: string, opener?: Profile): Promise<ChatRecord> {
@@ -81,9 +89,9 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
       return message;
     },
 
-    /** Newest first: up to `count` messages before the message `before`. */
-    async history(name: string, count: number, before: number | undefined): Promise<RoomMessage[]> {
-      const room = await findRoom(name);
+    /** Newest first: up to `count` messages before the message `before`, of the room named `room` or with `{id}`. */
+    async history(which: string | { id: string }, count: number, before: number | undefined): Promise<RoomMessage[]> {
+      const room = typeof which === 'string' ? await findRoom(which) : await findRoomById(which.id);
       let beforeSeq: number | null = null;
       if (before !== undefined) {
         const anchor = await store.messages.findById(before);

@@ -8,7 +8,7 @@ import type { Family } from '../../edge/family.js';
 import type { Hub } from '../../realtime/hub.js';
 import { envelope } from './envelope.js';
 import { roomsRoutes } from './rooms.routes.js';
-import { roomsSocket } from './rooms.socket.js';
+import { roomMembers, roomsSocket } from './rooms.socket.js';
 
 /** The rooms family, built from the core and the configuration. */
 export function roomsFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
@@ -18,7 +18,7 @@ export function roomsFamily({ core, config, hub }: { core: Core; config: Config;
     format: envelope,
     // The HTTP routes are public; the sockets check their optional token before the upgrade.
     auth: { checks: { none: null, 'session-optional': null } },
-    routes: async (app) => void (await app.register(roomsRoutes, { core, liveCount: (room: string) => hub.roomCount(room) })),
+    routes: async (app) => void (await app.register(roomsRoutes, { core, live: { count: (room) => hub.roomCount(room), members: (room) => roomMembers(hub, room) } })),
     sockets: {
       auth: 'session-optional',
       routes: async (app) => void (await app.register(roomsSocket, { core, realtime: config.realtime, hub })),

@@ -3,10 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
+import type { Profile } from '../../core/profiles.js';
+import { invalid } from '../../errors.js';
 import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/message-rules.js';
 import { ROOM_NAME_PATTERN } from '../../core/rooms.service.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { ok } from './envelope.js';
+import { rolesOf } from './roles.js';
 
 const tags = ['rooms'];
 /** Every rooms HTTP route is public: a login answers a native token, used on the sockets. */
@@ -14,52 +17,73 @@ const none = { auth: 'none' } as const;
 const Envelope = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>>(data: T) =>
   Type.Object({ error: Type.Null(), data });
 const Account = Type.Object({ id: Type.Integer(), username: Type.String() });
+const Role = Type.Object({ name: Type.String(), override: Type.String(), permissions: Type.Array(Type.Never()) });
+/** A user as the original server's LoginUser answers it: with its roles (the frontend reads their names). */
+const RolesAccount = Type.Object({ id: Type.Integer(), username: Type.String(), roles: Type.Array(Role) });
 const RoomMessage = Type.Object({ id: Type.Integer(), sender: Account, text: Type.String(), createTime: Type.Integer({ description: 'Unix seconds' }) });
 const Credentials = Type.Object({ username: Type.String({ maxLength: 254 }), secret: Type.String({ maxLength: 1024 }) });
 
-export async function roomsRoutes(parent: FastifyInstance, { core, liveCount }: { core: Core; liveCount: (room: string) => number }) {
+/** What the routes read of the room sockets on this node. */
+export interface LiveRooms {
+  /** How many sockets listen to `room` (a folded name). */
+  count(room: string): number;
+  /** The signed-in users listening to `room`, each once. */
+  members(room: string): Profile[];
+}
+
+export async function roomsRoutes(parent: FastifyInstance, { core, live }: { core: Core; live: LiveRooms }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post('/users', {
     config: none,
     schema: { tags, summary: 'Create an account', body: Type.Intersect([Credentials, Type.Object({ email: Type.Optional(Type.String({ maxLength: 254 })) })]), response: { 201: Envelope(Account) } },
   }, async (req, reply) => {
-    const user = await core.accounts.createAccount({ name: req.body.username, username: req.body.username, password: req.body.secret, email: req.body.email, ipAddress: req.ip });
+    // The frontend's register form sends `"email": ""` when the field is left empty: that is no email.
+    const email = req.body.email === '' ? undefined : req.body.email;
+    const user = await core.accounts.createAccount({ name: req.body.username, username: req.body.username, password: req.body.secret, email, ipAddress: req.ip });
     return reply.code(201).send(ok({ id: user.id, username: user.username }));
   });
 
   app.post('/login', {
     config: none,
-    schema: { tags, summary: 'Log in: a native access token of a new device session', body: Credentials, response: { 200: Envelope(Type.Object({ token: Type.String(), user: Account })) } },
+    schema: { tags, summary: 'Log in: a native access token of a new device session', body: Credentials, response: { 200: Envelope(Type.Object({ token: Type.String(), user: RolesAccount })) } },
   }, async (req) => {
     const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip, 'rooms');
-    return ok({ token: opened.accessToken, user: { id: user.id, username: user.username } });
+    return ok({ token: opened.accessToken, user: { id: user.id, username: user.username, roles: rolesOf(user.role) } });
   });
 
   app.get('/rooms/:room', {
     config: none,
     schema: {
       tags,
-      summary: 'A room and how many sockets are in it (on this node)',
+      summary: 'A room, how many sockets are in it and the signed-in users among them (on this node)',
       params: Type.Object({ room: Type.String({ pattern: ROOM_NAME_PATTERN }) }),
-      response: { 200: Envelope(Type.Object({ id: Type.String(), name: Type.String(), createTime: Type.Integer(), memberCount: Type.Integer() })) },
+      response: {
+        200: Envelope(Type.Object({ id: Type.String(), name: Type.String(), createTime: Type.Integer(), memberCount: Type.Integer(), members: Type.Array(Account) })),
+      },
     },
   }, async (req) => {
     const room = await core.rooms.findRoom(req.params.room);
-    return ok({ id: room.id, name: room.roomName!, createTime: Math.floor(room.createdAt / 1000), memberCount: liveCount(room.roomName!) });
+    const members = live.members(room.roomName!).map((m) => ({ id: m.id, username: m.username }));
+    return ok({ id: room.id, name: room.roomName!, createTime: Math.floor(room.createdAt / 1000), memberCount: live.count(room.roomName!), members });
   });
 
   app.get('/messages', {
     config: none,
     schema: {
       tags,
-      summary: 'A room’s history, newest first',
+      summary: 'A room’s history, newest first; the room by name (`room`) or by id (`room_id`, as the frontend asks)',
       querystring: Type.Object({
-        room: Type.String({ pattern: ROOM_NAME_PATTERN }),
+        room: Type.Optional(Type.String({ pattern: ROOM_NAME_PATTERN })),
+        room_id: Type.Optional(Type.String({ format: 'uuid' })),
         count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
         before: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID })),
       }),
       response: { 200: Envelope(Type.Array(RoomMessage)) },
     },
-  }, async (req) => ok(await core.rooms.history(req.query.room, req.query.count, req.query.before)));
+  }, async (req) => {
+    const { room, room_id: roomId } = req.query;
+    if (room === undefined && roomId === undefined) throw invalid([{ name: 'room', reason: 'is required (or room_id)' }]);
+    return ok(await core.rooms.history(room ?? { id: roomId! }, req.query.count, req.query.before));
+  });
 }

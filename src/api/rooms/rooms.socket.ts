@@ -33,6 +33,16 @@ export interface RoomMember extends HubConnection {
   user: Profile | undefined;
 }
 
+/** The signed-in users with a room socket on `room` (a folded name) on this node, each once, in join order. */
+export function roomMembers(hub: Hub, room: string): Profile[] {
+  const users = new Map<number, Profile>();
+  for (const conn of hub.inRoom(room)) {
+    const user = conn.protocol === PROTOCOL ? (conn as RoomMember).user : undefined;
+    if (user && !users.has(user.id)) users.set(user.id, user);
+  }
+  return [...users.values()];
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     roomUser?: Profile;

@@ -9,13 +9,14 @@ import type { Config } from '../../config.js';
 import type { Core } from '../../core/index.js';
 import type { Family } from '../../edge/family.js';
 import { requireVappUser } from './vapp.auth.js';
+import { avatarRoutes } from './vapp.avatars.js';
 import { vappFormat } from './vapp.errors.js';
 import type { VappOptions } from './options.js';
 import { vappRoutes } from './vapp.routes.js';
 
 /** The V-app family, built from the core and the configuration. */
 export function vappFamily({ core, config }: { core: Core; config: Config }): Family {
-  const options: VappOptions = { core, uploadMaxBytes: config.uploadMaxBytes };
+  const options: VappOptions = { core, uploadMaxBytes: config.uploadMaxBytes, publicBase: `${config.publicUrl}${config.vappPrefix}` };
   return {
     name: 'vapp',
     prefix: config.vappPrefix,
@@ -40,6 +41,7 @@ export function vappFamily({ core, config }: { core: Core; config: Config }): Fa
         if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
       });
       await app.register(vappRoutes, options);
+      await app.register(avatarRoutes);
     },
   };
 }

@@ -17,6 +17,17 @@ declare module 'fastify' {
 }
 
 /**
+ * A token sent as the whole `Authorization` header, without a scheme (expressa's clients
+ * do so, and the original V-app backend accepted it): one word that is not a scheme name
+ * followed by credentials. Undefined otherwise.
+ */
+export function bareAuthorizationToken(request: Pick<FastifyRequest, 'headers'>): string | undefined {
+  const match = /^\s*(\S+)\s*$/.exec(request.headers.authorization ?? '');
+  // A scheme alone ("Bearer", "Basic") still holds no token.
+  return match && !/^(bearer|basic)$/i.test(match[1]!) ? match[1] : undefined;
+}
+
+/**
  * An `onRequest` hook: no token is 400 `auth:missingtoken`; a bad signature, another kind of
  * token (a native access token), a wrong algorithm or an expired token is 400
  * `auth:badtoken`; a token without `user_id` 400 `auth:missinguserid`; a good token whose
@@ -24,7 +35,7 @@ declare module 'fastify' {
  */
 export function requireVappUser(vapp: VappService) {
   return async (request: FastifyRequest) => {
-    const token = bearerToken(request);
+    const token = bearerToken(request) ?? bareAuthorizationToken(request);
     if (token === undefined) throw tokenError('missingtoken');
     const auth = await vapp.authenticate(token);
     if (auth.ok) {

@@ -54,7 +54,7 @@ async function withImage(request: FastifyRequest, store: (body: Readable) => Pro
 }
 
 /** The six routes of seed 000. */
-export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions) {
+export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: VappOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post('/signup', {
@@ -70,7 +70,7 @@ export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions)
   }, async (request, reply) => {
     const { name, password, display_name: displayName } = request.body;
     const session = await core.vapp.signup({ name, password, displayName, ipAddress: request.ip });
-    return reply.code(201).send(presentSession(session));
+    return reply.code(201).send(presentSession(session, publicBase));
   });
 
   app.post('/login', {
@@ -85,7 +85,7 @@ export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions)
     preValidation: emptyBodyIsObject,
   }, async (request) => {
     const { name, password } = request.body;
-    return presentSession(await core.vapp.login({ name, password, ipAddress: request.ip }));
+    return presentSession(await core.vapp.login({ name, password, ipAddress: request.ip }), publicBase);
   });
 
   app.post('/token', {
@@ -100,7 +100,7 @@ export async function vappRoutes(parent: FastifyInstance, { core }: VappOptions)
   app.get('/users', {
     schema: { tags, summary: 'Every other user, whichever API made them (at most 1000, by id)', response: { 200: S.UserList, ...problems } },
     config: vapp,
-  }, async (request) => (await core.vapp.directory(request.vappUser)).map(presentVappUser));
+  }, async (request) => (await core.vapp.directory(request.vappUser)).map((u) => presentVappUser(u, publicBase)));
 
   app.post('/users/image', {
     schema: {

@@ -22,7 +22,7 @@ export const VappUser = Type.Object({
   id: Type.String({ description: 'The Vonage user id when provisioned, else USR-<uid>' }),
   name: Type.String(),
   display_name: Type.String(),
-  image_url: Type.Union([Type.String(), Type.Null()], { description: 'Absolute URL of the newest photo' }),
+  image_url: Type.String({ description: 'Absolute URL of the newest photo, else of a default avatar (SVG with initials)' }),
 });
 
 export const UserList = Type.Array(VappUser);
