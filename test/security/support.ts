@@ -53,6 +53,10 @@ export const PUBLIC_ROUTES = [
   'GET /metrics',
   // The web app's static files.
   'GET /app/', 'GET /app/*',
+  // Issue 18: upstream's file links (/files/<name>), its web app's /api prefix, the V-app's default avatars.
+  'GET /files/:file', 'GET /api/files/:file', 'GET /api/uploads/:file',
+  'POST /api/users', 'POST /api/users/login', 'PUT /api/users/resetPassword',
+  'GET /vapp/avatars/:file',
 ];
 
 export interface Route {

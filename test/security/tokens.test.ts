@@ -142,8 +142,9 @@ describe('security: tokens on every authenticated route', () => {
     assert.deepEqual(undeclared, [], 'routes without a config.auth declaration the suite knows (src/edge/route-auth.ts)');
     assert.ok(routesOf(routes, 'native').length >= 35);
     assert.equal(routesOf(routes, 'vapp').length, 3);
-    assert.deepEqual(routesOf(routes, 'basic').map((r) => r.key), ['DELETE /users/me']);
-    assert.deepEqual(routesOf(routes, 'native-ws').map((r) => r.key).sort(), ['GET /:sessionId', 'GET /ws']);
+    // Under /api too: upstream's current web app calls the native family there.
+    assert.deepEqual(routesOf(routes, 'basic').map((r) => r.key), ['DELETE /users/me', 'DELETE /api/users/me']);
+    assert.deepEqual(routesOf(routes, 'native-ws').map((r) => r.key).sort(), ['GET /:sessionId', 'GET /ws', 'GET /ws/:sessionId']);
     assert.deepEqual(routesOf(routes, 'rooms-ws').map((r) => r.key).sort(), ['GET /api/v1/rooms/:room/messages/ws', 'GET /api/v1/rooms/:room/ws']);
     // Opening a route to everyone is a decision to see here: the public routes, exactly.
     assert.deepEqual(routesOf(routes, 'public').map((r) => r.key).sort(), PUBLIC_ROUTES.slice().sort());
@@ -246,7 +247,8 @@ describe('security: tokens on every authenticated route', () => {
   it('socket upgrades (native and rooms) refuse every bad native token and V-app tokens with 401', async () => {
     const base = await listen(t);
     const sockets = routes.filter((r) => r.websocket && r.method === 'GET');
-    assert.equal(sockets.length, 4);
+    // Native: /ws, /<session id>, /ws/<session id> (upstream's web app); rooms: two paths.
+    assert.equal(sockets.length, 5);
     const room = 'security-lobby';
     const urlOf = (route: Route, sessionId: string) => base + route.url.replace(':sessionId', sessionId).replace(':room', room);
     for (const route of sockets) {
