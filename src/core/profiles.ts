@@ -28,7 +28,7 @@ export async function loadProfiles(store: Pick<Store, 'users' | 'media'>, ids: I
   if (withPhotos) {
     for (const profile of profiles.values()) profile.photos = [];
     // listAttached answers newest first, as UserInfo lists photos.
-    for (const m of photos) profiles.get(m.ownerId)?.photos!.push(mediaViewOf(m));
+    for (const m of photos) profiles.get(m.ownerId)?.photos?.push(mediaViewOf(m));
   }
   return profiles;
 }
