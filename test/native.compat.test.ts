@@ -98,6 +98,11 @@ describe('native compatibility: the /api prefix and /ws/<session id> (issue 18)'
     await client(t.app, a.token)('POST', `/api/chats/${chat.json().id}/messages`, { localId: `${a.id}+${crypto.randomUUID()}`, text: 'live' });
     const [frame] = await sb.waitFor('message');
     assert.equal(frame!.payload.text, 'live');
+    // Public/app/js/ws.js:119-120 reads chatDeleted's `payload.id`.
+    assert.equal((await client(t.app, a.token)('DELETE', `/api/chats/${chat.json().id}`)).statusCode, 200);
+    const [gone] = await sb.waitFor('chatDeleted');
+    assert.equal(gone!.payload.id, chat.json().id);
+    assert.equal(gone!.payload.chatId, chat.json().id);
     assert.equal(await refusedWith(`${url}/ws/${a.sessionId}?token=${encodeURIComponent(b.token)}`), 401, 'the path names another session');
     assert.equal(await refusedWith(`${url}/ws/${b.sessionId}`), 401);
   });
