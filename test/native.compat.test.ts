@@ -98,6 +98,11 @@ describe('native compatibility: the /api prefix and /ws/<session id> (issue 18)'
     await client(t.app, a.token)('POST', `/api/chats/${chat.json().id}/messages`, { localId: `${a.id}+${crypto.randomUUID()}`, text: 'live' });
     const [frame] = await sb.waitFor('message');
     assert.equal(frame!.payload.text, 'live');
+    // Public/app/js/ws.js:119-120 reads chatDeleted's `payload.id`.
+    assert.equal((await client(t.app, a.token)('DELETE', `/api/chats/${chat.json().id}`)).statusCode, 200);
+    const [gone] = await sb.waitFor('chatDeleted');
+    assert.equal(gone!.payload.id, chat.json().id);
+    assert.equal(gone!.payload.chatId, chat.json().id);
     assert.equal(await refusedWith(`${url}/ws/${a.sessionId}?token=${encodeURIComponent(b.token)}`), 401, 'the path names another session');
     assert.equal(await refusedWith(`${url}/ws/${b.sessionId}`), 401);
   });
@@ -168,5 +173,30 @@ describe('native compatibility: GET /users/all (issue 18)', () => {
     assert.equal((await t.app.inject({ url: '/api/users/all' })).statusCode, 401);
     assert.equal((await as('GET', '/api/users/all?count=0')).statusCode, 400);
     assert.equal((await as('GET', '/api/users/all?id=abc')).statusCode, 400);
+  });
+});
+
+describe('native compatibility: users inside chats show their photos (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.destroy());
+
+  it('presents owner, allUsers, author and lastMessage.author with photos', async () => {
+    const [a, b] = [await register(t.app), await register(t.app)];
+    const png = await makePng(32, 32);
+    const up = await t.app.inject({ method: 'POST', url: '/uploads', headers: { ...bearer(a.token), 'content-type': 'image/png' }, payload: png });
+    const photoId = String(up.json().name).split('.')[0];
+    assert.equal((await client(t.app, a.token)('POST', '/users/me/photos', { photo: { id: photoId } })).statusCode, 200);
+    const chat = (await client(t.app, a.token)('POST', '/chats', { participants: [b.id] })).json();
+    assert.equal(chat.owner.photos[0].id, photoId);
+    const msg = await client(t.app, a.token)('POST', `/chats/${chat.id}/messages`, { localId: crypto.randomUUID(), text: 'hi' });
+    assert.equal(msg.statusCode, 200); // The send's own answer and its live frame still carry the sender without photos (not done yet).
+    const full = (await client(t.app, b.token)('GET', `/chats/${chat.id}`)).json();
+    assert.equal(full.allUsers.find((u: any) => u.id === a.id).photos[0].id, photoId);
+    assert.equal(full.lastMessage.author.photos[0].id, photoId);
+    const history = (await client(t.app, b.token)('GET', `/chats/${chat.id}/messages`)).json();
+    assert.equal(history[0].author.photos[0].id, photoId);
   });
 });

@@ -3,14 +3,11 @@
  * authors and read marks, chats with owner, members and the viewer's own settings. Users
  * and read marks are loaded in bulk, one query each per page, never one per message.
  */
-import type { ChatSettingsView, ChatView, MediaView, MessageView, Profile, ReadMarkView } from '../ports/events.js';
-import type { ChatRecord, MediaRecord, MemberRecord, MessageRecord, Store } from '../ports/store.js';
-import { loadProfiles } from './profiles.js';
+import type { ChatSettingsView, ChatView, MessageView, Profile, ReadMarkView } from '../ports/events.js';
+import type { ChatRecord, MemberRecord, MessageRecord, Store } from '../ports/store.js';
+import { loadProfiles, mediaViewOf } from './profiles.js';
 
-/** The part of an upload that views and events carry. */
-export const mediaViewOf = (m: MediaRecord): MediaView => ({
-  id: m.id, fileType: m.fileType, fileSize: m.fileSize, previewWidth: m.previewWidth, previewHeight: m.previewHeight, createdAt: m.createdAt,
-});
+export { mediaViewOf };
 
 export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView => ({
   isMuted: member?.isMuted ?? false,
@@ -26,8 +23,9 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
     store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs)),
     store.media.attachmentsOf(messages.map((m) => m.id)),
   ]);
-  const wanted = new Set([...messages.map((m) => m.authorId), ...marks.map((m) => m.userId)].filter((id) => !known.has(id)));
-  const profiles = new Map([...known, ...(await loadProfiles(store, wanted))]);
+  // A known profile without photos (the sender's own, from its session) is loaded again with them.
+  const wanted = new Set([...messages.map((m) => m.authorId), ...marks.map((m) => m.userId)].filter((id) => !known.get(id)?.photos));
+  const profiles = new Map([...known, ...(await loadProfiles(store, wanted, { withPhotos: true }))]);
   // Marks are sorted by seq; a user's first mark at or after a message's seq is the one that read it.
   const marksByUser = new Map<number, typeof marks>();
   for (const mark of marks) {
@@ -66,7 +64,7 @@ export interface ChatViewOptions {
 export async function buildChatView(store: Store, chat: ChatRecord, viewer: MemberRecord | undefined, options: ChatViewOptions): Promise<ChatView> {
   const members = options.withMembers || chat.isPersonal ? await store.chats.listMembers(chat.id, true) : [];
   const ids = [chat.ownerId ?? 0, ...members.map((m) => m.userId), ...(options.addedUsers ?? []), ...(options.removedUsers ?? [])];
-  const profiles = await loadProfiles(store, ids);
+  const profiles = await loadProfiles(store, ids, { withPhotos: true });
   const pick = (list: number[]) => list.map((id) => profiles.get(id)).filter((p): p is Profile => p !== undefined);
   let lastMessage = options.lastMessage ?? undefined;
   if (options.lastMessage === undefined) {

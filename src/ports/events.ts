@@ -12,6 +12,8 @@ export interface Profile {
   displayName: string;
   about: string | null;
   lastSeenAt: number | null;
+  /** The user's photos, newest first, where the view loaded them (users inside chats and messages). */
+  photos?: MediaView[];
 }
 
 /** An uploaded file attached somewhere (photo, chat image, message attachment). */

@@ -1,8 +1,11 @@
 /** The native wire shapes of chats, messages and contacts (SPEC 2, JSON objects). */
 import type { ContactView } from '../../core/contacts.service.js';
-import type { ChatSettingsView, ChatView, MessageView } from '../../ports/events.js';
+import type { ChatSettingsView, ChatView, MessageView, Profile } from '../../ports/events.js';
 import { presentMedia } from './media.presenters.js';
 import { compact, iso, presentUser } from './users.presenters.js';
+
+/** UserInfo of a user inside a chat or message, with the photos the view loaded. */
+const presentMember = (user: Profile, publicUrl: string) => presentUser(user, { photos: user.photos?.map((m) => presentMedia(m, publicUrl)) ?? [] });
 
 export function presentMessage(view: MessageView, publicUrl: string) {
   const m = view.message;
@@ -11,7 +14,7 @@ export function presentMessage(view: MessageView, publicUrl: string) {
     seq: m.seq,
     localId: m.localId,
     chatId: m.chatId,
-    author: presentUser(view.author),
+    author: presentMember(view.author, publicUrl),
     text: m.deletedAt === null ? m.text : '',
     createdAt: iso(m.createdAt),
     updatedAt: iso(m.updatedAt),
@@ -21,7 +24,7 @@ export function presentMessage(view: MessageView, publicUrl: string) {
     fileExists: m.fileExists,
     previewExists: m.previewExists,
     attachments: m.deletedAt === null ? view.attachments.map((a) => presentMedia(a, publicUrl)) : [],
-    readMarks: view.readMarks.map((r) => ({ id: r.id, user: presentUser(r.user), createdAt: iso(r.createdAt) })),
+    readMarks: view.readMarks.map((r) => ({ id: r.id, user: presentMember(r.user, publicUrl), createdAt: iso(r.createdAt) })),
   });
 }
 
@@ -31,10 +34,10 @@ export function presentChat(view: ChatView, publicUrl: string, settings: ChatSet
     id: view.chat.id,
     title: view.chat.title,
     isPersonal: view.chat.isPersonal,
-    owner: presentUser(view.owner),
-    allUsers: view.members.map((u) => presentUser(u)),
-    addedUsers: view.addedUsers?.map((u) => presentUser(u)),
-    removedUsers: view.removedUsers?.map((u) => presentUser(u)),
+    owner: presentMember(view.owner, publicUrl),
+    allUsers: view.members.map((u) => presentMember(u, publicUrl)),
+    addedUsers: view.addedUsers?.map((u) => presentMember(u, publicUrl)),
+    removedUsers: view.removedUsers?.map((u) => presentMember(u, publicUrl)),
     lastMessage: view.lastMessage && presentMessage(view.lastMessage, publicUrl),
     images: view.images.map((i) => presentMedia(i, publicUrl)),
     isMuted: settings.isMuted,

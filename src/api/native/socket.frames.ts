@@ -24,8 +24,10 @@ function payloadOf(event: ChatEvent, recipientId: number, publicUrl: string): un
       return chat;
     }
     case 'chatCleared':
-    case 'chatDeleted':
       return { chatId: event.chatId };
+    case 'chatDeleted':
+      // Upstream's web app reads `payload.id` (Public/app/js/ws.js:119-120); `chatId` stays for the seed's readers.
+      return { id: event.chatId, chatId: event.chatId };
     case 'userUpdate':
       return presentUser(event.user!);
     case 'auxiliary':
