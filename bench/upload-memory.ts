@@ -6,6 +6,11 @@
  * and writes bench/results-upload-memory.md.
  *
  * Run: npm run bench:upload   (or npx tsx bench/upload-memory.ts)
+ *
+ * `--images` measures image uploads instead (issue 24): 20 concurrent uploads of one large
+ * PNG (random pixels, so it does not compress), each previewed by the server, and writes
+ * bench/results-upload-images.md. `PARLEY_BENCH_ROOT=<checkout>` runs another checkout's
+ * server (e.g. main, for the figures before a change); results are written beside this file.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,7 +30,12 @@ const PHASE_TIMEOUT_MS = 120_000;
 /** The paced run's client speed: a phone on a good link, slow enough to sample many times. */
 const PACED_BYTES_PER_SECOND = 10 * 1024 * 1024;
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(process.env.PARLEY_BENCH_ROOT ?? path.join(here, '..'));
+const IMAGES = process.argv.includes('--images');
+const IMAGE_UPLOADS = 20;
+/** 3600 × 3600 random RGB pixels: a 37 MiB PNG (12.96 MP), like the issue's 38 MB photos. */
+const IMAGE_SIDE = 3600;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'parley-bench-'));
 
 const rssMiB = (pid: number): number => {
@@ -115,11 +125,87 @@ interface Phase {
   samples: number[];
 }
 
+/** A PNG of random pixels (incompressible), written once to a temp file. */
+async function largePng(): Promise<{ file: string; size: number }> {
+  const { default: sharp } = await import('sharp');
+  const file = path.join(dataDir, 'bench-large.png');
+  const raw = randomBytes(IMAGE_SIDE * IMAGE_SIDE * 3);
+  const info = await sharp(raw, { raw: { width: IMAGE_SIDE, height: IMAGE_SIDE, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
+  return { file, size: info.size };
+}
+
 const { child, pid, base } = await startServer();
 try {
+  if (IMAGES) {
+    await imageRun();
+  } else {
+    await bytesRun();
+  }
+} finally {
+  child.kill('SIGTERM');
+  await Promise.race([new Promise((resolve) => child.once('exit', resolve)), sleep(10_000)]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function registerBench(): Promise<string> {
   const reg = await request(`${base}/users`, { method: 'POST', headers: { 'content-type': 'application/json' } },
     JSON.stringify({ name: 'Bench', username: 'bench', password: 'bench password 1' }));
-  const token = JSON.parse(reg.text).token as string;
+  return JSON.parse(reg.text).token as string;
+}
+
+/** 20 concurrent large PNG uploads: RSS before, during, and settled after. */
+async function imageRun() {
+  const token = await registerBench();
+  const png = await largePng();
+  const { createReadStream } = await import('node:fs');
+  await sleep(1000);
+  const idle = sampler(pid);
+  await sleep(1000);
+  const idleSamples = idle.stop();
+  const during = sampler(pid);
+  const started = performance.now();
+  const answers = await Promise.all(
+    Array.from({ length: IMAGE_UPLOADS }, (_, i) =>
+      request(`${base}/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png', 'content-length': String(png.size), 'file-name': `img${i}` },
+      }, createReadStream(png.file)),
+    ),
+  );
+  const ms = performance.now() - started;
+  const duringSamples = during.stop();
+  const settled = sampler(pid);
+  await sleep(5000);
+  const settledSamples = settled.stop();
+  const ok = answers.filter((a) => a.status === 200).length;
+  const statuses = [...new Set(answers.map((a) => a.status))].join(', ');
+  const peak = Math.max(...duringSamples);
+  const idleRss = Math.max(...idleSamples);
+  const after = settledSamples[settledSamples.length - 1]!;
+  const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${mib(os.totalmem() / 1024 ** 2)} RAM, Node ${process.version}`;
+  const line = `| ${process.env.PARLEY_BENCH_LABEL ?? root} | ${IMAGE_UPLOADS} × ${mib(png.size / 1024 ** 2)} | ${ok}/${IMAGE_UPLOADS} (${statuses}) | ${(ms / 1000).toFixed(1)} s | ${mib(idleRss)} | ${mib(peak)} | +${mib(peak - idleRss)} | ${mib(after)} |`;
+  const out = path.join(here, 'results-upload-images.md');
+  const { existsSync, appendFileSync } = await import('node:fs');
+  if (!existsSync(out)) {
+    writeFileSync(out, [
+      '# Image upload memory (issue 24 item 5)',
+      '',
+      `\`npx tsx bench/upload-memory.ts --images\`: ${IMAGE_UPLOADS} concurrent uploads of one ${IMAGE_SIDE}×${IMAGE_SIDE} PNG of random`,
+      'pixels (incompressible) to `POST /uploads`, each previewed by the server; the server\'s VmRSS sampled every',
+      `${SAMPLE_MS} ms from /proc, "after" 5 s after the last answer. Machine: ${machine}.`,
+      '',
+      '| server | uploads | 200s | wall time | idle RSS | peak RSS | peak − idle | RSS 5 s after |',
+      '|---|---|---|---|---|---|---|---|',
+      '',
+    ].join('\n'));
+  }
+  appendFileSync(out, `${line}\n`);
+  console.log(line);
+}
+
+async function bytesRun() {
+  const token = await registerBench();
   const phases: Phase[] = [];
 
   /** Runs `work` while sampling the server's RSS. */
@@ -186,11 +272,6 @@ try {
     'UPLOAD_MAX_BYTES and by the pixel limit); this benchmark uploads non-image bytes.',
     '',
   ].join('\n');
-  writeFileSync(path.join(root, 'bench', 'results-upload-memory.md'), report);
+  writeFileSync(path.join(here, 'results-upload-memory.md'), report);
   console.log(report);
-} finally {
-  child.kill('SIGTERM');
-  await Promise.race([new Promise((resolve) => child.once('exit', resolve)), sleep(10_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
 }

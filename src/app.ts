@@ -14,6 +14,7 @@ import { instrumentBus, instrumentStore } from './adapters/metrics/instrument.js
 import { createPrometheusMetrics, type PrometheusMetrics } from './adapters/metrics/prometheus.js';
 import { createSqliteRateLimiter } from './adapters/limits/sqlite.js';
 import { openSqliteStore } from './adapters/store/sqlite.js';
+import { openSqliteSearchIndex } from './adapters/search/sqlite-search.js';
 import { createVonageHttpUsers } from './adapters/vonage/http.js';
 import websocket from '@fastify/websocket';
 import { nativeFamily } from './api/native/index.js';
@@ -35,6 +36,7 @@ import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js
 import { systemRoutes } from './api/system/system.routes.js';
 import { webApp } from './api/system/web-app.js';
 import { refuseNul, useStrictBodies } from './api/validation.js';
+import { useBodyGuards } from './api/body-guards.js';
 import { compileDeferred, deferredSerializerFactory } from './api/deferred-compile.js';
 import type { Config } from './config.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
@@ -44,6 +46,7 @@ import { systemClock, type Clock } from './ports/clock.js';
 import type { PushSenders } from './ports/push.js';
 import type { RateLimiter } from './ports/rate-limiter.js';
 import type { Store } from './ports/store.js';
+import type { SearchIndex } from './ports/search-index.js';
 
 export interface BuildOptions {
   /** A moved clock for tests. */
@@ -91,7 +94,7 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
   // First: a bad push key fails the start before anything is opened. The CLI sends no pushes.
   const push = role === 'node' ? await openPushSenders(config.push, options.pushCa) : {};
   const opened = await openStore(config, log);
-  const { limiter, blobs } = opened;
+  const { limiter, blobs, search } = opened;
   let bus: Bus;
   try {
     // The admin CLI without Redis hands what it publishes to the node running on DATA_DIR.
@@ -120,7 +123,11 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
         })
       : undefined;
   const onPushError = (err: unknown, context: string) => log?.warn({ err, context }, 'push delivery problem');
-  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError };
+  const onPublishFailure = {
+    failed: (err: unknown, topic: string) => log?.warn({ err, topic }, 'stored changes are not reaching the bus; other nodes hear of them only once their sockets reconnect'),
+    recovered: (count: number) => log?.warn({ count }, 'publishing on the bus works again'),
+  };
+  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError, onPublishFailure, search };
 }
 
 /**
@@ -148,7 +155,7 @@ export async function openCliCore(config: Config): Promise<{ core: Core; close()
  * `BLOB_STORE` names: the same PostgreSQL database, or `DATA_DIR/uploads` (each node's own
  * disk, or a folder the nodes share). The one place a blob store is chosen. Also for the CLI.
  */
-export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs: BlobStore }> {
+export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs: BlobStore; search: SearchIndex }> {
   const onDisk = () => createFsBlobStore(path.join(config.dataDir, 'uploads'));
   if (config.databaseUrl) {
     const [{ openPostgresStore }, { createPostgresBlobStore }, { createPostgresRateLimiter }] = await Promise.all([
@@ -164,10 +171,15 @@ export async function openStore(config: Config, log?: FastifyBaseLogger): Promis
       config.blobStore === 'postgres'
         ? createPostgresBlobStore(opened.pool, { onError: (err) => log?.warn({ err }, 'removing abandoned blob writes failed') })
         : onDisk();
-    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool), blobs };
+    const search = (await import('./adapters/search/postgres-search.js')).createPostgresSearchIndex(opened.pool);
+    return { store: opened.store, limiter: createPostgresRateLimiter(opened.pool), blobs, search };
   }
-  const opened = await openSqliteStore(path.join(config.dataDir, 'parley.db'));
-  return { store: opened.store, limiter: createSqliteRateLimiter(opened.connection), blobs: onDisk() };
+  const file = path.join(config.dataDir, 'parley.db');
+  const opened = await openSqliteStore(file);
+  // The search index reads the same file on a connection of its own, closed with the store.
+  const search = openSqliteSearchIndex(file);
+  const store: Store = { ...opened.store, close: async () => (search.close(), opened.store.close()) };
+  return { store, limiter: createSqliteRateLimiter(opened.connection), blobs: onDisk(), search };
 }
 
 /** Logs a request without secrets (logging/request-log.ts). */
@@ -229,6 +241,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     throw error;
   }
   app.decorate('core', core);
+  // Messages older than the search index are indexed in the background, batch by batch.
+  if (ports.search) {
+    core.search.catchUp().then(
+      ({ indexed }) => indexed > 0 && app.log.info({ indexed }, 'search index caught up'),
+      (err: unknown) => app.log.warn({ err }, 'indexing older messages for search stopped'),
+    );
+  }
   const stopControl = ports.bus.scope === 'process' ? await listenForLocalPublishers(ports.bus, config.dataDir, (m) => app.log.warn(m)) : undefined;
   if (options.onRoute) app.addHook('onRoute', options.onRoute);
   app.addHook('onClose', async () => {
@@ -249,6 +268,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   if (prometheus) useRequestMetrics(app, prometheus);
   useStrictBodies(app);
+  useBodyGuards(app, {
+    minBytesPerSecond: config.faults.minBodyBytesPerSecond,
+    graceMs: config.faults.bodyGraceSeconds * 1000,
+    maxOpenPerAddress: config.faults.maxOpenRequestsPerAddress,
+  });
   // What start-up left uncompiled is compiled once the server listens, a few schemas per turn.
   app.addHook('onListen', (done) => {
     compileDeferred().catch((error: unknown) => app.log.error({ err: error }, 'a schema failed to compile'));

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readFaultsConfig, type FaultsConfig } from './config.faults.js';
 import { readPushConfig, type PushConfig } from './config.push.js';
 import { createReaders, type Env } from './config.readers.js';
 import { readHttpConfig, readRealtimeConfig, type HttpConfig, type RealtimeConfig } from './config.realtime.js';
@@ -14,7 +15,7 @@ import { readSecurityConfig, readTokenConfig, type SecurityConfig, type TokenCon
 import { readStorageConfig, type StorageConfig } from './config.storage.js';
 import { readVappConfig, type VappConfig } from './config.vapp.js';
 
-export type { PushConfig, RealtimeConfig, HttpConfig };
+export type { PushConfig, RealtimeConfig, HttpConfig, FaultsConfig };
 export { redactUrl } from './config.readers.js';
 export { DEFAULT_RATE_LIMITS, type Limit, type RateLimitConfig } from './config.security.js';
 export type { BlobStoreKind } from './config.storage.js';
@@ -34,6 +35,8 @@ export interface Config extends StorageConfig, TokenConfig, SecurityConfig, Vapp
   push: PushConfig;
   realtime: RealtimeConfig;
   http: HttpConfig;
+  /** Failure handling: image concurrency, upload leases, body rate, open requests per address. */
+  faults: FaultsConfig;
 }
 
 /** Thrown by `loadConfig`; `problems` holds one human-readable line per bad variable. */
@@ -67,6 +70,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const realtime = readRealtimeConfig(r, tokens.rateLimits === null);
   const http = readHttpConfig(r);
   const push = readPushConfig(r);
+  const faults = readFaultsConfig(r, tokens.rateLimits === null);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -83,6 +87,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     push,
     realtime,
     http,
+    faults,
   });
 }
 

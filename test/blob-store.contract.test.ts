@@ -130,6 +130,40 @@ for (const adapter of [fsAdapter, pgAdapter]) {
       assert.deepEqual(await blobs.list(), keys);
     });
 
+    it('removes a write gone idle (what a crash mid-upload leaves), and keeps one that is moving', async () => {
+      const keys = await blobs.list();
+      const stalled = new PassThrough();
+      const moving = new PassThrough();
+      const stalledWrite = blobs.write('stalled.bin', stalled, { maxBytes: 100_000 });
+      const movingWrite = blobs.write('moving.bin', moving, { maxBytes: 100_000 });
+      stalled.write(Buffer.alloc(2500));
+      moving.write(Buffer.alloc(2500));
+      await eventually(async () => assert.equal((await blobs.list()).length, keys.length + 2));
+      // 600 ms pass; the moving write gets bytes all along, the stalled one none.
+      for (let i = 0; i < 6; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        moving.write(Buffer.alloc(100));
+      }
+      await blobs.removeAbandonedWrites(400);
+      assert.equal((await blobs.list()).length, keys.length + 1, 'only the idle write was removed');
+      moving.end();
+      assert.equal((await movingWrite).size, 3100);
+      stalled.end(Buffer.alloc(10));
+      await assert.rejects(stalledWrite);
+      assert.equal(await blobs.stat('stalled.bin'), undefined);
+      await blobs.delete(['moving.bin']);
+      assert.deepEqual(await blobs.list(), keys);
+    });
+
+    it('hands a blob to a reader as a file, whole', async () => {
+      const bytes = randomBytes(5000);
+      await blobs.write('as-file.bin', Readable.from([bytes]), { maxBytes: 10_000 });
+      const { readFile } = await import('node:fs/promises');
+      const seen = await blobs.withFile('as-file.bin', (file) => readFile(file));
+      assert.ok(seen.equals(bytes));
+      await blobs.delete(['as-file.bin']);
+    });
+
     it('deletes, ignoring missing keys; a missing blob fails its read stream', async () => {
       await blobs.write('gone.txt', Readable.from(['x']), { maxBytes: 10 });
       assert.ok((await blobs.list()).includes('gone.txt'));

@@ -73,7 +73,7 @@ describe('web app in Chromium', { skip: missing }, () => {
     await ann.page.getByRole('button', { name: 'Add' }).click();
     await ann.page.getByRole('button', { name: 'Start chat' }).click();
     await ann.page.getByTestId('chat-title').filter({ hasText: 'Bob' }).waitFor();
-    await ann.page.getByLabel('Message').fill('Hi Bob!');
+    await ann.page.getByLabel('Message', { exact: true }).fill('Hi Bob!');
     await ann.page.getByRole('button', { name: 'Send' }).click();
 
     // Bob sees the chat arrive live with one unread message, and opens it.
@@ -88,7 +88,7 @@ describe('web app in Chromium', { skip: missing }, () => {
     await item.click();
 
     // Typing hint: Ann types, Bob sees it; the message itself clears it.
-    await ann.page.getByLabel('Message').fill('Here is a picture');
+    await ann.page.getByLabel('Message', { exact: true }).fill('Here is a picture');
     await bob.page.getByTestId('typing').filter({ hasText: 'Ann is typing…' }).waitFor();
     await ann.page.getByLabel('Attach an image').setInputFiles({ name: 'pic.png', mimeType: 'image/png', buffer: await makePicture() });
     await ann.page.getByAltText('Attachment to send').waitFor();
@@ -99,7 +99,7 @@ describe('web app in Chromium', { skip: missing }, () => {
     await bob.page.waitForFunction(`[...document.querySelectorAll('img[alt="Attachment"]')].every((i) => i.complete && i.naturalWidth > 0)`);
     assert.match((await image.getAttribute('src')) ?? '', /-preview\.jpeg$/);
     await bob.page.getByTestId('typing').filter({ hasText: /^\s*$/ }).waitFor();
-    await bob.page.getByLabel('Message').fill('Nice one, Ann');
+    await bob.page.getByLabel('Message', { exact: true }).fill('Nice one, Ann');
     await bob.page.getByRole('button', { name: 'Send' }).click();
     await messagesWith(ann.page, 'Nice one, Ann').waitFor();
 
@@ -109,7 +109,7 @@ describe('web app in Chromium', { skip: missing }, () => {
     await bob.page.getByRole('status').filter({ hasText: 'You are offline' }).waitFor();
     const away = ['While you were out 1', 'While you were out 2', 'While you were out 3'];
     for (const text of away) {
-      await ann.page.getByLabel('Message').fill(text);
+      await ann.page.getByLabel('Message', { exact: true }).fill(text);
       await ann.page.getByRole('button', { name: 'Send' }).click();
       await messagesWith(ann.page, text).waitFor();
     }

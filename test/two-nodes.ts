@@ -1,8 +1,9 @@
 /**
- * Two (or more) real Parley processes behind no load balancer at all: the same PostgreSQL
- * schema (fresh for the fixture) and the same Redis (a channel prefix of its own), each
- * node on its own port. Any test of cross-node behaviour (native sockets here; room sockets
- * or V-app calls later) starts one with `startNodes()` and talks to `nodes.a` and `nodes.b`.
+ * Two, three or more real Parley processes behind no load balancer at all: the same
+ * PostgreSQL schema (fresh for the fixture) and the same Redis (a channel prefix of its own),
+ * each node on its own port. Any test of cross-node behaviour (native sockets here; room
+ * sockets or V-app calls later) starts one with `startNodes()` and talks to `nodes.a` and
+ * `nodes.b`, or `startNodes({}, 3)` and `nodes.all`.
  *
  *     const services = await nodeServices();
  *     describe('…', { skip: services.skip }, () => {
@@ -20,6 +21,8 @@ import { createTestSchema, postgresService, redisService, type TestSchema } from
 export interface Nodes {
   a: ServerProcess;
   b: ServerProcess;
+  /** Every node started at the beginning, `a` and `b` first. */
+  all: ServerProcess[];
   /** The environment every node of this fixture shares (DATABASE_URL, REDIS_URL, REDIS_PREFIX…). */
   env: Record<string, string>;
   schema: TestSchema;
@@ -36,10 +39,10 @@ export async function nodeServices(): Promise<{ skip: string | false }> {
 }
 
 /**
- * Starts nodes `a` and `b` at the same time on a fresh schema (as two replicas of a first
- * deployment do: they take turns migrating). `extraEnv` goes to every node.
+ * Starts `count` nodes (at least 2: `a`, `b`, …) at the same time on a fresh schema (as
+ * replicas of a first deployment do: they take turns migrating). `extraEnv` goes to every node.
  */
-export async function startNodes(extraEnv: Record<string, string> = {}): Promise<Nodes> {
+export async function startNodes(extraEnv: Record<string, string> = {}, count = 2): Promise<Nodes> {
   const redis = await redisService();
   const schema = await createTestSchema();
   const env = {
@@ -63,10 +66,12 @@ export async function startNodes(extraEnv: Record<string, string> = {}): Promise
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     await schema.drop();
   };
-  const [a, b] = await Promise.allSettled([startNode(), startNode()]);
-  if (a.status === 'rejected' || b.status === 'rejected') {
+  const results = await Promise.allSettled(Array.from({ length: Math.max(2, count) }, () => startNode()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await close();
-    throw a.status === 'rejected' ? a.reason : (b as PromiseRejectedResult).reason;
+    throw failed.reason;
   }
-  return { a: a.value, b: b.value, env, schema, startNode, close };
+  const all = results.map((r) => (r as PromiseFulfilledResult<ServerProcess>).value);
+  return { a: all[0]!, b: all[1]!, all, env, schema, startNode, close };
 }

@@ -20,17 +20,19 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startParley(env: Record<string, string> = {}): Promise<BenchServer> {
+/** `cwd`: the checkout whose server runs (another checkout's, for an A/B of two commits). */
+export async function startParley(env: Record<string, string> = {}, cwd = process.cwd()): Promise<BenchServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'parley-bench-'));
   const port = await freePort();
   const spawnedAt = performance.now();
-  const built = existsSync('dist/server.js');
+  const built = existsSync(path.join(cwd, 'dist/server.js'));
   // PARLEY_BENCH_PROFILE=dir writes a V8 CPU profile of the server into dir.
   const profile = process.env.PARLEY_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
   const args = [...profile, ...(built ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'])];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', HOST: '127.0.0.1', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', RATE_LIMITS: 'off', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
+    cwd,
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url, child);

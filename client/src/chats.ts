@@ -21,6 +21,17 @@ export class ChatsApi extends ClientCore {
   getChat(chatId: string): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}`);
   }
+  /**
+   * `GET /search/messages`: one page of the caller's messages matching `q` (words, `prefix*`,
+   * `"phrases"`, `-exclusions`); pass the page's `nextCursor` back as `cursor` for the next.
+   */
+  searchMessages(query: T.MessageSearchQuery): Promise<T.MessageSearchPage> {
+    return this.request('/search/messages', { query });
+  }
+  /** `GET /search/chats?q=`: the caller's chats whose title or members' names match. */
+  searchChats(q: string): Promise<T.ChatInfo[]> {
+    return this.request('/search/chats', { query: { q } });
+  }
   /** `PUT /chats/<id> {title}` (groups). */
   renameChat(chatId: string, title: string): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}`, { method: 'PUT', body: { title } });

@@ -23,6 +23,8 @@ export interface AuxiliaryPayload {
 /** The answer to an action sent over the socket. */
 export interface Ack {
   ok: boolean;
+  /** The action this ack answers (`send`, `edit`, `typing`, …). */
+  action?: string;
   localId?: string;
   requestId?: string;
   messageId?: number;

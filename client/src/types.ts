@@ -32,6 +32,11 @@ export type ChatSettingsBody = BodyOf<'/chats/{id}/settings', 'put'>;
 export type ContactBody = BodyOf<'/users/me/contacts', 'post'>;
 export type SearchQuery = Partial<QueryOf<'/users', 'get'>>;
 export type HistoryQuery = Partial<QueryOf<'/chats/{id}/messages', 'get'>>;
+/** `GET /search/messages`: `q` and optional filters (`chatId`, `from`, `after`, `before`), `sort`, `limit`, `cursor`. */
+export type MessageSearchQuery = { q: string } & Partial<Omit<QueryOf<'/search/messages', 'get'>, 'q'>>;
+export type MessageSearchPage = Answer<'/search/messages', 'get'>;
+/** One found message: the message, its chat and its text in pieces with the matched words marked. */
+export type MessageSearchResult = MessageSearchPage['results'][number];
 export type ReadMark = MessageInfo['readMarks'][number];
 /** What a file is attached as: `{id, fileType, fileSize}` (the server's own record wins). */
 export type MediaRef = NonNullable<SendMessageBody['attachment']>;

@@ -10,7 +10,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Hasher } from '../ports/hasher.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import { UniqueViolation, type Store, type UserRecord, type UserRole } from '../ports/store.js';
-import { FieldChecks, foldUsername } from './account-rules.js';
+import { emailFields, emailKeyOf, FieldChecks, foldUsername } from './account-rules.js';
 import { blobKeysOf } from './media-names.js';
 import type { MediaService } from './media.service.js';
 import type { DeviceInput, OpenedSession, SessionsService } from './sessions.service.js';
@@ -42,7 +42,10 @@ export interface PreparedAccount {
   /** Folded, as stored. */
   username: string;
   displayName: string;
+  /** Normalised; with its case-folded key and its confusable skeleton (account-rules.ts). */
   email: string | null;
+  emailKey: string | null;
+  emailSkeleton: string | null;
   about: string | null;
   passwordHash: string;
 }
@@ -87,7 +90,12 @@ export async function createAccountsService(deps: {
   const identifierText = (id: LoginIdentifier) => ('username' in id ? id.username : id.email);
 
   async function findByIdentifier(id: LoginIdentifier): Promise<UserRecord | undefined> {
-    return 'username' in id ? store.users.findByUsername(foldUsername(id.username)) : store.users.findByEmail(id.email.trim());
+    if ('username' in id) return store.users.findByUsername(foldUsername(id.username));
+    // The address as typed first: an account stored before normalisation (0010) whose key
+    // another account's normalised key would shadow keeps its exact spelling.
+    const typed = id.email.trim().toLowerCase();
+    const key = emailKeyOf(id.email);
+    return ((typed !== key && (await store.users.findByEmail(typed))) || undefined) ?? store.users.findByEmail(key);
   }
 
   /** Checks a password for `id` under the login limits; throws 401 or 429. */
@@ -142,7 +150,7 @@ export async function createAccountsService(deps: {
     return {
       username,
       displayName: input.name.trim(),
-      email: input.email?.trim() || null,
+      ...emailFields(input.email),
       about: input.about ?? null,
       passwordHash: await hasher.hash(input.password),
     };

@@ -20,12 +20,13 @@ export function createEventLogService(deps: { store: Store; clock: Clock; retent
   return {
     /** What `userId` missed after `since`, oldest first. */
     async since(userId: number, since: number): Promise<CatchUp> {
-      const [pruned, latest] = await Promise.all([store.settings.get(PRUNED_THROUGH).then((v) => Number(v ?? 0)), store.events.latestId()]);
+      // Read up to the stable point only: past it, an event with a lower id may still commit.
+      const [pruned, latest] = await Promise.all([store.settings.get(PRUNED_THROUGH).then((v) => Number(v ?? 0)), store.events.stableThrough()]);
       if (since < pruned) return { kind: 'resync', reason: 'The cursor is older than the event log keeps; fetch your chats again.', cursor: latest };
       if (since > latest) return { kind: 'resync', reason: 'The cursor is unknown to this server; fetch your chats again.', cursor: latest };
       const events: ChatEvent[] = [];
       for (let after = since; ; ) {
-        const page = await store.events.listSince(userId, after, PAGE);
+        const page = await store.events.listSince(userId, after, PAGE, latest);
         for (const row of page) events.push({ ...(JSON.parse(row.payload) as ChatEvent), cursor: row.id });
         if (page.length < PAGE) break;
         after = page[page.length - 1]!.id;
@@ -34,7 +35,7 @@ export function createEventLogService(deps: { store: Store; clock: Clock; retent
     },
 
     /** The newest cursor (for a resync answer). */
-    latest: () => store.events.latestId(),
+    latest: () => store.events.stableThrough(),
 
     /** Deletes events older than the retention; later cursors below the watermark get a resync. */
     async prune(): Promise<number> {

@@ -10,9 +10,11 @@ import type { Hasher } from '../ports/hasher.js';
 import { noopMetrics, type Metrics } from '../ports/metrics.js';
 import type { PushSenders } from '../ports/push.js';
 import type { RateLimiter } from '../ports/rate-limiter.js';
+import type { SearchIndex } from '../ports/search-index.js';
 import type { Store } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
 import { createAccountsService } from './accounts.service.js';
+import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
 import { createChatEvents } from './chat-events.js';
 import { createChatsService } from './chats.service.js';
@@ -23,6 +25,7 @@ import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createRoomsService } from './rooms.service.js';
+import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
 import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
@@ -44,23 +47,29 @@ export interface CorePorts {
   metrics?: Metrics | undefined;
   /** Push senders by transport; push is off when none is given. */
   push?: PushSenders | undefined;
+  /** The full-text index of messages and chats; search is refused without it (a core built for a tool). */
+  search?: SearchIndex | undefined;
   /** Where push delivery problems are reported (a log). */
   onPushError?: ((error: unknown, context: string) => void) | undefined;
+  /** Where a publish the bus refused after a committed change is reported (a log). */
+  onPublishFailure?: PublishFailureHandler | undefined;
 }
 
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
-} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl'>> & {
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
   push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
 };
 
 const PUSH_DEFAULTS = { preview: 'full', retryBaseMs: 2000, maxAttempts: 8, concurrency: 16 } as const;
 
 export async function createCore(ports: CorePorts, config: CoreConfig) {
-  const { store, bus, blobs, hasher, limiter, clock } = ports;
+  const { store, blobs, hasher, limiter, clock } = ports;
   const metrics = ports.metrics ?? noopMetrics;
+  // The services publish after their change is stored: a bus outage never fails the change.
+  const bus = afterCommitBus(ports.bus, metrics, ports.onPublishFailure);
   const tokens = await createTokenService({ store, clock, ttlSeconds: config.tokenTtlSeconds, configuredKeyPem: config.tokenSigningKey });
   const throttle = createThrottle(limiter, config.rateLimits, metrics);
   const sessions = createSessionsService({ store, bus, tokens, clock });
@@ -70,6 +79,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     clock,
     maxBytes: config.uploadMaxBytes,
     unattachedTtlSeconds: config.uploadUnattachedTtlSeconds,
+    imageConcurrency: config.faults?.imageConcurrency,
+    uploadLeaseSeconds: config.faults?.uploadLeaseSeconds,
   });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock, metrics });
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
@@ -90,9 +101,10 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const contacts = createContactsService({ store, clock });
   const rooms = createRoomsService({ store, bus, clock });
   const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
+  const search = createSearchService({ store, index: ports.search });
   const vonageTokens = createVonageTokens({ store, clock, applicationId: config.vonageApplicationId, privateKeyPem: config.vonagePrivateKey });
   const vapp = createVappService({
     store, accounts, users, media, tokens: vonageTokens, vonage: ports.vonage, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000',
   });
-  return { ports, metrics, presence, push, pushWorker, tokens, throttle, sessions, media, accounts, admin, users, events, eventLog, chats, messages, contacts, rooms, vonageTokens, vapp };
+  return { ports, metrics, presence, push, pushWorker, tokens, throttle, sessions, media, accounts, admin, users, events, eventLog, chats, messages, contacts, rooms, search, vonageTokens, vapp };
 }

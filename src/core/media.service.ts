@@ -9,7 +9,7 @@ import { AppError, conflict, invalid, notFound } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
 import { UniqueViolation, type MediaRecord, type MediaUse, type Store } from '../ports/store.js';
-import { makePreview } from './media-images.js';
+import { createPreviewer } from './media-images.js';
 import { blobKeysOf, checkFileName, fileNameOf, parseStoredName, PREVIEW_MIME, previewNameOf } from './media-names.js';
 import { createMediaSweeper } from './media-sweep.js';
 import { isPreviewable, resolveFileType, SNIFF_BYTES } from './media-types.js';
@@ -42,10 +42,36 @@ export interface StoredFile {
 
 export type MediaService = ReturnType<typeof createMediaService>;
 
-export function createMediaService(deps: { store: Store; blobs: BlobStore; clock: Clock; maxBytes: number; unattachedTtlSeconds: number }) {
+export function createMediaService(deps: {
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  maxBytes: number;
+  unattachedTtlSeconds: number;
+  /** Previews made at once (`IMAGE_CONCURRENCY`); default 2. */
+  imageConcurrency?: number | undefined;
+  /** How long an upload's claim lasts unless renewed (`UPLOAD_LEASE_SECONDS`); default 60. */
+  uploadLeaseSeconds?: number | undefined;
+}) {
   const { store, blobs, clock, maxBytes } = deps;
+  const preview = createPreviewer(deps.imageConcurrency ?? 2);
+  const leaseMs = (deps.uploadLeaseSeconds ?? 60) * 1000;
   const tooLarge = () => new AppError('too_large', `Uploads are limited to ${maxBytes} bytes.`);
-  const sweeper = createMediaSweeper({ store, blobs, clock, ttlMs: deps.unattachedTtlSeconds * 1000 });
+  const sweeper = createMediaSweeper({ store, blobs, clock, ttlMs: deps.unattachedTtlSeconds * 1000, leaseMs });
+
+  /**
+   * Renews the lease of the upload `id` every third of a lease while `work` runs, so the
+   * sweep never takes an upload that is alive (however slow its client or its preview).
+   */
+  async function holdingLease<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => void store.media.renewUploads([id], clock.now() + leaseMs).catch(() => {}), Math.max(250, leaseMs / 3));
+    renew.unref();
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+    }
+  }
 
   /** Removes a failed upload's row and any bytes it left; never throws over the original error. */
   async function discard(media: MediaRecord) {
@@ -56,7 +82,8 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
   async function storeBytes(media: MediaRecord, body: Readable) {
     const { size } = await blobs.write(fileNameOf(media), body, { maxBytes });
     if (!isPreviewable(media.mime)) return { fileSize: size, width: null, height: null, previewWidth: null, previewHeight: null };
-    const image = await makePreview(blobs.read(fileNameOf(media)));
+    // From the stored file, not a stream: sharp would collect a stream whole in memory.
+    const image = await blobs.withFile(fileNameOf(media), preview);
     await blobs.write(previewNameOf(media), Readable.from([image.preview]), { maxBytes });
     return { fileSize: size, width: image.width, height: image.height, previewWidth: image.previewWidth, previewHeight: image.previewHeight };
   }
@@ -68,7 +95,7 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
       if (head.length === 0) throw invalid([{ name: 'body', reason: 'must not be empty' }], 'The upload is empty.');
       const type = await resolveFileType(input.declaredType, head);
       const media = { ...placeholder, fileType: type.ext, mime: type.mime };
-      const facts = await storeBytes(media, stream);
+      const facts = await holdingLease(media.id, () => storeBytes(media, stream));
       if (!(await store.media.complete(media.id, facts, { fileType: type.ext, mime: type.mime }))) throw notFound('Upload');
       return { ...media, ...facts, ready: true };
     } catch (error) {
@@ -100,7 +127,7 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
       const existing = await store.media.findById(id);
       if (existing) {
         // A placeholder attachment (a message sent before its file) is filled by its owner.
-        if (!(await store.media.claimPlaceholder(existing.id, ownerId))) throw conflict('File-Name', 'An upload with that name exists.');
+        if (!(await store.media.claimPlaceholder(existing.id, ownerId, clock.now() + leaseMs))) throw conflict('File-Name', 'An upload with that name exists.');
         return fillPlaceholder(existing, input);
       }
       const { head, stream } = await peek(input.body, SNIFF_BYTES);
@@ -113,13 +140,13 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
       };
       // The row goes in first: it reserves the id, so two uploads of one name never share a file.
       try {
-        await store.media.insert(media);
+        await store.media.insert({ ...media, uploadLeaseUntil: clock.now() + leaseMs });
       } catch (error) {
         if (error instanceof UniqueViolation) throw conflict('File-Name', 'An upload with that name exists.');
         throw error;
       }
       try {
-        const facts = await storeBytes(media, stream);
+        const facts = await holdingLease(id, () => storeBytes(media, stream));
         if (!(await store.media.complete(id, facts))) throw notFound('Upload');
         return { ...media, ...facts, ready: true };
       } catch (error) {
@@ -192,6 +219,7 @@ export function createMediaService(deps: { store: Store; blobs: BlobStore; clock
     deleteFiles: (keys: string[]) => blobs.delete(keys),
 
     sweepUnattached: sweeper.sweep,
+    sweepInterrupted: sweeper.sweepInterrupted,
     startSweeping: sweeper.start,
     stopSweeping: sweeper.stop,
   };

@@ -55,13 +55,12 @@ export interface EditInput {
 
 export type MessagesService = ReturnType<typeof createMessagesService>;
 
-/** Caches of one batch of sends: each chat's member ids and push targets. */
+/** Caches of one batch of sends: each chat's push targets. */
 interface BatchCache {
-  members: Map<string, number[]>;
   pushTargets: Map<string, PushTarget[]>;
 }
 
-const newCache = (): BatchCache => ({ members: new Map(), pushTargets: new Map() });
+const newCache = (): BatchCache => ({ pushTargets: new Map() });
 
 export function createMessagesService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock; push?: PushService | undefined }) {
   const { store, events, media, clock } = deps;
@@ -74,9 +73,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { members } = cache;
     const { chat, author, input, text, attachment, now } = job;
-    const seq = await tx.chats.nextSeq(chat.id, now);
+    // The seq, the chat back on hidden devices, the author's read position, the members: one call.
+    const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
       chatId: chat.id, seq, authorId: author.id, localId: input.localId, text, isVisible: input.isVisible ?? true,
       fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
@@ -87,24 +86,24 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       throw new AppError('conflict', 'That upload is already in use.', { field: 'attachment.id' });
     }
     if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
-    await tx.chats.unhideForAll(chat.id);
-    // Sending implies having read everything before.
-    await tx.chats.updateMember(chat.id, author.id, { lastReadSeq: seq });
-    let recipients = members.get(chat.id);
-    if (!recipients) members.set(chat.id, (recipients = await tx.chats.listMemberIds(chat.id)));
+    // Sending implies having read everything before: advanceForSend moved the author's read position.
+    const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.
     const message: MessageView = { message: inserted, author, attachments: attachment ? [mediaViewOf(attachment.record)] : [], readMarks: [] };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
   }
 
-  // Concurrent sends share one transaction (group commit); see batcher.ts.
+  // Concurrent sends share one transaction (group commit); see batcher.ts. They are written
+  // chat by chat in chat-id order (arrival order within a chat), so that batches of several
+  // nodes lock chat rows in the same order and cannot deadlock each other.
   const sends = createBatcher<SendJob, ChatEvent>({
     runBatch: (jobs) =>
       store.transaction(async (tx) => {
         const cache = newCache();
-        const out: ChatEvent[] = [];
-        for (const job of jobs) out.push(await writeSend(tx, job, cache));
+        const out = new Array<ChatEvent>(jobs.length);
+        const order = jobs.map((_, i) => i).sort((x, y) => (jobs[x]!.chat.id < jobs[y]!.chat.id ? -1 : jobs[x]!.chat.id > jobs[y]!.chat.id ? 1 : x - y));
+        for (const i of order) out[i] = await writeSend(tx, jobs[i]!, cache);
         return out;
       }),
     runOne: (job) => store.transaction((tx) => writeSend(tx, job, newCache())),

@@ -12,13 +12,13 @@ import { UniqueViolation, type DeviceFields, type SessionRecord, type Store, typ
 import { checkPushToken } from './push-tokens.js';
 import type { TokenService } from './tokens.service.js';
 
-/** DeviceInfo as a client sends it; every field optional, empty strings mean "not given". */
+/** DeviceInfo as a client sends it; every field optional, null and empty strings mean "not given". */
 export interface DeviceInput {
-  id?: string | undefined;
-  name?: string | undefined;
-  model?: string | undefined;
-  token?: string | undefined;
-  transport?: string | undefined;
+  id?: string | null | undefined;
+  name?: string | null | undefined;
+  model?: string | null | undefined;
+  token?: string | null | undefined;
+  transport?: string | null | undefined;
 }
 
 export interface OpenedSession {
@@ -35,7 +35,7 @@ export interface Authenticated {
 /** lastSeen is written at most this often per user, so reads don't turn into writes. */
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 
-const orNull = (value: string | undefined) => (value === undefined || value === '' ? null : value);
+const orNull = (value: string | null | undefined) => (value === undefined || value === null || value === '' ? null : value);
 
 function deviceFields(device: DeviceInput | undefined): DeviceFields {
   return {

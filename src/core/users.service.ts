@@ -26,6 +26,11 @@ export function createUsersService(deps: { store: Store; bus: Bus; events: ChatE
       return store.users.search({ query: query.trim(), limit: Math.min(limit, SEARCH_LIMIT_MAX), offset });
     },
 
+    /** All users, newest first, `count` at a time below the cursor `before` (upstream's GET /users/all). */
+    listUsers(before: number | undefined, count: number): Promise<UserRecord[]> {
+      return store.users.newest({ before, limit: Math.min(count, SEARCH_LIMIT_MAX) });
+    },
+
     async updateProfile(user: UserRecord, patch: { name?: string | undefined; about?: string | undefined }): Promise<UserRecord> {
       const checks = new FieldChecks();
       if (patch.name !== undefined) checks.displayName('name', patch.name);

@@ -19,6 +19,17 @@ export interface BlobStore {
   /** A stream of the bytes from `start` to `end` inclusive (the whole blob by default). */
   read(key: string, range?: { start: number; end: number }): Readable;
   stat(key: string): Promise<BlobInfo | undefined>;
+  /**
+   * Runs `work` with the blob as a file on local disk: the stored file itself, or a copy in
+   * the temp folder removed once `work` settles. For readers that must not hold the whole
+   * blob in memory (image decoding reads a file in strips, but collects a stream whole).
+   */
+  withFile<T>(key: string, work: (path: string) => Promise<T>): Promise<T>;
+  /**
+   * Removes writes that stopped (their process crashed mid-upload): partial blobs that have
+   * received nothing for `idleMs`. A write in progress receives bytes and is never idle that long.
+   */
+  removeAbandonedWrites(idleMs: number): Promise<void>;
   /** Deletes the blobs that exist; missing keys are ignored. */
   delete(keys: string[]): Promise<void>;
   /**

@@ -104,6 +104,12 @@ export interface ChatsRepository {
   updateMember(chatId: string, userId: number, patch: MemberPatch): Promise<void>;
   /** A new message brings a chat back on every device that removed it. */
   unhideForAll(chatId: string): Promise<void>;
+  /**
+   * A send's chat bookkeeping at once: `nextSeq`, `unhideForAll`, the author's
+   * `lastReadSeq` set to the new seq, and the current member ids (one round trip where the
+   * database is remote).
+   */
+  advanceForSend(chatId: string, authorId: number, at: number): Promise<{ seq: number; memberIds: number[] }>;
 }
 
 export interface MessagesRepository {
@@ -150,7 +156,11 @@ export interface LoggedEvent {
  * one row) or for listed recipients (chat changes, deletions, profile updates).
  */
 export interface EventLogRepository {
-  /** Stores `payload` for `audience`; returns its id, increasing in commit order. */
+  /**
+   * Stores `payload` for `audience`; returns its id. Ids increase in assignment order; on a
+   * store with concurrent writers one may commit after a higher one, so replay reads only up
+   * to `stableThrough()`.
+   */
   append(entry: { payload: string; chatId: string | null; messageId: number | null; createdAt: number }, audience: 'members' | number[]): Promise<number>;
   /** Forgets the logged events about a message (its content must not outlive its deletion). */
   deleteForMessage(messageId: number): Promise<void>;
@@ -158,11 +168,18 @@ export interface EventLogRepository {
   deleteForChat(chatId: string): Promise<void>;
   /**
    * The user's events with id > `since`, oldest first, at most `limit`: those listing the
-   * user, and member events of chats from while the user was a member.
+   * user, and member events of chats from while the user was a member. Only ids ≤ `through`
+   * (default: all).
    */
-  listSince(userId: number, since: number, limit: number): Promise<LoggedEvent[]>;
+  listSince(userId: number, since: number, limit: number, through?: number): Promise<LoggedEvent[]>;
   /** The newest event id (0 when none). */
   latestId(): Promise<number>;
+  /**
+   * An id at or above every id visible now, at or below which every event is final
+   * (committed, or never to exist): what replay may read up to without skipping an event
+   * that commits later. May wait for writers holding lower ids to finish.
+   */
+  stableThrough(): Promise<number>;
   /** Deletes events created before `before`; returns the highest id deleted (0 when none). */
   pruneBefore(before: number): Promise<number>;
 }

@@ -37,6 +37,10 @@ export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 
   about?: string | null;
   vonageUserId?: string | null;
   role?: UserRole;
+  /** The address as compared (case-folded); default: `email` lower-cased. */
+  emailKey?: string | null;
+  /** The address's confusable skeleton; unique like the key (a look-alike is a duplicate). */
+  emailSkeleton?: string | null;
 };
 
 export interface DeviceFields {
@@ -121,6 +125,8 @@ export interface UsersRepository {
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
   search(search: UserSearch): Promise<UserRecord[]>;
+  /** Newest first (id descending): up to `limit` users, only ids below `before` when given (a cursor). */
+  newest(page: { before?: number | undefined; limit: number }): Promise<UserRecord[]>;
   update(
     id: number,
     patch: Partial<Pick<UserRecord, 'displayName' | 'about' | 'passwordHash' | 'accountKeyHash' | 'lastSeenAt' | 'updatedAt' | 'role' | 'disabledAt'>>,
@@ -150,13 +156,24 @@ export interface SigningKeysRepository {
 }
 
 export interface MediaRepository {
-  /** Throws `UniqueViolation('id')` when the id is taken, compared case-insensitively. */
-  insert(media: MediaRecord): Promise<void>;
+  /**
+   * Throws `UniqueViolation('id')` when the id is taken, compared case-insensitively.
+   * `uploadLeaseUntil`: the bytes are on their way and the upload holds the row until then.
+   */
+  insert(media: MediaRecord & { uploadLeaseUntil?: number }): Promise<void>;
+  /** Extends the claim of uploads still in progress (not ready) to `until`. */
+  renewUploads(ids: string[], until: number): Promise<void>;
+  /**
+   * Uploads a crash interrupted (their lease ran out before they completed): up to `limit`
+   * unattached rows are deleted (their names are free again) and claimed placeholders are
+   * released; returns both, so that their partial files are removed.
+   */
+  takeInterrupted(now: number, limit: number): Promise<MediaRecord[]>;
   findById(id: string): Promise<MediaRecord | undefined>;
   /** Records the stored file and marks it ready; false when the row is gone meanwhile. `type` corrects a placeholder's guess. */
   complete(id: string, facts: MediaFacts, type?: { fileType: string; mime: string }): Promise<boolean>;
   /** Claims the owner's placeholder attachment for its upload; false when it is not one (or is being uploaded). */
-  claimPlaceholder(id: string, ownerId: number): Promise<boolean>;
+  claimPlaceholder(id: string, ownerId: number, leaseUntil?: number): Promise<boolean>;
   /** Gives a claimed placeholder back after a failed upload. */
   releasePlaceholder(id: string): Promise<void>;
   deleteMany(ids: string[]): Promise<void>;

@@ -5248,6 +5248,595 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/search/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the caller’s chats by title and member names */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Words (all must match), `prefix*`, `"quoted phrases"`, `-excluded` words or phrases; case and accents are ignored */
+                    q: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                id: number;
+                                isVisible: boolean;
+                                localId: string;
+                                previewExists?: boolean;
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/search/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search the messages the caller may see */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Only messages sent after this time */
+                    after?: string;
+                    /** @description Only messages sent before this time */
+                    before?: string;
+                    /** @description Only this chat */
+                    chatId?: string;
+                    /** @description The `nextCursor` of the previous page */
+                    cursor?: string;
+                    /** @description Only messages by this user */
+                    from?: number;
+                    limit?: number;
+                    /** @description Words (all must match), `prefix*`, `"quoted phrases"`, `-excluded` words or phrases; case and accents are ignored */
+                    q: string;
+                    /** @description `relevance` (newer first among equals) or `recent` (newest first) */
+                    sort?: "relevance" | "recent";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            nextCursor: string | null;
+                            results: {
+                                /** Format: uuid */
+                                chatId: string;
+                                /** @description The message text in pieces; joined, they are the text */
+                                highlight: {
+                                    /** @description True for the words the query matched */
+                                    match: boolean;
+                                    text: string;
+                                }[];
+                                message: {
+                                    attachments: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    author: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                    /** Format: uuid */
+                                    chatId: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** Format: date-time */
+                                    deletedAt?: string;
+                                    /** Format: date-time */
+                                    editedAt?: string;
+                                    fileExists?: boolean;
+                                    id: number;
+                                    isVisible: boolean;
+                                    localId: string;
+                                    previewExists?: boolean;
+                                    readMarks: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        id: string;
+                                        user: {
+                                            about?: string;
+                                            deviceSessions?: {
+                                                /** @description Only in the register and login answers. */
+                                                accessToken?: string;
+                                                /** Format: date-time */
+                                                createdAt: string;
+                                                deviceInfo: {
+                                                    id?: string;
+                                                    model?: string;
+                                                    name?: string;
+                                                    token?: string;
+                                                    transport?: string;
+                                                };
+                                                /** Format: uuid */
+                                                id: string;
+                                                ipAddress?: string;
+                                                /** Format: date-time */
+                                                updatedAt: string;
+                                            }[];
+                                            /** @description Only in the caller’s own UserInfo. */
+                                            email?: string;
+                                            id: number;
+                                            /** Format: date-time */
+                                            lastSeen?: string;
+                                            name: string;
+                                            /** @description Newest first. */
+                                            photos: {
+                                                /** Format: date-time */
+                                                createdAt: string;
+                                                /** @description Bytes, as stored. */
+                                                fileSize: number;
+                                                /** @description The stored file’s extension, e.g. png. */
+                                                fileType: string;
+                                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                                id: string;
+                                                previewHeight?: number;
+                                                /** @description Absolute URL of the JPEG preview (images only). */
+                                                previewUrl?: string;
+                                                previewWidth?: number;
+                                                /** @description Absolute URL of the file. */
+                                                url: string;
+                                            }[];
+                                            /** Format: uuid */
+                                            uid: string;
+                                            username: string;
+                                        };
+                                    }[];
+                                    /** @description Per chat, gap-free, increasing */
+                                    seq: number;
+                                    text: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                };
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/uploads": {
         parameters: {
             query?: never;

@@ -46,6 +46,9 @@ export function createFsBlobStore(root: string): BlobStore {
       return createReadStream(pathOf(key), range ? { start: range.start, end: range.end } : {});
     },
 
+    // The stored file is already on disk; a delete meanwhile leaves an open file readable.
+    withFile: (key, work) => work(pathOf(key)),
+
     async stat(key): Promise<BlobInfo | undefined> {
       try {
         const info = await stat(pathOf(key));
@@ -55,6 +58,8 @@ export function createFsBlobStore(root: string): BlobStore {
         throw error;
       }
     },
+
+    removeAbandonedWrites: (idleMs) => removeStaleTemps(root, idleMs),
 
     async delete(keys) {
       await Promise.all(keys.map((key) => rm(pathOf(key), { force: true })));
@@ -66,14 +71,15 @@ export function createFsBlobStore(root: string): BlobStore {
   };
 }
 
-async function removeStaleTemps(root: string): Promise<void> {
+async function removeStaleTemps(root: string, staleMs = STALE_TEMP_MS): Promise<void> {
   try {
     const now = Date.now();
     for (const name of await readdir(root)) {
       if (!name.startsWith(TEMP_PREFIX)) continue;
       const file = path.join(root, name);
       const info = await stat(file).catch(() => undefined);
-      if (info && now - info.mtimeMs > STALE_TEMP_MS) await rm(file, { force: true });
+      // A temp file being written is touched by every chunk; one left by a crash is not.
+      if (info && now - info.mtimeMs > staleMs) await rm(file, { force: true });
     }
   } catch {
     // Best effort: a leftover temp file costs disk space, never correctness.

@@ -9,7 +9,12 @@
  * gives it the key (replacing an older blob of that key) in one transaction: a reader never
  * sees half a blob, and a refused or failed write deletes its row and, by cascade, its chunks.
  */
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Readable as ReadableStream } from 'node:stream';
 import type pg from 'pg';
 import type { BlobInfo, BlobStore } from '../../ports/blob-store.js';
@@ -110,10 +115,27 @@ export function createPostgresBlobStore(pool: pg.Pool, options: PostgresBlobOpti
       return ReadableStream.from(readChunks(pool, key, range), { objectMode: false }) as Readable;
     },
 
+    async withFile(key, work) {
+      // Copied to the temp folder in chunks, so the blob is never whole in memory.
+      const folder = await mkdtemp(path.join(tmpdir(), 'parley-blob-'));
+      try {
+        const file = path.join(folder, checkKey(key));
+        await pipeline(ReadableStream.from(readChunks(pool, key), { objectMode: false }), createWriteStream(file, { flags: 'wx' }));
+        return await work(file);
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    },
+
     async stat(key): Promise<BlobInfo | undefined> {
       const { rows } = await pool.query<{ size: number; modified_at: number }>('select size, modified_at from blobs where key = $1', [checkKey(key)]);
       const row = rows[0];
       return row && { size: Number(row.size), modifiedAt: Number(row.modified_at) };
+    },
+
+    async removeAbandonedWrites(idleMs) {
+      // Every chunk written touches modified_at: a write that stopped goes quiet.
+      await pool.query('delete from blobs where key is null and modified_at < $1', [Date.now() - idleMs]);
     },
 
     async delete(keys) {

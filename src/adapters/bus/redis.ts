@@ -25,6 +25,11 @@ export interface RedisBusOptions {
   maxReconnectDelayMs?: number;
   /** How long the first connection may take before start fails (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * How long one command (a publish, a ping) may wait for Redis's answer before it fails
+   * (default 2 s): bounds a Redis that accepts connections but does not answer.
+   */
+  commandTimeoutMs?: number;
   logger?: BusLogger;
 }
 
@@ -65,8 +70,12 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     // Reconnect for ever, waiting 100 ms, 200 ms, 400 ms … up to `maxDelay` between attempts.
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt - 1, 16), maxDelay),
-    // A publish waits through one reconnection attempt at most, then fails rather than hang.
-    maxRetriesPerRequest: 1,
+    // While the connection is down a command fails at once instead of waiting in a queue for
+    // the reconnection: a send is stored before it is published, so its answer must not wait
+    // on Redis (issue 24: ~10 s per send during an outage). The core logs and counts it.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 2000,
   };
   const publisher = new Redis(url, { ...connectionOptions, connectionName: `parley-pub-${nodeId}` });
   const subscriber = new Redis(url, { ...connectionOptions, connectionName: `parley-sub-${nodeId}` });

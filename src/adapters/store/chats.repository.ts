@@ -56,9 +56,32 @@ const MEMBER_COLUMNS: Record<string, keyof ChatMembersTable> = {
   removedAt: 'removed_at',
 };
 
+/**
+ * `advanceForSend` on PostgreSQL, one statement (one round trip): the chat row first (its
+ * lock orders concurrent sends), then the member rows in one UPDATE (a row may change only
+ * once per statement), then the current member ids as the statement's snapshot saw them.
+ */
+async function advanceOnPostgres(db: Kysely<Database>, chatId: string, authorId: number, at: number) {
+  const { rows } = await sql<{ seq: number | null; members: number[] | null }>`
+    with c as (
+      update chats set last_seq = last_seq + 1, last_activity_at = ${at} where id = ${chatId} returning last_seq
+    ), m as (
+      update chat_members
+      set is_removed_on_device = 0,
+          last_read_seq = case when user_id = ${authorId} then (select last_seq from c) else last_read_seq end
+      where chat_id = ${chatId} and (is_removed_on_device = 1 or user_id = ${authorId})
+      returning user_id
+    )
+    select (select last_seq from c) as seq,
+           (select array_agg(user_id) from chat_members where chat_id = ${chatId} and is_member = 1) as members`.execute(db);
+  const row = rows[0];
+  if (row?.seq === null || row?.seq === undefined) throw new Error(`chat ${chatId} not found`);
+  return { seq: Number(row.seq), memberIds: (row.members ?? []).map(Number) };
+}
+
 /** Chats and their members over Kysely; `db` may be a transaction. */
-export function createChatsRepository(db: Kysely<Database>): ChatsRepository {
-  return {
+export function createChatsRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres' = 'sqlite'): ChatsRepository {
+  const repo: ChatsRepository = {
     async insert(chat, members) {
       try {
         await db
@@ -181,5 +204,14 @@ export function createChatsRepository(db: Kysely<Database>): ChatsRepository {
     async unhideForAll(chatId) {
       await db.updateTable('chat_members').set({ is_removed_on_device: 0 }).where('chat_id', '=', chatId).where('is_removed_on_device', '=', 1).execute();
     },
+    async advanceForSend(chatId, authorId, at) {
+      if (kind === 'postgres') return advanceOnPostgres(db, chatId, authorId, at);
+      // SQLite runs in-process: separate statements cost no round trips.
+      const seq = await repo.nextSeq(chatId, at);
+      await repo.unhideForAll(chatId);
+      await repo.updateMember(chatId, authorId, { lastReadSeq: seq });
+      return { seq, memberIds: await repo.listMemberIds(chatId) };
+    },
   };
+  return repo;
 }

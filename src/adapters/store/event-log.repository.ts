@@ -1,28 +1,30 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { EventLogRepository, SettingsRepository } from '../../ports/store.js';
+import { insertFencedEvent, stableThrough } from './event-order.postgres.js';
 import type { Database } from './schema.js';
 
 /**
- * The event log over Kysely. On PostgreSQL, appends take a transaction-scoped advisory
- * lock so that ids become visible in the order they were assigned: a reader that saw
- * event n never later finds an n-1 committed behind it.
+ * The event log over Kysely. On SQLite one connection writes, so ids become visible in the
+ * order they are assigned. On PostgreSQL many writers run at once and an id may commit after
+ * a higher one: appends take a shared fence and replay reads only below the watermark
+ * (event-order.postgres.ts), so a reader that saw event n never later finds an n-1 behind it.
  */
 export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): EventLogRepository {
+  const latestId = async () => {
+    const row = await db.selectFrom('events').select(({ fn }) => fn.max('id').as('id')).executeTakeFirst();
+    return Number(row?.id ?? 0);
+  };
   return {
     async append(entry, audience) {
-      if (kind === 'postgres') await sql`select pg_advisory_xact_lock(hashtext('parley.event_log'))`.execute(db);
       const forMembers = audience === 'members';
-      const { id } = await db
-        .insertInto('events')
-        .values({ payload: entry.payload, chat_id: entry.chatId, message_id: entry.messageId, for_members: Number(forMembers), created_at: entry.createdAt })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const eventId = Number(id);
+      const row = { payload: entry.payload, chat_id: entry.chatId, message_id: entry.messageId, for_members: Number(forMembers), created_at: entry.createdAt };
+      const eventId =
+        kind === 'postgres' ? await insertFencedEvent(db, row) : Number((await db.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow()).id);
       const unique = forMembers ? [] : [...new Set(audience)];
       if (unique.length > 0) await db.insertInto('event_recipients').values(unique.map((userId) => ({ user_id: userId, event_id: eventId }))).execute();
       return eventId;
     },
-    async listSince(userId, since, limit) {
+    async listSince(userId, since, limit, through = Number.MAX_SAFE_INTEGER) {
       // Two indexed reads, merged: events naming the user, and member events of the user's chats.
       const [listed, asMember] = await Promise.all([
         db
@@ -31,6 +33,7 @@ export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 
           .select(['e.id', 'e.payload', 'e.created_at'])
           .where('r.user_id', '=', userId)
           .where('r.event_id', '>', since)
+          .where('r.event_id', '<=', through)
           .orderBy('r.event_id')
           .limit(limit)
           .execute(),
@@ -41,6 +44,7 @@ export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 
           .where('m.user_id', '=', userId)
           .where('e.for_members', '=', 1)
           .where('e.id', '>', since)
+          .where('e.id', '<=', through)
           // While the user was a member: from joining, until leaving (if they left). Periods are
           // kept to the millisecond: an event in the very millisecond of leaving counts as after.
           .whereRef('e.created_at', '>=', 'm.added_at')
@@ -64,10 +68,8 @@ export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 
       await db.deleteFrom('event_recipients').where('event_id', 'in', ids).execute();
       await db.deleteFrom('events').where('chat_id', '=', chatId).execute();
     },
-    async latestId() {
-      const row = await db.selectFrom('events').select(({ fn }) => fn.max('id').as('id')).executeTakeFirst();
-      return Number(row?.id ?? 0);
-    },
+    latestId,
+    stableThrough: () => (kind === 'postgres' ? stableThrough(db) : latestId()),
     async pruneBefore(before) {
       const row = await db.selectFrom('events').select(({ fn }) => fn.max('id').as('id')).where('created_at', '<', before).executeTakeFirst();
       const through = Number(row?.id ?? 0);

@@ -21,7 +21,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     users: createUsersRepository(db),
     sessions: createSessionsRepository(db),
     signingKeys: createSigningKeysRepository(db),
-    chats: createChatsRepository(db),
+    chats: createChatsRepository(db, kind),
     messages: createMessagesRepository(db),
     contacts: createContactsRepository(db),
     events: createEventLogRepository(db, kind),
@@ -31,12 +31,31 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
   };
 }
 
-/** Wraps `db` as a `Store`; `close` destroys it. */
+/** PostgreSQL's "deadlock detected" and "could not serialize": the transaction did nothing and may run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const ATTEMPTS = 3;
+
+const isRetryable = (error: unknown) => RETRYABLE.has(String((error as { code?: unknown } | null)?.code));
+
+/**
+ * Wraps `db` as a `Store`; `close` destroys it. On PostgreSQL a transaction that lost a
+ * deadlock (rolled back by the server) runs again, up to ATTEMPTS times: concurrent writers
+ * of several nodes lock rows in orders this process cannot fully control.
+ */
 export function createKyselyStore(db: Kysely<Database>, kind: Store['kind']): Store {
+  const once = <T>(work: (repos: Repositories) => Promise<T>) => db.transaction().execute((trx) => work(createRepositories(trx, kind)));
   return {
     kind,
     ...createRepositories(db, kind),
-    transaction: (work) => db.transaction().execute((trx) => work(createRepositories(trx, kind))),
+    async transaction(work) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await once(work);
+        } catch (error) {
+          if (kind !== 'postgres' || attempt >= ATTEMPTS || !isRetryable(error)) throw error;
+        }
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db);
     },

@@ -49,6 +49,7 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
             attached_as: m.attachedAs,
             attached_at: m.attachedAt,
             created_at: m.createdAt,
+            upload_lease_until: m.uploadLeaseUntil ?? null,
           })
           .execute();
       } catch (error) {
@@ -65,6 +66,7 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
         .set({
           ...(type ? { file_type: type.fileType, mime: type.mime } : {}),
           uploading: 0,
+          upload_lease_until: null,
           file_size: facts.fileSize,
           width: facts.width,
           height: facts.height,
@@ -76,10 +78,10 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
         .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
-    async claimPlaceholder(id, ownerId) {
+    async claimPlaceholder(id, ownerId, leaseUntil) {
       const result = await db
         .updateTable('media')
-        .set({ uploading: 1 })
+        .set({ uploading: 1, upload_lease_until: leaseUntil ?? null })
         .where('id', '=', id)
         .where('owner_id', '=', ownerId)
         .where('ready', '=', 0)
@@ -89,7 +91,35 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
       return Number(result.numUpdatedRows) > 0;
     },
     async releasePlaceholder(id) {
-      await db.updateTable('media').set({ uploading: 0 }).where('id', '=', id).execute();
+      await db.updateTable('media').set({ uploading: 0, upload_lease_until: null }).where('id', '=', id).execute();
+    },
+    async renewUploads(ids, until) {
+      if (ids.length === 0) return;
+      await db.updateTable('media').set({ upload_lease_until: until }).where('id', 'in', ids).where('ready', '=', 0).execute();
+    },
+    async takeInterrupted(now, limit) {
+      const removed = await db
+        .deleteFrom('media')
+        .where('id', 'in', (qb) =>
+          qb.selectFrom('media').select('id')
+            .where('attached_as', 'is', null).where('ready', '=', 0).where('upload_lease_until', '<', now)
+            .limit(limit),
+        )
+        // Checked again: an upload that completed or renewed since the select survives.
+        .where('ready', '=', 0)
+        .where('upload_lease_until', '<', now)
+        .returningAll()
+        .execute();
+      const released = await db
+        .updateTable('media')
+        .set({ uploading: 0, upload_lease_until: null })
+        .where('attached_as', '=', 'attachment')
+        .where('uploading', '=', 1)
+        .where('ready', '=', 0)
+        .where('upload_lease_until', '<', now)
+        .returningAll()
+        .execute();
+      return [...removed, ...released].map(toRecord);
     },
     async deleteMany(ids) {
       if (ids.length > 0) await db.deleteFrom('media').where('id', 'in', ids).execute();

@@ -4,6 +4,9 @@
  * has shipped: add a new one.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { emailSkeletonMigration } from './migration-0010-email-skeleton.js';
+import { uploadLeasesMigration } from './migration-0011-upload-leases.js';
+import { searchMigration } from './migration-0012-search.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -305,6 +308,10 @@ const migrations: Record<string, MigrationFactory> = {
         .execute();
     },
   }),
+  // Later migrations live in files of their own (migration-<number>-<what>.ts).
+  '0010_email_skeleton': emailSkeletonMigration,
+  '0011_upload_leases': uploadLeasesMigration,
+  '0012_search': (dialect) => searchMigration(dialect),
 };
 
 /** The names of every migration, in order. */

@@ -12,6 +12,8 @@ export interface UsersTable {
   display_name: string;
   email: string | null;
   email_key: string | null;
+  /** Added by 0010: the confusable skeleton of the address (unique; null for old look-alikes). */
+  email_skeleton: string | null;
   about: string | null;
   password_hash: string;
   account_key_hash: string | null;
@@ -141,6 +143,8 @@ export interface MediaTable {
   attached_at: number | null;
   created_at: number;
   uploading: Generated<number>;
+  /** Added by 0011: an upload in progress holds the row until then (null: none, or from before). */
+  upload_lease_until: number | null;
 }
 
 export interface ChatImagesTable {

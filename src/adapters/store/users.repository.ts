@@ -35,7 +35,8 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
             username: user.username,
             display_name: user.displayName,
             email: user.email,
-            email_key: user.email?.toLowerCase() ?? null,
+            email_key: user.emailKey ?? user.email?.toLowerCase() ?? null,
+            email_skeleton: user.emailSkeleton ?? null,
             about: user.about ?? null,
             password_hash: user.passwordHash,
             created_at: user.createdAt,
@@ -69,16 +70,24 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
     },
     async search({ query, limit, offset }) {
       const pattern = likePattern(query);
+      const prefixPattern = pattern.slice(1); // "query%"
       const rows = await db
         .selectFrom('users')
         .selectAll()
         // SQLite has no default LIKE escape character; name it for both engines.
         .where(sql<boolean>`(lower(display_name) like ${pattern} escape '\\' or username like ${pattern} escape '\\')`)
+        // Ranked: the exact username, then usernames and names starting with the query, then the rest.
+        .orderBy(sql`case when username = ${query.toLowerCase()} then 0 when username like ${prefixPattern} escape '\\' then 1 when lower(display_name) like ${prefixPattern} escape '\\' then 2 else 3 end`)
         .orderBy('id')
         .limit(limit)
         .offset(offset)
         .execute();
       return rows.map(toRecord);
+    },
+    async newest({ before, limit }) {
+      let query = db.selectFrom('users').selectAll();
+      if (before !== undefined) query = query.where('id', '<', before);
+      return (await query.orderBy('id', 'desc').limit(limit).execute()).map(toRecord);
     },
     async update(id, patch) {
       const values: Updateable<UsersTable> = {};

@@ -1,8 +1,9 @@
 /**
- * The native family (SPEC 2, seed 001) at the root prefix: problem details, a native access
+ * The native family (SPEC 2, seed 001) at the root prefix and again under `/api`: problem details, a native access
  * token on most routes, and the native socket. Its format is also app.ts's default (system
  * routes, unknown paths).
  */
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { Core } from '../../core/index.js';
 import type { Family } from '../../edge/family.js';
@@ -12,9 +13,10 @@ import { nativeAuthChecks } from './auth.js';
 import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { messagesRoutes } from './messages.routes.js';
-import type { NativeOptions } from './options.js';
+import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
 import { problemDetails } from './problem.js';
+import { searchRoutes } from './search.routes.js';
 import { nativeSocket } from './socket.gateway.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
@@ -28,13 +30,19 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
     format: problemDetails,
     auth: { checks: nativeAuthChecks(core), hook: 'preHandler' },
     routes: async (app) => {
-      await app.register(usersRoutes, options);
-      await app.register(photosRoutes, options);
-      await app.register(uploadsRoutes, options);
-      await app.register(chatsRoutes, options);
-      await app.register(messagesRoutes, options);
-      await app.register(contactsRoutes, options);
-      await app.register(adminRoutes, options);
+      const routes = async (scope: FastifyInstance) => {
+        await scope.register(usersRoutes, options);
+        await scope.register(photosRoutes, options);
+        await scope.register(uploadsRoutes, options);
+        await scope.register(chatsRoutes, options);
+        await scope.register(messagesRoutes, options);
+        await scope.register(contactsRoutes, options);
+        await scope.register(searchRoutes, options);
+        await scope.register(adminRoutes, options);
+      };
+      await app.register(routes);
+      // Upstream's current web app calls the same API under `/api/…` (Public/app/js/api.js).
+      await app.register(routes, { prefix: API_PREFIX });
     },
     sockets: {
       auth: 'session',

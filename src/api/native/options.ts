@@ -6,3 +6,9 @@ export interface NativeOptions {
   /** The base of absolute URLs (files, previews), from PUBLIC_URL, without a trailing slash. */
   publicUrl: string;
 }
+
+/**
+ * The second prefix of every native route: upstream ChatServer's current one, which its web
+ * app calls (Public/app/js/api.js).
+ */
+export const API_PREFIX = '/api';

@@ -160,6 +160,9 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
   }
   const schema = { tags: ['realtime'], summary: 'Native WebSocket (upgrade): events of the caller, `?since=` to catch up', querystring: SocketQuery };
   app.get('/ws', { websocket: true, schema }, open);
+  const bySession = { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } } as const;
+  // Upstream's web app opens `/ws/<DeviceSession.id>?token=…` (Public/app/js/ws.js:16).
+  app.get('/ws/:sessionId', bySession, open);
   // Only a path that looks like a session id (a UUID) is this route: `/search` is a 404, not a 400.
   app.get('/:sessionId(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
 }

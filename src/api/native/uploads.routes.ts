@@ -5,10 +5,10 @@
  */
 import type { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '../../errors.js';
 import { matchesEtag, parseByteRange } from './byte-range.js';
-import type { NativeOptions } from './options.js';
+import { API_PREFIX, type NativeOptions } from './options.js';
 import { presentUpload } from './media.presenters.js';
 import { FileParams, UploadAnswer, UploadHeaders } from './media.schemas.js';
 import { problem, sendProblem } from './problem.js';
@@ -31,6 +31,7 @@ export async function uploadsRoutes(parent: FastifyInstance, { core, publicUrl }
   // Upload bodies are files: this scope drops the JSON parsers (and their 64 KB limit) and
   // hands every body on unread, whatever its type; the media service streams it to storage
   // under UPLOAD_MAX_BYTES.
+  const underApi = parent.prefix === API_PREFIX;
   await parent.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -55,7 +56,7 @@ export async function uploadsRoutes(parent: FastifyInstance, { core, publicUrl }
         response: { 200: UploadAnswer },
       },
       config: { auth: 'session' },
-    }, async (request) => {
+    }, async (request, reply) => {
       const length = request.headers['content-length'];
       const media = await core.media.upload(request.auth.user.id, {
         fileName: headerText(request.headers['file-name']),
@@ -63,13 +64,23 @@ export async function uploadsRoutes(parent: FastifyInstance, { core, publicUrl }
         declaredLength: length === undefined ? undefined : Number(length),
         body: request.body as Readable,
       });
-      return presentUpload(media, publicUrl);
+      const answer = presentUpload(media, publicUrl);
+      // Under upstream's prefix, upstream's answer: the bare stored name as text, which its web
+      // app takes from responseText (Public/app/js/api.js:668-671). The root keeps the seed's {name, url}.
+      if (underApi) return (reply as FastifyReply).type('text/plain; charset=utf-8').send(answer.name);
+      return answer;
     });
   });
 
+  // `/files/<name>` is the same file: upstream's FILES document and web app build links so.
+  for (const url of ['/uploads/:file', '/files/:file']) serveFile(parent, url, core);
+}
+
+/** GET/HEAD of one stored file at `url` (a `:file` parameter). */
+function serveFile(parent: FastifyInstance, url: string, core: NativeOptions['core']) {
   parent.withTypeProvider<TypeBoxTypeProvider>().route({
     method: ['GET', 'HEAD'],
-    url: '/uploads/:file',
+    url,
     config: { auth: 'none' },
     schema: {
       tags,

@@ -1,32 +1,44 @@
 /** The native USERS API (SPEC 2 "Users", seed 001): thin routes over the core services. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
+import type { DeviceInput } from '../../core/sessions.service.js';
 import type { LoginResult } from '../../core/accounts.service.js';
 import { invalid, unauthenticated } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
 import { basicCredentials } from '../../edge/credentials.js';
-import type { NativeOptions } from './options.js';
+import { API_PREFIX, type NativeOptions } from './options.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentedFields, presentUser } from './users.presenters.js';
 import { AnswerMemo } from './answer-memo.js';
+import { presentMe } from './me-answer.js';
 import * as S from './users.schemas.js';
 
 const none = { auth: 'none' } as const;
 const session = { auth: 'session' } as const;
 const tags = ['users'];
 
+/** The flat UserInfo with the token (seed 001), plus `info` for upstream's PrivateInfo readers; the opened session is `deviceSessions[0]`. */
 function loginAnswer({ user, opened }: LoginResult, photos: MediaInfo[]) {
   return {
     ...presentUser(user, { photos, self: true, sessions: [opened.session], openedToken: { sessionId: opened.session.id, token: opened.accessToken } }),
     token: opened.accessToken,
     uid: user.uid,
+    info: presentUser(user, { photos, self: true }),
   };
+}
+
+/** The DeviceInfo of a login body: `deviceInfo`, or the body's own fields (upstream's web app with Basic). */
+function loginDevice(body: Static<typeof S.LoginBody>): DeviceInput | undefined {
+  if (body.deviceInfo) return body.deviceInfo;
+  const { id, name, model, token, transport } = body;
+  return [id, name, model, token, transport].some((v) => v !== undefined) ? { id, name, model, token, transport } : undefined;
 }
 
 export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const ok = {};
+  const underApi = parent.prefix === API_PREFIX;
 
   /** Looks up the photos of `users` in one query; returns each user's MediaInfo list. */
   async function photosFor(users: UserRecord[]): Promise<(user: UserRecord) => MediaInfo[]> {
@@ -56,14 +68,14 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   }, async (request) => {
     const body = request.body ?? {};
     const basic = basicCredentials(request);
-    if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, body.deviceInfo, request.ip));
+    if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, loginDevice(body), request.ip));
     if (request.headers.authorization && !body.password) throw unauthenticated('Unsupported Authorization header; use Basic credentials.');
     const problems = [];
     if (body.password === undefined) problems.push({ name: 'password', reason: 'is required' });
     if (body.username === undefined && body.email === undefined) problems.push({ name: 'username', reason: 'username or email is required' });
     if (problems.length > 0) throw invalid(problems, 'Send Basic credentials, or username (or email) and password.');
     const id = body.username !== undefined ? { username: body.username } : { email: body.email! };
-    return answerLogin(await core.accounts.login(id, body.password!, body.deviceInfo, request.ip));
+    return answerLogin(await core.accounts.login(id, body.password!, loginDevice(body), request.ip));
   });
 
   // The serialised answer, remembered while its user, sessions and photos are the same values.
@@ -114,19 +126,30 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   });
 
   app.put('/users/me', {
-    schema: { tags, summary: 'Update name and about', body: S.UpdateUserBody, response: { 200: S.Ok } },
+    schema: { tags, summary: 'Update name and about; answers the updated UserInfo under /api', body: S.UpdateUserBody, response: { 200: Type.Union([S.UserInfo, S.Ok]) } },
     config: session,
   }, async (request) => {
     await core.users.updateProfile(request.auth.user, request.body);
-    return ok;
+    // Under /api, upstream's answer (the updated UserInfo); the root keeps the seed's OK.
+    return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
   });
 
   app.put('/users/me/device', {
-    schema: { tags, summary: 'Rename this device or set its push token', body: S.UpdateDeviceBody, response: { 200: S.Ok } },
+    schema: { tags, summary: 'Rename this device or set its push token; answers the updated UserInfo under /api', body: S.UpdateDeviceBody, response: { 200: Type.Union([S.UserInfo, S.Ok]) } },
     config: session,
   }, async (request) => {
     await core.sessions.updateDevice(request.auth.session, request.body);
-    return ok;
+    // Under /api, upstream's answer (the updated UserInfo); the root keeps the seed's OK.
+    return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
+  });
+
+  app.get('/users/all', {
+    schema: { tags, summary: 'All users, newest first, a page below the cursor `id`', querystring: S.AllUsersQuery, response: { 200: Type.Array(S.UserInfo) } },
+    config: session,
+  }, async (request) => {
+    const users = await core.users.listUsers(request.query.id, request.query.count);
+    const photosOf = await photosFor(users);
+    return users.map((u) => presentUser(u, { photos: photosOf(u) }));
   });
 
   app.get('/users/:id', {

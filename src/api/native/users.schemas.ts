@@ -6,15 +6,18 @@ import { MediaInfo } from './media.schemas.js';
 
 const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
 
+/** Upstream's DeviceInfo fields are optional and nullable: its web app sends `token: null` before it has a push subscription. */
+const Nullable = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(Type.Union([schema, Type.Null()]));
+
 export const DeviceInfoInput = Type.Object(
   {
-    id: Type.Optional(Text(128, 'Client-made device id (a UUID); a known one renews that device’s session.')),
-    name: Type.Optional(Text(128)),
-    model: Type.Optional(Text(128)),
-    token: Type.Optional(Text(4096, 'Push token')),
-    transport: Type.Optional(Type.Union([...PUSH_TRANSPORTS, ''].map((t) => Type.Literal(t)))),
+    id: Nullable(Text(128, 'Client-made device id (a UUID); a known one renews that device’s session.')),
+    name: Nullable(Text(128)),
+    model: Nullable(Text(128)),
+    token: Nullable(Text(4096, 'Push token')),
+    transport: Nullable(Type.Union([...PUSH_TRANSPORTS, ''].map((t) => Type.Literal(t)))),
   },
-  { description: 'DeviceInfo: every field optional; empty strings mean "not given".' },
+  { description: 'DeviceInfo: every field optional and nullable; null and empty strings mean "not given".' },
 );
 
 export const DeviceSession = Type.Object({
@@ -44,9 +47,17 @@ export const UserInfo = Type.Object({
   deviceSessions: Type.Optional(Type.Array(DeviceSession)),
 });
 
+/**
+ * The flat UserInfo (seed 001) plus upstream's PrivateInfo (`info`, `deviceSessions`): one answer
+ * that both the seed's clients and upstream's web app read.
+ */
 export const LoginAnswer = Type.Intersect([
   UserInfo,
-  Type.Object({ token: Type.String({ description: 'The new session’s access token.' }), uid: Type.String({ format: 'uuid' }) }),
+  Type.Object({
+    token: Type.String({ description: 'The new session’s access token.' }),
+    uid: Type.String({ format: 'uuid' }),
+    info: Type.Omit(UserInfo, ['deviceSessions'], { description: 'The same UserInfo, as upstream’s PrivateInfo carries it.' }),
+  }),
 ]);
 
 export const Ok = Type.Object({}, { description: 'OK' });
@@ -59,11 +70,16 @@ export const RegisterBody = Type.Object({
   deviceInfo: Type.Optional(DeviceInfoInput),
 });
 
+/**
+ * With Basic credentials upstream's web app sends the DeviceInfo itself as the body
+ * (`{id, name, model, token, transport}`), so its fields are accepted at the top level too.
+ */
 export const LoginBody = Type.Object({
   username: Type.Optional(Type.String({ maxLength: EMAIL_MAX })),
   email: Type.Optional(Type.String({ maxLength: EMAIL_MAX })),
   password: Type.Optional(Type.String({ maxLength: PASSWORD_MAX })),
   deviceInfo: Type.Optional(DeviceInfoInput),
+  ...DeviceInfoInput.properties,
 });
 
 export const ChangePasswordBody = Type.Object({
@@ -99,4 +115,10 @@ export const SearchQuery = Type.Object({
   s: Type.Optional(Type.String({ maxLength: 64, description: 'Substring of the name or username' })),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+});
+
+/** GET /users/all as upstream's web app sends it (Public/app/js/api.js:151-156): `count`, and `id`, the last user already shown. */
+export const AllUsersQuery = Type.Object({
+  count: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID, description: 'Only users with a smaller id (the cursor).' })),
 });

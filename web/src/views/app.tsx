@@ -5,6 +5,7 @@ import { go, useRoute, useStore } from '../hooks.js';
 import { Auth } from './auth.js';
 import { ChatList } from './chat-list.js';
 import { ChatView } from './chat-view.js';
+import { MessageSearch } from './message-search.js';
 import { NewChat } from './new-chat.js';
 import { Profile } from './profile.js';
 import { Rooms } from './rooms.js';
@@ -20,9 +21,10 @@ export function App({ session }: { session: Session }) {
   if (starting) return <p class="splash">Loading…</p>;
   if (!state.me) return <Auth session={session} onDone={() => go('chats')} />;
 
-  const [page, id] = route;
+  const [page, id, messageId] = route;
   const main =
-    page === 'chats' && id ? <ChatView session={session} chatId={id} key={id} />
+    page === 'chats' && id ? <ChatView session={session} chatId={id} focusId={messageId ? Number(messageId) : undefined} key={id} />
+    : page === 'search' ? <MessageSearch session={session} />
     : page === 'new' ? <NewChat session={session} />
     : page === 'profile' ? <Profile session={session} />
     : page === 'rooms' ? <Rooms session={session} room={id} key={id ?? ''} />
@@ -35,6 +37,7 @@ export function App({ session }: { session: Session }) {
           <span class={`pill ${state.connection}`} data-testid="connection">{state.connection}</span>
           <nav>
             <a href="#/new" aria-label="New chat">＋</a>
+            <a href="#/search" aria-label="Search messages">🔍</a>
             <a href="#/rooms">Rooms</a>
             <a href="#/profile" aria-label="Profile">{state.me.name}</a>
           </nav>

@@ -9,7 +9,8 @@ import { Composer } from './composer.js';
 import { Members } from './members.js';
 import { Message } from './message.js';
 
-export function ChatView({ session, chatId }: { session: Session; chatId: string }) {
+/** `focusId`: a message to bring into view and mark (a search result opened). */
+export function ChatView({ session, chatId, focusId }: { session: Session; chatId: string; focusId?: number | undefined }) {
   const state = useStore(session.store);
   const [error, setError] = useState('');
   const [showMembers, setShowMembers] = useState(false);
@@ -23,10 +24,12 @@ export function ChatView({ session, chatId }: { session: Session; chatId: string
     session.loadHistory(chatId).then(() => session.markRead(chatId), (e: unknown) => setError(describe(e)));
     return () => session.store.update((s) => (s.openChatId = undefined));
   }, [chatId]);
-  // Keep the newest message in view.
+  // Keep the newest message in view, or the one a search result opened.
   useLayoutEffect(() => {
-    list.current?.lastElementChild?.scrollIntoView({ block: 'end' });
-  }, [messages.length]);
+    const focused = focusId === undefined ? null : list.current?.querySelector(`[data-id="${focusId}"]`);
+    if (focused) focused.scrollIntoView({ block: 'center' });
+    else list.current?.lastElementChild?.scrollIntoView({ block: 'end' });
+  }, [messages.length, focusId]);
 
   if (!chat) return <p class="empty">{error || 'Loading…'}</p>;
   // Others have read my messages up to the newest one carrying their read mark.
@@ -48,7 +51,7 @@ export function ChatView({ session, chatId }: { session: Session; chatId: string
       {error && <p class="error" role="alert">{error}</p>}
       <ol class="messages" ref={list} data-testid="messages">
         {messages.map((m) => (
-          <Message key={m.id} session={session} message={m} mine={m.author.id === meId} read={m.seq <= readByOthers} showAuthor={!chat.isPersonal} />
+          <Message key={m.id} session={session} message={m} mine={m.author.id === meId} read={m.seq <= readByOthers} showAuthor={!chat.isPersonal} found={m.id === focusId} />
         ))}
       </ol>
       <p class="typing" data-testid="typing" aria-live="polite">

@@ -14,9 +14,11 @@ export interface MessageProps {
   read: boolean;
   /** Name the author (in groups). */
   showAuthor: boolean;
+  /** The message a search result opened: marked until another is. */
+  found?: boolean;
 }
 
-export function Message({ session, message: m, mine, read, showAuthor }: MessageProps) {
+export function Message({ session, message: m, mine, read, showAuthor, found = false }: MessageProps) {
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState('');
   const act = (work: Promise<MessageInfo>) =>
@@ -30,7 +32,7 @@ export function Message({ session, message: m, mine, read, showAuthor }: Message
   }
 
   return (
-    <li class={`message ${mine ? 'mine' : ''}`} data-testid="message" data-id={m.id}>
+    <li class={`message ${mine ? 'mine' : ''} ${found ? 'found' : ''}`} data-testid="message" data-id={m.id}>
       {!mine && showAuthor && <span class="author">{m.author.name}</span>}
       {m.deletedAt ? (
         <p class="text deleted">Message deleted</p>

@@ -1,0 +1,58 @@
+/**
+ * An A/B of two checkouts on the same machine, in alternating rounds: GET /users/me (CPU µs
+ * per request and req/s, 50 connections) on the embedded default. CPU per request is the
+ * figure to read on a shared machine: it hardly moves with what else runs.
+ *
+ *   npx tsx bench/ab.ts <checkout A> <checkout B> [rounds=5] [seconds=5]
+ *
+ * Each checkout must be built (`npm run build`, for dist/server.js).
+ */
+import { randomUUID } from 'node:crypto';
+import { load } from './scenarios/http.js';
+import { call, startParley, type BenchServer } from './lib/server.js';
+
+const [dirA, dirB, roundsArg, secondsArg] = process.argv.slice(2);
+if (!dirA || !dirB) {
+  console.error('usage: npx tsx bench/ab.ts <checkout A> <checkout B> [rounds] [seconds]');
+  process.exit(2);
+}
+const rounds = Number(roundsArg ?? 5);
+const seconds = Number(secondsArg ?? 5);
+
+async function tokenOn(server: BenchServer): Promise<string> {
+  const username = `ab_${randomUUID().slice(0, 8)}`;
+  const password = 'correct horse battery';
+  await call(`${server.url}/users`, { body: { name: 'A B', username, password } });
+  const res = await fetch(`${server.url}/users/login`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
+  const body = (await res.json()) as { accessToken?: string; token?: string; info?: { accessToken?: string } };
+  const token = body.accessToken ?? body.token ?? body.info?.accessToken;
+  if (!token) throw new Error(`login gave no token: ${JSON.stringify(body).slice(0, 200)}`);
+  return token;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const servers = { A: await startParley({}, dirA), B: await startParley({}, dirB) };
+try {
+  const tokens = { A: await tokenOn(servers.A), B: await tokenOn(servers.B) };
+  const cpu: Record<'A' | 'B', number[]> = { A: [], B: [] };
+  const rps: Record<'A' | 'B', number[]> = { A: [], B: [] };
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate which goes first, so that a drift of the machine's load falls on both.
+    for (const side of round % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
+      const r = await load(`${servers[side].url}/users/me`, { authorization: `Bearer ${tokens[side]}` }, seconds, 50, servers[side].pid);
+      if (r.non2xx > 0) throw new Error(`${side}: ${r.non2xx} answers were not 2xx`);
+      cpu[side].push(r.cpuUs ?? Number.NaN);
+      rps[side].push(r.rps);
+      console.log(`round ${round} ${side}: ${r.rps.toFixed(0)} req/s, ${r.cpuUs?.toFixed(1)} µs CPU/req, p99 ${r.p99} ms`);
+    }
+  }
+  const a = median(cpu.A);
+  const b = median(cpu.B);
+  console.log(`\nGET /users/me, medians of ${rounds} rounds of ${seconds} s:`);
+  console.log(`A ${dirA}: ${a.toFixed(1)} µs CPU/req, ${median(rps.A).toFixed(0)} req/s`);
+  console.log(`B ${dirB}: ${b.toFixed(1)} µs CPU/req, ${median(rps.B).toFixed(0)} req/s`);
+  console.log(`B/A CPU per request: ${(b / a).toFixed(3)} ×`);
+} finally {
+  await Promise.all([servers.A.stop(), servers.B.stop()]);
+}
