@@ -23,7 +23,10 @@ async function tokenOn(server: BenchServer): Promise<string> {
   const username = `ab_${randomUUID().slice(0, 8)}`;
   const password = 'correct horse battery';
   await call(`${server.url}/users`, { body: { name: 'A B', username, password } });
-  const res = await fetch(`${server.url}/users/login`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } });
+  const res = await fetch(`${server.url}/users/login`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+  });
   const body = (await res.json()) as { accessToken?: string; token?: string; info?: { accessToken?: string } };
   const token = body.accessToken ?? body.token ?? body.info?.accessToken;
   if (!token) throw new Error(`login gave no token: ${JSON.stringify(body).slice(0, 200)}`);

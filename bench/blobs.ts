@@ -27,9 +27,12 @@ const baseUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/
 
 /** 40 MiB of incompressible bytes, streamed in 64 KiB pieces (as an upload arrives). */
 const payload = randomBytes(SIZE);
-const source = () => Readable.from((function* () {
-  for (let at = 0; at < SIZE; at += PIECE) yield payload.subarray(at, at + PIECE);
-})());
+const source = () =>
+  Readable.from(
+    (function* () {
+      for (let at = 0; at < SIZE; at += PIECE) yield payload.subarray(at, at + PIECE);
+    })(),
+  );
 
 async function drain(stream: Readable): Promise<number> {
   let n = 0;
@@ -37,7 +40,12 @@ async function drain(stream: Readable): Promise<number> {
   return n;
 }
 
-interface Row { store: string; writeMBs: number; readMBs: number; rangeMs: number }
+interface Row {
+  store: string;
+  writeMBs: number;
+  readMBs: number;
+  rangeMs: number;
+}
 
 async function measure(name: string, write: () => Promise<unknown>, read: () => Readable, readRange: (start: number, end: number) => Readable): Promise<Row> {
   let t = performance.now();
@@ -72,21 +80,23 @@ async function largeObjects(pool: pg.Pool): Promise<Row> {
   const INV_WRITE = 0x20000;
   const INV_READ = 0x40000;
   const readLo = (start: number, end: number) =>
-    Readable.from((async function* () {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        const fd = (await client.query('select lo_open($1, $2) as fd', [oid, INV_READ])).rows[0].fd;
-        await client.query('select lo_lseek64($1, $2, 0)', [fd, start]);
-        for (let at = start; at <= end; at += 256 * 1024) {
-          const { rows } = await client.query('select loread($1, $2) as data', [fd, Math.min(256 * 1024, end - at + 1)]);
-          yield rows[0].data as Buffer;
+    Readable.from(
+      (async function* () {
+        const client = await pool.connect();
+        try {
+          await client.query('begin');
+          const fd = (await client.query('select lo_open($1, $2) as fd', [oid, INV_READ])).rows[0].fd;
+          await client.query('select lo_lseek64($1, $2, 0)', [fd, start]);
+          for (let at = start; at <= end; at += 256 * 1024) {
+            const { rows } = await client.query('select loread($1, $2) as data', [fd, Math.min(256 * 1024, end - at + 1)]);
+            yield rows[0].data as Buffer;
+          }
+          await client.query('commit');
+        } finally {
+          client.release();
         }
-        await client.query('commit');
-      } finally {
-        client.release();
-      }
-    })());
+      })(),
+    );
   // Large objects live outside any schema: this one is unlinked here, or it would stay.
   const unlink = () => pool.query('select lo_unlink($1)', [oid]);
   return measure(
@@ -120,7 +130,8 @@ try {
   url.searchParams.set('options', `-c search_path=${schema}`);
   const opened = await openPostgresStore(url.toString(), { poolSize: 4 });
   try {
-    for (const kib of [64, 256, 1024]) rows.push(await viaStore(`postgres bytea, ${kib} KiB chunks`, createPostgresBlobStore(opened.pool, { chunkBytes: kib * 1024 })));
+    for (const kib of [64, 256, 1024])
+      rows.push(await viaStore(`postgres bytea, ${kib} KiB chunks`, createPostgresBlobStore(opened.pool, { chunkBytes: kib * 1024 })));
     rows.push(await largeObjects(opened.pool));
   } finally {
     await opened.store.close();

@@ -106,7 +106,10 @@ async function runRound(scenario: Scenario, round: number): Promise<Result> {
     const chatOf: string[] = [];
     for (let c = 0; c < CHATS; c++) {
       const members = users.slice(c * perChat, (c + 1) * perChat);
-      const chat = await call(`${nodes[0]!.url}/chats`, { token: members[0]!.token, body: { title: `Bench ${c}`, participants: members.slice(1).map((u) => u.id), isPersonal: false } });
+      const chat = await call(`${nodes[0]!.url}/chats`, {
+        token: members[0]!.token,
+        body: { title: `Bench ${c}`, participants: members.slice(1).map((u) => u.id), isPersonal: false },
+      });
       for (let i = 0; i < members.length; i++) chatOf[c * perChat + i] = chat.id;
     }
     let deliveries = 0;
@@ -167,7 +170,9 @@ async function runRound(scenario: Scenario, round: number): Promise<Result> {
     if (scenario.store === 'postgres') {
       const present = await admin.query<{ n: string }>(`select count(*) as n from ${schema}.messages where id = any($1::int[])`, [acked]);
       lost = stored - Number(present.rows[0]!.n);
-      const chats = await admin.query<{ n: string; top: string; bottom: string }>(`select count(*) as n, max(seq) as top, min(seq) as bottom from ${schema}.messages group by chat_id`);
+      const chats = await admin.query<{ n: string; top: string; bottom: string }>(
+        `select count(*) as n, max(seq) as top, min(seq) as bottom from ${schema}.messages group by chat_id`,
+      );
       gaps = chats.rows.filter((r) => Number(r.n) !== Number(r.top) || Number(r.bottom) !== 1).length;
     } else {
       // SQLite (comparison only): the newest seqs add up to the number stored; gaps are not read.
@@ -206,7 +211,12 @@ async function runRound(scenario: Scenario, round: number): Promise<Result> {
   }
 }
 
-const scenarios: Scenario[] = [{ store: 'postgres', nodes: 1 }, { store: 'postgres', nodes: 2 }, { store: 'postgres', nodes: 3 }, { store: 'sqlite', nodes: 1 }];
+const scenarios: Scenario[] = [
+  { store: 'postgres', nodes: 1 },
+  { store: 'postgres', nodes: 2 },
+  { store: 'postgres', nodes: 3 },
+  { store: 'sqlite', nodes: 1 },
+];
 const results: Result[] = [];
 for (let round = 1; round <= rounds; round++) {
   // Alternated: the order turns each round, so slow spells of the shared machine spread over all.
@@ -243,7 +253,9 @@ const gapsAll = results.reduce((n, r) => n + r.gaps, 0);
 
 const md = `# Scale-out: 1, 2 and 3 nodes on one PostgreSQL and one Redis
 
-Run: ${new Date().toISOString()} on ${await machine()}; load average at the start ${loadavg().map((l) => l.toFixed(1)).join(' / ')}
+Run: ${new Date().toISOString()} on ${await machine()}; load average at the start ${loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' / ')}
 (the machine is shared with other work: figures are as measured).
 Command: \`npm run bench:nodes\` (\`npx tsx bench/nodes.ts ${seconds} ${rounds}\`): ${SENDERS} senders in ${CHATS} group chats of
 ${Math.floor(SENDERS / CHATS)}, each sending back to back through node (i mod nodes) for ${seconds} s; every user holds a native
@@ -259,7 +271,10 @@ CPU is user + system time from /proc: each Parley node, and PostgreSQL's backend
 | PostgreSQL stored/s (1 node, ${SENDERS} senders) ≥ 0.5 × SQLite's | ${one.stored}/s vs ${sqlite.stored}/s: ${ratio(one.stored, sqlite.stored)} | ${one.stored >= 0.5 * sqlite.stored ? 'yes' : '**no**'} |
 ${summary
   .slice(1, 3)
-  .map((s) => `| ${s.name}: CPU per stored message (nodes + PostgreSQL) ≤ 1.2 × one node's | ${totalCpu(s)} µs vs ${totalCpu(one)} µs: ${ratio(totalCpu(s), totalCpu(one))} | ${totalCpu(s) <= 1.2 * totalCpu(one) ? 'yes' : '**no**'} |`)
+  .map(
+    (s) =>
+      `| ${s.name}: CPU per stored message (nodes + PostgreSQL) ≤ 1.2 × one node's | ${totalCpu(s)} µs vs ${totalCpu(one)} µs: ${ratio(totalCpu(s), totalCpu(one))} | ${totalCpu(s) <= 1.2 * totalCpu(one) ? 'yes' : '**no**'} |`,
+  )
   .join('\n')}
 | 0 lost, 0 gaps (every round) | ${lostAll} lost, ${gapsAll} chats with gaps | ${lostAll === 0 && gapsAll === 0 ? 'yes' : '**no**'} |
 

@@ -59,14 +59,31 @@ async function httpScenarios(label: string, env: Record<string, string>) {
     const b = median(rounds.map((r) => r.bare.rps));
     const pCpu = median(rounds.map((r) => r.parley.cpuUs ?? 0));
     const bCpu = median(rounds.map((r) => r.bare.cpuUs ?? 0));
-    lines.push(`### GET /users/me (${label}), 50 connections, ${SECONDS} s rounds`, '', '| round | Parley req/s | p99 ms | CPU µs/req | bare node:http req/s | p99 ms | CPU µs/req |', '|---|---|---|---|---|---|---|');
-    for (const r of rounds) lines.push(`| ${r.round} | ${fmt(r.parley.rps)} | ${r.parley.p99} | ${fmt(r.parley.cpuUs ?? 0, 1)} | ${fmt(r.bare.rps)} | ${r.bare.p99} | ${fmt(r.bare.cpuUs ?? 0, 1)} |`);
-    lines.push('', `Median: Parley **${fmt(p)} req/s**, bare ${fmt(b)} req/s: **${(p / b).toFixed(2)} ×**. Server CPU per request (user + system, from /proc): Parley ${fmt(pCpu, 1)} µs, bare ${fmt(bCpu, 1)} µs (${(bCpu / pCpu).toFixed(2)} ×).`, '');
+    lines.push(
+      `### GET /users/me (${label}), 50 connections, ${SECONDS} s rounds`,
+      '',
+      '| round | Parley req/s | p99 ms | CPU µs/req | bare node:http req/s | p99 ms | CPU µs/req |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const r of rounds)
+      lines.push(
+        `| ${r.round} | ${fmt(r.parley.rps)} | ${r.parley.p99} | ${fmt(r.parley.cpuUs ?? 0, 1)} | ${fmt(r.bare.rps)} | ${r.bare.p99} | ${fmt(r.bare.cpuUs ?? 0, 1)} |`,
+      );
+    lines.push(
+      '',
+      `Median: Parley **${fmt(p)} req/s**, bare ${fmt(b)} req/s: **${(p / b).toFixed(2)} ×**. Server CPU per request (user + system, from /proc): Parley ${fmt(pCpu, 1)} µs, bare ${fmt(bCpu, 1)} µs (${(bCpu / pCpu).toFixed(2)} ×).`,
+      '',
+    );
     // The targets are on the embedded default; PostgreSQL's figures are for information.
     targets.push([`GET /users/me ≥ 0.6 × bare node:http (${label})`, `${(p / b).toFixed(2)} ×`, label === 'SQLite' ? p / b >= 0.6 : undefined]);
 
     const m = await messagesPerSecond(parley.url, SECONDS);
-    lines.push(`### POST /chats/<id>/messages (${label}), 50 concurrent senders, ${SECONDS} s`, '', `**${fmt(m.perSecond)} messages persisted/s** (${m.stored} stored), p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}.`, '');
+    lines.push(
+      `### POST /chats/<id>/messages (${label}), 50 concurrent senders, ${SECONDS} s`,
+      '',
+      `**${fmt(m.perSecond)} messages persisted/s** (${m.stored} stored), p50 ${m.p50} ms, p99 ${m.p99} ms, non-2xx ${m.non2xx}.`,
+      '',
+    );
     targets.push([`≥ 5,000 persisted messages/s, 50 senders (${label})`, `${fmt(m.perSecond)}/s`, label === 'SQLite' ? m.perSecond >= 5000 : undefined]);
   } finally {
     await parley.stop();
@@ -93,7 +110,17 @@ if (postgres) {
   try {
     const user = await call(`${parley.url}/users`, { body: { name: 'Me', username: 'bench_me', password: 'bench password' } });
     const r = await usersMeUnderLogins(parley.url, user.token, SECONDS);
-    lines.push(`### GET /users/me p99 while 8 other accounts log in (argon2id m=19 MiB, t=2), 10 connections`, '', '| | req/s | p50 ms | p99 ms |', '|---|---|---|---|', `| idle | ${fmt(r.idle.rps)} | ${r.idle.p50} | ${r.idle.p99} |`, `| 8 logins hashing | ${fmt(r.busy.rps)} | ${r.busy.p50} | ${r.busy.p99} |`, '', `${fmt(r.loginsPerSecond, 1)} logins/s meanwhile; p99 ratio **${(r.busy.p99 / Math.max(1, r.idle.p99)).toFixed(2)} ×** (idle p99 counted as at least 1 ms).`, '');
+    lines.push(
+      `### GET /users/me p99 while 8 other accounts log in (argon2id m=19 MiB, t=2), 10 connections`,
+      '',
+      '| | req/s | p50 ms | p99 ms |',
+      '|---|---|---|---|',
+      `| idle | ${fmt(r.idle.rps)} | ${r.idle.p50} | ${r.idle.p99} |`,
+      `| 8 logins hashing | ${fmt(r.busy.rps)} | ${r.busy.p50} | ${r.busy.p99} |`,
+      '',
+      `${fmt(r.loginsPerSecond, 1)} logins/s meanwhile; p99 ratio **${(r.busy.p99 / Math.max(1, r.idle.p99)).toFixed(2)} ×** (idle p99 counted as at least 1 ms).`,
+      '',
+    );
     const ratio = r.busy.p99 / Math.max(1, r.idle.p99);
     targets.push(['/users/me p99 with 8 parallel logins ≤ 2 × idle p99', `${r.busy.p99} ms vs ${r.idle.p99} ms (${ratio.toFixed(2)} ×)`, ratio <= 2]);
   } finally {
@@ -117,7 +144,12 @@ if (postgres) {
     }
     const p = median(rows.map((r) => r.parley));
     const b = median(rows.map((r) => r.bare));
-    lines.push(`### Room fan-out: 1 writer, ${READERS} readers, ${FANOUT_MESSAGES} messages a round (Parley persists each)`, '', '| round | Parley msg/s | bare ws msg/s |', '|---|---|---|');
+    lines.push(
+      `### Room fan-out: 1 writer, ${READERS} readers, ${FANOUT_MESSAGES} messages a round (Parley persists each)`,
+      '',
+      '| round | Parley msg/s | bare ws msg/s |',
+      '|---|---|---|',
+    );
     for (const [i, r] of rows.entries()) lines.push(`| ${i + 1} | ${fmt(r.parley)} | ${fmt(r.bare)} |`);
     lines.push('', `Median: Parley **${fmt(p)} msg/s** (${fmt(p * READERS)} deliveries/s), bare ${fmt(b)} msg/s: **${(p / b).toFixed(2)} ×**.`, '');
     targets.push(['Room fan-out ≥ 0.6 × bare ws', `${(p / b).toFixed(2)} ×`, p / b >= 0.6]);
@@ -126,9 +158,22 @@ if (postgres) {
     const wsUrl = parley.url.replace('http', 'ws');
     const m5 = await idleMemory(wsUrl, parley.pid, tokens, 5000);
     const m10 = await idleMemory(wsUrl, parley.pid, tokens, 10000);
-    lines.push('### Idle memory per socket (native, authenticated, one per device session)', '', '| sockets | RSS before | RSS after | per socket |', '|---|---|---|---|');
-    lines.push(`| 5,000 | ${mib(m5.before)} MiB | ${mib(m5.after)} MiB | **${fmt(m5.perSocket / 1024, 1)} KiB** |`, `| 10,000 | ${mib(m10.before)} MiB | ${mib(m10.after)} MiB | **${fmt(m10.perSocket / 1024, 1)} KiB** |`, '');
-    targets.push(['≤ 16 KB RSS per idle socket', `${fmt(m5.perSocket / 1024, 1)} KiB at 5k, ${fmt(m10.perSocket / 1024, 1)} KiB at 10k`, Math.max(m5.perSocket, m10.perSocket) <= 16 * 1024]);
+    lines.push(
+      '### Idle memory per socket (native, authenticated, one per device session)',
+      '',
+      '| sockets | RSS before | RSS after | per socket |',
+      '|---|---|---|---|',
+    );
+    lines.push(
+      `| 5,000 | ${mib(m5.before)} MiB | ${mib(m5.after)} MiB | **${fmt(m5.perSocket / 1024, 1)} KiB** |`,
+      `| 10,000 | ${mib(m10.before)} MiB | ${mib(m10.after)} MiB | **${fmt(m10.perSocket / 1024, 1)} KiB** |`,
+      '',
+    );
+    targets.push([
+      '≤ 16 KB RSS per idle socket',
+      `${fmt(m5.perSocket / 1024, 1)} KiB at 5k, ${fmt(m10.perSocket / 1024, 1)} KiB at 10k`,
+      Math.max(m5.perSocket, m10.perSocket) <= 16 * 1024,
+    ]);
   } finally {
     await parley.stop();
     await bare.stop();
@@ -139,7 +184,12 @@ if (postgres) {
 {
   const built = (await import('node:fs')).existsSync('dist/server.js');
   const starts = await coldStarts(5);
-  lines.push(`### Cold start to /healthz (${built ? 'built server, dist/server.js' : 'TypeScript through tsx'}), fresh DATA_DIR, 5 starts`, '', `${starts.map((s) => `${fmt(s)} ms`).join(', ')}; median **${fmt(median(starts))} ms**.`, '');
+  lines.push(
+    `### Cold start to /healthz (${built ? 'built server, dist/server.js' : 'TypeScript through tsx'}), fresh DATA_DIR, 5 starts`,
+    '',
+    `${starts.map((s) => `${fmt(s)} ms`).join(', ')}; median **${fmt(median(starts))} ms**.`,
+    '',
+  );
   targets.push(['Cold start < 1 s', `${fmt(median(starts))} ms (median of 5)`, median(starts) < 1000]);
 }
 

@@ -47,7 +47,10 @@ function rng(seed: number) {
 }
 const random = rng(20);
 const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!;
-const syllables = 'ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu'.split(' ');
+const syllables =
+  'ba be bi bo bu da de di do du ka ke ki ko ku la le li lo lu ma me mi mo mu na ne ni no nu ra re ri ro ru sa se si so su ta te ti to tu va ve vi vo vu za ze zi zo zu'.split(
+    ' ',
+  );
 const word = (n: number) => Array.from({ length: n }, () => pick(syllables)).join('');
 /** 10,000 rare words (each in ~0.1 % of messages) and 100 common ones (each in ~2 %). */
 const rare = [...new Set(Array.from({ length: 12000 }, () => word(3 + Math.floor(random() * 2))))].slice(0, 10000);
@@ -103,7 +106,9 @@ async function fillSqlite(file: string, setup: Setup): Promise<number> {
   db.pragma('busy_timeout = 10000');
   const started = performance.now();
   db.prepare('update chat_members set added_at = 0').run();
-  const insert = db.prepare(`insert into messages (chat_id, seq, author_id, local_id, text, is_visible, created_at, updated_at) values (?, ?, ?, ?, ?, 1, ?, ?)`);
+  const insert = db.prepare(
+    `insert into messages (chat_id, seq, author_id, local_id, text, is_visible, created_at, updated_at) values (?, ?, ?, ?, ?, 1, ?, ?)`,
+  );
   const many = db.transaction((batch: ReturnType<typeof rows> extends Generator<infer B> ? B : never) => {
     for (const r of batch) insert.run(r.chat, r.seq, setup.author.id, r.local, r.text, r.at, r.at);
   });
@@ -224,7 +229,10 @@ async function runSqlite() {
     direct.close();
     const db = new SqliteDatabase(file);
     db.pragma('busy_timeout = 10000');
-    const triggers = db.prepare(`select name, sql from sqlite_master where type = 'trigger' and name like 'messages_fts_%'`).all() as Array<{ name: string; sql: string }>;
+    const triggers = db.prepare(`select name, sql from sqlite_master where type = 'trigger' and name like 'messages_fts_%'`).all() as Array<{
+      name: string;
+      sql: string;
+    }>;
     const sends = await sendsWithAndWithout(server.url, async (on) => {
       for (const t of triggers) db.exec(on ? `${t.sql.replace(/^create trigger/i, 'create trigger if not exists')}` : `drop trigger if exists ${t.name}`);
     });
@@ -274,7 +282,10 @@ async function runPostgres() {
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const load = () => loadavg().map((l) => l.toFixed(1)).join(', ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(', ');
 const loadBefore = load();
 // BENCH_SEARCH_STORES=sqlite (or postgres) measures one engine only; the other column says n/a.
 const stores = (process.env.BENCH_SEARCH_STORES ?? 'sqlite,postgres').split(',');
@@ -308,7 +319,9 @@ const lines = [
   `Hits for searcher 0 (page of 50): rare word ${(sqlite ?? postgres)?.hits.rare}, common word ${(sqlite ?? postgres)?.hits.common}, prefix ${(sqlite ?? postgres)?.hits.prefix}.`,
   `Send rounds (${SEND_SECONDS} s each, 50 senders in one chat, alternating):` +
     (sqlite ? ` SQLite on ${sqlite.sends.rounds.on.map((n) => fmt(n)).join(' / ')}, off ${sqlite.sends.rounds.off.map((n) => fmt(n)).join(' / ')}.` : '') +
-    (postgres ? ` PostgreSQL on ${postgres.sends.rounds.on.map((n) => fmt(n)).join(' / ')}, off ${postgres.sends.rounds.off.map((n) => fmt(n)).join(' / ')}.` : ''),
+    (postgres
+      ? ` PostgreSQL on ${postgres.sends.rounds.on.map((n) => fmt(n)).join(' / ')}, off ${postgres.sends.rounds.off.map((n) => fmt(n)).join(' / ')}.`
+      : ''),
   '',
 ];
 writeFileSync(process.env.BENCH_SEARCH_OUT ?? 'bench/results-search.md', `${lines.join('\n')}\n`);

@@ -130,7 +130,9 @@ async function largePng(): Promise<{ file: string; size: number }> {
   const { default: sharp } = await import('sharp');
   const file = path.join(dataDir, 'bench-large.png');
   const raw = randomBytes(IMAGE_SIDE * IMAGE_SIDE * 3);
-  const info = await sharp(raw, { raw: { width: IMAGE_SIDE, height: IMAGE_SIDE, channels: 3 } }).png({ compressionLevel: 1 }).toFile(file);
+  const info = await sharp(raw, { raw: { width: IMAGE_SIDE, height: IMAGE_SIDE, channels: 3 } })
+    .png({ compressionLevel: 1 })
+    .toFile(file);
   return { file, size: info.size };
 }
 
@@ -149,8 +151,11 @@ try {
 }
 
 async function registerBench(): Promise<string> {
-  const reg = await request(`${base}/users`, { method: 'POST', headers: { 'content-type': 'application/json' } },
-    JSON.stringify({ name: 'Bench', username: 'bench', password: 'bench password 1' }));
+  const reg = await request(
+    `${base}/users`,
+    { method: 'POST', headers: { 'content-type': 'application/json' } },
+    JSON.stringify({ name: 'Bench', username: 'bench', password: 'bench password 1' }),
+  );
   return JSON.parse(reg.text).token as string;
 }
 
@@ -167,10 +172,14 @@ async function imageRun() {
   const started = performance.now();
   const answers = await Promise.all(
     Array.from({ length: IMAGE_UPLOADS }, (_, i) =>
-      request(`${base}/uploads`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png', 'content-length': String(png.size), 'file-name': `img${i}` },
-      }, createReadStream(png.file)),
+      request(
+        `${base}/uploads`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png', 'content-length': String(png.size), 'file-name': `img${i}` },
+        },
+        createReadStream(png.file),
+      ),
     ),
   );
   const ms = performance.now() - started;
@@ -188,17 +197,20 @@ async function imageRun() {
   const out = path.join(here, 'results-upload-images.md');
   const { existsSync, appendFileSync } = await import('node:fs');
   if (!existsSync(out)) {
-    writeFileSync(out, [
-      '# Image upload memory (issue 24 item 5)',
-      '',
-      `\`npx tsx bench/upload-memory.ts --images\`: ${IMAGE_UPLOADS} concurrent uploads of one ${IMAGE_SIDE}×${IMAGE_SIDE} PNG of random`,
-      'pixels (incompressible) to `POST /uploads`, each previewed by the server; the server\'s VmRSS sampled every',
-      `${SAMPLE_MS} ms from /proc, "after" 5 s after the last answer. Machine: ${machine}.`,
-      '',
-      '| server | uploads | 200s | wall time | idle RSS | peak RSS | peak − idle | RSS 5 s after |',
-      '|---|---|---|---|---|---|---|---|',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      out,
+      [
+        '# Image upload memory (issue 24 item 5)',
+        '',
+        `\`npx tsx bench/upload-memory.ts --images\`: ${IMAGE_UPLOADS} concurrent uploads of one ${IMAGE_SIDE}×${IMAGE_SIDE} PNG of random`,
+        "pixels (incompressible) to `POST /uploads`, each previewed by the server; the server's VmRSS sampled every",
+        `${SAMPLE_MS} ms from /proc, "after" 5 s after the last answer. Machine: ${machine}.`,
+        '',
+        '| server | uploads | 200s | wall time | idle RSS | peak RSS | peak − idle | RSS 5 s after |',
+        '|---|---|---|---|---|---|---|---|',
+        '',
+      ].join('\n'),
+    );
   }
   appendFileSync(out, `${line}\n`);
   console.log(line);
@@ -216,10 +228,14 @@ async function bytesRun() {
     phases.push({ label, ms: performance.now() - started, samples: sampling.stop() });
   }
   const uploadAs = (name: string, bytesPerSecond?: number) => async () => {
-    const res = await request(`${base}/uploads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-length': String(UPLOAD_BYTES), 'file-name': name },
-    }, generated(UPLOAD_BYTES, bytesPerSecond));
+    const res = await request(
+      `${base}/uploads`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-length': String(UPLOAD_BYTES), 'file-name': name },
+      },
+      generated(UPLOAD_BYTES, bytesPerSecond),
+    );
     if (res.status !== 200) throw new Error(`upload answered ${res.status}: ${res.text}`);
   };
 

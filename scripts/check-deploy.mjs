@@ -38,7 +38,12 @@ export function ignored(file, patterns) {
   for (const raw of patterns) {
     const negate = raw.startsWith('!');
     const pattern = (negate ? raw.slice(1) : raw).replace(/^\/+|\/+$/g, '');
-    const regex = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}(/.*)?$`);
+    const regex = new RegExp(
+      `^${pattern
+        .split('*')
+        .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+        .join('[^/]*')}(/.*)?$`,
+    );
     if (regex.test(file)) result = !negate;
   }
   return result;
@@ -47,7 +52,10 @@ export function ignored(file, patterns) {
 /** Problems of a Dockerfile whose build context is `root`; an empty list when it passes. */
 export function lintDockerfile(text, { root = ROOT, dockerignore = '' } = {}) {
   const problems = [];
-  const patterns = dockerignore.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const patterns = dockerignore
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   const steps = instructions(text);
   const stages = [];
   for (const step of steps) {
@@ -62,14 +70,19 @@ export function lintDockerfile(text, { root = ROOT, dockerignore = '' } = {}) {
   for (const stage of stages) {
     const image = stage.from.split(/\s+/)[0];
     if (!image.includes(':') || image.endsWith(':latest')) problems.push(`FROM ${image}: pin a tag, not latest`);
-    if (image.startsWith('node:') && nodeMajor && !image.startsWith(`node:${nodeMajor}`)) problems.push(`FROM ${image}: package.json wants Node ${pkg.engines.node}`);
+    if (image.startsWith('node:') && nodeMajor && !image.startsWith(`node:${nodeMajor}`))
+      problems.push(`FROM ${image}: package.json wants Node ${pkg.engines.node}`);
   }
   const names = new Set(stages.map((s) => s.name).filter(Boolean));
   const build = stages[0];
   const runtime = stages.at(-1);
-  const buildRuns = build.steps.filter((s) => s.keyword === 'RUN').map((s) => s.args).join(' ; ');
+  const buildRuns = build.steps
+    .filter((s) => s.keyword === 'RUN')
+    .map((s) => s.args)
+    .join(' ; ');
   for (const tool of ['python3', 'make', 'g++']) {
-    if (!new RegExp(`apt-get install[^;]*\\s${tool.replace('+', '\\+')}(\\s|$)`).test(buildRuns)) problems.push(`the build stage does not install ${tool} (better-sqlite3 builds from source)`);
+    if (!new RegExp(`apt-get install[^;]*\\s${tool.replace('+', '\\+')}(\\s|$)`).test(buildRuns))
+      problems.push(`the build stage does not install ${tool} (better-sqlite3 builds from source)`);
   }
   if (!/npm ci\b/.test(buildRuns)) problems.push('the build stage does not run npm ci');
   if (/npm run build\b/.test(buildRuns) && !pkg.scripts?.build) problems.push('npm run build: package.json has no build script');
@@ -121,7 +134,12 @@ export function lintUnit(text) {
   const problems = [];
   const values = (key) => [...text.matchAll(new RegExp(`^${key}=(.*)$`, 'gm'))].map((m) => m[1].trim());
   const one = (key) => values(key).at(-1);
-  for (const [key, want] of [['NoNewPrivileges', 'yes'], ['ProtectSystem', 'strict'], ['PrivateTmp', 'yes'], ['ProtectHome', 'yes']]) {
+  for (const [key, want] of [
+    ['NoNewPrivileges', 'yes'],
+    ['ProtectSystem', 'strict'],
+    ['PrivateTmp', 'yes'],
+    ['ProtectHome', 'yes'],
+  ]) {
     if (one(key) !== want) problems.push(`${key}=${want} is missing`);
   }
   if (!one('ExecStart')) problems.push('no ExecStart');
@@ -150,7 +168,7 @@ export function lintNginx(text, uploadMaxBytes = 50 * 1024 * 1024) {
   const timeout = /proxy_read_timeout (\d+)s?;/.exec(text);
   if (!timeout || Number(timeout[1]) <= 30) problems.push('proxy_read_timeout must exceed the 30 s WebSocket ping');
   const size = /client_max_body_size (\d+)([kKmMgG]?);/.exec(text);
-  const bytes = size ? Number(size[1]) * ({ '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2].toLowerCase()]) : undefined;
+  const bytes = size ? Number(size[1]) * { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[size[2].toLowerCase()] : undefined;
   if (bytes !== uploadMaxBytes) problems.push(`client_max_body_size must match UPLOAD_MAX_BYTES (${uploadMaxBytes} bytes), got ${size?.[0] ?? 'none'}`);
   return problems;
 }
@@ -167,7 +185,10 @@ function main() {
   const report = [];
   report.push(['deploy/Dockerfile', lintDockerfile(read('deploy/Dockerfile'), { dockerignore: read('deploy/Dockerfile.dockerignore') })]);
   const verify = systemdVerify(path.join(ROOT, 'deploy/parley.service'));
-  report.push([`deploy/parley.service${verify.ran ? ' (systemd-analyze verify + rules)' : ' (rules only: no systemd-analyze)'}`, [...verify.problems, ...lintUnit(read('deploy/parley.service'))]]);
+  report.push([
+    `deploy/parley.service${verify.ran ? ' (systemd-analyze verify + rules)' : ' (rules only: no systemd-analyze)'}`,
+    [...verify.problems, ...lintUnit(read('deploy/parley.service'))],
+  ]);
   report.push(['deploy/nginx.conf', lintNginx(read('deploy/nginx.conf'))]);
   let failed = false;
   for (const [file, problems] of report) {

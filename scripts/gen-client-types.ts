@@ -42,7 +42,7 @@ export async function currentOpenApi(): Promise<Record<string, unknown>> {
 
 /** The generated TypeScript source for the current app. */
 export async function generateClientTypes(): Promise<string> {
-  const ast = await openapiTS(await currentOpenApi() as never, { alphabetize: true });
+  const ast = await openapiTS((await currentOpenApi()) as never, { alphabetize: true });
   return HEADER + astToString(ast);
 }
 

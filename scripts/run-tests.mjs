@@ -22,16 +22,13 @@ function find(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = [...find('test'), ...find('src')]
-  .filter((f) => filters.length === 0 || filters.some((word) => f.includes(word)))
-  .sort();
+const files = [...find('test'), ...find('src')].filter((f) => filters.length === 0 || filters.some((word) => f.includes(word))).sort();
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', '--test-reporter=spec', ...files], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test' },
+});
 process.exit(result.status ?? 1);

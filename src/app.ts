@@ -124,7 +124,8 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
       : undefined;
   const onPushError = (err: unknown, context: string) => log?.warn({ err, context }, 'push delivery problem');
   const onPublishFailure = {
-    failed: (err: unknown, topic: string) => log?.warn({ err, topic }, 'stored changes are not reaching the bus; other nodes hear of them only once their sockets reconnect'),
+    failed: (err: unknown, topic: string) =>
+      log?.warn({ err, topic }, 'stored changes are not reaching the bus; other nodes hear of them only once their sockets reconnect'),
     recovered: (count: number) => log?.warn({ count }, 'publishing on the bus works again'),
   };
   return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError, onPublishFailure, search };
@@ -155,7 +156,10 @@ export async function openCliCore(config: Config): Promise<{ core: Core; close()
  * `BLOB_STORE` names: the same PostgreSQL database, or `DATA_DIR/uploads` (each node's own
  * disk, or a folder the nodes share). The one place a blob store is chosen. Also for the CLI.
  */
-export async function openStore(config: Config, log?: FastifyBaseLogger): Promise<{ store: Store; limiter: RateLimiter; blobs: BlobStore; search: SearchIndex }> {
+export async function openStore(
+  config: Config,
+  log?: FastifyBaseLogger,
+): Promise<{ store: Store; limiter: RateLimiter; blobs: BlobStore; search: SearchIndex }> {
   const onDisk = () => createFsBlobStore(path.join(config.dataDir, 'uploads'));
   if (config.databaseUrl) {
     const [{ openPostgresStore }, { createPostgresBlobStore }, { createPostgresRateLimiter }] = await Promise.all([

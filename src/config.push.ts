@@ -17,7 +17,9 @@ export interface PushConfig {
   /** Pushes in flight at once per node (`PUSH_CONCURRENCY`). */
   concurrency: number;
   apns: { keyPem: string; keyId: string; teamId: string; topic: string; host: string } | undefined;
-  fcm: { serviceAccount: { project_id: string; client_email: string; private_key: string; private_key_id?: string; token_uri: string }; apiUrl: string } | undefined;
+  fcm:
+    | { serviceAccount: { project_id: string; client_email: string; private_key: string; private_key_id?: string; token_uri: string }; apiUrl: string }
+    | undefined;
   web: { publicKey: string; privateKey: string; subject: string } | undefined;
 }
 
@@ -25,7 +27,8 @@ const bytes = (b64url: string) => (/^[A-Za-z0-9_-]+={0,2}$/.test(b64url) ? Buffe
 
 function allOrNone(r: Readers, names: string[]): boolean {
   const set = names.filter((n) => r.get(n) !== undefined);
-  if (set.length > 0 && set.length < names.length) r.problems.push(`${names.join(', ')}: set all or none (missing ${names.filter((n) => !set.includes(n)).join(', ')})`);
+  if (set.length > 0 && set.length < names.length)
+    r.problems.push(`${names.join(', ')}: set all or none (missing ${names.filter((n) => !set.includes(n)).join(', ')})`);
   return set.length === names.length;
 }
 
@@ -51,7 +54,10 @@ function readServiceAccount(r: Readers): PushConfig['fcm'] {
   if (!/^https?:\/\/[^\s]+$/.test(tokenUri)) return void r.problems.push(`FCM_SERVICE_ACCOUNT: token_uri "${tokenUri}" is not an http(s) URL`);
   const apiUrl = (r.url('FCM_API_URL', ['http:', 'https:']) ?? 'https://fcm.googleapis.com').replace(/\/+$/, '');
   const serviceAccount = {
-    project_id: String(account.project_id), client_email: String(account.client_email), private_key: String(account.private_key), token_uri: tokenUri,
+    project_id: String(account.project_id),
+    client_email: String(account.client_email),
+    private_key: String(account.private_key),
+    token_uri: tokenUri,
     ...(typeof account.private_key_id === 'string' ? { private_key_id: account.private_key_id } : {}),
   };
   return { serviceAccount, apiUrl };

@@ -93,7 +93,10 @@ function parseRateLimits(raw: string | undefined, problems: string[]): RateLimit
   if (raw === undefined || raw === 'on') return DEFAULT_RATE_LIMITS;
   if (raw === 'off') return null;
   const limits: RateLimitConfig = structuredClone(DEFAULT_RATE_LIMITS);
-  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([a-z_]+)=(\d+)\/(\d+)([smhd])$/.exec(part);
     const key = match ? RATE_LIMIT_KEYS[match[1]!] : undefined;
     if (!match || !key || Number(match[2]) < 1 || Number(match[3]) < 1) {
@@ -119,7 +122,10 @@ const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | string[] {
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [address = '', bits, extra] = entry.split('/');
     const family = isIP(address);

@@ -60,8 +60,7 @@ export class AppError extends Error {
 
 export const invalid = (params: InvalidParameter[], message = 'The request is not valid.') =>
   new AppError('validation', message, { invalidParameters: params });
-export const unauthenticated = (message = 'A valid access token is required.') =>
-  new AppError('unauthenticated', message);
+export const unauthenticated = (message = 'A valid access token is required.') => new AppError('unauthenticated', message);
 export const badCredentials = () => new AppError('bad_credentials', 'Wrong username or password.');
 export const forbidden = (message = 'You are not allowed to do that.') => new AppError('forbidden', message);
 /** A disabled account gave its right password: 403, so the owner knows why (docs: README "Admin CLI"). */

@@ -34,7 +34,9 @@ describe('argon2id hasher', () => {
     await hasher.close();
   });
 
-  it('hashes on threads of the lowest CPU priority, so requests go first on a busy machine', { skip: process.platform !== 'linux' && 'thread priorities are set on Linux only' }, async () => {
+  it('hashes on threads of the lowest CPU priority, so requests go first on a busy machine', {
+    skip: process.platform !== 'linux' && 'thread priorities are set on Linux only',
+  }, async () => {
     const hasher = createArgon2Hasher({ memoryKiB: 1024, timeCost: 1, parallelism: 1, concurrency: 2 });
     try {
       assert.equal(await hasher.lowPriority(), true);
@@ -56,7 +58,14 @@ describe('accounts core', () => {
     verifies = [];
     const counting: Hasher = { hash: real.hash, verify: (hash, secret) => (verifies.push(hash), real.verify(hash, secret)) };
     core = await createCore(
-      { store: sqlite.store, bus: createMemoryBus(), blobs: createFsBlobStore(tempDir()), hasher: counting, limiter: createSqliteRateLimiter(sqlite.connection), clock: systemClock },
+      {
+        store: sqlite.store,
+        bus: createMemoryBus(),
+        blobs: createFsBlobStore(tempDir()),
+        hasher: counting,
+        limiter: createSqliteRateLimiter(sqlite.connection),
+        clock: systemClock,
+      },
       { tokenTtlSeconds: 3600, tokenSigningKey: undefined, rateLimits: null, uploadMaxBytes: 1024 * 1024, uploadUnattachedTtlSeconds: 3600 },
     );
   });
@@ -68,7 +77,10 @@ describe('accounts core', () => {
     await assert.rejects(core.accounts.login({ username: 'known' }, 'wrong password', undefined, '::1'), (e: AppError) => e.code === 'bad_credentials');
     await assert.rejects(core.accounts.login({ username: 'unknown' }, 'wrong password', undefined, '::1'), (e: AppError) => e.code === 'bad_credentials');
     assert.equal(verifies.length, 2);
-    assert.ok(verifies.every((h) => h.startsWith('$argon2id$')), 'the unknown user is checked against a real dummy hash');
+    assert.ok(
+      verifies.every((h) => h.startsWith('$argon2id$')),
+      'the unknown user is checked against a real dummy hash',
+    );
   });
 
   it('stores only hashes of passwords and account keys', async () => {

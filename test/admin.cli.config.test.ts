@@ -54,7 +54,8 @@ describe('parley config, migrate', () => {
     assert.equal(shown.databaseUrl, 'postgres://parley:***@db.example:5432/parley');
     // Push keys and the metrics token too (the APNs key once showed: `keyPem` did not end in "key").
     assert.ok(shown.push.apns && shown.push.fcm && shown.push.web, 'every push transport configured');
-    for (const secret of ['hunter2secret', 'redispass99', 'PRIVATE KEY', 'metrics-token-0123456789', vapidPrivate]) assert.ok(!result.stdout.includes(secret), secret);
+    for (const secret of ['hunter2secret', 'redispass99', 'PRIVATE KEY', 'metrics-token-0123456789', vapidPrivate])
+      assert.ok(!result.stdout.includes(secret), secret);
   });
 
   it('migrate applies every migration to a fresh store and exits', async () => {

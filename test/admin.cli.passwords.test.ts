@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bearer, register } from './helpers.js';
-import { useCliApp, assertFailed, eventually, } from './cli-helpers.js';
+import { useCliApp, assertFailed, eventually } from './cli-helpers.js';
 import { postgresService } from './services.js';
 
 await postgresService();

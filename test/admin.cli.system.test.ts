@@ -22,7 +22,10 @@ describe('parley sessions, keys rotate', () => {
     const third = (await login(user.username, user.password)).json();
     const listed = await cli(['sessions', 'list', user.username]);
     assert.equal(listed.code, 0, listed.stderr);
-    const ids = listed.stdout.trim().split('\n').map((line) => line.split('\t')[0]);
+    const ids = listed.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split('\t')[0]);
     assert.deepEqual(ids.sort(), [user.sessionId, second.deviceSessions[0].id, third.deviceSessions[0].id].sort());
     assert.equal((await cli(['sessions', 'revoke', user.sessionId])).code, 0);
     await eventually(async () => assert.equal((await me(user.token)).statusCode, 401));

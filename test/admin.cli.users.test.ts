@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { register } from './helpers.js';
-import { useCliApp, assertFailed, } from './cli-helpers.js';
+import { useCliApp, assertFailed } from './cli-helpers.js';
 import { postgresService } from './services.js';
 import { connect, listen } from './ws-helpers.js';
 

@@ -52,7 +52,12 @@ describe('admin routes', () => {
 
   it('answers 400 with invalid_parameters for bad bodies and ids, 404 for unknown accounts and sessions', async () => {
     const bad = await as('POST', '/admin/users', { username: 'x', name: '', password: 'short' });
-    assert.deepEqual(problemOf(bad, 400).invalid_parameters.map((p: any) => p.name).sort(), ['name', 'password', 'username']);
+    assert.deepEqual(
+      problemOf(bad, 400)
+        .invalid_parameters.map((p: any) => p.name)
+        .sort(),
+      ['name', 'password', 'username'],
+    );
     problemOf(await as('PUT', `/admin/users/${root.id}/role`, { role: 'root' }), 400);
     problemOf(await as('DELETE', '/admin/sessions/not-a-uuid'), 400);
     problemOf(await as('GET', '/admin/users/nobody-at-all'), 404);
@@ -117,7 +122,13 @@ describe('admin routes', () => {
     const user = await register(t.app);
     const second = (await login(user.username, user.password)).json();
     const listed = await as('GET', `/admin/users/${user.id}/sessions`);
-    assert.deepEqual(listed.json().map((s: any) => s.id).sort(), [user.sessionId, second.deviceSessions[0].id].sort());
+    assert.deepEqual(
+      listed
+        .json()
+        .map((s: any) => s.id)
+        .sort(),
+      [user.sessionId, second.deviceSessions[0].id].sort(),
+    );
     assert.ok(listed.json().every((s: any) => s.accessToken === undefined));
     assert.equal((await as('DELETE', `/admin/sessions/${user.sessionId}`)).statusCode, 200);
     problemOf(await t.app.inject({ url: '/users/me', headers: bearer(user.token) }), 401);

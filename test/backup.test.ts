@@ -46,11 +46,18 @@ describe('parley backup and restore', () => {
       const url = server.url;
       const users: RemoteUser[] = [];
       for (let i = 0; i < SENDERS; i++) users.push(await registerOn(url, 'bak'));
-      const chat = await http(`${url}/chats`, { token: users[0]!.token, body: { title: 'Backup', participants: users.slice(1).map((u) => u.id), isPersonal: false } });
+      const chat = await http(`${url}/chats`, {
+        token: users[0]!.token,
+        body: { title: 'Backup', participants: users.slice(1).map((u) => u.id), isPersonal: false },
+      });
       assert.equal(chat.status, 200, JSON.stringify(chat.body));
       const chatId: string = chat.body.id;
       const png = await makePng(40, 30);
-      const uploaded = await fetch(`${url}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${users[0]!.token}`, 'content-type': 'image/png' }, body: png });
+      const uploaded = await fetch(`${url}/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${users[0]!.token}`, 'content-type': 'image/png' },
+        body: png,
+      });
       assert.equal(uploaded.status, 200);
       const { name } = (await uploaded.json()) as { name: string };
 

@@ -27,13 +27,20 @@ describe('batcher (group commit)', () => {
       },
     });
     const results = await Promise.allSettled([1, 2, 3].map((i) => batcher.submit(i)));
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.equal(singles, 3);
   });
 
   it('caps a batch and keeps later submissions for the next one, in order', async () => {
     const batches: number[][] = [];
-    const batcher = createBatcher<number, number>({ runBatch: async (items) => (batches.push(items), items), runOne: async (i) => (batches.push([i]), i), maxBatch: 2 });
+    const batcher = createBatcher<number, number>({
+      runBatch: async (items) => (batches.push(items), items),
+      runOne: async (i) => (batches.push([i]), i),
+      maxBatch: 2,
+    });
     await Promise.all([1, 2, 3, 4, 5].map((i) => batcher.submit(i)));
     assert.deepEqual(batches, [[1, 2], [3, 4], [5]]);
   });

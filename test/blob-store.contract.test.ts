@@ -82,7 +82,15 @@ for (const adapter of [fsAdapter, pgAdapter]) {
       const pieces = [bytes.subarray(0, 1), bytes.subarray(1, 2999), bytes.subarray(2999, 3000), bytes.subarray(3000)];
       assert.equal((await blobs.write('big.bin', Readable.from(pieces), { maxBytes: bytes.length })).size, bytes.length);
       assert.deepEqual(await buffer(blobs.read('big.bin')), bytes);
-      for (const [start, end] of [[0, 0], [999, 1000], [1000, 1999], [1, 10_499], [4321, 8765], [10_499, 10_499], [10_000, 10_499]] as const) {
+      for (const [start, end] of [
+        [0, 0],
+        [999, 1000],
+        [1000, 1999],
+        [1, 10_499],
+        [4321, 8765],
+        [10_499, 10_499],
+        [10_000, 10_499],
+      ] as const) {
         assert.deepEqual(await buffer(blobs.read('big.bin', { start, end })), bytes.subarray(start, end + 1), `bytes ${start}-${end}`);
       }
     });

@@ -18,7 +18,8 @@ describe('chat images and message attachments', () => {
   after(() => t.destroy());
 
   const group = async () => (await A('POST', '/chats', { title: 'Pics', participants: [b.id], isPersonal: false })).json().id as string;
-  const uploadPng = async (token: string) => (await upload(t.app, await makePng(800, 600), { token, contentType: 'image/png' })).json().name.split('.')[0] as string;
+  const uploadPng = async (token: string) =>
+    (await upload(t.app, await makePng(800, 600), { token, contentType: 'image/png' })).json().name.split('.')[0] as string;
 
   it('adds a chat image of the caller’s own, shows it in ChatInfo, and removes it with its files', async () => {
     const chatId = await group();
@@ -34,7 +35,10 @@ describe('chat images and message attachments', () => {
     assert.equal((await t.app.inject(pathOf(image.previewUrl))).statusCode, 200);
     const [event] = await bus.take();
     assert.equal(event!.kind, 'chatUpdate');
-    assert.deepEqual((await B('GET', `/chats/${chatId}`)).json().images.map((i: any) => i.id), [imageId]);
+    assert.deepEqual(
+      (await B('GET', `/chats/${chatId}`)).json().images.map((i: any) => i.id),
+      [imageId],
+    );
     // Another user's upload is refused as if it did not exist; so is a chat image in a personal chat.
     const bees = await uploadPng(b.token);
     problemOf(await A('POST', `/chats/${chatId}/images`, { image: { id: bees } }), 404);
@@ -64,7 +68,10 @@ describe('chat images and message attachments', () => {
     assert.equal(history.attachments[0].id, fileId);
     // The same upload can't be attached twice, nor someone else's at all.
     problemOf(await A('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), attachment: { id: fileId, fileType: 'png', fileSize: 1 } }), 409);
-    problemOf(await B('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), attachment: { id: await uploadPng(a.token), fileType: 'png', fileSize: 1 } }), 404);
+    problemOf(
+      await B('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), attachment: { id: await uploadPng(a.token), fileType: 'png', fileSize: 1 } }),
+      404,
+    );
     const deleted = (await A('DELETE', `/chats/${chatId}/messages/${message.id}`)).json();
     assert.deepEqual(deleted.attachments, []);
     assert.ok(!(await storedFiles(t)).some((f) => f.startsWith(fileId)));
@@ -76,7 +83,9 @@ describe('chat images and message attachments', () => {
     const chatId = await group();
     const fileId = await uploadPng(a.token);
     const localId = randomUUID();
-    const results = await Promise.all(Array.from({ length: 10 }, () => A('POST', `/chats/${chatId}/messages`, { localId, attachment: { id: fileId, fileType: 'png', fileSize: 1 } })));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => A('POST', `/chats/${chatId}/messages`, { localId, attachment: { id: fileId, fileType: 'png', fileSize: 1 } })),
+    );
     assert.deepEqual([...new Set(results.map((r) => r.statusCode))], [200], results.map((r) => r.body).join('\n'));
     assert.equal(new Set(results.map((r) => r.json().id)).size, 1);
     assert.equal((await A('GET', `/chats/${chatId}/messages`)).json().length, 1);
@@ -90,7 +99,9 @@ describe('chat images and message attachments', () => {
 
   it('reserves an attachment id when none is given; the sender uploads the file under it later', async () => {
     const chatId = await group();
-    const sent = (await A('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text: 'photo coming', attachment: { fileType: 'png', fileSize: 1234 } })).json();
+    const sent = (
+      await A('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text: 'photo coming', attachment: { fileType: 'png', fileSize: 1234 } })
+    ).json();
     const [reserved] = sent.attachments;
     assert.match(reserved.id, /^[0-9a-f-]{36}$/);
     assert.equal(reserved.fileSize, 1234);

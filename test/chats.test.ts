@@ -56,9 +56,14 @@ describe('chats', () => {
   it('hides chats from non-members (404) and checks ids (400)', async () => {
     const chat = await group();
     for (const [method, url] of [
-      ['GET', `/chats/${chat.id}`], ['PUT', `/chats/${chat.id}/settings`], ['GET', `/chats/${chat.id}/messages`],
-      ['DELETE', `/chats/${chat.id}/me`], ['DELETE', `/chats/${chat.id}/messages`], ['PUT', `/chats/${chat.id}/block`],
-      ['GET', `/chats/${chat.id}/users/blocked`], ['DELETE', `/chats/${chat.id}`],
+      ['GET', `/chats/${chat.id}`],
+      ['PUT', `/chats/${chat.id}/settings`],
+      ['GET', `/chats/${chat.id}/messages`],
+      ['DELETE', `/chats/${chat.id}/me`],
+      ['DELETE', `/chats/${chat.id}/messages`],
+      ['PUT', `/chats/${chat.id}/block`],
+      ['GET', `/chats/${chat.id}/users/blocked`],
+      ['DELETE', `/chats/${chat.id}`],
     ] as const) {
       problemOf(await C(method, url, method === 'GET' || method === 'DELETE' ? undefined : {}), 404);
     }
@@ -123,7 +128,10 @@ describe('chats', () => {
     await bus.take();
     const res = await B('POST', `/chats/${chat.id}/users`, { users: [c.id] });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json().addedUsers.map((u: any) => u.id), [c.id]);
+    assert.deepEqual(
+      res.json().addedUsers.map((u: any) => u.id),
+      [c.id],
+    );
     const [event] = await bus.take();
     assert.equal(event!.kind, 'addedUsers');
     assert.deepEqual(event!.recipients.sort(), [a.id, b.id, c.id].sort());
@@ -142,7 +150,10 @@ describe('chats', () => {
     problemOf(await B('DELETE', `/chats/${chat.id}`), 403);
     problemOf(await B('DELETE', `/chats/${chat.id}/messages`), 403);
     const removed = await A('DELETE', `/chats/${chat.id}/users`, { users: [c.id] });
-    assert.deepEqual(removed.json().removedUsers.map((u: any) => u.id), [c.id]);
+    assert.deepEqual(
+      removed.json().removedUsers.map((u: any) => u.id),
+      [c.id],
+    );
     const [event] = await bus.take();
     assert.equal(event!.kind, 'removedUsers');
     assert.ok(event!.recipients.includes(c.id), 'the removed user is told');
@@ -203,7 +214,10 @@ describe('chats', () => {
     assert.equal((await A('PUT', `/chats/${chat.id}/users/${b.id}/block`)).statusCode, 200);
     problemOf(await send(B, chat.id), 403);
     problemOf(await B('POST', `/chats/${chat.id}/notify`, { name: 'typing_started' }), 403);
-    assert.deepEqual((await C('GET', `/chats/${chat.id}/users/blocked`)).json().map((u: any) => u.id), [b.id]);
+    assert.deepEqual(
+      (await C('GET', `/chats/${chat.id}/users/blocked`)).json().map((u: any) => u.id),
+      [b.id],
+    );
     await A('PUT', `/chats/${chat.id}/users/${b.id}/unblock`);
     assert.equal((await send(B, chat.id)).statusCode, 200);
     assert.deepEqual((await A('GET', `/chats/${chat.id}/users/blocked`)).json(), []);

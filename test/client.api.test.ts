@@ -43,7 +43,10 @@ describe('accounts and users', () => {
     const bob = await s.user('bob');
     assert.equal((await bob.getUser(ann.id)).username, ann.username);
     const found = await bob.searchUsers(ann.username, { limit: 5 });
-    assert.deepEqual(found.map((u) => u.id), [ann.id]);
+    assert.deepEqual(
+      found.map((u) => u.id),
+      [ann.id],
+    );
     await rejectsWith(bob.getUser(999_999), 404);
     await again.logout();
     assert.equal(again.token, undefined);
@@ -78,12 +81,21 @@ describe('chats, messages and contacts', () => {
     assert.equal(retry.id, first.id, 'the same localId gives the first message');
     const second = await ann.sendMessage(chat.id, { text: 'second' });
     assert.ok(second.localId.length > 0, 'a localId is made when none is given');
-    assert.deepEqual((await bob.history(chat.id)).map((m) => m.text), ['second', 'hello']);
-    assert.deepEqual((await bob.history(chat.id, { count: 1, before: second.id })).map((m) => m.id), [first.id]);
+    assert.deepEqual(
+      (await bob.history(chat.id)).map((m) => m.text),
+      ['second', 'hello'],
+    );
+    assert.deepEqual(
+      (await bob.history(chat.id, { count: 1, before: second.id })).map((m) => m.id),
+      [first.id],
+    );
     const listed = (await bob.listChats()).find((c) => c.id === chat.id);
     assert.equal(listed?.unreadCount, 2);
     const read = await bob.readMessage(chat.id, second.id);
-    assert.deepEqual(read.readMarks.map((r) => r.user.id), [bob.id]);
+    assert.deepEqual(
+      read.readMarks.map((r) => r.user.id),
+      [bob.id],
+    );
     assert.equal((await bob.getChat(chat.id)).unreadCount, 0);
     const edited = await ann.editMessage(chat.id, first.id, { text: 'hello!' });
     assert.ok(edited.editedAt);
@@ -100,14 +112,23 @@ describe('chats, messages and contacts', () => {
     const group = await ann.createChat({ title: 'Trio', participants: [bob.id], isPersonal: false });
     assert.equal(group.isPersonal, false);
     const added = await ann.addChatUsers(group.id, [cat.id]);
-    assert.deepEqual(added.addedUsers?.map((u) => u.id), [cat.id]);
+    assert.deepEqual(
+      added.addedUsers?.map((u) => u.id),
+      [cat.id],
+    );
     assert.equal((await cat.renameChat(group.id, 'Four')).title, 'Four');
     await rejectsWith(bob.removeChatUsers(group.id, [cat.id]), 403);
     const removed = await ann.removeChatUsers(group.id, [cat.id]);
-    assert.deepEqual(removed.removedUsers?.map((u) => u.id), [cat.id]);
+    assert.deepEqual(
+      removed.removedUsers?.map((u) => u.id),
+      [cat.id],
+    );
     await rejectsWith(cat.getChat(group.id), 404);
     await bob.leaveChat(group.id);
-    assert.deepEqual((await ann.getChat(group.id)).allUsers.map((u) => u.id), [ann.id]);
+    assert.deepEqual(
+      (await ann.getChat(group.id)).allUsers.map((u) => u.id),
+      [ann.id],
+    );
   });
 
   test('contacts: add, list, delete', async () => {
@@ -115,7 +136,10 @@ describe('chats, messages and contacts', () => {
     const bob = await s.user();
     const contact = await ann.addContact(bob.id, { name: 'Bobby', isFavorite: true });
     assert.equal(contact.user.id, bob.id);
-    assert.deepEqual((await ann.listContacts()).map((c) => c.name), ['Bobby']);
+    assert.deepEqual(
+      (await ann.listContacts()).map((c) => c.name),
+      ['Bobby'],
+    );
     await ann.deleteContact(contact.id);
     assert.deepEqual(await ann.listContacts(), []);
     await rejectsWith(ann.addContact(ann.id), 400);

@@ -17,13 +17,25 @@ test('searchMessages pages with nextCursor, searchChats finds by title, bad quer
   const sent = [];
   for (let i = 0; i < 3; i++) sent.push(await ann.sendMessage(chat.id, { text: `beacon number ${i}` }));
   const first = await bob.searchMessages({ q: 'beac*', limit: 2, sort: 'recent' });
-  assert.deepEqual(first.results.map((r) => r.message.id), [sent[2]!.id, sent[1]!.id]);
+  assert.deepEqual(
+    first.results.map((r) => r.message.id),
+    [sent[2]!.id, sent[1]!.id],
+  );
   assert.equal(first.results[0]!.chatId, chat.id);
-  assert.deepEqual(first.results[0]!.highlight.filter((h) => h.match).map((h) => h.text), ['beacon']);
+  assert.deepEqual(
+    first.results[0]!.highlight.filter((h) => h.match).map((h) => h.text),
+    ['beacon'],
+  );
   assert.ok(first.nextCursor);
   const second = await bob.searchMessages({ q: 'beac*', limit: 2, sort: 'recent', cursor: first.nextCursor });
-  assert.deepEqual(second.results.map((r) => r.message.id), [sent[0]!.id]);
+  assert.deepEqual(
+    second.results.map((r) => r.message.id),
+    [sent[0]!.id],
+  );
   assert.equal(second.nextCursor, null);
-  assert.deepEqual((await bob.searchChats('lighthouse')).map((c) => c.id), [chat.id]);
+  assert.deepEqual(
+    (await bob.searchChats('lighthouse')).map((c) => c.id),
+    [chat.id],
+  );
   await assert.rejects(bob.searchMessages({ q: '"open' }), (error: unknown) => error instanceof ParleyError && error.status === 400);
 });

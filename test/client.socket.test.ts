@@ -73,7 +73,10 @@ test('a dropped connection comes back by itself and replays what was missed, exa
   await ann.sendMessage(chat.id, { text: 'after' });
   await until(() => messages.length === 5, 5000, 'the live message after the replay');
   await new Promise((r) => setTimeout(r, 200));
-  assert.deepEqual(messages.map((m) => m.text), ['before', 'while away 1', 'while away 2', 'while away 3', 'after']);
+  assert.deepEqual(
+    messages.map((m) => m.text),
+    ['before', 'while away 1', 'while away 2', 'while away 3', 'after'],
+  );
   socket.close();
   await proxy.close();
 });
@@ -95,7 +98,10 @@ test('pause() stays away until resume(), which catches up from the cursor', asyn
   assert.equal(messages.length, 1);
   socket.resume();
   await until(() => messages.length === 2, 5000, 'the catch-up');
-  assert.deepEqual(messages.map((m) => m.text), ['one', 'two']);
+  assert.deepEqual(
+    messages.map((m) => m.text),
+    ['one', 'two'],
+  );
   socket.close();
 });
 
@@ -124,7 +130,10 @@ test('rooms: a member posts, a read-only guest receives', async () => {
   await until(() => seen.length === 1, 5000, 'the room message');
   assert.equal(seen[0]?.text, 'hello room');
   assert.equal(seen[0]?.sender.username, ann.username);
-  assert.deepEqual((await ann.roomMessages(room, { count: 5 })).map((m) => m.text), ['hello room']);
+  assert.deepEqual(
+    (await ann.roomMessages(room, { count: 5 })).map((m) => m.text),
+    ['hello room'],
+  );
   const closed = guest.once('close');
   guest.say('guests may not post');
   assert.equal((await closed).code, 1008);

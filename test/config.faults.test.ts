@@ -25,8 +25,17 @@ describe('failure-handling settings', () => {
       HTTP_BODY_GRACE_SECONDS: '0',
       HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS: '1.5',
     });
-    for (const name of ['IMAGE_CONCURRENCY', 'UPLOAD_LEASE_SECONDS', 'HTTP_MIN_BODY_BYTES_PER_SECOND', 'HTTP_BODY_GRACE_SECONDS', 'HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS']) {
-      assert.ok(problems.some((p) => p.startsWith(`${name}:`)), `${name} in ${problems.join(' | ')}`);
+    for (const name of [
+      'IMAGE_CONCURRENCY',
+      'UPLOAD_LEASE_SECONDS',
+      'HTTP_MIN_BODY_BYTES_PER_SECOND',
+      'HTTP_BODY_GRACE_SECONDS',
+      'HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS',
+    ]) {
+      assert.ok(
+        problems.some((p) => p.startsWith(`${name}:`)),
+        `${name} in ${problems.join(' | ')}`,
+      );
     }
   });
 });

@@ -40,7 +40,10 @@ describe('config', () => {
     assert.equal(loadConfig({ DATABASE_POOL_SIZE: '1' }).databasePoolSize, 1);
     assert.equal(loadConfig({ DATABASE_POOL_SIZE: '200' }).databasePoolSize, 200);
     const problems = problemsOf({ DATABASE_POOL_SIZE: '0', REDIS_PREFIX: 'parley:*' });
-    assert.deepEqual(problems.map((p) => p.split(':')[0]), ['DATABASE_POOL_SIZE', 'REDIS_PREFIX']);
+    assert.deepEqual(
+      problems.map((p) => p.split(':')[0]),
+      ['DATABASE_POOL_SIZE', 'REDIS_PREFIX'],
+    );
     assert.match(problems[0]!, /from 1 to 200/);
     assert.match(problemsOf({ DATABASE_POOL_SIZE: '201' })[0]!, /DATABASE_POOL_SIZE/);
     assert.match(problemsOf({ DATABASE_POOL_SIZE: 'ten' })[0]!, /DATABASE_POOL_SIZE/);
@@ -71,7 +74,18 @@ describe('config', () => {
       PUBLIC_URL: 'ftp://x',
     });
     const names = problems.map((p) => p.split(':')[0]);
-    assert.deepEqual(names, ['PORT', 'PUBLIC_URL', 'DATABASE_URL', 'REDIS_URL', 'TOKEN_TTL_SECONDS', 'TOKEN_SIGNING_KEY', 'RATE_LIMITS', 'VAPP_PREFIX', 'CORS_ORIGINS', 'LOG_LEVEL']);
+    assert.deepEqual(names, [
+      'PORT',
+      'PUBLIC_URL',
+      'DATABASE_URL',
+      'REDIS_URL',
+      'TOKEN_TTL_SECONDS',
+      'TOKEN_SIGNING_KEY',
+      'RATE_LIMITS',
+      'VAPP_PREFIX',
+      'CORS_ORIGINS',
+      'LOG_LEVEL',
+    ]);
     assert.ok(!problems.join('\n').includes('hunter2'), 'passwords in URLs are never echoed');
     assert.ok(!problemsOf({ REDIS_URL: 'http://:hunter2@cache' })[0]!.includes('hunter2'), 'nor a password without a user name');
   });
@@ -99,7 +113,9 @@ describe('config', () => {
     const start = (env: Record<string, string>) => buildApp(loadConfig({ DATA_DIR: tempDir(), ...env }), { logger: false });
     await assert.rejects(
       start({ DATABASE_URL: 'postgres://parley:hunter2@127.0.0.1:1/parley' }),
-      (error: Error) => /^Cannot connect to PostgreSQL at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/parley: .*ECONNREFUSED/.test(error.message) && !error.message.includes('hunter2'),
+      (error: Error) =>
+        /^Cannot connect to PostgreSQL at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/parley: .*ECONNREFUSED/.test(error.message) &&
+        !error.message.includes('hunter2'),
     );
     await assert.rejects(start({ REDIS_URL: 'redis://127.0.0.1:1' }), /^Error: Cannot connect to Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/);
   });

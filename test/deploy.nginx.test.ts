@@ -17,9 +17,7 @@ import { freePort, registerOn, startServer, type ServerProcess } from './server-
 import { connect } from './ws-helpers.js';
 
 const NGINX = [process.env.NGINX_BIN, 'nginx', '/usr/sbin/nginx'].find((bin) => bin && !spawnSync(bin, ['-v']).error);
-const skip = NGINX
-  ? false
-  : 'nginx is not installed (apt-get install nginx-light); deploy/nginx.conf is not exercised';
+const skip = NGINX ? false : 'nginx is not installed (apt-get install nginx-light); deploy/nginx.conf is not exercised';
 if (!NGINX && process.env.PARLEY_REQUIRE_SERVICES === '1') {
   throw new Error(`${skip}; PARLEY_REQUIRE_SERVICES=1 makes this a failure`);
 }
@@ -112,7 +110,9 @@ describe('deploy/nginx.conf in front of Parley', { skip }, () => {
     writeFileSync(path.join(dir, 'nginx.conf'), mainConfig(dir, path.join(dir, 'parley.conf')));
     const test = spawnSync(NGINX!, ['-t', '-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf')], { encoding: 'utf8' });
     assert.equal(test.status, 0, `nginx -t refused the config: ${test.stderr}`);
-    nginx = spawn(NGINX!, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    nginx = spawn(NGINX!, ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     nginx.stderr!.on('data', (data: Buffer) => (nginxLog += data.toString()));
     base = `http://127.0.0.1:${port}`;
     const deadline = Date.now() + 10_000;
@@ -166,7 +166,8 @@ describe('deploy/nginx.conf in front of Parley', { skip }, () => {
   });
 
   it('limits failed logins per client address behind the proxy', async () => {
-    const fail = (from: string) => request(`${base}/users/login`, { from, body: { username: `nobody${randomUUID().slice(0, 8)}`, password: 'wrong password!' } });
+    const fail = (from: string) =>
+      request(`${base}/users/login`, { from, body: { username: `nobody${randomUUID().slice(0, 8)}`, password: 'wrong password!' } });
     assert.equal((await fail('127.0.0.3')).status, 401);
     assert.equal((await fail('127.0.0.3')).status, 401);
     const limited = await fail('127.0.0.3');

@@ -69,7 +69,11 @@ async function crashAndCheck(env: Record<string, string>): Promise<string> {
       assert.equal(found.localId, message.localId);
     }
     const seqs = stored.map((m) => m.seq);
-    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'seqs run 1..max without a gap');
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: seqs.length }, (_, i) => i + 1),
+      'seqs run 1..max without a gap',
+    );
     assert.ok(seqs.length >= acked.length);
     // The chat's counter agrees with its messages: the next one follows the last.
     const next = await http(`${restarted.url}/chats/${chatId}/messages`, { token: users[1]!.token, body: { localId: randomUUID(), text: 'after the crash' } });

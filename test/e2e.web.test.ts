@@ -159,7 +159,11 @@ describe('web app in Chromium', { skip: missing }, () => {
     assert.ok(group, 'Eve is in the group');
     await dee.page.getByLabel('Members', { exact: true }).locator('li', { hasText: 'Fay' }).getByRole('button', { name: 'Remove' }).click();
     await dee.page.getByRole('button', { name: 'Members (2)' }).waitFor();
-    assert.equal((await fay.listChats()).some((c) => c.id === group.id), false, 'Fay is out');
+    assert.equal(
+      (await fay.listChats()).some((c) => c.id === group.id),
+      false,
+      'Fay is out',
+    );
 
     // A member's message (sent with the client library) arrives live, with the author named.
     await eve.sendMessage(group.id, { text: 'See you Saturday' });
@@ -181,7 +185,10 @@ describe('web app in Chromium', { skip: missing }, () => {
     await dee.page.getByTestId('room-messages').getByText('hello room').waitFor();
     assert.ok(eveRoom.say('hi from node'));
     await dee.page.getByTestId('room-messages').getByText('hi from node').waitFor();
-    assert.ok(heard.some((m) => m.text === 'hello room'), 'the Node client heard the browser');
+    assert.ok(
+      heard.some((m) => m.text === 'hello room'),
+      'the Node client heard the browser',
+    );
     await dee.page.screenshot({ path: path.join(ARTIFACTS, 'app-room.png') });
     eveRoom.close();
     await dee.context.close();

@@ -76,7 +76,9 @@ describe('edge: OpenAPI', () => {
   it('a query parameter with a default (count, limit, offset) is not required', async () => {
     const doc = (await t.app.inject('/openapi.json')).json();
     let defaulted = 0;
-    for (const [path, ops] of Object.entries<Record<string, { parameters?: Array<{ in: string; name: string; required?: boolean; schema?: { default?: unknown } }> }>>(doc.paths)) {
+    for (const [path, ops] of Object.entries<
+      Record<string, { parameters?: Array<{ in: string; name: string; required?: boolean; schema?: { default?: unknown } }> }>
+    >(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
         for (const p of op.parameters ?? []) {
           if (p.in !== 'query' || p.schema?.default === undefined) continue;
@@ -91,7 +93,10 @@ describe('edge: OpenAPI', () => {
     const rooms = doc.paths['/api/v1/messages'].get.parameters;
     // The rooms history takes `room` or `room_id` now (issue 18), so no documented query parameter
     // is required without a default any more: the rule is checked on the documenting step itself.
-    assert.deepEqual(rooms.filter((p: { required?: boolean }) => p.required).map((p: { name: string }) => p.name), []);
+    assert.deepEqual(
+      rooms.filter((p: { required?: boolean }) => p.required).map((p: { name: string }) => p.name),
+      [],
+    );
     const schema = { properties: { room: {} as { default?: unknown }, count: { default: 50 } }, required: ['room', 'count'] };
     assert.deepEqual(documentedQuery(schema)?.required, ['room'], 'a parameter without a default stays required');
   });

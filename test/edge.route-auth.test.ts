@@ -15,7 +15,10 @@ import { AppError, rateLimited, unauthenticated } from '../src/errors.js';
 /** A format that shows which table entry answered. */
 const tableFormat: WireFormat = {
   appError: (e) => ({ status: e.status, body: { from: 'appError', code: e.code }, retryAfterSeconds: e.details.retryAfterSeconds }),
-  validation: (errors, context) => ({ status: 422, body: { from: 'validation', context, fields: errors.map((e) => e.instancePath || e.params.missingProperty) } }),
+  validation: (errors, context) => ({
+    status: 422,
+    body: { from: 'validation', context, fields: errors.map((e) => e.instancePath || e.params.missingProperty) },
+  }),
   requestError: (e) => (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? { status: 400, body: { from: 'requestError' } } : undefined),
   badRequest: (status) => ({ status, body: { from: 'badRequest' } }),
   notFound: (method, path) => ({ status: 404, body: { from: 'notFound', method, path } }),
@@ -51,10 +54,12 @@ async function appWith(f: Family, root?: (app: FastifyInstance) => void): Promis
 
 describe('edge: route auth declarations', () => {
   it('a family route without a declaration fails the start, naming the route', async () => {
-    const app = await appWith(family(async (s) => {
-      s.get('/declared', { config: { auth: 'none' } }, async () => ({}));
-      s.get('/forgotten', async () => ({}));
-    }));
+    const app = await appWith(
+      family(async (s) => {
+        s.get('/declared', { config: { auth: 'none' } }, async () => ({}));
+        s.get('/forgotten', async () => ({}));
+      }),
+    );
     await assert.rejects(async () => void (await app.ready()), /auth.*GET \/t\/forgotten|GET \/t\/forgotten declares no auth/);
     await app.close();
   });
@@ -66,15 +71,21 @@ describe('edge: route auth declarations', () => {
   });
 
   it('a route outside any family without a declaration fails the start; declareAuth fills plugins’ routes', async () => {
-    const bare = await appWith(family(async () => {}), (app) => app.get('/outside', async () => ({})));
+    const bare = await appWith(
+      family(async () => {}),
+      (app) => app.get('/outside', async () => ({})),
+    );
     await assert.rejects(async () => void (await bare.ready()), /routes without an auth declaration \(config\.auth\): GET \/outside/);
     await bare.close();
-    const filled = await appWith(family(async () => {}), (app) => {
-      void app.register(async (plugin) => {
-        declareAuth(plugin, 'none');
-        plugin.get('/docs-like', async () => ({ ok: true }));
-      });
-    });
+    const filled = await appWith(
+      family(async () => {}),
+      (app) => {
+        void app.register(async (plugin) => {
+          declareAuth(plugin, 'none');
+          plugin.get('/docs-like', async () => ({ ok: true }));
+        });
+      },
+    );
     await filled.ready();
     assert.equal((await filled.inject('/docs-like')).statusCode, 200);
     await filled.close();
@@ -83,19 +94,22 @@ describe('edge: route auth declarations', () => {
   it('the family hook runs the declared mode’s check; socket routes are left to the socket code', async () => {
     const seen: unknown[] = [];
     const app = await appWith(
-      family(async (s) => {
-        s.get('/open', { config: { auth: 'none' } }, async () => ({ open: true }));
-        s.get('/closed', { config: { auth: 'session' } }, async () => ({ closed: true }));
-      }, {
-        sockets: {
-          auth: 'session',
-          routes: async (s) => {
-            s.addHook('onRoute', (route) => void seen.push(route));
-            // Stands for an upgrade route: its own code checks Origin, then the token.
-            s.route({ method: 'GET', url: '/sock', websocket: true, handler: async () => ({ reached: true }) } as never);
+      family(
+        async (s) => {
+          s.get('/open', { config: { auth: 'none' } }, async () => ({ open: true }));
+          s.get('/closed', { config: { auth: 'session' } }, async () => ({ closed: true }));
+        },
+        {
+          sockets: {
+            auth: 'session',
+            routes: async (s) => {
+              s.addHook('onRoute', (route) => void seen.push(route));
+              // Stands for an upgrade route: its own code checks Origin, then the token.
+              s.route({ method: 'GET', url: '/sock', websocket: true, handler: async () => ({ reached: true }) } as never);
+            },
           },
         },
-      }),
+      ),
     );
     await app.ready();
     assert.equal((await app.inject('/t/open')).statusCode, 200);
@@ -112,22 +126,24 @@ describe('edge: route auth declarations', () => {
 
 describe('edge: one wire-format installer', () => {
   it('answers every kind of failure from the family’s table, and masks the unexpected', async () => {
-    const app = await appWith(family(async (s) => {
-      const none = { auth: 'none' } as const;
-      s.get('/limited', { config: none }, async () => {
-        throw rateLimited(7);
-      });
-      s.post('/typed', { config: none, schema: { body: { type: 'object', required: ['a'], properties: { a: { type: 'integer' } } } } }, async () => ({}));
-      s.get('/teapot', { config: none }, async () => {
-        throw Object.assign(new Error('short and stout'), { statusCode: 418 });
-      });
-      s.get('/broken', { config: none }, async () => {
-        throw new Error('secret internals');
-      });
-      s.get('/own', { config: none }, async () => {
-        throw new AppError('conflict', 'taken');
-      });
-    }));
+    const app = await appWith(
+      family(async (s) => {
+        const none = { auth: 'none' } as const;
+        s.get('/limited', { config: none }, async () => {
+          throw rateLimited(7);
+        });
+        s.post('/typed', { config: none, schema: { body: { type: 'object', required: ['a'], properties: { a: { type: 'integer' } } } } }, async () => ({}));
+        s.get('/teapot', { config: none }, async () => {
+          throw Object.assign(new Error('short and stout'), { statusCode: 418 });
+        });
+        s.get('/broken', { config: none }, async () => {
+          throw new Error('secret internals');
+        });
+        s.get('/own', { config: none }, async () => {
+          throw new AppError('conflict', 'taken');
+        });
+      }),
+    );
     await app.ready();
     const limited = await app.inject('/t/limited');
     assert.equal(limited.statusCode, 429);

@@ -54,7 +54,13 @@ describe('look-alike emails', () => {
 
   it('still registers distinct ASCII addresses, and non-Latin addresses unlike any other', async () => {
     const local = uniqueName('tom');
-    for (const email of [`${local}@example.com`, `${local.replace('m', 'rn')}@example.com`, `${local}1@example.com`, `${local}l@example.com`, `\u0434\u0438\u043c\u0430${local}@example.com`]) {
+    for (const email of [
+      `${local}@example.com`,
+      `${local.replace('m', 'rn')}@example.com`,
+      `${local}1@example.com`,
+      `${local}l@example.com`,
+      `\u0434\u0438\u043c\u0430${local}@example.com`,
+    ]) {
       const res = await signUp(t, email);
       assert.equal(res.statusCode, 200, `${email}: ${res.body}`);
     }
@@ -101,7 +107,8 @@ for (const engine of ['sqlite', 'postgres'] as const) {
         await raw.run('alter table users drop column email_skeleton');
         await raw.run("delete from kysely_migration where name = '0010_email_skeleton'");
         const [{ password_hash: hash }] = await raw.run('select password_hash from users where id = $1', [first.id]);
-        const insert = "insert into users (uid, username, display_name, email, email_key, password_hash, created_at, updated_at) values ($1, $2, 'Old', $3, $4, $5, 1, 1)";
+        const insert =
+          "insert into users (uid, username, display_name, email, email_key, password_hash, created_at, updated_at) values ($1, $2, 'Old', $3, $4, $5, 1, 1)";
         await raw.run(insert, [`uid-${local}-1`, `${local}c`, cyrillic, cyrillic.toLowerCase(), hash]);
         await raw.run(insert, [`uid-${local}-2`, `${local}z`, zeroWidth, zeroWidth.toLowerCase(), hash]);
       } finally {

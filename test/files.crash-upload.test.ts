@@ -23,7 +23,11 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
 }
 
 const upload = (url: string, token: string, name: string, body: Buffer) =>
-  fetch(`${url}/uploads`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'file-name': name }, body });
+  fetch(`${url}/uploads`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'file-name': name },
+    body,
+  });
 
 describe('an upload interrupted by a crash', () => {
   const dataDir = tempDir('parley-crash-');

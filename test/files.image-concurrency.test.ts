@@ -20,7 +20,9 @@ describe('image preview concurrency', () => {
   before(async () => {
     t = await startApp({ IMAGE_CONCURRENCY: '1' });
     user = await register(t.app);
-    png = await sharp(randomBytes(SIDE * SIDE * 3), { raw: { width: SIDE, height: SIDE, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    png = await sharp(randomBytes(SIDE * SIDE * 3), { raw: { width: SIDE, height: SIDE, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toBuffer();
   });
   after(() => t.destroy());
 
@@ -36,7 +38,12 @@ describe('image preview concurrency', () => {
     })();
     const answers = await Promise.all(
       Array.from({ length: UPLOADS }, (_, i) =>
-        t.app.inject({ method: 'POST', url: '/uploads', headers: { ...bearer(user.token), 'content-type': 'image/png', 'file-name': `conc${i}` }, payload: png }),
+        t.app.inject({
+          method: 'POST',
+          url: '/uploads',
+          headers: { ...bearer(user.token), 'content-type': 'image/png', 'file-name': `conc${i}` },
+          payload: png,
+        }),
       ),
     );
     running = false;

@@ -4,7 +4,12 @@ import { basic, bearer, problemOf, register, startApp, type Registered, type Tes
 import { makeJpeg, makePng, pathOf, storedFiles, upload } from './media-helpers.js';
 
 /** A clock the tests move by hand. */
-const testClock = () => ({ t: Date.now(), now() { return this.t; } });
+const testClock = () => ({
+  t: Date.now(),
+  now() {
+    return this.t;
+  },
+});
 
 describe('user photos', () => {
   let t: TestApp;
@@ -43,7 +48,10 @@ describe('user photos', () => {
     assert.deepEqual(events, [alice.id, alice.id]);
 
     const photos = (await me(alice)).photos;
-    assert.deepEqual(photos.map((p: any) => p.id), ['second', 'first']);
+    assert.deepEqual(
+      photos.map((p: any) => p.id),
+      ['second', 'first'],
+    );
     const [second, first] = photos;
     assert.equal(first.fileType, 'png', 'the server record wins over the advisory fileType');
     assert.equal(first.url, 'http://parley.test/uploads/first.png');
@@ -101,7 +109,10 @@ describe('user photos', () => {
     assert.ok(!files.includes('forgotten.txt') && !files.includes('bobs.png') && !files.includes('bobs-preview.jpeg'));
     assert.ok(files.includes('kept.png') && files.includes('kept-preview.jpeg') && files.includes(fresh));
     assert.equal((await t.app.inject('/uploads/forgotten.txt')).statusCode, 404);
-    assert.deepEqual((await me(bob)).photos.map((p: any) => p.id), ['kept']);
+    assert.deepEqual(
+      (await me(bob)).photos.map((p: any) => p.id),
+      ['kept'],
+    );
   });
 
   it('deletes the account’s files with the account', async () => {
@@ -112,7 +123,10 @@ describe('user photos', () => {
     assert.equal((await storedFiles(t)).filter((f) => f.startsWith('carol-')).length, 3);
     const res = await t.app.inject({ method: 'DELETE', url: '/users/me', headers: basic(carol.username, carol.password) });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual((await storedFiles(t)).filter((f) => f.startsWith('carol-')), []);
+    assert.deepEqual(
+      (await storedFiles(t)).filter((f) => f.startsWith('carol-')),
+      [],
+    );
     assert.equal(await t.app.core.ports.store.media.findById('carol-loose'), undefined);
     assert.ok((await storedFiles(t)).includes('kept.png'), 'other users’ files stay');
   });

@@ -95,9 +95,19 @@ describe('GET /uploads/<name>', () => {
     // A file next to the uploads folder that a traversal would reach.
     writeFileSync(path.join(t.dataDir, 'secret.txt'), 'secret');
     for (const url of [
-      '/uploads/..%2Fparley.db', '/uploads/..%2Fsecret.txt', '/uploads/%2e%2e%2fsecret.txt', '/uploads/..%5Csecret.txt',
-      '/uploads/../parley.db', '/uploads/.tmp-x', '/uploads/pic.PNG', '/uploads/pic.jpeg', '/uploads/page-preview.jpeg',
-      '/uploads/pic', '/uploads/%00pic.png', '/uploads/pic.png%00.txt', `/uploads/${'a'.repeat(70)}.png`,
+      '/uploads/..%2Fparley.db',
+      '/uploads/..%2Fsecret.txt',
+      '/uploads/%2e%2e%2fsecret.txt',
+      '/uploads/..%5Csecret.txt',
+      '/uploads/../parley.db',
+      '/uploads/.tmp-x',
+      '/uploads/pic.PNG',
+      '/uploads/pic.jpeg',
+      '/uploads/page-preview.jpeg',
+      '/uploads/pic',
+      '/uploads/%00pic.png',
+      '/uploads/pic.png%00.txt',
+      `/uploads/${'a'.repeat(70)}.png`,
     ]) {
       const res = await t.app.inject(url);
       assert.ok(res.statusCode === 404 || res.statusCode === 400, `${url} answered ${res.statusCode}`);

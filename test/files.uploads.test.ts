@@ -26,12 +26,12 @@ describe('POST /uploads', () => {
   });
 
   it('refuses a File-Name with path characters, the wrong length or the preview suffix (400)', async () => {
-    const before = (await storedFiles(t));
+    const before = await storedFiles(t);
     for (const name of ['../x', 'a/b', 'a\\b', 'x'.repeat(65), 'a.b', 'has space', '', 'me-preview']) {
       const res = await upload(t.app, 'hello', { token: alice.token, fileName: name, contentType: 'txt' });
       assert.deepEqual(invalidNames(res), ['File-Name'], `File-Name ${JSON.stringify(name)}`);
     }
-    assert.deepEqual((await storedFiles(t)), before);
+    assert.deepEqual(await storedFiles(t), before);
   });
 
   it('names an upload without File-Name with a new UUID', async () => {
@@ -91,12 +91,12 @@ describe('POST /uploads', () => {
   });
 
   it('refuses HTML declared as PNG (415) and stores nothing', async () => {
-    const before = (await storedFiles(t));
+    const before = await storedFiles(t);
     const html = '<!DOCTYPE html><html><script>alert(document.cookie)</script></html>';
     problemOf(await upload(t.app, html, { token: alice.token, fileName: 'fake', contentType: 'image/png' }), 415);
     problemOf(await upload(t.app, html, { token: alice.token, fileName: 'fake', contentType: 'png' }), 415);
     problemOf(await upload(t.app, await makePng(8, 8), { token: alice.token, fileName: 'fake', contentType: 'text/plain' }), 415);
-    assert.deepEqual((await storedFiles(t)), before);
+    assert.deepEqual(await storedFiles(t), before);
     assert.equal(await t.app.core.ports.store.media.findById('fake'), undefined);
   });
 
@@ -106,14 +106,14 @@ describe('POST /uploads', () => {
   });
 
   it('refuses bodies over UPLOAD_MAX_BYTES (413), up front and while streaming, leaving nothing', async () => {
-    const before = (await storedFiles(t));
+    const before = await storedFiles(t);
     const big = Buffer.alloc(256 * 1024 + 1, 7);
     problemOf(await upload(t.app, big, { token: alice.token, fileName: 'toobig', contentType: 'bin' }), 413);
     // A stream has no Content-Length: the limit is enforced while the bytes arrive.
     const chunks = Array.from({ length: 40 }, () => Buffer.alloc(16 * 1024, 1));
     const streamed = await upload(t.app, Readable.from(chunks), { token: alice.token, fileName: 'toobig', contentType: 'bin' });
     problemOf(streamed, 413);
-    assert.deepEqual((await storedFiles(t)), before);
+    assert.deepEqual(await storedFiles(t), before);
     assert.equal(await t.app.core.ports.store.media.findById('toobig'), undefined);
   });
 
@@ -122,10 +122,10 @@ describe('POST /uploads', () => {
     assert.ok(bomb.length < 150 * 1024, `the bomb is ${bomb.length} bytes`);
     const meta = await sharp(bomb, { limitInputPixels: false }).metadata();
     assert.ok(meta.width! * meta.height! > MAX_INPUT_PIXELS);
-    const before = (await storedFiles(t));
+    const before = await storedFiles(t);
     const res = await upload(t.app, bomb, { token: alice.token, fileName: 'bomb', contentType: 'png' });
     assert.match(problemOf(res, 422).detail, /pixels/);
-    assert.deepEqual((await storedFiles(t)), before);
+    assert.deepEqual(await storedFiles(t), before);
     assert.equal(await t.app.core.ports.store.media.findById('bomb'), undefined);
   });
 
@@ -136,7 +136,12 @@ describe('POST /uploads', () => {
   });
 
   it('keeps the 64 KB JSON limit on other routes', async () => {
-    const res = await t.app.inject({ method: 'PUT', url: '/users/me', headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ about: 'x'.repeat(70 * 1024) }) });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ about: 'x'.repeat(70 * 1024) }),
+    });
     problemOf(res, 413);
   });
 });

@@ -28,7 +28,14 @@ describe('logs never hold a credential', () => {
   it('masks ?%74oken= (which authenticates) and every other spelling of a token parameter', async () => {
     const encoded = await me(`?%74oken=${user.token}`);
     assert.equal(encoded.statusCode, 200, 'a percent-encoded name is still the token transport');
-    for (const query of [`?token=${user.token}`, `?TOKEN=${user.token}`, `?t%6Fken=${user.token}`, `?%2574oken=${user.token}`, `?x=1&%74oken=${user.token}&y=2`, `?access_token=${user.token}`]) {
+    for (const query of [
+      `?token=${user.token}`,
+      `?TOKEN=${user.token}`,
+      `?t%6Fken=${user.token}`,
+      `?%2574oken=${user.token}`,
+      `?x=1&%74oken=${user.token}&y=2`,
+      `?access_token=${user.token}`,
+    ]) {
       await me(query);
     }
     assert.ok(logged.includes('"url":"/users/me?%74oken=***"'), logged.slice(-2000));
@@ -40,7 +47,12 @@ describe('logs never hold a credential', () => {
     assert.equal((await me('', { authorization: `Bearer ${user.token}` })).statusCode, 200);
     assert.equal((await me('', { 'x-access-token': user.token })).statusCode, 200);
     const basic = Buffer.from(`${user.username}:correct horse battery`).toString('base64');
-    await t.app.inject({ method: 'POST', url: '/users/login', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json' }, payload: '{}' });
+    await t.app.inject({
+      method: 'POST',
+      url: '/users/login',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/json' },
+      payload: '{}',
+    });
     assert.ok(logged.includes('"msg":"incoming request"'), 'requests are logged at all');
     for (const secret of [user.token, basic, 'correct horse battery']) assert.ok(!logged.includes(secret), `${secret.slice(0, 12)}… was logged`);
   });

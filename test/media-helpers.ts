@@ -6,7 +6,9 @@ import { bearer, type TestApp } from './helpers.js';
 
 /** A PNG of `width`×`height` in one colour. */
 export const makePng = (width: number, height: number, background = '#3a6') =>
-  sharp({ create: { width, height, channels: 3, background } }).png().toBuffer();
+  sharp({ create: { width, height, channels: 3, background } })
+    .png()
+    .toBuffer();
 
 /** A JPEG of `width`×`height` with EXIF metadata (which previews must drop). */
 export const makeJpeg = (width: number, height: number) =>

@@ -35,10 +35,13 @@ describe('messages', () => {
     assert.deepEqual(m.readMarks, []);
     assert.equal((await send(B, chatId, 'back')).json().seq, 2);
     const events = await bus.take();
-    assert.deepEqual(events.map((e) => [e.kind, e.source, e.recipients.sort()]), [
-      ['message', a.id, [a.id, b.id].sort()],
-      ['message', b.id, [a.id, b.id].sort()],
-    ]);
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.source, e.recipients.sort()]),
+      [
+        ['message', a.id, [a.id, b.id].sort()],
+        ['message', b.id, [a.id, b.id].sort()],
+      ],
+    );
     assert.equal(events[0]!.message!.message.text, 'hello');
   });
 
@@ -66,7 +69,11 @@ describe('messages', () => {
     assert.equal(new Set(results.map((r) => r.json().id)).size, 1, 'one message for twenty sends');
     const history = (await A('GET', `/chats/${chatId}/messages?count=200`)).json();
     assert.equal(history.filter((m: any) => m.localId === racing).length, 1);
-    assert.deepEqual(history.map((m: any) => m.seq), [2, 1], 'no seq was skipped');
+    assert.deepEqual(
+      history.map((m: any) => m.seq),
+      [2, 1],
+      'no seq was skipped',
+    );
     // Another author may use the same localId; the same author may not reuse it elsewhere.
     assert.notEqual((await send(B, chatId, 'mine', localId)).json().id, first.id);
     const other = await newChat();
@@ -79,7 +86,10 @@ describe('messages', () => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => send(i % 2 ? A : B, chatId, `n${i}`)));
     assert.ok(results.every((r) => r.statusCode === 200));
     const seqs = results.map((r) => r.json().seq).sort((x, y) => x - y);
-    assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => i + 1));
+    assert.deepEqual(
+      seqs,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+    );
     await bus.take();
   });
 
@@ -96,7 +106,10 @@ describe('messages', () => {
       seen.push(...page.map((m: any) => m.seq));
       before = page[page.length - 1].id;
     }
-    assert.deepEqual(seen, Array.from({ length: 500 }, (_, i) => 500 - i));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 500 }, (_, i) => 500 - i),
+    );
     assert.equal((await A('GET', `/chats/${chatId}/messages`)).json().length, 50, 'count defaults to 50');
     assert.deepEqual(invalidNames(await A('GET', `/chats/${chatId}/messages?count=201`)), ['count']);
     assert.deepEqual(invalidNames(await A('GET', `/chats/${chatId}/messages?before=abc`)), ['before']);
@@ -119,7 +132,10 @@ describe('messages', () => {
     const edited = (await A('PUT', `/chats/${chatId}/messages/${m.id}`, { text: 'final' })).json();
     assert.equal(edited.text, 'final');
     assert.ok(edited.editedAt);
-    assert.deepEqual((await bus.take()).map((e) => e.kind), ['messageUpdate', 'messageUpdate']);
+    assert.deepEqual(
+      (await bus.take()).map((e) => e.kind),
+      ['messageUpdate', 'messageUpdate'],
+    );
     assert.deepEqual(invalidNames(await A('PUT', `/chats/${chatId}/messages/${m.id}`, { text: 'x'.repeat(2049) })), ['text']);
     problemOf(await A('PUT', `/chats/${chatId}/messages/999999`, { text: 'x' }), 404);
   });
@@ -149,7 +165,10 @@ describe('messages', () => {
     await bus.take();
     assert.equal((await B('GET', '/chats')).json().find((x: any) => x.id === chatId).unreadCount, 4);
     const read = (await B('PUT', `/chats/${chatId}/messages/${sent[2].id}/read`)).json();
-    assert.deepEqual(read.readMarks.map((r: any) => r.user.id), [b.id]);
+    assert.deepEqual(
+      read.readMarks.map((r: any) => r.user.id),
+      [b.id],
+    );
     const [event] = await bus.take();
     assert.equal(event!.kind, 'messageRead');
     const history = (await A('GET', `/chats/${chatId}/messages`)).json();
@@ -184,7 +203,11 @@ describe('messages', () => {
     const joined = await newChat();
     await A('POST', `/chats/${joined}/users`, { users: [d.id] });
     await send(D, joined, 'from d');
-    await t.app.inject({ method: 'DELETE', url: '/users/me', headers: { authorization: `Basic ${Buffer.from(`${d.username}:${d.password}`).toString('base64')}` } });
+    await t.app.inject({
+      method: 'DELETE',
+      url: '/users/me',
+      headers: { authorization: `Basic ${Buffer.from(`${d.username}:${d.password}`).toString('base64')}` },
+    });
     problemOf(await A('GET', `/chats/${owned.id}`), 404);
     const history = (await A('GET', `/chats/${joined}/messages`)).json();
     assert.ok(!history.some((m: any) => m.text === 'from d'));
@@ -215,7 +238,10 @@ describe('contacts', () => {
     const again = (await A('POST', '/users/me/contacts', { name: 'B.', user: { id: b.id } })).json();
     assert.equal(again.id, contact.id, 'adding the same user again updates the contact');
     assert.equal(again.name, 'B.');
-    assert.deepEqual((await A('GET', '/users/me/contacts')).json().map((x: any) => x.id), [contact.id]);
+    assert.deepEqual(
+      (await A('GET', '/users/me/contacts')).json().map((x: any) => x.id),
+      [contact.id],
+    );
     assert.deepEqual((await C('GET', '/users/me/contacts')).json(), []);
     assert.deepEqual(invalidNames(await A('POST', '/users/me/contacts', { user: { id: a.id } })), ['user.id']);
     assert.deepEqual(invalidNames(await A('POST', '/users/me/contacts', { user: {} })), ['user.id']);

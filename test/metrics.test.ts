@@ -49,8 +49,13 @@ describe('GET /metrics', () => {
     assert.equal(metricValue(text, 'parley_http_request_duration_seconds_bucket', { ...route, status: '200', le: '+Inf' }), ok0 + 3);
     assert.ok(metricValue(text, 'parley_http_request_duration_seconds_sum', { ...route, status: '200' }) > 0);
     // Buckets are cumulative: each at least the one before.
-    const bounds = ['0.001', '0.01', '0.1', '1', '10', '+Inf'].map((le) => metricValue(text, 'parley_http_request_duration_seconds_bucket', { ...route, status: '200', le }));
-    assert.deepEqual(bounds, [...bounds].sort((x, y) => x - y));
+    const bounds = ['0.001', '0.01', '0.1', '1', '10', '+Inf'].map((le) =>
+      metricValue(text, 'parley_http_request_duration_seconds_bucket', { ...route, status: '200', le }),
+    );
+    assert.deepEqual(
+      bounds,
+      [...bounds].sort((x, y) => x - y),
+    );
     // The pattern, never the raw URL: ids and unknown paths do not become labels.
     assert.equal(metricValue(text, 'parley_http_requests_total', { method: 'GET', route: '/users/:id', status: '200' }), 1);
     assert.equal(metricValue(text, 'parley_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' }), 1);
@@ -178,7 +183,7 @@ describe('metrics configuration', () => {
     }
   });
 
-  it('keeps each app\'s counters apart (a Registry per app)', async () => {
+  it("keeps each app's counters apart (a Registry per app)", async () => {
     const [one, two] = [await startApp(), await startApp()];
     try {
       for (let i = 0; i < 2; i++) await one.app.inject('/healthz');

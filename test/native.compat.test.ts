@@ -54,7 +54,11 @@ describe('native compatibility: upstream web app (issue 18)', () => {
   });
 
   it('still refuses a DeviceInfo field of the wrong type with a 400', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'W', username: uniqueName(), password: 'password123', deviceInfo: { token: 5 } } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/users',
+      payload: { name: 'W', username: uniqueName(), password: 'password123', deviceInfo: { token: 5 } },
+    });
     assert.equal(res.statusCode, 400);
   });
 });
@@ -81,7 +85,11 @@ describe('native compatibility: the /api prefix and /ws/<session id> (issue 18)'
     assert.equal(me.json().id, a.id);
     const chats = await t.app.inject({ url: '/api/chats/?full=1', headers: bearer(a.token) });
     assert.equal(chats.statusCode, 200, chats.body);
-    const reg = await t.app.inject({ method: 'POST', url: '/api/users', payload: { name: 'A', username: uniqueName(), password: 'password123', deviceInfo: webDeviceInfo() } });
+    const reg = await t.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      payload: { name: 'A', username: uniqueName(), password: 'password123', deviceInfo: webDeviceInfo() },
+    });
     assert.equal(reg.statusCode, 200);
     const unauthenticated = await t.app.inject({ url: '/api/users/me' });
     assert.equal(unauthenticated.statusCode, 401, 'the same auth as at the root');
@@ -120,12 +128,17 @@ describe('native compatibility: avatar upload and the updated UserInfo (issue 18
     const png = await makePng(64, 64);
     const fileId = crypto.randomUUID();
     // Public/app/js/api.js:687-692 apiUploadFile: POST /api/uploads, File-Name: <uuid>, Content-Type: file.type.
-    const up = await t.app.inject({ method: 'POST', url: '/api/uploads', headers: { ...bearer(user.token), 'file-name': fileId, 'content-type': 'image/png' }, payload: png });
+    const up = await t.app.inject({
+      method: 'POST',
+      url: '/api/uploads',
+      headers: { ...bearer(user.token), 'file-name': fileId, 'content-type': 'image/png' },
+      payload: png,
+    });
     assert.equal(up.statusCode, 200, up.body);
     // :668-671 resolves xhr.responseText as the file name; user-profile.js:612 splits off the extension.
     assert.equal(up.body, `${fileId}.png`);
     const root = await t.app.inject({ method: 'POST', url: '/uploads', headers: { ...bearer(user.token), 'content-type': 'image/png' }, payload: png });
-    assert.deepEqual(Object.keys(root.json()).sort(), ['name', 'url'], 'the root keeps the document\'s {name, url}');
+    assert.deepEqual(Object.keys(root.json()).sort(), ['name', 'url'], "the root keeps the document's {name, url}");
     // The FILES document's and the app's links: /files/<name> is /uploads/<name>.
     for (const path of [`/files/${fileId}.png`, `/uploads/${fileId}.png`, `/api/files/${fileId}.png`]) {
       const file = await t.app.inject(path);
@@ -146,7 +159,7 @@ describe('native compatibility: avatar upload and the updated UserInfo (issue 18
     assert.equal(renamed.json().about, 'hi');
     assert.equal(renamed.json().photos.length, 1);
     const device = await client(t.app, user.token)('PUT', '/api/users/me/device', { deviceName: 'Laptop' });
-    assert.deepEqual((await client(t.app, user.token)('PUT', '/users/me', { about: 'root' })).json(), {}, 'the root keeps the seed\'s OK');
+    assert.deepEqual((await client(t.app, user.token)('PUT', '/users/me', { about: 'root' })).json(), {}, "the root keeps the seed's OK");
     assert.equal(device.statusCode, 200);
     assert.equal(device.json().deviceSessions[0].deviceInfo.name, 'Laptop');
   });
@@ -165,11 +178,17 @@ describe('native compatibility: GET /users/all (issue 18)', () => {
     // Public/app/js/api.js:151-156 apiGetAllUsers: /api/users/all?count=20, then &id=<last user id>.
     const first = await as('GET', '/api/users/all?count=2');
     assert.equal(first.statusCode, 200, first.body);
-    assert.deepEqual(first.json().map((u: any) => u.id), [users[2]!.id, users[1]!.id]);
+    assert.deepEqual(
+      first.json().map((u: any) => u.id),
+      [users[2]!.id, users[1]!.id],
+    );
     assert.deepEqual(first.json()[0].photos, []);
     assert.equal(first.json()[0].email, undefined, 'public info only');
     const next = await as('GET', `/users/all?count=2&id=${users[1]!.id}`);
-    assert.deepEqual(next.json().map((u: any) => u.id), [users[0]!.id]);
+    assert.deepEqual(
+      next.json().map((u: any) => u.id),
+      [users[0]!.id],
+    );
     assert.equal((await t.app.inject({ url: '/api/users/all' })).statusCode, 401);
     assert.equal((await as('GET', '/api/users/all?count=0')).statusCode, 400);
     assert.equal((await as('GET', '/api/users/all?id=abc')).statusCode, 400);

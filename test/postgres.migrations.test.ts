@@ -25,8 +25,7 @@ describe('PostgreSQL migrations', { skip: postgres.skip }, () => {
       for (let i = 0; !stop && i < 5_000; i++) {
         const name = `churn_${process.pid}_${c}_${i}`;
         await churner.query(
-          `create schema ${name}; ` +
-            Array.from({ length: 40 }, (_, t) => `create table ${name}.t${t} (id serial primary key, a int, b text);`).join(' '),
+          `create schema ${name}; ` + Array.from({ length: 40 }, (_, t) => `create table ${name}.t${t} (id serial primary key, a int, b text);`).join(' '),
         );
         // Tables one by one, then the schema: both "relation … does not exist" and "schema …
         // does not exist" can meet the listing.

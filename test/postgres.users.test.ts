@@ -53,7 +53,12 @@ describe('USERS on PostgreSQL', { skip: postgres.skip }, () => {
     problemOf(await me(second.token), 401);
 
     const other = (await login(user.username, user.password)).json().token;
-    const changed = await t.app.inject({ method: 'PUT', url: '/users/me/changePassword', headers: bearer(user.token), payload: { oldPassword: user.password, newPassword: 'new password 1' } });
+    const changed = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/changePassword',
+      headers: bearer(user.token),
+      payload: { oldPassword: user.password, newPassword: 'new password 1' },
+    });
     assert.equal(changed.statusCode, 200);
     problemOf(await me(other), 401);
     assert.equal((await me(user.token)).statusCode, 200);

@@ -91,7 +91,12 @@ describe('TRUST_PROXY setting', () => {
   it('takes true, false, addresses, CIDRs and proxy-addr names; refuses anything else with a clear line', () => {
     assert.equal(loadConfig({}, '/srv').trustProxy, false);
     assert.equal(loadConfig({ TRUST_PROXY: 'true' }, '/srv').trustProxy, true);
-    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8,loopback' }, '/srv').trustProxy, ['127.0.0.1', '10.0.0.0/8', 'fd00::/8', 'loopback']);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,fd00::/8,loopback' }, '/srv').trustProxy, [
+      '127.0.0.1',
+      '10.0.0.0/8',
+      'fd00::/8',
+      'loopback',
+    ]);
     assert.deepEqual(problems('10.0.0.0/8'), []);
     assert.match(problems('nginx').join(), /^TRUST_PROXY: "nginx" is not true, false, an IP address, a CIDR/);
     assert.equal(problems('10.0.0.0/33').length, 1);

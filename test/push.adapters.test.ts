@@ -13,7 +13,14 @@ import { startApnsStandIn, type ApnsStandIn } from './push-stand-ins/apns.js';
 import { startFcmStandIn, UNREGISTERED, type FcmStandIn } from './push-stand-ins/fcm.js';
 import { startWebPushStandIn, type WebPushStandIn } from './push-stand-ins/web.js';
 
-const note: PushNotification = { kind: 'message', chatId: 'c0ffee00-0000-4000-8000-000000000001', messageId: 7, authorName: 'Ada', body: 'Hello there', badge: 3 };
+const note: PushNotification = {
+  kind: 'message',
+  chatId: 'c0ffee00-0000-4000-8000-000000000001',
+  messageId: 7,
+  authorName: 'Ada',
+  body: 'Hello there',
+  badge: 3,
+};
 
 describe('APNs adapter', () => {
   let s: ApnsStandIn;
@@ -44,8 +51,11 @@ describe('APNs adapter', () => {
 
   it('reports 410 and 400 BadDeviceToken as an invalid token, 5xx and 429 as retry, other 4xx as rejected', async () => {
     const cases: Array<[number, string | undefined, string]> = [
-      [410, 'Unregistered', 'invalidToken'], [400, 'BadDeviceToken', 'invalidToken'], [503, 'ServiceUnavailable', 'retry'],
-      [429, 'TooManyRequests', 'retry'], [400, 'PayloadTooLarge', 'rejected'],
+      [410, 'Unregistered', 'invalidToken'],
+      [400, 'BadDeviceToken', 'invalidToken'],
+      [503, 'ServiceUnavailable', 'retry'],
+      [429, 'TooManyRequests', 'retry'],
+      [400, 'PayloadTooLarge', 'rejected'],
     ];
     for (const [status, reason, expected] of cases) {
       s.answer = () => ({ status, ...(reason ? { reason } : {}) });
@@ -57,7 +67,10 @@ describe('APNs adapter', () => {
   it('is refused by the stand-in when the JWT is signed by another key or names another team', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const otherKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    for (const options of [{ keyPem: otherKey, teamId: s.teamId }, { keyPem: s.keyPem, teamId: 'OTHERTEAM1' }]) {
+    for (const options of [
+      { keyPem: otherKey, teamId: s.teamId },
+      { keyPem: s.keyPem, teamId: 'OTHERTEAM1' },
+    ]) {
       const wrong = await createApnsSender({ ...options, keyId: s.keyId, topic: s.topic, host: s.host, ca: s.ca });
       const refusedBefore = s.refused.length;
       assert.equal((await wrong.send('a1b2c3', note)).status, 'retry', 'a refused provider token is made anew and retried');
@@ -100,7 +113,16 @@ describe('FCM adapter', () => {
   it('reports UNREGISTERED and INVALID_ARGUMENT on the token as invalid, 5xx as retry', async () => {
     s.answer = () => UNREGISTERED;
     assert.equal((await sender.send('gone', note)).status, 'invalidToken');
-    s.answer = () => ({ status: 400, body: { error: { status: 'INVALID_ARGUMENT', message: 'The registration token is not a valid FCM registration token', details: [{ fieldViolations: [{ field: 'message.token' }] }] } } });
+    s.answer = () => ({
+      status: 400,
+      body: {
+        error: {
+          status: 'INVALID_ARGUMENT',
+          message: 'The registration token is not a valid FCM registration token',
+          details: [{ fieldViolations: [{ field: 'message.token' }] }],
+        },
+      },
+    });
     assert.equal((await sender.send('bad', note)).status, 'invalidToken');
     s.answer = () => ({ status: 400, body: { error: { status: 'INVALID_ARGUMENT', message: 'Invalid JSON payload' } } });
     assert.equal((await sender.send('fine', note)).status, 'rejected', 'a bad payload is not the token’s fault');
@@ -129,7 +151,13 @@ describe('Web Push adapter', () => {
   });
 
   it('reports 404 and 410 as an invalid token, 5xx as retry, a token that is no subscription as invalid', async () => {
-    for (const [status, expected] of [[410, 'invalidToken'], [404, 'invalidToken'], [500, 'retry'], [429, 'retry'], [400, 'rejected']] as const) {
+    for (const [status, expected] of [
+      [410, 'invalidToken'],
+      [404, 'invalidToken'],
+      [500, 'retry'],
+      [429, 'retry'],
+      [400, 'rejected'],
+    ] as const) {
       s.answer = () => status;
       assert.equal((await sender.send(s.subscribe(), note)).status, expected, String(status));
     }

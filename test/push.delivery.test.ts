@@ -122,7 +122,8 @@ describe('push delivery', () => {
     const chatId = await chatOf(f.t, a, b);
     let failures = 2;
     const [failedBefore, sentBefore] = [count('fcm failed'), count('fcm sent')];
-    f.fcm.answer = (push) => (push.message.token === b.pushToken && failures-- > 0 ? { status: 503, body: { error: { status: 'UNAVAILABLE' } } } : { status: 200, body: {} });
+    f.fcm.answer = (push) =>
+      push.message.token === b.pushToken && failures-- > 0 ? { status: 503, body: { error: { status: 'UNAVAILABLE' } } } : { status: 200, body: {} };
     try {
       await sendText(f.t, a, chatId, 'eventually');
       await eventually(() => fcmFor(b.pushToken).length === 3, 'two failed attempts and a third that succeeds');
@@ -191,15 +192,25 @@ describe('push delivery', () => {
   });
 
   it('refuses a web token that is not a PushSubscription with 400, at login and in PUT /users/me/device', async () => {
-    const bad = await f.t.app.inject({ method: 'POST', url: '/users', payload: { name: 'W', username: `w${Date.now()}`, password: 'password123', deviceInfo: { token: 'nope', transport: 'web' } } });
+    const bad = await f.t.app.inject({
+      method: 'POST',
+      url: '/users',
+      payload: { name: 'W', username: `w${Date.now()}`, password: 'password123', deviceInfo: { token: 'nope', transport: 'web' } },
+    });
     assert.equal(bad.statusCode, 400);
-    assert.deepEqual(bad.json().invalid_parameters.map((p: { name: string }) => p.name), ['deviceInfo.token']);
+    assert.deepEqual(
+      bad.json().invalid_parameters.map((p: { name: string }) => p.name),
+      ['deviceInfo.token'],
+    );
     const user = await register(f.t.app, { deviceInfo: { transport: 'web', token: f.web.subscribe() } });
     const as = client(f.t.app, user.token);
     for (const deviceToken of ['{"endpoint":"https://x.test/1"}', '{"endpoint":"http://x.test/1","keys":{"p256dh":"AA","auth":"AA"}}', 'not json']) {
       const res = await as('PUT', '/users/me/device', { deviceToken });
       assert.equal(res.statusCode, 400, deviceToken);
-      assert.deepEqual(res.json().invalid_parameters.map((p: { name: string }) => p.name), ['deviceToken']);
+      assert.deepEqual(
+        res.json().invalid_parameters.map((p: { name: string }) => p.name),
+        ['deviceToken'],
+      );
     }
     const fcmUser = await userWithFcm(f.t);
     const switched = await client(f.t.app, fcmUser.token)('PUT', '/users/me/device', { transport: 'web' });

@@ -18,7 +18,10 @@ export async function startPushFixture(env: Record<string, string> = {}): Promis
   const [apns, fcm, web] = await Promise.all([startApnsStandIn(), startFcmStandIn(), startWebPushStandIn()]);
   const t = await startApp({ ...apns.env, ...fcm.env, ...web.env, PUSH_RETRY_BASE_MS: '50', ...env }, { pushCa: apns.ca });
   return {
-    t, apns, fcm, web,
+    t,
+    apns,
+    fcm,
+    web,
     async close() {
       await t.destroy();
       await Promise.all([apns.close(), fcm.close(), web.close()]);
@@ -36,7 +39,8 @@ export async function userWithFcm(t: TestApp): Promise<Registered & { pushToken:
 /** Logs `user` in on one more device with this push token and transport; returns that session's access token. */
 export async function loginDevice(t: TestApp, user: Registered, token: string, transport: string): Promise<string> {
   const res = await t.app.inject({
-    method: 'POST', url: '/users/login',
+    method: 'POST',
+    url: '/users/login',
     payload: { username: user.username, password: user.password, deviceInfo: { id: randomUUID(), name: transport, token, transport } },
   });
   if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);

@@ -24,7 +24,15 @@ describe('push on two nodes', { skip: postgres.skip || redis.skip }, () => {
   before(async () => {
     fcm = await startFcmStandIn();
     const schema = await createTestSchema();
-    const env = { DATABASE_URL: schema.url, DATABASE_POOL_SIZE: '4', REDIS_URL: redis.url, REDIS_PREFIX: `parley-push-${randomUUID().slice(0, 8)}:`, ...fcm.env, PUSH_PREVIEW: 'hidden', PUSH_RETRY_BASE_MS: '50' };
+    const env = {
+      DATABASE_URL: schema.url,
+      DATABASE_POOL_SIZE: '4',
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: `parley-push-${randomUUID().slice(0, 8)}:`,
+      ...fcm.env,
+      PUSH_PREVIEW: 'hidden',
+      PUSH_RETRY_BASE_MS: '50',
+    };
     a = await startApp(env);
     b = await startApp(env);
   });
@@ -60,6 +68,11 @@ describe('push on two nodes', { skip: postgres.skip || redis.skip }, () => {
     for (let i = 0; i < 30; i++) ids.push(String((await sendText(i % 2 ? a : b, author, chatId, `m${i}`)).id));
     await eventually(() => fcmFor(reader.pushToken).length >= ids.length, 'every push');
     await pause(500);
-    assert.deepEqual(fcmFor(reader.pushToken).map((p) => p.message.data.messageId).sort(), ids.sort());
+    assert.deepEqual(
+      fcmFor(reader.pushToken)
+        .map((p) => p.message.data.messageId)
+        .sort(),
+      ids.sort(),
+    );
   });
 });

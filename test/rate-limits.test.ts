@@ -63,20 +63,35 @@ describe('rate limits', () => {
     const t = await startApp({ RATE_LIMITS: 'login_user=2/15m' });
     const user = await register(t.app);
     problemOf(await t.app.inject({ method: 'DELETE', url: '/users/me', headers: basic(user.username, 'wrong password') }), 401);
-    problemOf(await t.app.inject({ method: 'PUT', url: '/users/me/changePassword', headers: { authorization: `Bearer ${user.token}` }, payload: { oldPassword: 'wrong password', newPassword: 'new password 9' } }), 401);
+    problemOf(
+      await t.app.inject({
+        method: 'PUT',
+        url: '/users/me/changePassword',
+        headers: { authorization: `Bearer ${user.token}` },
+        payload: { oldPassword: 'wrong password', newPassword: 'new password 9' },
+      }),
+      401,
+    );
     problemOf(await loginAs(t, user.username, user.password), 429);
     await t.destroy();
   });
 
   it('limits sign-ups and password resets per address', async () => {
     const t = await startApp({ RATE_LIMITS: 'signup_ip=2/1h,reset_ip=2/1h' });
-    const signup = () => t.app.inject({ method: 'POST', url: '/users', remoteAddress: '198.51.100.1', payload: { name: 'N', username: uniqueName(), password: 'password123' } });
+    const signup = () =>
+      t.app.inject({ method: 'POST', url: '/users', remoteAddress: '198.51.100.1', payload: { name: 'N', username: uniqueName(), password: 'password123' } });
     assert.equal((await signup()).statusCode, 200);
     assert.equal((await signup()).statusCode, 200);
     const third = await signup();
     problemOf(third, 429);
     assert.ok(Number(third.headers['retry-after']) > 0);
-    const reset = () => t.app.inject({ method: 'PUT', url: '/users/resetPassword', remoteAddress: '198.51.100.2', payload: { userId: 1, accountKey: 'guess guess', newPassword: 'new password 1' } });
+    const reset = () =>
+      t.app.inject({
+        method: 'PUT',
+        url: '/users/resetPassword',
+        remoteAddress: '198.51.100.2',
+        payload: { userId: 1, accountKey: 'guess guess', newPassword: 'new password 1' },
+      });
     problemOf(await reset(), 403);
     problemOf(await reset(), 403);
     problemOf(await reset(), 429);

@@ -13,13 +13,33 @@ import type { MediaRecord, SessionRecord, Store, UserRecord } from '../src/ports
 import { tempDir } from './helpers.js';
 
 const session = (userId: number, at = 1): SessionRecord => ({
-  id: randomUUID(), userId, tokenId: randomUUID(), deviceId: null, deviceName: null, deviceModel: null,
-  pushToken: null, pushTransport: null, ipAddress: null, createdAt: at, updatedAt: at,
+  id: randomUUID(),
+  userId,
+  tokenId: randomUUID(),
+  deviceId: null,
+  deviceName: null,
+  deviceModel: null,
+  pushToken: null,
+  pushTransport: null,
+  ipAddress: null,
+  createdAt: at,
+  updatedAt: at,
 });
 
 const photo = (ownerId: number): MediaRecord => ({
-  id: randomUUID(), ownerId, fileType: 'png', mime: 'image/png', fileSize: 10, width: 1, height: 1,
-  previewWidth: null, previewHeight: null, ready: true, attachedAs: null, attachedAt: null, createdAt: 1,
+  id: randomUUID(),
+  ownerId,
+  fileType: 'png',
+  mime: 'image/png',
+  fileSize: 10,
+  width: 1,
+  height: 1,
+  previewWidth: null,
+  previewHeight: null,
+  ready: true,
+  attachedAs: null,
+  attachedAt: null,
+  createdAt: 1,
 });
 
 async function waitFor(condition: () => Promise<boolean>, ms = 2000) {
@@ -52,7 +72,15 @@ describe('read cache of the embedded store', () => {
     const otherWriters = watchOtherWriters(connection, 10);
     store = withReadCache({ ...base, onOtherWriters: otherWriters.listen });
     closers.push(() => (otherWriters.stop(), store.close()));
-    user = await store.users.insert({ uid: randomUUID(), username: `u${reads.sessions}${Date.now()}`, displayName: 'U', email: null, passwordHash: 'h', createdAt: 1, updatedAt: 1 });
+    user = await store.users.insert({
+      uid: randomUUID(),
+      username: `u${reads.sessions}${Date.now()}`,
+      displayName: 'U',
+      email: null,
+      passwordHash: 'h',
+      createdAt: 1,
+      updatedAt: 1,
+    });
   });
 
   it('answers the sessions and photos of a user from memory until they change', async () => {
@@ -79,7 +107,11 @@ describe('read cache of the embedded store', () => {
     await store.media.insert(image);
     assert.deepEqual(await store.media.listAttached([user.id], 'photo'), []);
     assert.equal(await store.media.attach(image.id, 'photo', 5), true);
-    assert.deepEqual((await store.media.listAttached([user.id], 'photo')).map((m) => m.id), [image.id], 'attach');
+    assert.deepEqual(
+      (await store.media.listAttached([user.id], 'photo')).map((m) => m.id),
+      [image.id],
+      'attach',
+    );
 
     await store.users.delete(user.id);
     assert.deepEqual(await store.sessions.listByUser(user.id), [], 'deletion cascades to sessions');
@@ -100,7 +132,10 @@ describe('read cache of the embedded store', () => {
     other.prepare('insert into device_sessions (id, user_id, token_id, created_at, updated_at) values (?, ?, ?, 1, 1)').run(s.id, user.id, s.tokenId);
     other.close();
     await waitFor(async () => (await store.sessions.listByUser(user.id)).length === 1);
-    assert.deepEqual((await store.sessions.listByUser(user.id)).map((x) => x.id), [s.id]);
+    assert.deepEqual(
+      (await store.sessions.listByUser(user.id)).map((x) => x.id),
+      [s.id],
+    );
   });
 
   it('hands out frozen records and fresh arrays, so no caller can change what others see', async () => {

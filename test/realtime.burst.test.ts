@@ -85,16 +85,38 @@ describe('a burst of 300 native send actions', () => {
     await socket.until(() => socket.of('ack').length >= 300 || socket.closed, 30_000, '300 acks');
     assert.equal(socket.closed, undefined, `the socket is open (closed: ${JSON.stringify(socket.closed)})`);
     const acks = socket.of('ack').map((f) => f.payload);
-    assert.deepEqual(acks.filter((a) => !a.ok), [], 'no action failed');
-    assert.deepEqual(acks.map((a) => a.requestId), localIds.map((_, i) => String(i)), 'acked in the order sent');
-    assert.deepEqual(acks.map((a) => a.localId), localIds);
+    assert.deepEqual(
+      acks.filter((a) => !a.ok),
+      [],
+      'no action failed',
+    );
+    assert.deepEqual(
+      acks.map((a) => a.requestId),
+      localIds.map((_, i) => String(i)),
+      'acked in the order sent',
+    );
+    assert.deepEqual(
+      acks.map((a) => a.localId),
+      localIds,
+    );
     assert.ok(acks.every((a) => a.action === 'send'));
     const seqs = acks.map((a) => a.seq as number);
-    assert.deepEqual(seqs, [...seqs].sort((x, y) => x - y), 'seqs increase in the order sent');
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((x, y) => x - y),
+      'seqs increase in the order sent',
+    );
     assert.equal(new Set(seqs).size, 300);
 
     const stored = await chatHistory<{ id: number; seq: number; text: string; localId: string }>(base, alice.token, chatId);
-    assert.deepEqual(stored.map((m) => m.text), localIds.map((_, i) => `queued ${i}`), 'stored once each, in order');
-    assert.deepEqual(stored.map((m) => m.id), acks.map((a) => a.messageId));
+    assert.deepEqual(
+      stored.map((m) => m.text),
+      localIds.map((_, i) => `queued ${i}`),
+      'stored once each, in order',
+    );
+    assert.deepEqual(
+      stored.map((m) => m.id),
+      acks.map((a) => a.messageId),
+    );
   });
 });

@@ -56,7 +56,12 @@ describe('frame reader', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  const options = (more: Partial<FrameReaderOptions>): FrameReaderOptions => ({ perSecond: 0, maxUnhandledBytes: 64 * 1024 * 1024, onError: (e) => assert.fail(String(e)), ...more });
+  const options = (more: Partial<FrameReaderOptions>): FrameReaderOptions => ({
+    perSecond: 0,
+    maxUnhandledBytes: 64 * 1024 * 1024,
+    onError: (e) => assert.fail(String(e)),
+    ...more,
+  });
 
   it('stops reading while its handler is busy, then handles every frame in order', async () => {
     const gated = gatedHandler();

@@ -16,8 +16,7 @@ describe('native socket', () => {
     sockets.push(s);
     return s;
   };
-  const send = (who: Registered, text: string, localId = randomUUID()) =>
-    client(t.app, who.token)('POST', `/chats/${chatId}/messages`, { localId, text });
+  const send = (who: Registered, text: string, localId = randomUUID()) => client(t.app, who.token)('POST', `/chats/${chatId}/messages`, { localId, text });
 
   before(async () => {
     t = await startApp({ WS_ORIGINS: 'https://chat.example.com' });
@@ -106,7 +105,11 @@ describe('native socket', () => {
     for (let i = 0; i < 10; i++) assert.equal(texts.filter((x) => x === `racing ${i}`).length, 1, `racing ${i} exactly once`);
     assert.ok(!texts.includes('before the drop'));
     const cursors = frames.map((f) => f.cursor!);
-    assert.deepEqual(cursors, [...cursors].sort((x, y) => x - y), 'cursors increase');
+    assert.deepEqual(
+      cursors,
+      [...cursors].sort((x, y) => x - y),
+      'cursors increase',
+    );
     assert.equal(new Set(cursors).size, cursors.length, 'no duplicate');
     back.close();
   });
@@ -129,7 +132,16 @@ describe('native socket', () => {
     sb.send({ action: 'send', chatId: randomUUID(), localId: randomUUID(), text: 'nowhere' });
     sb.send({ action: 'fly' });
     const acks = (await sb.waitFor('ack', 7)).slice(2).map((f) => f.payload);
-    assert.deepEqual(acks.map((p) => [p.ok, p.error]), [[true, undefined], [true, undefined], [false, 'validation'], [false, 'not_found'], [false, 'validation']]);
+    assert.deepEqual(
+      acks.map((p) => [p.ok, p.error]),
+      [
+        [true, undefined],
+        [true, undefined],
+        [false, 'validation'],
+        [false, 'not_found'],
+        [false, 'validation'],
+      ],
+    );
     sb.close();
   });
 
@@ -192,11 +204,17 @@ describe('native socket: what a replay includes', () => {
       const sc = await connect(`${url}/ws?token=${c.token}&since=0`);
       await sc.waitFor('removedUsers');
       await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(sc.of('message').map((f) => f.payload.text), ['after c joined']);
+      assert.deepEqual(
+        sc.of('message').map((f) => f.payload.text),
+        ['after c joined'],
+      );
       assert.equal(sc.of('addedUsers').length, 1, 'c is told it was added');
       const sb = await connect(`${url}/ws?token=${b.token}&since=0`);
       await sb.until(() => sb.of('message').length >= 3 && sb.of('message'));
-      assert.deepEqual(sb.of('message').map((f) => f.payload.text), ['before c joined', 'after c joined', 'after c left']);
+      assert.deepEqual(
+        sb.of('message').map((f) => f.payload.text),
+        ['before c joined', 'after c joined', 'after c left'],
+      );
       sc.close();
       sb.close();
     } finally {

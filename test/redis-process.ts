@@ -22,8 +22,7 @@ export interface OwnRedis {
 }
 
 /** False when `redis-server` runs, else a skip message. */
-export const ownRedisSkip = (): string | false =>
-  spawnSync('redis-server', ['--version']).status === 0 ? false : 'redis-server is not installed';
+export const ownRedisSkip = (): string | false => (spawnSync('redis-server', ['--version']).status === 0 ? false : 'redis-server is not installed');
 
 const live = new Set<ChildProcess>();
 process.on('exit', () => {

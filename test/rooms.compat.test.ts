@@ -12,7 +12,8 @@ describe('rooms API: the chat.connor.fun frontend', () => {
   let ws: string;
   let url: string;
   const sockets: TestSocket[] = [];
-  const post = (path: string, payload: object) => fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  const post = (path: string, payload: object) =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
 
   before(async () => {
     t = await startApp();
@@ -46,7 +47,10 @@ describe('rooms API: the chat.connor.fun frontend', () => {
 
   it('answers the login user with its roles, as the Lock components read them (Lock/HOC/index.js line 10)', async () => {
     const { user } = await register();
-    assert.deepEqual(user.roles.map((r) => r.name), ['normalUser', 'anonUser']);
+    assert.deepEqual(
+      user.roles.map((r) => r.name),
+      ['normalUser', 'anonUser'],
+    );
     for (const role of user.roles) assert.deepEqual(Object.keys(role).sort(), ['name', 'override', 'permissions']);
   });
 
@@ -64,14 +68,27 @@ describe('rooms API: the chat.connor.fun frontend', () => {
 
     const info = (await (await fetch(`${url}/api/v1/rooms/${room}`)).json()) as any;
     assert.equal(info.data.memberCount, 4);
-    assert.deepEqual(info.data.members, [{ id: w1.user.id, username: w1.user.username }, { id: w2.user.id, username: w2.user.username }], 'signed-in users, each once');
+    assert.deepEqual(
+      info.data.members,
+      [
+        { id: w1.user.id, username: w1.user.username },
+        { id: w2.user.id, username: w2.user.username },
+      ],
+      'signed-in users, each once',
+    );
 
     // axios.get('/api/v1/messages', { params: { room_id, count: 50 } })
     const history = await fetch(`${url}/api/v1/messages?room_id=${info.data.id}&count=50`);
     assert.equal(history.status, 200);
     const messages = ((await history.json()) as any).data;
-    assert.deepEqual(messages.map((m: any) => m.text), ['second', 'first']);
-    assert.ok(messages.every((m: any) => typeof m.createTime === 'number'), 'the frontend sorts by createTime');
+    assert.deepEqual(
+      messages.map((m: any) => m.text),
+      ['second', 'first'],
+    );
+    assert.ok(
+      messages.every((m: any) => typeof m.createTime === 'number'),
+      'the frontend sorts by createTime',
+    );
 
     // Bad or unknown ids are a clear 4xx in the envelope.
     for (const [query, status, type] of [
@@ -84,7 +101,12 @@ describe('rooms API: the chat.connor.fun frontend', () => {
       assert.equal(((await res.json()) as any).error.type, type, query);
     }
     // A chat that is not a room is not found by room_id.
-    const chat = await t.app.inject({ method: 'POST', url: '/chats', headers: { authorization: `Bearer ${w1.token}` }, payload: { title: 'not a room', participants: [w2.user.id] } });
+    const chat = await t.app.inject({
+      method: 'POST',
+      url: '/chats',
+      headers: { authorization: `Bearer ${w1.token}` },
+      payload: { title: 'not a room', participants: [w2.user.id] },
+    });
     assert.equal(chat.statusCode < 300, true, chat.body);
     assert.equal((await fetch(`${url}/api/v1/messages?room_id=${chat.json().id}`)).status, 404);
   });

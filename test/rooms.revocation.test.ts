@@ -42,7 +42,10 @@ const REVOCATIONS: Revocation[] = [
     },
   },
   { name: 'an admin disabling the account', revoke: (url, user, admin) => ok(http(`${url}/admin/users/${user.id}/disable`, { method: 'PUT', token: admin })) },
-  { name: 'an admin ending all its sessions', revoke: (url, user, admin) => ok(http(`${url}/admin/users/${user.id}/sessions`, { method: 'DELETE', token: admin })) },
+  {
+    name: 'an admin ending all its sessions',
+    revoke: (url, user, admin) => ok(http(`${url}/admin/users/${user.id}/sessions`, { method: 'DELETE', token: admin })),
+  },
 ];
 
 /** The checks, with sockets on `socketNode` and revocations through `actionNode`. */
@@ -74,7 +77,10 @@ function revocationCases(where: () => { socketUrl: string; socketWsUrl: string; 
       // The reader without a token is not anyone's session: it stays, and hears nothing more.
       assert.equal(reader.closed, undefined);
       const history = await http(`${socketUrl}/api/v1/messages?room=${room}&count=10`);
-      assert.deepEqual(history.body.data.map((m: { text: string }) => m.text), ['before']);
+      assert.deepEqual(
+        history.body.data.map((m: { text: string }) => m.text),
+        ['before'],
+      );
       // And the token no longer opens a room socket.
       await assert.rejects(connect(`${socketWsUrl}/api/v1/rooms/${room}/ws`, [user.token]), { status: 401 });
     });

@@ -40,7 +40,13 @@ describe('rooms API', () => {
     assert.equal(again.statusCode, 409);
     assert.equal(again.json().error.type, 'USER_EXISTS');
     assert.equal(again.json().data, null);
-    for (const payload of [{ username: 'x' }, { secret: 'y' }, 'not json', { username: 5, secret: 'password123' }, { username: 'bad name!', secret: 'password123' }]) {
+    for (const payload of [
+      { username: 'x' },
+      { secret: 'y' },
+      'not json',
+      { username: 5, secret: 'password123' },
+      { username: 'bad name!', secret: 'password123' },
+    ]) {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/users', payload: payload as object, headers: { 'content-type': 'application/json' } });
       assert.equal(res.statusCode, 400, JSON.stringify(payload));
       assert.equal(res.json().error.type, 'BAD_BINDING');
@@ -93,18 +99,33 @@ describe('rooms API', () => {
     for (const s of [reader, first, second]) {
       await s.until(() => s.frames.length >= 2, 5000, 'two arrays');
       const messages = s.frames.flat();
-      assert.deepEqual(messages.map((m: any) => [m.sender.username, m.text]), [[w1.username, 'hello room'], [w2.username, 'hi all']]);
+      assert.deepEqual(
+        messages.map((m: any) => [m.sender.username, m.text]),
+        [
+          [w1.username, 'hello room'],
+          [w2.username, 'hi all'],
+        ],
+      );
       assert.equal(typeof messages[0].id, 'number');
       assert.ok(Math.abs(messages[0].createTime - Date.now() / 1000) < 60, 'createTime in Unix seconds');
     }
     const history = (await t.app.inject(`/api/v1/messages?room=${room}&count=50`)).json().data;
-    assert.deepEqual(history.map((m: any) => m.text), ['hi all', 'hello room']);
+    assert.deepEqual(
+      history.map((m: any) => m.text),
+      ['hi all', 'hello room'],
+    );
     const older = (await t.app.inject(`/api/v1/messages?room=${room}&before=${history[0].id}`)).json().data;
-    assert.deepEqual(older.map((m: any) => m.text), ['hello room']);
+    assert.deepEqual(
+      older.map((m: any) => m.text),
+      ['hello room'],
+    );
     // Stored in the one messages table, with the chat's gap-free seq.
     const chat = await t.app.core.ports.store.chats.findByRoomName(room.toLowerCase());
     const stored = await t.app.core.ports.store.messages.listBefore(chat!.id, null, 10);
-    assert.deepEqual(stored.map((m) => m.seq), [2, 1]);
+    assert.deepEqual(
+      stored.map((m) => m.seq),
+      [2, 1],
+    );
     // The same user may hold several room sockets.
     const again = await open(`/api/v1/rooms/${room}/ws`, [w1.token]);
     again.send({ text: 'from a second tab' });

@@ -42,7 +42,11 @@ describe('two nodes on one PostgreSQL and one Redis', { skip }, () => {
     const login = await b.app.inject({ method: 'POST', url: '/users/login', headers: basic(onA.username, onA.password) });
     assert.equal(login.statusCode, 200);
     assert.equal((await me(a, login.json().token)).statusCode, 200);
-    const jwks = async (t: TestApp) => (await t.app.inject('/.well-known/jwks.json')).json().keys.map((k: { kid: string }) => k.kid).sort();
+    const jwks = async (t: TestApp) =>
+      (await t.app.inject('/.well-known/jwks.json'))
+        .json()
+        .keys.map((k: { kid: string }) => k.kid)
+        .sort();
     assert.deepEqual(await jwks(a), await jwks(b));
   });
 
@@ -50,8 +54,14 @@ describe('two nodes on one PostgreSQL and one Redis', { skip }, () => {
     const made = await register(a.app, { name: `Scale ${randomUUID().slice(0, 6)}` });
     const viewer = await register(b.app);
     const found = await b.app.inject({ url: `/users?s=${encodeURIComponent(made.body.name)}`, headers: bearer(viewer.token) });
-    assert.deepEqual(found.json().map((u: { id: number }) => u.id), [made.id]);
-    problemOf(await a.app.inject({ method: 'POST', url: '/users', payload: { name: 'Dup', username: made.username.toUpperCase(), password: 'password123' } }), 409);
+    assert.deepEqual(
+      found.json().map((u: { id: number }) => u.id),
+      [made.id],
+    );
+    problemOf(
+      await a.app.inject({ method: 'POST', url: '/users', payload: { name: 'Dup', username: made.username.toUpperCase(), password: 'password123' } }),
+      409,
+    );
   });
 
   it('revoke a session on every node at once, and tell every node’s bus', async () => {

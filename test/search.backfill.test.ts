@@ -25,7 +25,9 @@ describe('search: older messages are indexed after start', { skip: process.env.P
 
     // As if the messages predated migration 0010: an empty index and everything left to do.
     const file = new SqliteDatabase(path.join(t.dataDir, 'parley.db'));
-    file.exec(`delete from messages_fts; update settings set value = '{"through":' || (select max(id) from messages) || ',"done":0}' where key = 'search.backfill'`);
+    file.exec(
+      `delete from messages_fts; update settings set value = '{"through":' || (select max(id) from messages) || ',"done":0}' where key = 'search.backfill'`,
+    );
     file.close();
 
     t = await startApp({}, { dataDir: t.dataDir });

@@ -17,7 +17,8 @@ describe('search', () => {
   });
   after(() => t.destroy());
 
-  const newChat = async (participants: number[] = [b.id], title = 'Search') => (await A('POST', '/chats', { title, participants, isPersonal: false })).json().id as string;
+  const newChat = async (participants: number[] = [b.id], title = 'Search') =>
+    (await A('POST', '/chats', { title, participants, isPersonal: false })).json().id as string;
   const send = async (who: typeof A, chatId: string, text: string) => {
     tick();
     const res = await who('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text });
@@ -45,7 +46,10 @@ describe('search', () => {
     const [hit] = (await search(B, { q: 'deplo* zebrafish', chatId })).json().results;
     assert.equal(hit.chatId, chatId);
     assert.equal(hit.message.text, m.text);
-    assert.deepEqual(hit.highlight.filter((s: { match: boolean }) => s.match).map((s: { text: string }) => s.text), ['Déploiement', 'Zebrafish']);
+    assert.deepEqual(
+      hit.highlight.filter((s: { match: boolean }) => s.match).map((s: { text: string }) => s.text),
+      ['Déploiement', 'Zebrafish'],
+    );
     assert.equal(hit.highlight.map((s: { text: string }) => s.text).join(''), m.text);
   });
 
@@ -162,7 +166,10 @@ describe('search', () => {
     const exact = await register(t.app, { username: base, displayName: 'Exact' });
     const res = await A('GET', `/users?s=${base}`);
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json().map((u: { id: number }) => u.id), [exact.id, longer.id, named.id]);
+    assert.deepEqual(
+      res.json().map((u: { id: number }) => u.id),
+      [exact.id, longer.id, named.id],
+    );
   });
 
   it('requires a token', async () => {

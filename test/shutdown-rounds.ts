@@ -9,7 +9,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { BUILT, FROM_SOURCE } from './server-process.js';
-import { burstUsers, endBurst, startBurst, startShutdownServer, stopWithin, type Burst, type BurstOptions, type BurstUsers, type ShutdownServer } from './shutdown-helpers.js';
+import {
+  burstUsers,
+  endBurst,
+  startBurst,
+  startShutdownServer,
+  stopWithin,
+  type Burst,
+  type BurstOptions,
+  type BurstUsers,
+  type ShutdownServer,
+} from './shutdown-helpers.js';
 
 /** The server's grace period: past it, shutdown exits 1. */
 export const GRACE_MS = 10_000;
@@ -20,11 +30,13 @@ const BUNDLE = BUILT[0]!;
 /** Whether `npm run build` made the bundle. */
 export const bundled = existsSync(BUNDLE) && readFileSync(BUNDLE, 'utf8').includes('__parleyCreateRequire');
 const newest = (dir: string): number =>
-  Math.max(...readdirSync(dir).map((name) => {
-    const file = path.join(dir, name);
-    const stat = statSync(file);
-    return stat.isDirectory() ? newest(file) : stat.mtimeMs;
-  }));
+  Math.max(
+    ...readdirSync(dir).map((name) => {
+      const file = path.join(dir, name);
+      const stat = statSync(file);
+      return stat.isDirectory() ? newest(file) : stat.mtimeMs;
+    }),
+  );
 /**
  * The rounds run the bundle when it is newer than every source file (it starts in half the
  * time of tsx, which matters on a loaded machine), else the sources.
@@ -69,7 +81,12 @@ const took = (log: string) => {
 };
 
 /** One round: start, burst, SIGTERM once the server is busy with it, and check the exit. */
-export async function shutdownRound(env: Record<string, string>, variant: Variant, users: (server: ShutdownServer) => Promise<BurstUsers>, entry = ROUND_ENTRY): Promise<RoundResult> {
+export async function shutdownRound(
+  env: Record<string, string>,
+  variant: Variant,
+  users: (server: ShutdownServer) => Promise<BurstUsers>,
+  entry = ROUND_ENTRY,
+): Promise<RoundResult> {
   const server = await startShutdownServer(env, { unreadStdout: variant.unreadStdout, entry });
   let burst: Burst | undefined;
   try {
@@ -119,7 +136,11 @@ function sharedUsers(): (server: ShutdownServer) => Promise<BurstUsers> {
  * data and users: `env(lane)`), so that one lane's waits (start-up, a peer's close) overlap
  * another's work; every round must pass. Returns each round's result.
  */
-export async function rounds(count: number, env: (lane: number) => Promise<Record<string, string>>, options: { lanes?: number; entry?: string[] } = {}): Promise<RoundResult[]> {
+export async function rounds(
+  count: number,
+  env: (lane: number) => Promise<Record<string, string>>,
+  options: { lanes?: number; entry?: string[] } = {},
+): Promise<RoundResult[]> {
   const { lanes = 2, entry = ROUND_ENTRY } = options;
   const results: RoundResult[] = [];
   let failed = false;

@@ -53,7 +53,9 @@ describe('shutdown and its logs and acks', () => {
   });
 });
 
-describe('shutdown of the built server (dist/server.js, as `npm start` and the systemd unit run it)', { skip: bundled ? false : 'dist/server.js is not built: run `npm run build`' }, () => {
+describe('shutdown of the built server (dist/server.js, as `npm start` and the systemd unit run it)', {
+  skip: bundled ? false : 'dist/server.js is not built: run `npm run build`',
+}, () => {
   it('exits 0 within the grace period after each kind of burst', async (t) => {
     t.diagnostic(summary(await rounds(3, async () => ({ DATA_DIR: tempDir() }), { entry: BUILT })));
   });

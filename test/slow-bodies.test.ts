@@ -79,7 +79,9 @@ describe('slow request bodies', () => {
 
   it('answers 408 for an upload that stalls, and keeps serving others', async () => {
     const client = await rawClient(port);
-    client.socket.write(`POST /uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n`);
+    client.socket.write(
+      `POST /uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n`,
+    );
     client.socket.write(Buffer.alloc(3000, 1));
     await client.closed();
     assert.match(client.received(), /^HTTP\/1\.1 408 /);

@@ -33,9 +33,18 @@ describe('system routes', () => {
     assert.equal(doc.openapi, '3.1.0');
     const routes = Object.entries(doc.paths as Record<string, object>).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
     for (const route of [
-      'POST /users', 'POST /users/login', 'GET /users/me', 'POST /users/me/logout', 'PUT /users/me/changePassword',
-      'PUT /users/me/setAccountKey', 'PUT /users/resetPassword', 'PUT /users/me', 'PUT /users/me/device',
-      'GET /users/{id}', 'GET /users', 'DELETE /users/me',
+      'POST /users',
+      'POST /users/login',
+      'GET /users/me',
+      'POST /users/me/logout',
+      'PUT /users/me/changePassword',
+      'PUT /users/me/setAccountKey',
+      'PUT /users/resetPassword',
+      'PUT /users/me',
+      'PUT /users/me/device',
+      'GET /users/{id}',
+      'GET /users',
+      'DELETE /users/me',
     ]) {
       assert.ok(routes.includes(route), `${route} missing from /openapi.json`);
     }
@@ -71,9 +80,17 @@ describe('CORS', () => {
   it('answers preflight only for configured origins', async () => {
     const t = await startApp({ CORS_ORIGINS: 'https://chat.example.com' });
     try {
-      const allowed = await t.app.inject({ method: 'OPTIONS', url: '/users/me', headers: { origin: 'https://chat.example.com', 'access-control-request-method': 'GET' } });
+      const allowed = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/users/me',
+        headers: { origin: 'https://chat.example.com', 'access-control-request-method': 'GET' },
+      });
       assert.equal(allowed.headers['access-control-allow-origin'], 'https://chat.example.com');
-      const other = await t.app.inject({ method: 'OPTIONS', url: '/users/me', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      const other = await t.app.inject({
+        method: 'OPTIONS',
+        url: '/users/me',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      });
       assert.equal(other.headers['access-control-allow-origin'], undefined);
     } finally {
       await t.destroy();

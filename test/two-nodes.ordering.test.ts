@@ -75,7 +75,10 @@ describe('event order on three nodes under concurrent senders', { skip: services
       while (next < jobs.length) {
         const job = jobs[next++]!;
         const node = nodeAt(job.node);
-        const res = await http(`${node.url}/chats/${chatIds[job.chat]}/messages`, { token: job.sender.token, body: { localId: randomUUID(), text: `m${job.node}` } });
+        const res = await http(`${node.url}/chats/${chatIds[job.chat]}/messages`, {
+          token: job.sender.token,
+          body: { localId: randomUUID(), text: `m${job.node}` },
+        });
         assert.equal(res.status, 200, `${JSON.stringify(res.body)}\n${node.output().slice(-3000)}`);
       }
     };
@@ -96,7 +99,11 @@ describe('event order on three nodes under concurrent senders', { skip: services
     const expectedMessages = CHATS * PER_CHAT;
     await full.until(() => full.of('message').length >= expectedMessages, 20_000, 'the full replay');
     const all = cursorsOf(full);
-    assert.deepEqual(all, [...new Set(all)].sort((x, y) => x - y), 'the full replay is in cursor order, each event once');
+    assert.deepEqual(
+      all,
+      [...new Set(all)].sort((x, y) => x - y),
+      'the full replay is in cursor order, each event once',
+    );
     assert.equal(full.of('message').length, expectedMessages);
 
     assert.ok(midLoad.length >= 3, `only ${midLoad.length} reconnects during the load`);
@@ -104,7 +111,11 @@ describe('event order on three nodes under concurrent senders', { skip: services
       const want = all.filter((c) => c > since);
       await socket.until(() => cursorsOf(socket).length >= want.length, 20_000, `events after ${since}`);
       const got = cursorsOf(socket);
-      assert.deepEqual([...got].sort((x, y) => x - y), want, `a socket opened during the load from ${since}: every later event once`);
+      assert.deepEqual(
+        [...got].sort((x, y) => x - y),
+        want,
+        `a socket opened during the load from ${since}: every later event once`,
+      );
     }
 
     // Replays after the load from random cursors (and the edges), on every node: in order, complete.
@@ -119,7 +130,11 @@ describe('event order on three nodes under concurrent senders', { skip: services
 
     for (const chatId of chatIds) {
       const history = await chatHistory<{ id: number; seq: number }>(nodes.all[2]!.url, reader.token, chatId);
-      assert.deepEqual(history.map((m) => m.seq), Array.from({ length: PER_CHAT }, (_, i) => i + 1), `seqs of ${chatId}`);
+      assert.deepEqual(
+        history.map((m) => m.seq),
+        Array.from({ length: PER_CHAT }, (_, i) => i + 1),
+        `seqs of ${chatId}`,
+      );
     }
   });
 });

@@ -67,7 +67,13 @@ describe('two server processes on one PostgreSQL and one Redis', { skip: service
     writerOnB.send({ text: 'hello from node B' });
     for (const s of [readerOnB, writerOnA]) {
       await s.until(() => s.frames.flat().length >= 2, 5000, 'both room messages');
-      assert.deepEqual(s.frames.flat().map((m: any) => m.text).sort(), ['hello from node A', 'hello from node B']);
+      assert.deepEqual(
+        s.frames
+          .flat()
+          .map((m: any) => m.text)
+          .sort(),
+        ['hello from node A', 'hello from node B'],
+      );
     }
     // One room, one table: the history is the same from either node.
     const fromA = await http(`${nodes.a.url}/api/v1/messages?room=${room}`);
@@ -109,12 +115,25 @@ describe('two server processes on one PostgreSQL and one Redis', { skip: service
     await back.until(() => messagesIn(back).length >= acked.length, 5000, 'every message sent meanwhile');
     await new Promise((resolve) => setTimeout(resolve, 200)); // any duplicate would have arrived by now
     const replayed = messagesIn(back);
-    assert.deepEqual(replayed.map((f) => f.payload.id), acked.map((m) => m.id), 'each once, in the order sent');
+    assert.deepEqual(
+      replayed.map((f) => f.payload.id),
+      acked.map((m) => m.id),
+      'each once, in the order sent',
+    );
     assert.ok(!replayed.some((f) => seenIds.has(f.payload.id)), 'nothing the client had already seen');
     const cursors = replayed.map((f) => f.cursor!);
-    assert.ok(cursors.every((c, i) => c > (i === 0 ? cursor : cursors[i - 1]!)), 'cursors increase from the one the client held');
+    assert.ok(
+      cursors.every((c, i) => c > (i === 0 ? cursor : cursors[i - 1]!)),
+      'cursors increase from the one the client held',
+    );
     const seqs = replayed.map((f) => f.payload.seq as number);
-    assert.deepEqual(seqs, acked.map((m) => m.seq));
-    assert.ok(seqs.every((s, i) => i === 0 || s === seqs[i - 1]! + 1), 'no gap in the chat sequence');
+    assert.deepEqual(
+      seqs,
+      acked.map((m) => m.seq),
+    );
+    assert.ok(
+      seqs.every((s, i) => i === 0 || s === seqs[i - 1]! + 1),
+      'no gap in the chat sequence',
+    );
   });
 });

@@ -41,15 +41,31 @@ describe('GET /users/me, remembered', () => {
     const renamed = await me();
     assert.deepEqual([renamed.name, renamed.about], ['Renamed', 'new about']);
 
-    const login = await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, user.password), payload: { deviceInfo: { id: 'second-phone' } } });
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/users/login',
+      headers: basic(user.username, user.password),
+      payload: { deviceInfo: { id: 'second-phone' } },
+    });
     const second = login.json();
     assert.equal((await me()).deviceSessions.length, 2);
     await t.app.inject({ method: 'POST', url: '/users/me/logout', headers: bearer(second.token) });
-    assert.deepEqual((await me()).deviceSessions.map((s: { id: string }) => s.id), first.deviceSessions.map((s: { id: string }) => s.id));
+    assert.deepEqual(
+      (await me()).deviceSessions.map((s: { id: string }) => s.id),
+      first.deviceSessions.map((s: { id: string }) => s.id),
+    );
 
     assert.equal((await upload(t.app, await makePng(40, 40), { token: user.token, fileName: 'me-photo', contentType: 'png' })).statusCode, 200);
-    await t.app.inject({ method: 'POST', url: '/users/me/photos', headers: bearer(user.token), payload: { photo: { id: 'me-photo', fileType: 'png', fileSize: 1 } } });
-    assert.deepEqual((await me()).photos.map((p: { id: string }) => p.id), ['me-photo']);
+    await t.app.inject({
+      method: 'POST',
+      url: '/users/me/photos',
+      headers: bearer(user.token),
+      payload: { photo: { id: 'me-photo', fileType: 'png', fileSize: 1 } },
+    });
+    assert.deepEqual(
+      (await me()).photos.map((p: { id: string }) => p.id),
+      ['me-photo'],
+    );
     await t.app.inject({ method: 'DELETE', url: '/users/me/photos/me-photo', headers: bearer(user.token) });
     assert.deepEqual((await me()).photos, []);
 

@@ -14,7 +14,13 @@ describe('POST /users (registration)', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/users',
-      payload: { name: 'R', username, password: 'password123', email: `${username}@example.com`, deviceInfo: { id: 'f1b0c9e2-4a55-4ad9-9f5e-5b2b1a0e1c11', name: 'Phone', model: 'X', token: 'push', transport: 'fcm' } },
+      payload: {
+        name: 'R',
+        username,
+        password: 'password123',
+        email: `${username}@example.com`,
+        deviceInfo: { id: 'f1b0c9e2-4a55-4ad9-9f5e-5b2b1a0e1c11', name: 'Phone', model: 'X', token: 'push', transport: 'fcm' },
+      },
     });
     assert.equal(res.statusCode, 200);
     const body = res.json();
@@ -37,7 +43,11 @@ describe('POST /users (registration)', () => {
   });
 
   it('accepts an empty deviceInfo and empty strings in it', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'E', username: uniqueName(), password: 'password123', deviceInfo: { id: '', name: '', model: '', token: '', transport: '' } } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/users',
+      payload: { name: 'E', username: uniqueName(), password: 'password123', deviceInfo: { id: '', name: '', model: '', token: '', transport: '' } },
+    });
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json().deviceSessions[0].deviceInfo, {});
   });
@@ -67,10 +77,18 @@ describe('POST /users (registration)', () => {
 
   it('answers 409 for a taken username (any case) or email', async () => {
     const first = await register(t.app, { email: `${uniqueName()}@example.com` });
-    const again = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'B', username: first.username.toUpperCase(), password: 'password123' } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/users',
+      payload: { name: 'B', username: first.username.toUpperCase(), password: 'password123' },
+    });
     assert.match(problemOf(again, 409).detail, /username/i);
     const email = first.body.email ?? (await t.app.inject({ url: '/users/me', headers: bearer(first.token) })).json().email;
-    const sameEmail = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'B', username: uniqueName(), password: 'password123', email: email.toUpperCase() } });
+    const sameEmail = await t.app.inject({
+      method: 'POST',
+      url: '/users',
+      payload: { name: 'B', username: uniqueName(), password: 'password123', email: email.toUpperCase() },
+    });
     assert.match(problemOf(sameEmail, 409).detail, /email/i);
   });
 
@@ -94,7 +112,11 @@ describe('POST /users (registration)', () => {
   });
 
   it('refuses JSON bodies over 64 KB with 413', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'A', username: uniqueName(), password: 'password123', about: 'x'.repeat(70_000) } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/users',
+      payload: { name: 'A', username: uniqueName(), password: 'password123', about: 'x'.repeat(70_000) },
+    });
     problemOf(res, 413);
   });
 });
@@ -109,7 +131,12 @@ describe('POST /users/login', () => {
   it('logs in with Basic credentials and no body, an empty body or {}', async () => {
     const user = await register(t.app);
     for (const extra of [{}, { payload: '', headers: { 'content-type': 'application/json' } }, { payload: {} }]) {
-      const res = await t.app.inject({ method: 'POST', url: '/users/login', ...extra, headers: { ...basic(user.username, user.password), ...(extra.headers ?? {}) } });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/users/login',
+        ...extra,
+        headers: { ...basic(user.username, user.password), ...(extra.headers ?? {}) },
+      });
       assert.equal(res.statusCode, 200, res.body);
       const body = res.json();
       assert.equal(body.id, user.id);
@@ -159,7 +186,12 @@ describe('POST /users/login', () => {
   it('renews the session of a known device id; the old token stops working', async () => {
     const deviceInfo = { id: '0b6f2d1e-8f57-4b8e-9d0a-4a8d0c3f7a21', name: 'Laptop' };
     const user = await register(t.app, { deviceInfo });
-    const again = await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, user.password), payload: { deviceInfo: { ...deviceInfo, name: 'Renamed' } } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/users/login',
+      headers: basic(user.username, user.password),
+      payload: { deviceInfo: { ...deviceInfo, name: 'Renamed' } },
+    });
     assert.equal(again.statusCode, 200);
     const body = again.json();
     assert.equal(body.deviceSessions[0].id, user.sessionId, 'same session row');
@@ -168,19 +200,32 @@ describe('POST /users/login', () => {
     const me = await t.app.inject({ url: '/users/me', headers: bearer(body.token) });
     assert.equal(me.json().deviceSessions.length, 1);
     // A different device opens a second session.
-    const other = await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, user.password), payload: { deviceInfo: { id: 'another-device' } } });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: '/users/login',
+      headers: basic(user.username, user.password),
+      payload: { deviceInfo: { id: 'another-device' } },
+    });
     assert.equal(other.statusCode, 200);
     const sessions = (await t.app.inject({ url: '/users/me', headers: bearer(body.token) })).json().deviceSessions;
     assert.equal(sessions.length, 2);
-    assert.ok(sessions.every((s: any) => s.accessToken === undefined), 'GET /users/me never shows tokens');
+    assert.ok(
+      sessions.every((s: any) => s.accessToken === undefined),
+      'GET /users/me never shows tokens',
+    );
   });
 
   it('lets a user registered natively log in with the same password after many concurrent logins from one new device', async () => {
     const user = await register(t.app);
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, user.password), payload: { deviceInfo: { id: 'racing-device' } } })),
+      Array.from({ length: 5 }, () =>
+        t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, user.password), payload: { deviceInfo: { id: 'racing-device' } } }),
+      ),
     );
-    assert.ok(results.every((r) => r.statusCode === 200), results.map((r) => r.statusCode).join());
+    assert.ok(
+      results.every((r) => r.statusCode === 200),
+      results.map((r) => r.statusCode).join(),
+    );
     const sessions = (await t.app.inject({ url: '/users/me', headers: bearer(user.token) })).json().deviceSessions;
     assert.equal(sessions.filter((s: any) => s.deviceInfo.id === 'racing-device').length, 1);
   });

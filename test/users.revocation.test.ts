@@ -34,12 +34,27 @@ describe('revocation takes effect on the next request', () => {
   it('changePassword revokes the other sessions and keeps this one', async () => {
     const user = await register(t.app);
     const other = (await login(t, user.username, user.password)).json().token;
-    const wrong = await t.app.inject({ method: 'PUT', url: '/users/me/changePassword', headers: bearer(user.token), payload: { oldPassword: 'not the password', newPassword: 'new password 1' } });
+    const wrong = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/changePassword',
+      headers: bearer(user.token),
+      payload: { oldPassword: 'not the password', newPassword: 'new password 1' },
+    });
     problemOf(wrong, 401);
     assert.equal(await status(t, other), 200, 'a failed change revokes nothing');
-    const short = await t.app.inject({ method: 'PUT', url: '/users/me/changePassword', headers: bearer(user.token), payload: { oldPassword: user.password, newPassword: 'short' } });
+    const short = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/changePassword',
+      headers: bearer(user.token),
+      payload: { oldPassword: user.password, newPassword: 'short' },
+    });
     assert.deepEqual(invalidNames(short), ['newPassword']);
-    const res = await t.app.inject({ method: 'PUT', url: '/users/me/changePassword', headers: bearer(user.token), payload: { oldPassword: user.password, newPassword: 'new password 1' } });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/changePassword',
+      headers: bearer(user.token),
+      payload: { oldPassword: user.password, newPassword: 'new password 1' },
+    });
     assert.equal(res.statusCode, 200);
     assert.equal(await status(t, other), 401);
     assert.equal(await status(t, user.token), 200);
@@ -49,22 +64,51 @@ describe('revocation takes effect on the next request', () => {
 
   it('setAccountKey + resetPassword: wrong key and unknown user answer alike; success revokes every session', async () => {
     const user = await register(t.app);
-    const noKeyYet = await t.app.inject({ method: 'PUT', url: '/users/resetPassword', payload: { userId: user.id, accountKey: 'whatever key', newPassword: 'new password 2' } });
-    const badPassword = await t.app.inject({ method: 'PUT', url: '/users/me/setAccountKey', headers: bearer(user.token), payload: { password: 'wrong password', accountKey: 'my recovery key' } });
+    const noKeyYet = await t.app.inject({
+      method: 'PUT',
+      url: '/users/resetPassword',
+      payload: { userId: user.id, accountKey: 'whatever key', newPassword: 'new password 2' },
+    });
+    const badPassword = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/setAccountKey',
+      headers: bearer(user.token),
+      payload: { password: 'wrong password', accountKey: 'my recovery key' },
+    });
     problemOf(badPassword, 401);
-    const set = await t.app.inject({ method: 'PUT', url: '/users/me/setAccountKey', headers: bearer(user.token), payload: { password: user.password, accountKey: 'my recovery key' } });
+    const set = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/setAccountKey',
+      headers: bearer(user.token),
+      payload: { password: user.password, accountKey: 'my recovery key' },
+    });
     assert.equal(set.statusCode, 200);
     assert.deepEqual(set.json(), {});
-    const wrongKey = await t.app.inject({ method: 'PUT', url: '/users/resetPassword', payload: { userId: user.id, accountKey: 'not my key', newPassword: 'new password 2' } });
-    const unknownUser = await t.app.inject({ method: 'PUT', url: '/users/resetPassword', payload: { userId: 987654, accountKey: 'my recovery key', newPassword: 'new password 2' } });
+    const wrongKey = await t.app.inject({
+      method: 'PUT',
+      url: '/users/resetPassword',
+      payload: { userId: user.id, accountKey: 'not my key', newPassword: 'new password 2' },
+    });
+    const unknownUser = await t.app.inject({
+      method: 'PUT',
+      url: '/users/resetPassword',
+      payload: { userId: 987654, accountKey: 'my recovery key', newPassword: 'new password 2' },
+    });
     assert.deepEqual(problemOf(wrongKey, 403), problemOf(unknownUser, 403));
     assert.deepEqual(problemOf(noKeyYet, 403), problemOf(wrongKey, 403));
     assert.equal(await status(t, user.token), 200);
-    const reset = await t.app.inject({ method: 'PUT', url: '/users/resetPassword', payload: { userId: user.id, accountKey: 'my recovery key', newPassword: 'new password 2' } });
+    const reset = await t.app.inject({
+      method: 'PUT',
+      url: '/users/resetPassword',
+      payload: { userId: user.id, accountKey: 'my recovery key', newPassword: 'new password 2' },
+    });
     assert.equal(reset.statusCode, 200);
     assert.equal(await status(t, user.token), 401);
     assert.equal((await login(t, user.username, 'new password 2')).statusCode, 200);
-    assert.deepEqual(invalidNames(await t.app.inject({ method: 'PUT', url: '/users/resetPassword', payload: { userId: 'one', accountKey: 'k', newPassword: 'x' } })).sort(), ['newPassword', 'userId']);
+    assert.deepEqual(
+      invalidNames(await t.app.inject({ method: 'PUT', url: '/users/resetPassword', payload: { userId: 'one', accountKey: 'k', newPassword: 'x' } })).sort(),
+      ['newPassword', 'userId'],
+    );
   });
 
   it('DELETE /users/me needs Basic credentials, then removes the account and its sessions', async () => {
@@ -103,18 +147,27 @@ describe('profile, device and directory', () => {
     assert.equal(me.name, 'New Name');
     assert.equal(me.about, 'Hello');
     assert.deepEqual(invalidNames(await t.app.inject({ method: 'PUT', url: '/users/me', headers: bearer(user.token), payload: { name: '' } })), ['name']);
-    assert.deepEqual(invalidNames(await t.app.inject({ method: 'PUT', url: '/users/me', headers: bearer(user.token), payload: { about: 'x'.repeat(1025) } })), ['about']);
+    assert.deepEqual(invalidNames(await t.app.inject({ method: 'PUT', url: '/users/me', headers: bearer(user.token), payload: { about: 'x'.repeat(1025) } })), [
+      'about',
+    ]);
     problemOf(await t.app.inject({ method: 'PUT', url: '/users/me', payload: { name: 'x' } }), 401);
   });
 
   it('PUT /users/me/device renames this device and sets its push token', async () => {
     const user = await register(t.app, { deviceInfo: { id: 'dev-1', name: 'Old' } });
-    const res = await t.app.inject({ method: 'PUT', url: '/users/me/device', headers: bearer(user.token), payload: { deviceName: 'My laptop', deviceToken: 'apns-token' } });
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/device',
+      headers: bearer(user.token),
+      payload: { deviceName: 'My laptop', deviceToken: 'apns-token' },
+    });
     assert.equal(res.statusCode, 200);
     const [session] = (await t.app.inject({ url: '/users/me', headers: bearer(user.token) })).json().deviceSessions;
     assert.equal(session.deviceInfo.name, 'My laptop');
     assert.equal(session.deviceInfo.token, 'apns-token');
-    assert.deepEqual(invalidNames(await t.app.inject({ method: 'PUT', url: '/users/me/device', headers: bearer(user.token), payload: { deviceName: 7 } })), ['deviceName']);
+    assert.deepEqual(invalidNames(await t.app.inject({ method: 'PUT', url: '/users/me/device', headers: bearer(user.token), payload: { deviceName: 7 } })), [
+      'deviceName',
+    ]);
   });
 
   it('GET /users/<id> shows public information only', async () => {
@@ -141,7 +194,10 @@ describe('profile, device and directory', () => {
     const all = (await t.app.inject({ url: `/users?s=${tag.toUpperCase()}`, headers: bearer(me.token) })).json();
     assert.equal(all.length, 6);
     const page = (await t.app.inject({ url: `/users/?s=${tag}&limit=2&offset=2`, headers: bearer(me.token) })).json();
-    assert.deepEqual(page.map((u: any) => u.id), all.slice(2, 4).map((u: any) => u.id));
+    assert.deepEqual(
+      page.map((u: any) => u.id),
+      all.slice(2, 4).map((u: any) => u.id),
+    );
     assert.equal((await t.app.inject({ url: '/users?s=%25', headers: bearer(me.token) })).json().length, 0, '% is a literal, not a wildcard');
     assert.equal((await t.app.inject({ url: '/users?s=_', headers: bearer(me.token) })).json().length, 0, '_ is a literal, not a wildcard');
     assert.deepEqual(invalidNames(await t.app.inject({ url: '/users?s=a&limit=101', headers: bearer(me.token) })), ['limit']);
@@ -172,7 +228,9 @@ describe('session cache (single node)', () => {
   });
 });
 
-describe('session cache and other processes (embedded store)', { skip: process.env.PARLEY_TEST_STORE === 'postgres' && 'only the SQLite file has other writers' }, () => {
+describe('session cache and other processes (embedded store)', {
+  skip: process.env.PARLEY_TEST_STORE === 'postgres' && 'only the SQLite file has other writers',
+}, () => {
   it('a session deleted by another process (the admin CLI) stops working within a poll', async () => {
     const t = await startApp();
     try {

@@ -64,7 +64,9 @@ describe('access tokens', () => {
       // alg: none
       `${b64({ alg: 'none', typ: 'at+jwt', kid: header.kid })}.${p}.`,
       // HS256 with the public key as the secret
-      await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: header.kid }).sign(new TextEncoder().encode(JSON.stringify((await t.app.inject('/.well-known/jwks.json')).json().keys[0]))),
+      await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: header.kid })
+        .sign(new TextEncoder().encode(JSON.stringify((await t.app.inject('/.well-known/jwks.json')).json().keys[0]))),
     ];
     const { privateKey } = generateKeyPairSync('ed25519');
     // a correct shape signed by a key the server does not know (same kid)

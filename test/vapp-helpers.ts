@@ -85,7 +85,12 @@ export async function startVonageMock() {
     const body = text === '' ? undefined : JSON.parse(text);
     requests.push({ method: req.method!, url: req.url!, authorization: req.headers.authorization, body });
     if (state.mode === 'hang') return; // never answers; the client's timeout must end it
-    if (state.mode === 'fail') return send(res, 500, { type: 'https://developer.nexmo.com/api-errors#system:error:internal-error', title: 'Internal Error', detail: 'Something broke.' });
+    if (state.mode === 'fail')
+      return send(res, 500, {
+        type: 'https://developer.nexmo.com/api-errors#system:error:internal-error',
+        title: 'Internal Error',
+        detail: 'Something broke.',
+      });
     const url = new URL(req.url!, 'http://mock');
     if (req.method === 'POST' && url.pathname === '/v0.3/users') {
       if (users.has(body.name)) return send(res, 409, { code: 'user:error:duplicate-name', title: 'Bad Request', detail: `User ${body.name} already exists` });

@@ -39,7 +39,10 @@ describe('V-app sign-up, log-in and token', () => {
         { name: 'display_name', reason: 'must be longer than 2 characters' },
       ],
     });
-    assert.equal((await post('/signup', { name: 'anna', password: 'long enough', display_name: '  ab  ' })).json().invalid_parameters[0].reason, 'must be longer than 2 characters');
+    assert.equal(
+      (await post('/signup', { name: 'anna', password: 'long enough', display_name: '  ab  ' })).json().invalid_parameters[0].reason,
+      'must be longer than 2 characters',
+    );
   });
 
   it('applies Parley’s username rules too, with a clear reason', async () => {
@@ -65,7 +68,9 @@ describe('V-app sign-up, log-in and token', () => {
     assert.match(body.user.id, /^USR-[0-9a-f-]{36}$/);
     assert.deepEqual(body.user, { id: body.user.id, name: name.toLowerCase(), display_name: 'Paul P', image_url: defaultAvatar(name.toLowerCase()) });
     assert.equal(decodeJwt(body.token).sub, name.toLowerCase());
-    assert.ok(body.users.some((u: any) => u.id === other.id && u.name === other.name && u.display_name === 'Vapp User' && u.image_url === defaultAvatar(other.name)));
+    assert.ok(
+      body.users.some((u: any) => u.id === other.id && u.name === other.name && u.display_name === 'Vapp User' && u.image_url === defaultAvatar(other.name)),
+    );
     assert.ok(!body.users.some((u: any) => u.id === body.user.id), 'the caller is not among the users');
     // The same account logs in natively (the V-app name is the username).
     assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(name, PASSWORD) })).statusCode, 200);
@@ -92,7 +97,12 @@ describe('V-app sign-up, log-in and token', () => {
     const native = await register(t.app);
     const nativeLogin = await post('/login', { name: native.username, password: native.password });
     assert.equal(nativeLogin.statusCode, 200);
-    assert.deepEqual(nativeLogin.json().user, { id: `USR-${native.uid}`, name: native.username, display_name: `Name ${native.username}`, image_url: defaultAvatar(native.username) });
+    assert.deepEqual(nativeLogin.json().user, {
+      id: `USR-${native.uid}`,
+      name: native.username,
+      display_name: `Name ${native.username}`,
+      image_url: defaultAvatar(native.username),
+    });
   });
 
   it('answers wrong password and unknown user with the same 403 auth:unauthorized', async () => {
@@ -145,7 +155,8 @@ describe('V-app rate limits', () => {
   it('counts failed logins with the native ones: 429 system:ratelimit with Retry-After', async () => {
     const user = await register(t.app);
     // Two native failures and one V-app failure use up the three.
-    for (let i = 0; i < 2; i++) assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, 'wrong password') })).statusCode, 401);
+    for (let i = 0; i < 2; i++)
+      assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, 'wrong password') })).statusCode, 401);
     assert.equal((await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: user.username, password: 'wrong password' } })).statusCode, 403);
     for (const url of ['/vapp/login', '/vapp/token']) {
       const res = await t.app.inject({ method: 'POST', url, payload: { name: user.username, password: user.password } });

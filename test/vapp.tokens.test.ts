@@ -8,13 +8,27 @@ import { basic, bearer, register, startApp, type TestApp } from './helpers.js';
 import { PASSWORD, rsaKeys, startVonageMock, vappSignup } from './vapp-helpers.js';
 
 const ACL_PATHS = [
-  '/*/rtc/**', '/*/users/**', '/*/conversations/**', '/*/sessions/**', '/*/devices/**', '/*/image/**',
-  '/*/media/**', '/*/applications/**', '/*/push/**', '/*/knocking/**', '/*/legs/**',
+  '/*/rtc/**',
+  '/*/users/**',
+  '/*/conversations/**',
+  '/*/sessions/**',
+  '/*/devices/**',
+  '/*/image/**',
+  '/*/media/**',
+  '/*/applications/**',
+  '/*/push/**',
+  '/*/knocking/**',
+  '/*/legs/**',
 ];
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A clock the tests move by hand. */
-const testClock = () => ({ t: Date.now(), now() { return this.t; } });
+const testClock = () => ({
+  t: Date.now(),
+  now() {
+    return this.t;
+  },
+});
 
 describe('V-app tokens (generated key)', () => {
   let t: TestApp;
@@ -35,7 +49,8 @@ describe('V-app tokens (generated key)', () => {
     });
   };
   /** The generated key, as the server keeps it. */
-  const generated = async () => JSON.parse((await t.app.core.ports.store.settings.get(GENERATED_KEY_SETTING))!) as { applicationId: string; privatePem: string };
+  const generated = async () =>
+    JSON.parse((await t.app.core.ports.store.settings.get(GENERATED_KEY_SETTING))!) as { applicationId: string; privatePem: string };
 
   it('is an RS256 Vonage user JWT with exactly the claims of SPEC 3', async () => {
     const user = await vappSignup(t.app);
@@ -64,11 +79,8 @@ describe('V-app tokens (generated key)', () => {
 
   it('is accepted from Authorization: Bearer, x-access-token and ?token=', async () => {
     const user = await vappSignup(t.app);
-    for (const res of [
-      await users(bearer(user.token)),
-      await users({ 'x-access-token': user.token }),
-      await users({}, `/vapp/users?token=${user.token}`),
-    ]) assert.equal(res.statusCode, 200, res.body);
+    for (const res of [await users(bearer(user.token)), await users({ 'x-access-token': user.token }), await users({}, `/vapp/users?token=${user.token}`)])
+      assert.equal(res.statusCode, 200, res.body);
   });
 
   it('is accepted as the whole Authorization header, without Bearer (as expressa’s clients send it)', async () => {
@@ -204,7 +216,10 @@ describe('V-app tokens (configured Vonage application)', () => {
 
   it('accepts a token another backend made with the same key (e.g. the Vonage CLI)', async () => {
     const user = await vappSignup(t.app);
-    const token = jwt.sign({ application_id: applicationId, sub: user.name, user_id: user.id, acl: { paths: {} } }, keys.privatePem, { algorithm: 'RS256', expiresIn: 60 });
+    const token = jwt.sign({ application_id: applicationId, sub: user.name, user_id: user.id, acl: { paths: {} } }, keys.privatePem, {
+      algorithm: 'RS256',
+      expiresIn: 60,
+    });
     assert.equal((await t.app.inject({ url: '/vapp/users', headers: bearer(token) })).statusCode, 200);
   });
 

@@ -14,7 +14,12 @@ const validation = (name: string, reason: string) => ({
 
 describe('V-app users and images', () => {
   let t: TestApp;
-  const clock = { t: Date.now(), now() { return this.t; } };
+  const clock = {
+    t: Date.now(),
+    now() {
+      return this.t;
+    },
+  };
   before(async () => {
     t = await startApp({ UPLOAD_MAX_BYTES: String(64 * 1024) }, { clock });
   });
@@ -40,15 +45,21 @@ describe('V-app users and images', () => {
     const list = res.json();
     assert.ok(Array.isArray(list));
     assert.ok(!list.some((u: any) => u.id === ann.id), 'not the caller');
-    assert.deepEqual(list.find((u: any) => u.name === native.username), {
-      id: `USR-${native.uid}`,
-      name: native.username,
-      display_name: `Name ${native.username}`,
-      image_url: defaultAvatar(native.username),
-    });
+    assert.deepEqual(
+      list.find((u: any) => u.name === native.username),
+      {
+        id: `USR-${native.uid}`,
+        name: native.username,
+        display_name: `Name ${native.username}`,
+        image_url: defaultAvatar(native.username),
+      },
+    );
     const fromNative = await t.app.inject({ method: 'POST', url: '/vapp/login', payload: { name: native.username, password: native.password } });
     const theirs = (await t.app.inject({ url: '/vapp/users', headers: bearer(fromNative.json().token) })).json();
-    assert.deepEqual(theirs.find((u: any) => u.id === ann.id), { id: ann.id, name: ann.name, display_name: 'Ann A', image_url: defaultAvatar(ann.name) });
+    assert.deepEqual(
+      theirs.find((u: any) => u.id === ann.id),
+      { id: ann.id, name: ann.name, display_name: 'Ann A', image_url: defaultAvatar(ann.name) },
+    );
   });
 
   it('sets the caller’s image: an absolute, served URL that becomes their newest photo everywhere', async () => {
@@ -73,7 +84,10 @@ describe('V-app users and images', () => {
     const second = (await postImage(t.app, '/vapp/users/image', ann.token, await makePng(10, 10, '#123'))).json().image_url;
     assert.notEqual(second, url);
     const native = await t.app.inject({ method: 'POST', url: '/users/login', payload: { username: ann.name, password: 'correct horse battery' } });
-    assert.deepEqual(native.json().photos.map((p: any) => p.url), [second, url]);
+    assert.deepEqual(
+      native.json().photos.map((p: any) => p.url),
+      [second, url],
+    );
   });
 
   it('stores an image with POST /image without changing the caller’s image', async () => {
@@ -130,7 +144,11 @@ describe('V-app users and images', () => {
     assert.equal((await storedFiles(t)).length, before);
     // Fields before the file are fine; a malformed form is a 400, not a 500.
     const withField = multipart(await makePng(6, 6), { fields: { note: 'hello' } });
-    assert.equal((await t.app.inject({ method: 'POST', url: '/vapp/image', headers: { ...withField.headers, ...bearer(ann.token) }, payload: withField.payload })).statusCode, 200);
+    assert.equal(
+      (await t.app.inject({ method: 'POST', url: '/vapp/image', headers: { ...withField.headers, ...bearer(ann.token) }, payload: withField.payload }))
+        .statusCode,
+      200,
+    );
     const broken = await t.app.inject({
       method: 'POST',
       url: '/vapp/image',

@@ -73,7 +73,10 @@ describe('Vonage provisioning (against a local Conversation API)', () => {
     mock.users.set(name, { id: 'USR-already-there', name });
     const res = await signup(name);
     assert.equal(res.statusCode, 201, res.body);
-    assert.deepEqual(mock.requests.map((r) => `${r.method} ${r.url}`), ['POST /v0.3/users', `GET /v0.3/users?name=${name}`]);
+    assert.deepEqual(
+      mock.requests.map((r) => `${r.method} ${r.url}`),
+      ['POST /v0.3/users', `GET /v0.3/users?name=${name}`],
+    );
     checkAdminToken(mock.requests[1]!.authorization);
     assert.equal(res.json().user.id, 'USR-already-there');
     assert.equal((await localUser(name))?.vonageUserId, 'USR-already-there');
@@ -134,7 +137,10 @@ describe('Vonage provisioning (against a local Conversation API)', () => {
     const res = await postImage(t.app, '/vapp/users/image', user.token, await makePng(12, 12));
     assert.equal(res.statusCode, 200, res.body);
     const url = res.json().image_url;
-    assert.deepEqual(mock.requests.map((r) => `${r.method} ${r.url}`), [`PATCH /v0.3/users/${encodeURIComponent(user.id)}`]);
+    assert.deepEqual(
+      mock.requests.map((r) => `${r.method} ${r.url}`),
+      [`PATCH /v0.3/users/${encodeURIComponent(user.id)}`],
+    );
     assert.deepEqual(mock.requests[0]!.body, { image_url: url });
     checkAdminToken(mock.requests[0]!.authorization);
     assert.equal(mock.users.get(user.name)!.image_url, url);

@@ -43,7 +43,9 @@ export async function usersMeVersusBare(parleyUrl: string, parleyPid: number, to
       const parley = await load(`${parleyUrl}/users/me`, headers, seconds, 50, parleyPid);
       const baseline = await load(`http://127.0.0.1:${bare.port}/`, {}, seconds, 50, bare.pid);
       rows.push({ round, parley, bare: baseline });
-      console.log(`users/me round ${round}: parley ${parley.rps.toFixed(0)} req/s (${parley.cpuUs?.toFixed(1)} µs CPU), bare ${baseline.rps.toFixed(0)} req/s (${baseline.cpuUs?.toFixed(1)} µs CPU)`);
+      console.log(
+        `users/me round ${round}: parley ${parley.rps.toFixed(0)} req/s (${parley.cpuUs?.toFixed(1)} µs CPU), bare ${baseline.rps.toFixed(0)} req/s (${baseline.cpuUs?.toFixed(1)} µs CPU)`,
+      );
     }
   } finally {
     await bare.stop();
@@ -72,7 +74,11 @@ export async function usersMeUnderLogins(parleyUrl: string, token: string, secon
   let logins = 0;
   const loginLoops = clients.map(async ({ basic, device }) => {
     while (!stop) {
-      const res = await fetch(`${parleyUrl}/users/login`, { method: 'POST', headers: { authorization: basic, 'content-type': 'application/json' }, body: device });
+      const res = await fetch(`${parleyUrl}/users/login`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/json' },
+        body: device,
+      });
       await res.arrayBuffer();
       if (!res.ok) throw new Error(`login answered ${res.status}`);
       logins++;

@@ -14,7 +14,10 @@ export async function messagesPerSecond(serverUrl: string, seconds: number, pref
   for (let i = 0; i < SENDERS; i++) {
     users.push(await call(`${serverUrl}/users`, { body: { name: `Sender ${i}`, username: `${prefix}${i}`, password: 'bench password' } }));
   }
-  const chat = await call(`${serverUrl}/chats`, { token: users[0]!.token, body: { title: 'Bench', participants: users.slice(1).map((u) => u.id), isPersonal: false } });
+  const chat = await call(`${serverUrl}/chats`, {
+    token: users[0]!.token,
+    body: { title: 'Bench', participants: users.slice(1).map((u) => u.id), isPersonal: false },
+  });
   const path = `/chats/${chat.id}/messages`;
   let n = 0;
   const result = await autocannon({
@@ -27,7 +30,11 @@ export async function messagesPerSecond(serverUrl: string, seconds: number, pref
         path,
         setupRequest: (req) => {
           const sender = users[n++ % SENDERS]!;
-          return { ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` }, body: JSON.stringify({ localId: randomUUID(), text: `message ${n}` }) };
+          return {
+            ...req,
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` },
+            body: JSON.stringify({ localId: randomUUID(), text: `message ${n}` }),
+          };
         },
       },
     ],

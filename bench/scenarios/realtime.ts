@@ -66,7 +66,11 @@ export async function idleMemory(wsUrl: string, pid: number, tokens: string[], c
 export async function sessionTokens(serverUrl: string, users: number, devices: number): Promise<string[]> {
   const tokens: string[] = [];
   for (let u = 0; u < users; u++) {
-    const reg = await fetch(`${serverUrl}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: `Idle ${u}`, username: `idle${u}`, password: 'bench password' }) });
+    const reg = await fetch(`${serverUrl}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `Idle ${u}`, username: `idle${u}`, password: 'bench password' }),
+    });
     tokens.push(((await reg.json()) as { token: string }).token);
     for (let d = 1; d < devices; d++) {
       const login = await fetch(`${serverUrl}/users/login`, {

@@ -4,8 +4,7 @@ import type * as T from './types.js';
 
 /** A fresh `localId` for an idempotent send. */
 export const newLocalId = (): string =>
-  (globalThis as { crypto?: { randomUUID?: () => string } }).crypto?.randomUUID?.() ??
-  `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  (globalThis as { crypto?: { randomUUID?: () => string } }).crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 
 /** The chat and contact routes of `ParleyClient`. */
 export class ChatsApi extends ClientCore {

@@ -105,7 +105,9 @@ function watchBodyRate(request: FastifyRequest, response: ServerResponse, minByt
     const body = problemText(408, 'request_timeout', 'Request Timeout', `The request body arrived slower than ${minBytesPerSecond} bytes per second.`);
     // Unless an answer has begun (then the close alone tells the client).
     if (socket.writable && !response.headersSent) {
-      socket.write(`HTTP/1.1 408 Request Timeout\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.write(
+        `HTTP/1.1 408 Request Timeout\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     }
     socket.destroySoon();
   }, CHECK_MS);

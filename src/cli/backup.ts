@@ -21,7 +21,11 @@ export interface Manifest extends SqliteSnapshotFacts {
   uploads: { files: number; bytes: number };
 }
 
-const exists = (file: string) => stat(file).then(() => true, () => false);
+const exists = (file: string) =>
+  stat(file).then(
+    () => true,
+    () => false,
+  );
 const entries = (dir: string) => readdir(dir).catch(() => [] as string[]);
 // Half-written uploads (the fs blob store's temp files) are not part of a backup.
 const notTemp = (file: string) => !path.basename(file).startsWith('.tmp-');
@@ -40,7 +44,9 @@ async function sizeOf(dir: string): Promise<{ files: number; bytes: number }> {
 function refusePostgres(config: Config, verb: 'back up' | 'restore') {
   if (!config.databaseUrl) return;
   const tool = verb === 'restore' ? 'pg_restore' : 'pg_dump';
-  throw new CliError(`DATABASE_URL is set: ${verb} PostgreSQL with ${tool} (see README "Backups and restore"); parley backup covers the embedded SQLite store only.`);
+  throw new CliError(
+    `DATABASE_URL is set: ${verb} PostgreSQL with ${tool} (see README "Backups and restore"); parley backup covers the embedded SQLite store only.`,
+  );
 }
 
 /** Takes an online backup of DATA_DIR's store and uploads into the new or empty folder `dir`. */
@@ -73,9 +79,11 @@ export async function backup(config: Config, dir: string): Promise<Manifest> {
  */
 export async function restore(config: Config, dir: string, force: boolean): Promise<Manifest> {
   refusePostgres(config, 'restore');
-  const manifest = JSON.parse(await readFile(path.join(dir, MANIFEST), 'utf8').catch(() => {
-    throw new CliError(`${dir} holds no ${MANIFEST}: not a parley backup.`);
-  })) as Manifest;
+  const manifest = JSON.parse(
+    await readFile(path.join(dir, MANIFEST), 'utf8').catch(() => {
+      throw new CliError(`${dir} holds no ${MANIFEST}: not a parley backup.`);
+    }),
+  ) as Manifest;
   if (manifest.format !== 1 || manifest.store !== 'sqlite') throw new CliError(`${dir}: unknown backup format.`);
   if (await nodeIsRunning(config.dataDir)) throw new CliError(`A server is running on ${config.dataDir}; stop it before restoring.`);
   const target = path.join(config.dataDir, DB_FILE);

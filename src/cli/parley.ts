@@ -30,7 +30,9 @@ program
   .description('online backup of the SQLite store and the uploads into a new folder, with manifest.json')
   .action(async (dir: string) => {
     const m = await backup(loadConfigOrExit(), dir);
-    const counts = Object.entries(m.counts).map(([table, n]) => `${n} ${table}`).join(', ');
+    const counts = Object.entries(m.counts)
+      .map(([table, n]) => `${n} ${table}`)
+      .join(', ');
     process.stdout.write(`Backed up schema ${m.schemaVersion} (${counts}) and ${m.uploads.files} upload file(s) into ${dir}\n`);
   });
 

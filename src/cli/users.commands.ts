@@ -28,9 +28,7 @@ export function registerUserCommands(program: Command): void {
     .option('--admin', 'make it an admin')
     .action(async (username: string, o: { name: string; password?: string; passwordStdin?: boolean; email?: string; admin?: boolean }) => {
       const password = o.password ?? (await readPassword(o.passwordStdin === true));
-      const user = await withCore((core) =>
-        core.admin.createUser({ username, name: o.name, password, email: o.email, role: o.admin ? 'admin' : 'user' }),
-      );
+      const user = await withCore((core) => core.admin.createUser({ username, name: o.name, password, email: o.email, role: o.admin ? 'admin' : 'user' }));
       say(`Created ${describeUser(user)}`);
     });
 

@@ -201,7 +201,13 @@ export async function createAccountsService(deps: {
       return { user: { ...user, lastSeenAt: now }, opened };
     },
 
-    async login(id: LoginIdentifier, password: string, device: DeviceInput | undefined, ipAddress: string, family: LoginFamily = 'native'): Promise<LoginResult> {
+    async login(
+      id: LoginIdentifier,
+      password: string,
+      device: DeviceInput | undefined,
+      ipAddress: string,
+      family: LoginFamily = 'native',
+    ): Promise<LoginResult> {
       const user = await verifyCredentials(id, password, ipAddress, family);
       const opened = await sessions.open(user, device, ipAddress);
       const now = clock.now();

@@ -69,8 +69,7 @@ export function createAdminService(deps: {
     },
 
     /** Creates an account (not counted against the sign-up limit); 400 or 409 as sign-up would. */
-    createUser: (input: AdminNewUser) =>
-      accounts.createAccount({ ...input, ipAddress: 'admin' }, { unthrottled: true, role: input.role ?? 'user' }),
+    createUser: (input: AdminNewUser) => accounts.createAccount({ ...input, ipAddress: 'admin' }, { unthrottled: true, role: input.role ?? 'user' }),
 
     /** Disables the account: it cannot log in, and every session stops at once (sockets close). */
     async disableUser(ref: string | number, actor?: Actor): Promise<UserRecord> {

@@ -46,7 +46,13 @@ export function createChatEvents(deps: { store: Store; bus: Bus; clock: Clock })
     },
 
     /** A chat-level change; each recipient later sees the chat with their own settings. */
-    chat(kind: Extract<ChatEventKind, 'chatUpdate' | 'addedUsers' | 'removedUsers'>, chat: ChatView, members: MemberRecord[], recipients: number[], source: number | 'system') {
+    chat(
+      kind: Extract<ChatEventKind, 'chatUpdate' | 'addedUsers' | 'removedUsers'>,
+      chat: ChatView,
+      members: MemberRecord[],
+      recipients: number[],
+      source: number | 'system',
+    ) {
       const settingsByUser: Record<number, ChatSettingsView> = {};
       for (const member of members) if (recipients.includes(member.userId)) settingsByUser[member.userId] = settingsOf(member);
       return emit({ kind, chatId: chat.chat.id, source, recipients, chat, settingsByUser });

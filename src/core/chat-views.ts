@@ -49,7 +49,14 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
 }
 
 /** A stand-in for an author whose account is gone (their messages normally go with it). */
-const deletedUser = (id: number): Profile => ({ id, uid: '00000000-0000-0000-0000-000000000000', username: 'deleted', displayName: 'Deleted user', about: null, lastSeenAt: null });
+const deletedUser = (id: number): Profile => ({
+  id,
+  uid: '00000000-0000-0000-0000-000000000000',
+  username: 'deleted',
+  displayName: 'Deleted user',
+  about: null,
+  lastSeenAt: null,
+});
 
 export interface ChatViewOptions {
   /** Include every current member (GET /chats/<id>, full lists, events). */

@@ -20,8 +20,17 @@ export const MAX_PARTICIPANTS_AT_CREATION = 100;
 export const TITLE_MAX = 128;
 
 const newMember = (chatId: string, userId: number, at: number): MemberRecord => ({
-  chatId, userId, isMember: true, isMuted: false, isArchived: false, isRemovedOnDevice: false,
-  hasBlockedChat: false, isBlocked: false, lastReadSeq: 0, addedAt: at, removedAt: null,
+  chatId,
+  userId,
+  isMember: true,
+  isMuted: false,
+  isArchived: false,
+  isRemovedOnDevice: false,
+  hasBlockedChat: false,
+  isBlocked: false,
+  lastReadSeq: 0,
+  addedAt: at,
+  removedAt: null,
 });
 
 const personalKey = (a: number, b: number) => `${Math.min(a, b)}:${Math.max(a, b)}`;
@@ -48,7 +57,13 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     return { ...chat, ownerId: heir.userId, updatedAt: now };
   }
 
-  async function publishChat(kind: 'chatUpdate' | 'addedUsers' | 'removedUsers', chat: ChatRecord, actorId: number, extraRecipients: number[] = [], extra: { addedUsers?: number[]; removedUsers?: number[] } = {}) {
+  async function publishChat(
+    kind: 'chatUpdate' | 'addedUsers' | 'removedUsers',
+    chat: ChatRecord,
+    actorId: number,
+    extraRecipients: number[] = [],
+    extra: { addedUsers?: number[]; removedUsers?: number[] } = {},
+  ) {
     const members = await store.chats.listMembers(chat.id, false);
     const recipients = [...new Set([...events.activeIds(members), ...extraRecipients])];
     const actor = members.find((m) => m.userId === actorId);
@@ -73,15 +88,26 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
 
       const now = clock.now();
       const chat: ChatRecord = {
-        id: randomUUID(), title: isPersonal ? null : title, isPersonal, personalKey: isPersonal ? personalKey(actor.id, others[0]!) : null,
-        ownerId: actor.id, roomName: null, lastSeq: 0, lastActivityAt: now, createdAt: now, updatedAt: now,
+        id: randomUUID(),
+        title: isPersonal ? null : title,
+        isPersonal,
+        personalKey: isPersonal ? personalKey(actor.id, others[0]!) : null,
+        ownerId: actor.id,
+        roomName: null,
+        lastSeq: 0,
+        lastActivityAt: now,
+        createdAt: now,
+        updatedAt: now,
       };
       if (chat.personalKey) {
         const existing = await store.chats.findByPersonalKey(chat.personalKey);
         if (existing) return view(existing, await store.chats.findMember(existing.id, actor.id));
       }
       try {
-        await store.chats.insert(chat, [actor.id, ...others].map((id) => newMember(chat.id, id, now)));
+        await store.chats.insert(
+          chat,
+          [actor.id, ...others].map((id) => newMember(chat.id, id, now)),
+        );
       } catch (error) {
         // Both users of a pair created their chat at once: the second gets the first's.
         if (!(error instanceof UniqueViolation) || !chat.personalKey) throw error;
@@ -114,10 +140,18 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     },
 
     /** The caller's own flags; only the caller is told. */
-    async updateSettings(actor: Profile, chatId: string, patch: { isMuted?: boolean | undefined; isArchived?: boolean | undefined; isRemovedOnDevice?: boolean | undefined }): Promise<ChatView> {
+    async updateSettings(
+      actor: Profile,
+      chatId: string,
+      patch: { isMuted?: boolean | undefined; isArchived?: boolean | undefined; isRemovedOnDevice?: boolean | undefined },
+    ): Promise<ChatView> {
       const { chat, member } = await requireMembership(store, chatId, actor.id);
       const updated = { ...member, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as MemberRecord;
-      await store.chats.updateMember(chat.id, actor.id, { isMuted: updated.isMuted, isArchived: updated.isArchived, isRemovedOnDevice: updated.isRemovedOnDevice });
+      await store.chats.updateMember(chat.id, actor.id, {
+        isMuted: updated.isMuted,
+        isArchived: updated.isArchived,
+        isRemovedOnDevice: updated.isRemovedOnDevice,
+      });
       const snapshot = await view(chat, updated);
       await events.chat('chatUpdate', snapshot, [updated], [actor.id], actor.id);
       return snapshot;

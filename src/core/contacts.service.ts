@@ -27,14 +27,24 @@ export function createContactsService(deps: { store: Store; clock: Clock }) {
       if (!user) throw notFound('User');
       const now = clock.now();
       const contact = await store.contacts.upsert({
-        id: randomUUID(), ownerId: owner.id, userId: user.id, name, isFavorite: input.isFavorite ?? false, isBlocked: false, createdAt: now, updatedAt: now,
+        id: randomUUID(),
+        ownerId: owner.id,
+        userId: user.id,
+        name,
+        isFavorite: input.isFavorite ?? false,
+        isBlocked: false,
+        createdAt: now,
+        updatedAt: now,
       });
       return { contact, user: profileOf(user) };
     },
 
     async listContacts(owner: Profile): Promise<ContactView[]> {
       const contacts = await store.contacts.listByOwner(owner.id);
-      const profiles = await loadProfiles(store, contacts.map((c) => c.userId));
+      const profiles = await loadProfiles(
+        store,
+        contacts.map((c) => c.userId),
+      );
       return contacts.flatMap((contact) => {
         const user = profiles.get(contact.userId);
         return user ? [{ contact, user }] : [];

@@ -60,8 +60,8 @@ export type Core = Awaited<ReturnType<typeof createCore>>;
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
-  push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
-};
+    push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
+  };
 
 const PUSH_DEFAULTS = { preview: 'full', retryBaseMs: 2000, maxAttempts: 8, concurrency: 16 } as const;
 
@@ -94,7 +94,13 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const presence = createPresence({ store, clock, enabled: Object.keys(senders).length > 0 });
   const push = createPushService({ store, clock, senders, presence, preview: pushConfig.preview });
   const pushWorker = createPushWorker({
-    store, clock, senders, metrics, presence, push, ...pushConfig,
+    store,
+    clock,
+    senders,
+    metrics,
+    presence,
+    push,
+    ...pushConfig,
     onError: (error, context) => ports.onPushError?.(error, context),
   });
   const messages = createMessagesService({ store, events, media, clock, push });
@@ -104,7 +110,36 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const search = createSearchService({ store, index: ports.search });
   const vonageTokens = createVonageTokens({ store, clock, applicationId: config.vonageApplicationId, privateKeyPem: config.vonagePrivateKey });
   const vapp = createVappService({
-    store, accounts, users, media, tokens: vonageTokens, vonage: ports.vonage, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000',
+    store,
+    accounts,
+    users,
+    media,
+    tokens: vonageTokens,
+    vonage: ports.vonage,
+    clock,
+    publicUrl: config.publicUrl ?? 'http://localhost:3000',
   });
-  return { ports, metrics, presence, push, pushWorker, tokens, throttle, sessions, media, accounts, admin, users, events, eventLog, chats, messages, contacts, rooms, search, vonageTokens, vapp };
+  return {
+    ports,
+    metrics,
+    presence,
+    push,
+    pushWorker,
+    tokens,
+    throttle,
+    sessions,
+    media,
+    accounts,
+    admin,
+    users,
+    events,
+    eventLog,
+    chats,
+    messages,
+    contacts,
+    rooms,
+    search,
+    vonageTokens,
+    vapp,
+  };
 }

@@ -135,8 +135,19 @@ export function createMediaService(deps: {
       const type = await resolveFileType(input.declaredType, head);
       if (input.imagesOnly && !isPreviewable(type.mime)) throw onlyImages();
       const media: MediaRecord = {
-        id, ownerId, fileType: type.ext, mime: type.mime, fileSize: 0, width: null, height: null,
-        previewWidth: null, previewHeight: null, ready: false, attachedAs: null, attachedAt: null, createdAt: clock.now(),
+        id,
+        ownerId,
+        fileType: type.ext,
+        mime: type.mime,
+        fileSize: 0,
+        width: null,
+        height: null,
+        previewWidth: null,
+        previewHeight: null,
+        ready: false,
+        attachedAs: null,
+        attachedAt: null,
+        createdAt: clock.now(),
       };
       // The row goes in first: it reserves the id, so two uploads of one name never share a file.
       try {

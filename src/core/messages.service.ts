@@ -6,7 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { AppError, forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatEvent, MessageView, Profile } from '../ports/events.js';
-import { UniqueViolation, type ChatRecord, type MediaRecord, type MemberRecord, type MessageRecord, type PushTarget, type Repositories, type Store } from '../ports/store.js';
+import {
+  UniqueViolation,
+  type ChatRecord,
+  type MediaRecord,
+  type MemberRecord,
+  type MessageRecord,
+  type PushTarget,
+  type Repositories,
+  type Store,
+} from '../ports/store.js';
 import { createBatcher } from './batcher.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
@@ -77,8 +86,18 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
-      chatId: chat.id, seq, authorId: author.id, localId: input.localId, text, isVisible: input.isVisible ?? true,
-      fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
+      chatId: chat.id,
+      seq,
+      authorId: author.id,
+      localId: input.localId,
+      text,
+      isVisible: input.isVisible ?? true,
+      fileExists: null,
+      previewExists: null,
+      createdAt: now,
+      updatedAt: now,
+      editedAt: null,
+      deletedAt: null,
     });
     // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
     if (attachment?.insert) await tx.media.insert(attachment.record);
@@ -119,8 +138,19 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     return {
       insert: true,
       record: {
-        id: randomUUID(), ownerId: author.id, fileType, mime: mimeOf(fileType), fileSize: input.fileSize, width: null, height: null,
-        previewWidth: null, previewHeight: null, ready: false, attachedAs: 'attachment', attachedAt: now, createdAt: now,
+        id: randomUUID(),
+        ownerId: author.id,
+        fileType,
+        mime: mimeOf(fileType),
+        fileSize: input.fileSize,
+        width: null,
+        height: null,
+        previewWidth: null,
+        previewHeight: null,
+        ready: false,
+        attachedAs: 'attachment',
+        attachedAt: now,
+        createdAt: now,
       },
     };
   }
@@ -250,7 +280,11 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** An `auxiliary` event (typing, …) to the other members; never stored. */
-    async notify(actor: Profile, chatId: string, input: { name: string; text?: string | undefined; realm?: string | undefined; data?: unknown }): Promise<void> {
+    async notify(
+      actor: Profile,
+      chatId: string,
+      input: { name: string; text?: string | undefined; realm?: string | undefined; data?: unknown },
+    ): Promise<void> {
       const { chat, member } = await requireMembership(store, chatId, actor.id);
       await assertMayPost(chat, member);
       const recipients = (await recipientsOf(chat.id)).filter((id) => id !== actor.id);

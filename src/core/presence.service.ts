@@ -51,7 +51,10 @@ export function createPresence(options: PresenceOptions) {
       if (!enabled || timer) return;
       timer = setInterval(() => {
         const now = clock.now();
-        store.push.touchPresence(nodeId, now).then(() => store.push.prunePresence(now - 10 * staleMs)).catch(onError);
+        store.push
+          .touchPresence(nodeId, now)
+          .then(() => store.push.prunePresence(now - 10 * staleMs))
+          .catch(onError);
       }, heartbeatMs);
       timer.unref();
     },

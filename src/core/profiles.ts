@@ -8,7 +8,12 @@ import type { MediaRecord, Store, UserRecord } from '../ports/store.js';
 
 /** The part of an upload that views and events carry. */
 export const mediaViewOf = (m: MediaRecord): MediaView => ({
-  id: m.id, fileType: m.fileType, fileSize: m.fileSize, previewWidth: m.previewWidth, previewHeight: m.previewHeight, createdAt: m.createdAt,
+  id: m.id,
+  fileType: m.fileType,
+  fileSize: m.fileSize,
+  previewWidth: m.previewWidth,
+  previewHeight: m.previewHeight,
+  createdAt: m.createdAt,
 });
 
 export type { Profile };

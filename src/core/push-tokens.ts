@@ -9,6 +9,8 @@ import { parseSubscription } from '../ports/push.js';
 /** Throws 400 (naming `field`) when `token` cannot be a push token for `transport`. */
 export function checkPushToken(transport: string | null, token: string | null, field: string): void {
   if (transport === 'web' && token !== null && !parseSubscription(token)) {
-    throw invalid([{ name: field, reason: 'for the web transport, a PushSubscription as JSON: {"endpoint": "https://…", "keys": {"p256dh": "…", "auth": "…"}}' }]);
+    throw invalid([
+      { name: field, reason: 'for the web transport, a PushSubscription as JSON: {"endpoint": "https://…", "keys": {"p256dh": "…", "auth": "…"}}' },
+    ]);
   }
 }

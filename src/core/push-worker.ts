@@ -57,8 +57,14 @@ export function createPushWorker(o: PushWorkerOptions) {
     if (!target || !sender || online) return store.push.delete(row.id);
     const content = JSON.parse(row.payload) as PushContent;
     const notification: PushNotification = {
-      kind: row.kind, chatId: row.chatId, messageId: row.messageId ?? undefined, authorName: content.authorName, body: content.body,
-      badge: await badge(row.userId), name: content.name, data: content.data,
+      kind: row.kind,
+      chatId: row.chatId,
+      messageId: row.messageId ?? undefined,
+      authorName: content.authorName,
+      body: content.body,
+      badge: await badge(row.userId),
+      name: content.name,
+      data: content.data,
     };
     const result = await sender.send(target.pushToken, notification);
     if (result.status === 'sent') {

@@ -65,14 +65,26 @@ export function createPushService(deps: { store: Store; clock: Clock; senders: P
       let inChat = targets.get(chatId);
       if (!inChat) targets.set(chatId, (inChat = await tx.push.offlineTargetsInChat(chatId, presence.onlineSince())));
       const content: PushContent = { authorName: message.author.displayName, body: previewOf(message, preview) };
-      const rows = rowsFor(inChat.filter((t) => t.userId !== authorId), { chatId, messageId: id, kind: 'message', payload: JSON.stringify(content), dueAt: createdAt });
+      const rows = rowsFor(
+        inChat.filter((t) => t.userId !== authorId),
+        { chatId, messageId: id, kind: 'message', payload: JSON.stringify(content), dueAt: createdAt },
+      );
       await tx.push.enqueue(rows);
     },
 
     /** Writes the pushes of an `auxiliary` event whose realm asks for them (`push` or `all`). */
-    async enqueueAuxiliary(chatId: string, actor: Profile, auxiliary: { name: string; text: string | null; realm: string; data: unknown }, recipients: number[]): Promise<void> {
+    async enqueueAuxiliary(
+      chatId: string,
+      actor: Profile,
+      auxiliary: { name: string; text: string | null; realm: string; data: unknown },
+      recipients: number[],
+    ): Promise<void> {
       if (!enabled || !PUSH_REALMS.has(auxiliary.realm)) return;
-      const targets = await store.push.offlineTargetsOfUsers(chatId, recipients.filter((id) => id !== actor.id), presence.onlineSince());
+      const targets = await store.push.offlineTargetsOfUsers(
+        chatId,
+        recipients.filter((id) => id !== actor.id),
+        presence.onlineSince(),
+      );
       const body = preview === 'hidden' ? 'New notification' : (auxiliary.text ?? auxiliary.name);
       const content: PushContent = { authorName: actor.displayName, body, name: auxiliary.name, data: auxiliary.data };
       await store.push.enqueue(rowsFor(targets, { chatId, messageId: null, kind: 'auxiliary', payload: JSON.stringify(content), dueAt: clock.now() }));

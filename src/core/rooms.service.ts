@@ -58,8 +58,16 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
       if (existing) return existing;
       const now = clock.now();
       const room: ChatRecord = {
-        id: randomUUID(), title: folded, isPersonal: false, personalKey: null, ownerId: opener?.id ?? null, roomName: folded,
-        lastSeq: 0, lastActivityAt: now, createdAt: now, updatedAt: now,
+        id: randomUUID(),
+        title: folded,
+        isPersonal: false,
+        personalKey: null,
+        ownerId: opener?.id ?? null,
+        roomName: folded,
+        lastSeq: 0,
+        lastActivityAt: now,
+        createdAt: now,
+        updatedAt: now,
       };
       try {
         await store.chats.insert(room, []);
@@ -80,8 +88,18 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
       const stored = await store.transaction(async (tx) => {
         const seq = await tx.chats.nextSeq(room.id, now);
         return tx.messages.insert({
-          chatId: room.id, seq, authorId: author.id, localId: `room:${randomUUID()}`, text, isVisible: true,
-          fileExists: null, previewExists: null, createdAt: now, updatedAt: now, editedAt: null, deletedAt: null,
+          chatId: room.id,
+          seq,
+          authorId: author.id,
+          localId: `room:${randomUUID()}`,
+          text,
+          isVisible: true,
+          fileExists: null,
+          previewExists: null,
+          createdAt: now,
+          updatedAt: now,
+          editedAt: null,
+          deletedAt: null,
         });
       });
       const message = present(stored, { id: author.id, username: author.username });
@@ -99,7 +117,10 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
         beforeSeq = anchor.seq;
       }
       const messages = await store.messages.listBefore(room.id, beforeSeq, Math.min(count, HISTORY_MAX));
-      const senders = await loadProfiles(store, messages.map((m) => m.authorId));
+      const senders = await loadProfiles(
+        store,
+        messages.map((m) => m.authorId),
+      );
       return messages.map((m) => present(m, { id: m.authorId, username: senders.get(m.authorId)?.username ?? 'deleted' }));
     },
   };

@@ -18,13 +18,14 @@ export const PREFIX_MIN_LENGTH = 2;
  * Common English words dropped from a query when they stand alone (not inside a phrase):
  * they would match nearly every message and rank nothing. A query of only these finds nothing.
  */
-const STOP_WORDS = new Set(
-  'a an and are as at be but by for from has have i in is it its of on or that the this to was were will with'.split(' '),
-);
+const STOP_WORDS = new Set('a an and are as at be but by for from has have i in is it its of on or that the this to was were will with'.split(' '));
 
 /** Lower case without diacritics: "Déploiement" → "deploiement". */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase();
 }
 
 const TOKEN = /[\p{L}\p{N}]+/gu;

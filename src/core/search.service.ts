@@ -48,7 +48,10 @@ export type SearchService = ReturnType<typeof createSearchService>;
 /** Ties a cursor to the search that made it: another query, filter or order refuses it. */
 function fingerprint(input: MessageSearchInput): string {
   const { q, chatId, from, after, before, sort } = input;
-  return createHash('sha256').update(JSON.stringify([q, chatId, from, after, before, sort])).digest('base64url').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify([q, chatId, from, after, before, sort]))
+    .digest('base64url')
+    .slice(0, 12);
 }
 
 const badCursor = () => invalid([{ name: 'cursor', reason: 'is not a cursor of this search' }]);
@@ -92,7 +95,15 @@ export function createSearchService(deps: { store: Store; index: SearchIndex | u
       if (query.empty) return { results: [], nextCursor: null };
       const limit = Math.min(Math.max(input.limit, 1), SEARCH_LIMIT_MAX);
       const hits = await index.searchMessages({
-        userId: actor.id, query, chatId: input.chatId, authorId: input.from, after: input.after, before: input.before, sort: input.sort, from, limit: limit + 1,
+        userId: actor.id,
+        query,
+        chatId: input.chatId,
+        authorId: input.from,
+        after: input.after,
+        before: input.before,
+        sort: input.sort,
+        from,
+        limit: limit + 1,
       });
       const page = hits.slice(0, limit);
       // Views are built per chat (read marks and authors are per chat), then put back in rank order.
@@ -100,7 +111,12 @@ export function createSearchService(deps: { store: Store; index: SearchIndex | u
       for (const hit of page) byChat.set(hit.message.chatId, [...(byChat.get(hit.message.chatId) ?? []), hit]);
       const views = new Map<number, MessageView>();
       for (const [chatId, chatHits] of byChat) {
-        for (const view of await buildMessageViews(store, chatId, chatHits.map((h) => h.message))) views.set(view.message.id, view);
+        for (const view of await buildMessageViews(
+          store,
+          chatId,
+          chatHits.map((h) => h.message),
+        ))
+          views.set(view.message.id, view);
       }
       const results = page.map((hit) => ({ message: views.get(hit.message.id)!, chatId: hit.message.chatId, highlight: highlight(hit.message.text, query) }));
       const last = page[page.length - 1];

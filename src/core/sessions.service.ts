@@ -163,7 +163,8 @@ export function createSessionsService(deps: { store: Store; bus: Bus; tokens: To
       const current = (await store.sessions.findById(session.id)) ?? session;
       const transport = update.pushTransport !== undefined ? update.pushTransport : current.pushTransport;
       const token = update.pushToken !== undefined ? update.pushToken : current.pushToken;
-      if (patch.deviceToken !== undefined || patch.transport !== undefined) checkPushToken(transport, token, patch.deviceToken !== undefined ? 'deviceToken' : 'transport');
+      if (patch.deviceToken !== undefined || patch.transport !== undefined)
+        checkPushToken(transport, token, patch.deviceToken !== undefined ? 'deviceToken' : 'transport');
       await store.sessions.update(session.id, update);
       cache?.delete(session.id);
     },

@@ -45,10 +45,7 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | n
       if (wait > 0) throw rateLimited(wait);
     },
     async recordLoginFailure(username, address) {
-      await Promise.all([
-        limiter.hit('login_user', usernameKey(username), limits.loginPerUsername),
-        limiter.hit('login_ip', address, limits.loginPerAddress),
-      ]);
+      await Promise.all([limiter.hit('login_user', usernameKey(username), limits.loginPerUsername), limiter.hit('login_ip', address, limits.loginPerAddress)]);
     },
     async recordLoginSuccess(username) {
       await limiter.reset('login_user', usernameKey(username), limits.loginPerUsername);

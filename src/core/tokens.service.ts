@@ -42,7 +42,11 @@ export interface TokenService {
 
 /** Thrown by `rotate` when the key comes from configuration. */
 export const configuredKeyRefusal = () =>
-  new AppError('conflict', 'TOKEN_SIGNING_KEY is set, so the signing key comes from configuration: rotate by configuring a new key (tokens of the old one then stop verifying).', { field: 'TOKEN_SIGNING_KEY' });
+  new AppError(
+    'conflict',
+    'TOKEN_SIGNING_KEY is set, so the signing key comes from configuration: rotate by configuring a new key (tokens of the old one then stop verifying).',
+    { field: 'TOKEN_SIGNING_KEY' },
+  );
 
 interface LoadedKey {
   kid: string;

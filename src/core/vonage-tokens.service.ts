@@ -39,9 +39,7 @@ export const USER_ACL = Object.freeze({
 });
 
 /** A verified token's claims, or why it was refused. */
-export type UserTokenCheck =
-  | { ok: true; name: string; userId: string; expiresAt: number }
-  | { ok: false; problem: 'badtoken' | 'missinguserid' };
+export type UserTokenCheck = { ok: true; name: string; userId: string; expiresAt: number } | { ok: false; problem: 'badtoken' | 'missinguserid' };
 
 export interface VonageTokens {
   /** The application id tokens are issued for. */
@@ -88,12 +86,7 @@ async function loadGenerated(store: Store): Promise<Material> {
  * A configured key is checked at once (a wrong one fails the start); a generated one is
  * loaded, or made, on first use, so that apps that never serve the V-app pay nothing.
  */
-export function createVonageTokens(deps: {
-  store: Store;
-  clock: Clock;
-  applicationId?: string | undefined;
-  privateKeyPem?: string | undefined;
-}): VonageTokens {
+export function createVonageTokens(deps: { store: Store; clock: Clock; applicationId?: string | undefined; privateKeyPem?: string | undefined }): VonageTokens {
   const { store, clock } = deps;
   let material: Promise<Material> | undefined;
   if (deps.applicationId !== undefined && deps.privateKeyPem !== undefined) {

@@ -38,7 +38,10 @@ export function bearerToken(request: CredentialSource): string | undefined {
 export function offeredProtocols(request: Pick<CredentialSource, 'headers'>): string[] {
   const header = request.headers['sec-websocket-protocol'];
   const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
-  return raw.split(',').map((p) => p.trim()).filter(Boolean);
+  return raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /** The first offered subprotocol that looks like a JWT: the token, echoed back on accept. */

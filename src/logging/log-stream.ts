@@ -52,7 +52,14 @@ export function createLogStream(options: LogStreamOptions = {}): LogStream {
   });
 
   const report = () => {
-    const line = JSON.stringify({ level: WARN, time: Date.now(), pid: process.pid, hostname: hostname(), dropped: unreported, msg: 'log lines were dropped: stdout did not keep up' });
+    const line = JSON.stringify({
+      level: WARN,
+      time: Date.now(),
+      pid: process.pid,
+      hostname: hostname(),
+      dropped: unreported,
+      msg: 'log lines were dropped: stdout did not keep up',
+    });
     unreported = 0;
     sink.write(`${line}\n`);
   };

@@ -29,12 +29,15 @@ function decodedNames(rawKey: string): string[] {
 export function redactUrl(url: string): string {
   const question = url.indexOf('?');
   if (question === -1) return url;
-  const query = url.slice(question + 1).split('&').map((pair) => {
-    const equals = pair.indexOf('=');
-    if (equals === -1) return pair;
-    const key = pair.slice(0, equals);
-    return decodedNames(key).some((name) => SECRET_NAME.test(name)) ? `${key}=***` : pair;
-  });
+  const query = url
+    .slice(question + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      if (equals === -1) return pair;
+      const key = pair.slice(0, equals);
+      return decodedNames(key).some((name) => SECRET_NAME.test(name)) ? `${key}=***` : pair;
+    });
   return `${url.slice(0, question)}?${query.join('&')}`;
 }
 

@@ -123,7 +123,10 @@ export interface MessagesRepository {
   latestOf(chatIds: string[]): Promise<Map<string, MessageRecord>>;
   /** Messages after `afterSeq` by others than `userId`, not deleted. */
   countUnread(chatId: string, userId: number, afterSeq: number): Promise<number>;
-  update(id: number, patch: Partial<Pick<MessageRecord, 'text' | 'isVisible' | 'fileExists' | 'previewExists' | 'updatedAt' | 'editedAt' | 'deletedAt'>>): Promise<void>;
+  update(
+    id: number,
+    patch: Partial<Pick<MessageRecord, 'text' | 'isVisible' | 'fileExists' | 'previewExists' | 'updatedAt' | 'editedAt' | 'deletedAt'>>,
+  ): Promise<void>;
   /** Deletes every message and read mark of the chat. */
   clearChat(chatId: string): Promise<void>;
   insertReadMark(mark: ReadMarkRecord): Promise<void>;

@@ -84,7 +84,8 @@ describe('Redis bus', { skip: redis.skip }, () => {
     const started = Date.now();
     await assert.rejects(
       createRedisBus('redis://:hunter2@127.0.0.1:1', { connectTimeoutMs: 1000 }),
-      (error: Error) => /^Cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/.test(error.message) && !error.message.includes('hunter2'),
+      (error: Error) =>
+        /^Cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/.test(error.message) && !error.message.includes('hunter2'),
     );
     assert.ok(Date.now() - started < 2000);
   });

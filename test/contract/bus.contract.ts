@@ -46,44 +46,56 @@ export function busContract(name: string, open: () => Promise<Bus>, options: Bus
       }
     };
 
-    it('delivers a publish to each subscriber of its topic once, on a later microtask', withBus(async (bus) => {
-      const revoked = record(bus, 'sessions.revoked');
-      const again = record(bus, 'sessions.revoked');
-      const updated = record(bus, 'user.updated');
-      const published = bus.publish('sessions.revoked', { userId: 7, sessionIds: ['a', 'b'] });
-      assert.equal(revoked.length, 0, 'no handler runs inside publish');
-      await published;
-      assert.deepEqual(revoked, [{ userId: 7, sessionIds: ['a', 'b'] }], 'the publishing node has its event when publish resolves');
-      assert.deepEqual(again, revoked);
-      await sleep(100);
-      assert.equal(revoked.length, 1, 'exactly once');
-      assert.deepEqual(updated, [], 'topics are separate');
-    }));
+    it(
+      'delivers a publish to each subscriber of its topic once, on a later microtask',
+      withBus(async (bus) => {
+        const revoked = record(bus, 'sessions.revoked');
+        const again = record(bus, 'sessions.revoked');
+        const updated = record(bus, 'user.updated');
+        const published = bus.publish('sessions.revoked', { userId: 7, sessionIds: ['a', 'b'] });
+        assert.equal(revoked.length, 0, 'no handler runs inside publish');
+        await published;
+        assert.deepEqual(revoked, [{ userId: 7, sessionIds: ['a', 'b'] }], 'the publishing node has its event when publish resolves');
+        assert.deepEqual(again, revoked);
+        await sleep(100);
+        assert.equal(revoked.length, 1, 'exactly once');
+        assert.deepEqual(updated, [], 'topics are separate');
+      }),
+    );
 
-    it('carries payloads unchanged', withBus(async (bus) => {
-      const seen = record(bus, 'sessions.revoked');
-      const payload = { userId: 2 ** 40, sessionIds: ['ünïcödé ✓', '"quoted"\n', ''] };
-      await bus.publish('sessions.revoked', payload);
-      assert.deepEqual(seen, [payload]);
-    }));
+    it(
+      'carries payloads unchanged',
+      withBus(async (bus) => {
+        const seen = record(bus, 'sessions.revoked');
+        const payload = { userId: 2 ** 40, sessionIds: ['ünïcödé ✓', '"quoted"\n', ''] };
+        await bus.publish('sessions.revoked', payload);
+        assert.deepEqual(seen, [payload]);
+      }),
+    );
 
-    it('stops delivering to a handler once unsubscribed, leaving the others', withBus(async (bus) => {
-      const kept: number[] = [];
-      const dropped: number[] = [];
-      bus.subscribe('user.deleted', ({ userId }) => kept.push(userId));
-      const unsubscribe = bus.subscribe('user.deleted', ({ userId }) => dropped.push(userId));
-      await bus.publish('user.deleted', { userId: 1 });
-      unsubscribe();
-      unsubscribe(); // twice is harmless
-      await bus.publish('user.deleted', { userId: 2 });
-      await sleep(50);
-      assert.deepEqual(kept, [1, 2]);
-      assert.deepEqual(dropped, [1]);
-    }));
+    it(
+      'stops delivering to a handler once unsubscribed, leaving the others',
+      withBus(async (bus) => {
+        const kept: number[] = [];
+        const dropped: number[] = [];
+        bus.subscribe('user.deleted', ({ userId }) => kept.push(userId));
+        const unsubscribe = bus.subscribe('user.deleted', ({ userId }) => dropped.push(userId));
+        await bus.publish('user.deleted', { userId: 1 });
+        unsubscribe();
+        unsubscribe(); // twice is harmless
+        await bus.publish('user.deleted', { userId: 2 });
+        await sleep(50);
+        assert.deepEqual(kept, [1, 2]);
+        assert.deepEqual(dropped, [1]);
+      }),
+    );
 
-    it('answers ping while it can carry messages', withBus(async (bus) => {
-      await bus.ping();
-    }));
+    it(
+      'answers ping while it can carry messages',
+      withBus(async (bus) => {
+        await bus.ping();
+      }),
+    );
 
     if (options.openPair) {
       const openPair = options.openPair;
@@ -116,7 +128,10 @@ export function busContract(name: string, open: () => Promise<Bus>, options: Bus
           const onB = record(b, 'user.deleted');
           for (let i = 0; i < 50; i++) await a.publish('user.deleted', { userId: i });
           await eventually(() => assert.equal(onB.length, 50));
-          assert.deepEqual(onB.map((p) => p.userId), Array.from({ length: 50 }, (_, i) => i));
+          assert.deepEqual(
+            onB.map((p) => p.userId),
+            Array.from({ length: 50 }, (_, i) => i),
+          );
         } finally {
           await Promise.all([a.close(), b.close()]);
         }

@@ -22,20 +22,61 @@ export function searchIndexContract(name: string, open: () => Promise<SearchFixt
   describe(`SearchIndex contract: ${name}`, { skip: options.skip }, () => {
     async function world(f: SearchFixture) {
       const user = (username: string) =>
-        f.store.users.insert({ uid: randomUUID(), username: `${username}${randomUUID().slice(0, 6)}`, displayName: `Dé ${username}`, email: null, passwordHash: 'h', createdAt: 1, updatedAt: 1 });
+        f.store.users.insert({
+          uid: randomUUID(),
+          username: `${username}${randomUUID().slice(0, 6)}`,
+          displayName: `Dé ${username}`,
+          email: null,
+          passwordHash: 'h',
+          createdAt: 1,
+          updatedAt: 1,
+        });
       const [ann, bob, cat] = [await user('ann'), await user('bob'), await user('cat')];
       const chatId = randomUUID();
       const member = (userId: number, addedAt: number, removedAt: number | null = null): MemberRecord => ({
-        chatId, userId, isMember: removedAt === null, isMuted: false, isArchived: false, isRemovedOnDevice: false, hasBlockedChat: false, isBlocked: false,
-        lastReadSeq: 0, addedAt, removedAt,
+        chatId,
+        userId,
+        isMember: removedAt === null,
+        isMuted: false,
+        isArchived: false,
+        isRemovedOnDevice: false,
+        hasBlockedChat: false,
+        isBlocked: false,
+        lastReadSeq: 0,
+        addedAt,
+        removedAt,
       });
       await f.store.chats.insert(
-        { id: chatId, title: 'Ops Room', isPersonal: false, personalKey: null, ownerId: ann.id, roomName: null, lastSeq: 0, lastActivityAt: 1, createdAt: 1, updatedAt: 1 },
+        {
+          id: chatId,
+          title: 'Ops Room',
+          isPersonal: false,
+          personalKey: null,
+          ownerId: ann.id,
+          roomName: null,
+          lastSeq: 0,
+          lastActivityAt: 1,
+          createdAt: 1,
+          updatedAt: 1,
+        },
         [member(ann.id, 0), member(bob.id, 0), member(cat.id, 500)],
       );
       let seq = 0;
       const send = (text: string, at: number, authorId = ann.id) =>
-        f.store.messages.insert({ chatId, seq: ++seq, authorId, localId: randomUUID(), text, isVisible: true, fileExists: null, previewExists: null, createdAt: at, updatedAt: at, editedAt: null, deletedAt: null });
+        f.store.messages.insert({
+          chatId,
+          seq: ++seq,
+          authorId,
+          localId: randomUUID(),
+          text,
+          isVisible: true,
+          fileExists: null,
+          previewExists: null,
+          createdAt: at,
+          updatedAt: at,
+          editedAt: null,
+          deletedAt: null,
+        });
       return { ann, bob, cat, chatId, send };
     }
     const search = (index: SearchIndex, userId: number, q: string, extra: Partial<MessageSearch> = {}) =>
@@ -60,7 +101,10 @@ export function searchIndexContract(name: string, open: () => Promise<SearchFixt
         assert.deepEqual(idsOf(await search(f.index, bob.id, 'deploiement', { after: 100 })), [later.id]);
         assert.deepEqual(idsOf(await search(f.index, bob.id, 'deploiement', { before: 600 })), [old.id]);
         const docs = await f.index.chatDocuments(bob.id);
-        assert.deepEqual(docs.map((d) => d.chatId), [chatId]);
+        assert.deepEqual(
+          docs.map((d) => d.chatId),
+          [chatId],
+        );
         assert.equal(docs[0]!.memberNames.length, 2);
       } finally {
         await f.close();

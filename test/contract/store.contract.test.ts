@@ -29,7 +29,15 @@ describe('PostgreSQL store', { skip: postgres.skip }, () => {
     // Separate pools, so separate sessions: as far as PostgreSQL can tell, separate nodes.
     const opened = await Promise.all([1, 2, 3].map(() => openPostgresStore(schema.url, { poolSize: 1 })));
     try {
-      const user = await opened[0]!.store.users.insert({ uid: crypto.randomUUID(), username: 'racer', displayName: 'R', email: null, passwordHash: 'h', createdAt: 1, updatedAt: 1 });
+      const user = await opened[0]!.store.users.insert({
+        uid: crypto.randomUUID(),
+        username: 'racer',
+        displayName: 'R',
+        email: null,
+        passwordHash: 'h',
+        createdAt: 1,
+        updatedAt: 1,
+      });
       for (const { store } of opened) assert.equal((await store.users.findByUsername('racer'))?.id, user.id);
       const client = new pg.Client({ connectionString: schema.url });
       await client.connect();
@@ -48,7 +56,9 @@ describe('PostgreSQL store', { skip: postgres.skip }, () => {
   it('names the database, without its password, when it cannot connect', async () => {
     await assert.rejects(
       openPostgresStore('postgres://parley:hunter2@127.0.0.1:1/none', { poolSize: 1, connectionTimeoutMs: 2000 }),
-      (error: Error) => /Cannot connect to PostgreSQL at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/none: .*ECONNREFUSED/.test(error.message) && !error.message.includes('hunter2'),
+      (error: Error) =>
+        /Cannot connect to PostgreSQL at postgres:\/\/parley:\*\*\*@127\.0\.0\.1:1\/none: .*ECONNREFUSED/.test(error.message) &&
+        !error.message.includes('hunter2'),
     );
   });
 });

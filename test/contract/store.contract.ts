@@ -10,10 +10,30 @@ import { UniqueViolation, type NewUser, type SessionRecord, type Store } from '.
 let n = 0;
 const newUser = (overrides: Partial<NewUser> = {}): NewUser => {
   n++;
-  return { uid: randomUUID(), username: `contract${process.pid}_${n}`, displayName: `Contract ${n}`, email: null, passwordHash: '$argon2id$x', createdAt: 1_000 + n, updatedAt: 1_000 + n, ...overrides };
+  return {
+    uid: randomUUID(),
+    username: `contract${process.pid}_${n}`,
+    displayName: `Contract ${n}`,
+    email: null,
+    passwordHash: '$argon2id$x',
+    createdAt: 1_000 + n,
+    updatedAt: 1_000 + n,
+    ...overrides,
+  };
 };
 const newSession = (userId: number, overrides: Partial<SessionRecord> = {}): SessionRecord => ({
-  id: randomUUID(), userId, tokenId: randomUUID(), deviceId: null, deviceName: null, deviceModel: null, pushToken: null, pushTransport: null, ipAddress: '::1', createdAt: 5, updatedAt: 5, ...overrides,
+  id: randomUUID(),
+  userId,
+  tokenId: randomUUID(),
+  deviceId: null,
+  deviceName: null,
+  deviceModel: null,
+  pushToken: null,
+  pushTransport: null,
+  ipAddress: '::1',
+  createdAt: 5,
+  updatedAt: 5,
+  ...overrides,
 });
 
 /** Registers the contract for one adapter; `skip` is a reason when its service is absent. */
@@ -65,8 +85,14 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         const a = await store.users.insert(newUser({ username: `${tag}_a`, displayName: 'First' }));
         const b = await store.users.insert(newUser({ displayName: `Second ${tag.toUpperCase()}` }));
         await store.users.insert(newUser({ displayName: '100% sure' }));
-        assert.deepEqual((await store.users.search({ query: tag, limit: 10, offset: 0 })).map((u) => u.id), [a.id, b.id]);
-        assert.deepEqual((await store.users.search({ query: tag, limit: 1, offset: 1 })).map((u) => u.id), [b.id]);
+        assert.deepEqual(
+          (await store.users.search({ query: tag, limit: 10, offset: 0 })).map((u) => u.id),
+          [a.id, b.id],
+        );
+        assert.deepEqual(
+          (await store.users.search({ query: tag, limit: 1, offset: 1 })).map((u) => u.id),
+          [b.id],
+        );
         assert.equal((await store.users.search({ query: `${tag}%`, limit: 10, offset: 0 })).length, 0);
         assert.ok((await store.users.search({ query: '0% s', limit: 10, offset: 0 })).length >= 1);
       } finally {
@@ -87,7 +113,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         assert.deepEqual(await store.sessions.findByDevice(user.id, 'phone'), one);
         await store.sessions.update(one.id, { tokenId: 'rotated', deviceName: 'Renamed', updatedAt: 9 });
         assert.equal((await store.sessions.findById(one.id))?.tokenId, 'rotated');
-        assert.deepEqual((await store.sessions.deleteByUser(user.id, one.id)), [two.id]);
+        assert.deepEqual(await store.sessions.deleteByUser(user.id, one.id), [two.id]);
         assert.equal(await store.users.delete(user.id), true);
         assert.equal(await store.sessions.findById(one.id), undefined, 'sessions go with their user');
       } finally {

@@ -41,8 +41,17 @@ export async function startApnsStandIn(): Promise<ApnsStandIn> {
   const { key, cert } = await localCertificate();
   const server = http2.createSecureServer({ key, cert });
   const standIn: ApnsStandIn = {
-    host: '', ca: cert, env: {}, keyPem, keyId: 'KEY1234567', teamId: 'TEAM123456', topic: 'chat.parley.app',
-    received: [], refused: [], answer: () => ({ status: 200 }), close: async () => {},
+    host: '',
+    ca: cert,
+    env: {},
+    keyPem,
+    keyId: 'KEY1234567',
+    teamId: 'TEAM123456',
+    topic: 'chat.parley.app',
+    received: [],
+    refused: [],
+    answer: () => ({ status: 200 }),
+    close: async () => {},
   };
   server.on('stream', (stream, headers) => {
     let body = '';
@@ -58,7 +67,12 @@ export async function startApnsStandIn(): Promise<ApnsStandIn> {
         standIn.refused.push(problem);
         return reply(403, 'InvalidProviderToken');
       }
-      const push: ApnsPush = { token: String(headers[':path']).slice('/3/device/'.length), headers, payload: JSON.parse(body), jwt: String(headers.authorization).slice(7) };
+      const push: ApnsPush = {
+        token: String(headers[':path']).slice('/3/device/'.length),
+        headers,
+        payload: JSON.parse(body),
+        jwt: String(headers.authorization).slice(7),
+      };
       standIn.received.push(push);
       const { status, reason } = standIn.answer(push);
       reply(status, reason);

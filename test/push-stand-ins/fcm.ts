@@ -40,8 +40,14 @@ export async function startFcmStandIn(): Promise<FcmStandIn> {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const issued = new Set<string>();
   const s: FcmStandIn = {
-    url: '', env: {}, serviceAccount: {}, received: [], tokenRequests: 0, refused: [],
-    answer: () => ({ status: 200, body: { name: 'projects/parley-test/messages/1' } }), close: async () => {},
+    url: '',
+    env: {},
+    serviceAccount: {},
+    received: [],
+    tokenRequests: 0,
+    refused: [],
+    answer: () => ({ status: 200, body: { name: 'projects/parley-test/messages/1' } }),
+    close: async () => {},
   };
   const server = http.createServer(async (req, res) => {
     const body = await readBody(req);
@@ -54,7 +60,11 @@ export async function startFcmStandIn(): Promise<FcmStandIn> {
       const form = new URLSearchParams(body);
       if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return json(400, { error: 'unsupported_grant_type' });
       try {
-        const { payload } = await jwtVerify(form.get('assertion') ?? '', publicKey, { issuer: s.serviceAccount.client_email, audience: s.serviceAccount.token_uri, algorithms: ['RS256'] });
+        const { payload } = await jwtVerify(form.get('assertion') ?? '', publicKey, {
+          issuer: s.serviceAccount.client_email,
+          audience: s.serviceAccount.token_uri,
+          algorithms: ['RS256'],
+        });
         if (payload.scope !== SCOPE) throw new Error(`scope ${payload.scope}`);
       } catch (error) {
         s.refused.push(`assertion: ${(error as Error).message}`);
@@ -80,9 +90,12 @@ export async function startFcmStandIn(): Promise<FcmStandIn> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   s.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   s.serviceAccount = {
-    type: 'service_account', project_id: 'parley-test', private_key_id: 'key-1',
+    type: 'service_account',
+    project_id: 'parley-test',
+    private_key_id: 'key-1',
     private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    client_email: 'push@parley-test.iam.gserviceaccount.com', token_uri: `${s.url}/token`,
+    client_email: 'push@parley-test.iam.gserviceaccount.com',
+    token_uri: `${s.url}/token`,
   };
   s.env = { FCM_SERVICE_ACCOUNT: JSON.stringify(s.serviceAccount), FCM_API_URL: s.url };
   s.close = () => new Promise((resolve) => server.close(() => resolve()));
@@ -92,5 +105,12 @@ export async function startFcmStandIn(): Promise<FcmStandIn> {
 /** FCM's answer for a token that is no longer registered. */
 export const UNREGISTERED = {
   status: 404,
-  body: { error: { code: 404, status: 'NOT_FOUND', message: 'Requested entity was not found.', details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' }] } },
+  body: {
+    error: {
+      code: 404,
+      status: 'NOT_FOUND',
+      message: 'Requested entity was not found.',
+      details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' }],
+    },
+  },
 };

@@ -52,7 +52,14 @@ export async function startWebPushStandIn(): Promise<WebPushStandIn> {
   const { key, cert } = await localCertificate();
   const subscriptions = new Map<string, { ecdh: ECDH; auth: string }>();
   const s: WebPushStandIn = {
-    origin: '', ca: cert, env: {}, subscribe: () => '', received: [], refused: [], answer: () => 201, close: async () => {},
+    origin: '',
+    ca: cert,
+    env: {},
+    subscribe: () => '',
+    received: [],
+    refused: [],
+    answer: () => 201,
+    close: async () => {},
   };
   const server = https.createServer({ key, cert }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -62,9 +69,10 @@ export async function startWebPushStandIn(): Promise<WebPushStandIn> {
       const id = /^\/push\/([\w-]+)$/.exec(req.url ?? '')?.[1];
       const subscription = id && subscriptions.get(id);
       if (req.method !== 'POST' || !subscription) return end(404);
-      const problem = (await checkVapid(String(req.headers.authorization ?? ''), s.origin, vapid.publicKey))
-        ?? (req.headers['content-encoding'] !== 'aes128gcm' ? `content-encoding ${req.headers['content-encoding']}` : undefined)
-        ?? (req.headers.ttl === undefined ? 'no TTL' : undefined);
+      const problem =
+        (await checkVapid(String(req.headers.authorization ?? ''), s.origin, vapid.publicKey)) ??
+        (req.headers['content-encoding'] !== 'aes128gcm' ? `content-encoding ${req.headers['content-encoding']}` : undefined) ??
+        (req.headers.ttl === undefined ? 'no TTL' : undefined);
       if (problem) {
         s.refused.push(problem);
         return end(403);
@@ -86,6 +94,10 @@ export async function startWebPushStandIn(): Promise<WebPushStandIn> {
     subscriptions.set(id, { ecdh, auth });
     return JSON.stringify({ endpoint: `${s.origin}/push/${id}`, keys: { p256dh: ecdh.getPublicKey().toString('base64url'), auth } });
   };
-  s.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
+  s.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return s;
 }

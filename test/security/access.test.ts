@@ -22,8 +22,17 @@ describe('security: nobody reaches another user’s objects', () => {
   let outsider: Registered; // B: in none of A's chats
   let former: Registered; // D: was in A's group, left
   const ids = {} as {
-    personal: string; group: string; ownMessage: number; groupMessage: number; memberMessage: number;
-    photo: string; spare: string; chatImage: string; contact: string; outsiderGroup: string; outsiderUpload: string;
+    personal: string;
+    group: string;
+    ownMessage: number;
+    groupMessage: number;
+    memberMessage: number;
+    photo: string;
+    spare: string;
+    chatImage: string;
+    contact: string;
+    outsiderGroup: string;
+    outsiderUpload: string;
   };
 
   const as = (user: Registered) => client(t.app, user.token);
@@ -40,8 +49,7 @@ describe('security: nobody reaches another user’s objects', () => {
 
   /** Everything A and C can see of A's objects, without the fields that move by themselves. */
   async function snapshot() {
-    const strip = (value: unknown): unknown =>
-      JSON.parse(JSON.stringify(value), (key, v) => (key === 'lastSeen' ? undefined : v));
+    const strip = (value: unknown): unknown => JSON.parse(JSON.stringify(value), (key, v) => (key === 'lastSeen' ? undefined : v));
     const a = as(owner);
     const c = as(member);
     return strip({
@@ -84,22 +92,41 @@ describe('security: nobody reaches another user’s objects', () => {
     const g = `/chats/${ids.group}`;
     const p = `/chats/${ids.personal}`;
     const outsiderTries: Array<[Method, string, unknown?]> = [
-      ['GET', p], ['GET', g], ['PUT', g, { title: 'pwned' }], ['PUT', `${g}/settings`, { isMuted: true }],
-      ['POST', `${g}/images`, { image: { id: ids.outsiderUpload } }], ['DELETE', `${g}/images/${ids.chatImage}`],
-      ['POST', `${g}/users`, { users: [outsider.id] }], ['DELETE', `${g}/users`, { users: [member.id] }],
-      ['DELETE', g], ['DELETE', `${g}/me`], ['DELETE', `${g}/messages`], ['DELETE', `${p}/messages`],
-      ['PUT', `${g}/block`], ['PUT', `${g}/unblock`], ['PUT', `${g}/users/${member.id}/block`], ['PUT', `${g}/users/${member.id}/unblock`],
-      ['GET', `${g}/users/blocked`], ['POST', `${g}/messages`, { localId: 'x1', text: 'intruder' }], ['GET', `${g}/messages`],
-      ['GET', `${p}/messages`], ['DELETE', `${g}/messages/${ids.groupMessage}`], ['PUT', `${g}/messages/${ids.groupMessage}`, { text: 'pwned' }],
-      ['PUT', `${g}/messages/${ids.groupMessage}/read`], ['PUT', `${p}/messages/${ids.ownMessage}/read`], ['POST', `${g}/notify`, { name: 'typing' }],
+      ['GET', p],
+      ['GET', g],
+      ['PUT', g, { title: 'pwned' }],
+      ['PUT', `${g}/settings`, { isMuted: true }],
+      ['POST', `${g}/images`, { image: { id: ids.outsiderUpload } }],
+      ['DELETE', `${g}/images/${ids.chatImage}`],
+      ['POST', `${g}/users`, { users: [outsider.id] }],
+      ['DELETE', `${g}/users`, { users: [member.id] }],
+      ['DELETE', g],
+      ['DELETE', `${g}/me`],
+      ['DELETE', `${g}/messages`],
+      ['DELETE', `${p}/messages`],
+      ['PUT', `${g}/block`],
+      ['PUT', `${g}/unblock`],
+      ['PUT', `${g}/users/${member.id}/block`],
+      ['PUT', `${g}/users/${member.id}/unblock`],
+      ['GET', `${g}/users/blocked`],
+      ['POST', `${g}/messages`, { localId: 'x1', text: 'intruder' }],
+      ['GET', `${g}/messages`],
+      ['GET', `${p}/messages`],
+      ['DELETE', `${g}/messages/${ids.groupMessage}`],
+      ['PUT', `${g}/messages/${ids.groupMessage}`, { text: 'pwned' }],
+      ['PUT', `${g}/messages/${ids.groupMessage}/read`],
+      ['PUT', `${p}/messages/${ids.ownMessage}/read`],
+      ['POST', `${g}/notify`, { name: 'typing' }],
       // A's message ids through a chat of B's own.
       ['GET', `/chats/${ids.outsiderGroup}/messages?before=${ids.groupMessage}`],
       ['PUT', `/chats/${ids.outsiderGroup}/messages/${ids.groupMessage}`, { text: 'pwned' }],
       ['DELETE', `/chats/${ids.outsiderGroup}/messages/${ids.groupMessage}`],
       ['PUT', `/chats/${ids.outsiderGroup}/messages/${ids.groupMessage}/read`],
       // A's uploads and photos.
-      ['POST', '/users/me/photos', { photo: { id: ids.spare } }], ['POST', '/users/me/photos', { photo: { id: ids.photo } }],
-      ['DELETE', `/users/me/photos/${ids.photo}`], ['POST', `/chats/${ids.outsiderGroup}/images`, { image: { id: ids.spare } }],
+      ['POST', '/users/me/photos', { photo: { id: ids.spare } }],
+      ['POST', '/users/me/photos', { photo: { id: ids.photo } }],
+      ['DELETE', `/users/me/photos/${ids.photo}`],
+      ['POST', `/chats/${ids.outsiderGroup}/images`, { image: { id: ids.spare } }],
       ['POST', `/chats/${ids.outsiderGroup}/messages`, { localId: 'x2', text: 'steal', attachment: { id: ids.spare, fileType: 'png', fileSize: 1 } }],
       // A's contact.
       ['DELETE', `/users/me/contacts/${ids.contact}`],
@@ -108,10 +135,15 @@ describe('security: nobody reaches another user’s objects', () => {
     for (const [m, u, b] of outsiderTries.slice(0, 25)) if (!u.includes(ids.personal) || m !== 'DELETE') list.push(['former member', former, m, u, b, 404]);
     // The former member may undo a block of theirs, but has none here: 404 too (already listed).
     const memberTries: Array<[Method, string, unknown?]> = [
-      ['DELETE', g], ['DELETE', `${g}/users`, { users: [owner.id] }], ['PUT', `${g}/users/${owner.id}/block`],
-      ['DELETE', `${g}/messages`], ['DELETE', `${g}/images/${ids.chatImage}`],
-      ['PUT', `${g}/messages/${ids.groupMessage}`, { text: 'pwned' }], ['DELETE', `${g}/messages/${ids.groupMessage}`],
-      ['PUT', `${p}/messages/${ids.ownMessage}`, { text: 'pwned' }], ['DELETE', `${p}/messages/${ids.ownMessage}`],
+      ['DELETE', g],
+      ['DELETE', `${g}/users`, { users: [owner.id] }],
+      ['PUT', `${g}/users/${owner.id}/block`],
+      ['DELETE', `${g}/messages`],
+      ['DELETE', `${g}/images/${ids.chatImage}`],
+      ['PUT', `${g}/messages/${ids.groupMessage}`, { text: 'pwned' }],
+      ['DELETE', `${g}/messages/${ids.groupMessage}`],
+      ['PUT', `${p}/messages/${ids.ownMessage}`, { text: 'pwned' }],
+      ['DELETE', `${p}/messages/${ids.ownMessage}`],
     ];
     for (const [m, u, b] of memberTries) list.push(['member', member, m, u, b, 403]);
     list.push(['member', member, 'POST', '/users/me/photos', { photo: { id: ids.spare } }, 404]);
@@ -188,4 +220,3 @@ describe('security: nobody reaches another user’s objects', () => {
     assert.ok(assertNothingLeaked(seen) >= 4);
   });
 });
-

@@ -40,7 +40,19 @@ const nasty: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(0, -1, 2 ** 53, -(2 ** 63), 1e308, 0.5),
   fc.string({ unit: 'binary', maxLength: 30 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
-  fc.constantFrom('', ' ', '\u0000', '../../etc/passwd', '..\\..\\windows', '%2e%2e%2f', '<script>alert(1)</script>', "' OR 1=1 --", '$argon2id$', '\u202e\ufeff', '𝕏'.repeat(600)),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    '../../etc/passwd',
+    '..\\..\\windows',
+    '%2e%2e%2f',
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    '$argon2id$',
+    '\u202e\ufeff',
+    '𝕏'.repeat(600),
+  ),
   fc.constant('x'.repeat(5000)),
   fc.constant(pollution()),
   fc.constant(deep(200)),
@@ -59,12 +71,19 @@ function plausible(schema: Schema | undefined, depth: number): fc.Arbitrary<unkn
   if ('const' in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
   if (Array.isArray(schema.anyOf)) return fc.oneof(...schema.anyOf.map((s: Schema) => plausible(s, depth + 1)));
-  if (Array.isArray(schema.allOf)) return fc.tuple(...schema.allOf.map((s: Schema) => plausible(s, depth + 1))).map((parts) => Object.assign({}, ...parts.map((p) => (typeof p === 'object' && p ? p : {}))));
+  if (Array.isArray(schema.allOf))
+    return fc
+      .tuple(...schema.allOf.map((s: Schema) => plausible(s, depth + 1)))
+      .map((parts) => Object.assign({}, ...parts.map((p) => (typeof p === 'object' && p ? p : {}))));
   switch (schema.type) {
     case 'object': {
       const props = (schema.properties ?? {}) as Record<string, Schema>;
       const record = fc.record(Object.fromEntries(Object.entries(props).map(([k, s]) => [k, valueFor(s, depth + 1)])), { requiredKeys: [] });
-      const extra = fc.oneof({ weight: 5, arbitrary: fc.constant({}) }, { weight: 1, arbitrary: fc.constant(pollution()) }, { weight: 1, arbitrary: fc.dictionary(printable, nasty, { maxKeys: 3 }) });
+      const extra = fc.oneof(
+        { weight: 5, arbitrary: fc.constant({}) },
+        { weight: 1, arbitrary: fc.constant(pollution()) },
+        { weight: 1, arbitrary: fc.dictionary(printable, nasty, { maxKeys: 3 }) },
+      );
       return fc.tuple(record, extra, fc.boolean()).map(([r, e, allRequired]) => {
         const out: Record<string, unknown> = { ...e, ...r };
         // Most cases carry every required field, so the handler itself is reached.
@@ -94,7 +113,13 @@ function plausible(schema: Schema | undefined, depth: number): fc.Arbitrary<unkn
       return fc.oneof(
         { weight: 1, arbitrary: fc.string({ unit: 'grapheme', ...lengths }) },
         // Characters stores and parsers trip on (NUL: PostgreSQL text cannot hold it), at a plausible length.
-        { weight: 1, arbitrary: fc.string({ unit: fc.constantFrom('a', '0', ' ', '\u0000', '\u0001', '\u001f', '\u007f', 'é', '\u202e', '\ufeff', '😀', '%', '\\', '"', "'"), ...lengths }) },
+        {
+          weight: 1,
+          arbitrary: fc.string({
+            unit: fc.constantFrom('a', '0', ' ', '\u0000', '\u0001', '\u001f', '\u007f', 'é', '\u202e', '\ufeff', '😀', '%', '\\', '"', "'"),
+            ...lengths,
+          }),
+        },
       );
     }
     default:
@@ -104,16 +129,39 @@ function plausible(schema: Schema | undefined, depth: number): fc.Arbitrary<unkn
 
 /** A string as a path segment or query value: usually encoded, sometimes raw tricks. */
 const encode = (value: unknown) => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
   // Lone surrogates cannot be percent-encoded; a round trip through UTF-8 puts U+FFFD in their place.
   return encodeURIComponent(Buffer.from(text, 'utf8').toString('utf8'));
 };
-const rawSegment = fc.constantFrom('..%2f..%2fetc%2fpasswd', '%2e%2e', '%00', '%ZZ', '%', '..', '.', '%c0%ae%c0%ae', 'a%2fb', '%u002e', '%E2%80%AE', '%F0%9F%98%80');
+const rawSegment = fc.constantFrom(
+  '..%2f..%2fetc%2fpasswd',
+  '%2e%2e',
+  '%00',
+  '%ZZ',
+  '%',
+  '..',
+  '.',
+  '%c0%ae%c0%ae',
+  'a%2fb',
+  '%u002e',
+  '%E2%80%AE',
+  '%F0%9F%98%80',
+);
 
 const rawBodies = fc.constantFrom(
-  '{', 'null', '', '[]', '"text"', '1e999999', '{"a":1,"a":2}', '\ufeff{}',
-  '{"__proto__":{"polluted":true}}', '{"constructor":{"prototype":{"polluted":true}}}',
-  '['.repeat(20_000) + ']'.repeat(20_000), `{"a":"${'x'.repeat(70_000)}"}`, `{"a":${'{"a":'.repeat(3000)}1${'}'.repeat(3001)}`,
+  '{',
+  'null',
+  '',
+  '[]',
+  '"text"',
+  '1e999999',
+  '{"a":1,"a":2}',
+  '\ufeff{}',
+  '{"__proto__":{"polluted":true}}',
+  '{"constructor":{"prototype":{"polluted":true}}}',
+  '['.repeat(20_000) + ']'.repeat(20_000),
+  `{"a":"${'x'.repeat(70_000)}"}`,
+  `{"a":${'{"a":'.repeat(3000)}1${'}'.repeat(3001)}`,
 );
 
 interface Case {
@@ -129,36 +177,78 @@ interface Case {
 function caseFor(route: Route): fc.Arbitrary<Case> {
   const params = (route.url.match(/:(\w+)/g) ?? []).map((p) => p.slice(1));
   const paramSchemas = (route.schema.params?.properties ?? {}) as Record<string, Schema>;
-  const pathValues = fc.tuple(...params.map((name) => fc.oneof(
-    { weight: 5, arbitrary: valueFor(paramSchemas[name]).map((value) => ({ raw: false, value })) },
-    { weight: 1, arbitrary: rawSegment.map((value) => ({ raw: true, value })) },
-  )));
+  const pathValues = fc.tuple(
+    ...params.map((name) =>
+      fc.oneof(
+        { weight: 5, arbitrary: valueFor(paramSchemas[name]).map((value) => ({ raw: false, value })) },
+        { weight: 1, arbitrary: rawSegment.map((value) => ({ raw: true, value })) },
+      ),
+    ),
+  );
   const query = route.schema.querystring ? (plausible(route.schema.querystring, 0) as fc.Arbitrary<Record<string, unknown>>) : fc.constant({});
-  const headers = fc.record({
-    'content-type': fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-16', 'text/plain', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/json;;', 'png', 'image/png', '*/*'),
-    'x-request-id': printable,
-    'file-name': fc.oneof(printable, fc.constantFrom('../x', '..%2fx', 'a\\b', 'x-preview', 'ok_name')),
-    range: fc.constantFrom('bytes=0-0', 'bytes=-1', 'bytes=9999999999-', 'bytes=1-0', 'bytes=0-1,2-3', 'pages=1'),
-    'if-none-match': printable,
-    'x-forwarded-for': fc.constantFrom('1.2.3.4', 'garbage', '::1, 10.0.0.1'),
-    'sec-websocket-protocol': printable,
-    origin: fc.constantFrom('http://evil.example', 'null'),
-  }, { requiredKeys: [] });
-  const bodyArb: fc.Arbitrary<Case['body']> = route.method === 'GET' || route.method === 'HEAD'
-    ? fc.constant({ kind: 'none' as const })
-    : fc.oneof(
-        { weight: 6, arbitrary: valueFor(route.schema.body ?? { type: 'object', properties: {} }).map((value) => ({ kind: 'json' as const, value })) },
-        { weight: 1, arbitrary: rawBodies.map((text) => ({ kind: 'raw' as const, text })) },
-        { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ kind: 'bytes' as const, bytes })) },
-        { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
-      );
+  const headers = fc.record(
+    {
+      'content-type': fc.constantFrom(
+        'application/json',
+        'application/json',
+        'application/json; charset=utf-16',
+        'text/plain',
+        'multipart/form-data; boundary=x',
+        'application/x-www-form-urlencoded',
+        'application/json;;',
+        'png',
+        'image/png',
+        '*/*',
+      ),
+      'x-request-id': printable,
+      'file-name': fc.oneof(printable, fc.constantFrom('../x', '..%2fx', 'a\\b', 'x-preview', 'ok_name')),
+      range: fc.constantFrom('bytes=0-0', 'bytes=-1', 'bytes=9999999999-', 'bytes=1-0', 'bytes=0-1,2-3', 'pages=1'),
+      'if-none-match': printable,
+      'x-forwarded-for': fc.constantFrom('1.2.3.4', 'garbage', '::1, 10.0.0.1'),
+      'sec-websocket-protocol': printable,
+      origin: fc.constantFrom('http://evil.example', 'null'),
+    },
+    { requiredKeys: [] },
+  );
+  const bodyArb: fc.Arbitrary<Case['body']> =
+    route.method === 'GET' || route.method === 'HEAD'
+      ? fc.constant({ kind: 'none' as const })
+      : fc.oneof(
+          { weight: 6, arbitrary: valueFor(route.schema.body ?? { type: 'object', properties: {} }).map((value) => ({ kind: 'json' as const, value })) },
+          { weight: 1, arbitrary: rawBodies.map((text) => ({ kind: 'raw' as const, text })) },
+          { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ kind: 'bytes' as const, bytes })) },
+          { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
+        );
   return fc.record({
     pathValues,
     query,
-    junkQuery: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('&token=abc', '&count=1&count=2', '&__proto__[polluted]=1', '&constructor[prototype][polluted]=1', '&s=%00', '&limit=1e9', '&offset=-1') }),
+    junkQuery: fc.oneof(
+      { weight: 4, arbitrary: fc.constant('') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          '&token=abc',
+          '&count=1&count=2',
+          '&__proto__[polluted]=1',
+          '&constructor[prototype][polluted]=1',
+          '&s=%00',
+          '&limit=1e9',
+          '&offset=-1',
+        ),
+      },
+    ),
     headers,
     auth: fc.constantFrom('token', 'token', 'token', 'token', 'none', 'junk'),
-    junkAuth: fc.constantFrom('Bearer', 'Bearer a.b.c', 'Basic ', 'Basic !!!', `Basic ${Buffer.from(':').toString('base64')}`, `Basic ${Buffer.from(`${'x'.repeat(3000)}:y`).toString('base64')}`, 'Digest x', `Bearer ${'e'.repeat(5000)}`),
+    junkAuth: fc.constantFrom(
+      'Bearer',
+      'Bearer a.b.c',
+      'Basic ',
+      'Basic !!!',
+      `Basic ${Buffer.from(':').toString('base64')}`,
+      `Basic ${Buffer.from(`${'x'.repeat(3000)}:y`).toString('base64')}`,
+      'Digest x',
+      `Bearer ${'e'.repeat(5000)}`,
+    ),
     body: bodyArb,
   });
 }
@@ -169,7 +259,9 @@ function requestOf(route: Route, c: Case) {
     const p = c.pathValues[i++]!;
     return p.raw ? String(p.value) : encode(p.value);
   });
-  const query = Object.entries(c.query).map(([k, v]) => `${encodeURIComponent(k)}=${encode(v)}`).join('&');
+  const query = Object.entries(c.query)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encode(v)}`)
+    .join('&');
   const headers: Record<string, string> = { ...c.headers };
   if (c.auth === 'token') headers.authorization = `Bearer ${live.token}`;
   if (c.auth === 'junk') headers.authorization = c.junkAuth;
@@ -207,13 +299,15 @@ describe('security: fuzzing every route from its schema', () => {
     const me = await f('GET', '/users/me');
     if (me.statusCode !== 200) return `session gone (${me.statusCode})`;
     const strip = (x: unknown) => JSON.parse(JSON.stringify(x), (k, val) => (k === 'lastSeen' ? undefined : val));
-    return JSON.stringify(strip({
-      me: me.json(),
-      chats: (await f('GET', '/chats?full=1')).json(),
-      messages: (await f('GET', `/chats/${ids.fuzzerChat}/messages`)).json(),
-      contacts: (await f('GET', '/users/me/contacts')).json(),
-      blobs: (await t.app.core.ports.blobs.list()).sort(),
-    }));
+    return JSON.stringify(
+      strip({
+        me: me.json(),
+        chats: (await f('GET', '/chats?full=1')).json(),
+        messages: (await f('GET', `/chats/${ids.fuzzerChat}/messages`)).json(),
+        contacts: (await f('GET', '/users/me/contacts')).json(),
+        blobs: (await t.app.core.ports.blobs.list()).sort(),
+      }),
+    );
   };
 
   before(async () => {

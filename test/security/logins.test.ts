@@ -17,7 +17,8 @@ type Attempt = (name: string, password: string, remoteAddress?: string) => Promi
 function loginRoutes(t: TestApp): Record<string, Attempt> {
   const inject = (opts: InjectOptions, remoteAddress = '127.0.0.1') => t.app.inject({ ...opts, remoteAddress });
   return {
-    'native JSON': (name, password, ip) => inject({ method: 'POST', url: '/users/login', payload: name.includes('@') ? { email: name, password } : { username: name, password } }, ip),
+    'native JSON': (name, password, ip) =>
+      inject({ method: 'POST', url: '/users/login', payload: name.includes('@') ? { email: name, password } : { username: name, password } }, ip),
     'native Basic': (name, password, ip) => inject({ method: 'POST', url: '/users/login', headers: basic(name, password) }, ip),
     'native DELETE /users/me': (name, password, ip) => inject({ method: 'DELETE', url: '/users/me', headers: basic(name, password) }, ip),
     'rooms /api/v1/login': (name, password, ip) => inject({ method: 'POST', url: '/api/v1/login', payload: { username: name, secret: password } }, ip),
@@ -58,7 +59,7 @@ describe('security: login enumeration', () => {
     for (const [family, attempt] of Object.entries(routes)) {
       for (const byEmail of family === 'native JSON' || family === 'native Basic' ? [false, true] : [false]) {
         const label = `${family}${byEmail ? ' (email)' : ''}`;
-        const known = byEmail ? user.body.email ?? `known${process.pid}@example.com` : user.username;
+        const known = byEmail ? (user.body.email ?? `known${process.pid}@example.com`) : user.username;
         let wrongSeen: ReturnType<typeof visible> | undefined;
         /** Medians of TRIES interleaved attempts of each kind; every answer checked to be the same. */
         const measure = async (round: number) => {
@@ -105,11 +106,22 @@ describe('security: passwords and accounts', () => {
       const user = await register(t.app, { password });
       const login = (p: string) => t.app.inject({ method: 'POST', url: '/users/login', payload: { username: user.username, password: p } });
       assert.equal((await login(password)).statusCode, 200, `${password.slice(0, 20)} as given`);
-      for (const variant of new Set([password.trim(), password.toLowerCase(), password.toUpperCase(), password.slice(0, -1), `${password} `, password.normalize('NFKD')])) {
+      for (const variant of new Set([
+        password.trim(),
+        password.toLowerCase(),
+        password.toUpperCase(),
+        password.slice(0, -1),
+        `${password} `,
+        password.normalize('NFKD'),
+      ])) {
         if (variant === password) continue;
         const res = await login(variant);
         // 401, or 400 for a variant past the 1024-character limit: never accepted.
-        assert.equal(res.statusCode, variant.length > 1024 ? 400 : 401, `${JSON.stringify(password.slice(0, 20))} (${password.length}) tried as ${JSON.stringify(variant.slice(0, 20))} (${variant.length}): ${res.statusCode}`);
+        assert.equal(
+          res.statusCode,
+          variant.length > 1024 ? 400 : 401,
+          `${JSON.stringify(password.slice(0, 20))} (${password.length}) tried as ${JSON.stringify(variant.slice(0, 20))} (${variant.length}): ${res.statusCode}`,
+        );
       }
     }
     const short = await t.app.inject({ method: 'POST', url: '/users', payload: { name: 'Short', username: `short${process.pid}`, password: '1234567' } });
@@ -178,7 +190,12 @@ describe('security: brute force', () => {
   it('limits account-key guesses per account from any number of addresses (found: only per address before)', async () => {
     const victim = await register(t.app);
     const key = 'victim recovery key';
-    const set = await t.app.inject({ method: 'PUT', url: '/users/me/setAccountKey', headers: { authorization: `Bearer ${victim.token}` }, payload: { password: victim.password, accountKey: key } });
+    const set = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/setAccountKey',
+      headers: { authorization: `Bearer ${victim.token}` },
+      payload: { password: victim.password, accountKey: key },
+    });
     assert.equal(set.statusCode, 200);
     const reset = (userId: number, accountKey: string, ip: string) =>
       t.app.inject({ method: 'PUT', url: '/users/resetPassword', remoteAddress: ip, payload: { userId, accountKey, newPassword: 'taken over password' } });

@@ -38,11 +38,18 @@ describe('security: NUL characters', () => {
   it('every family answers its validation error, never 500, and stores nothing', async () => {
     const as = client(t.app, user.token);
     const native: Array<['GET' | 'POST' | 'PUT', string, unknown?]> = [
-      ['PUT', '/users/me', { about: N }], ['PUT', '/users/me', { name: N }], ['PUT', '/users/me/device', { deviceName: N, deviceToken: N }],
-      ['POST', `/chats/${chatId}/messages`, { localId: 'l1', text: N }], ['POST', `/chats/${chatId}/messages`, { localId: N, text: 'x' }],
-      ['PUT', `/chats/${chatId}`, { title: N }], ['POST', '/users/me/contacts', { name: N, user: { id: other.id } }], ['GET', '/users?s=%00'],
-      ['POST', '/users', { name: N, username: 'nuluser1', password: 'password1' }], ['POST', '/users/login', { username: N, password: 'x' }],
-      ['POST', '/users/login', { email: 'a\u0000@x.com', password: 'x' }], ['POST', '/chats', { title: N, participants: [other.id], isPersonal: false }],
+      ['PUT', '/users/me', { about: N }],
+      ['PUT', '/users/me', { name: N }],
+      ['PUT', '/users/me/device', { deviceName: N, deviceToken: N }],
+      ['POST', `/chats/${chatId}/messages`, { localId: 'l1', text: N }],
+      ['POST', `/chats/${chatId}/messages`, { localId: N, text: 'x' }],
+      ['PUT', `/chats/${chatId}`, { title: N }],
+      ['POST', '/users/me/contacts', { name: N, user: { id: other.id } }],
+      ['GET', '/users?s=%00'],
+      ['POST', '/users', { name: N, username: 'nuluser1', password: 'password1' }],
+      ['POST', '/users/login', { username: N, password: 'x' }],
+      ['POST', '/users/login', { email: 'a\u0000@x.com', password: 'x' }],
+      ['POST', '/chats', { title: N, participants: [other.id], isPersonal: false }],
       ['POST', '/users', { name: 'ok', username: 'nuluser2', password: 'password1', email: `${N}@x.com`, deviceInfo: { id: N, name: N } }],
       ['POST', '/users/login', { username: user.username, password: user.password, deviceInfo: { name: N } }],
     ];

@@ -54,7 +54,11 @@ describe('security: ids beyond the store’s range', () => {
 
   it('refuses an attachment size past the safe integers with 400', async () => {
     for (const fileSize of [Number.MAX_SAFE_INTEGER + 1, 1e300]) {
-      const res = await client(t.app, user.token)('POST', `/chats/${chatId}/messages`, { localId: `big${fileSize}`, text: 'x', attachment: { fileType: 'png', fileSize } });
+      const res = await client(t.app, user.token)('POST', `/chats/${chatId}/messages`, {
+        localId: `big${fileSize}`,
+        text: 'x',
+        attachment: { fileType: 'png', fileSize },
+      });
       assert.equal(res.statusCode, 400, `${fileSize}: ${res.statusCode} ${res.body}`);
     }
   });

@@ -44,18 +44,39 @@ export function suiteModeOf(auth: RouteAuth | undefined, websocket: boolean): Au
  * so that a route opened to everyone by mistake fails the suite instead of escaping it.
  */
 export const PUBLIC_ROUTES = [
-  'GET /docs', 'GET /docs/static/index.html', 'GET /docs/static/swagger-initializer.js', 'GET /docs/static/*',
-  'GET /docs/json', 'GET /docs/yaml', 'GET /openapi.json', 'GET /healthz', 'GET /readyz', 'GET /.well-known/jwks.json',
-  'POST /users', 'POST /users/login', 'PUT /users/resetPassword', 'GET /uploads/:file',
-  'POST /vapp/signup', 'POST /vapp/login', 'POST /vapp/token',
-  'POST /api/v1/users', 'POST /api/v1/login', 'GET /api/v1/rooms/:room', 'GET /api/v1/messages',
+  'GET /docs',
+  'GET /docs/static/index.html',
+  'GET /docs/static/swagger-initializer.js',
+  'GET /docs/static/*',
+  'GET /docs/json',
+  'GET /docs/yaml',
+  'GET /openapi.json',
+  'GET /healthz',
+  'GET /readyz',
+  'GET /.well-known/jwks.json',
+  'POST /users',
+  'POST /users/login',
+  'PUT /users/resetPassword',
+  'GET /uploads/:file',
+  'POST /vapp/signup',
+  'POST /vapp/login',
+  'POST /vapp/token',
+  'POST /api/v1/users',
+  'POST /api/v1/login',
+  'GET /api/v1/rooms/:room',
+  'GET /api/v1/messages',
   // Public unless METRICS_TOKEN is set (its own bearer token, tested in test/metrics.test.ts).
   'GET /metrics',
   // The web app's static files.
-  'GET /app/', 'GET /app/*',
+  'GET /app/',
+  'GET /app/*',
   // Issue 18: upstream's file links (/files/<name>), its web app's /api prefix, the V-app's default avatars.
-  'GET /files/:file', 'GET /api/files/:file', 'GET /api/uploads/:file',
-  'POST /api/users', 'POST /api/users/login', 'PUT /api/users/resetPassword',
+  'GET /files/:file',
+  'GET /api/files/:file',
+  'GET /api/uploads/:file',
+  'POST /api/users',
+  'POST /api/users/login',
+  'PUT /api/users/resetPassword',
   'GET /vapp/avatars/:file',
 ];
 
@@ -79,7 +100,10 @@ export type Schema = Record<string, any>;
 const plainPath = (url: string) => url.replace(/(:\w+)\([^)]*\)/g, '$1');
 
 /** Starts an app on a fresh data dir and records its route table as the routes register. */
-export async function startRecordedApp(env: Record<string, string> = {}, options: Parameters<typeof startApp>[1] = {}): Promise<{ t: TestApp; routes: Route[] }> {
+export async function startRecordedApp(
+  env: Record<string, string> = {},
+  options: Parameters<typeof startApp>[1] = {},
+): Promise<{ t: TestApp; routes: Route[] }> {
   const routes: Route[] = [];
   const onRoute = (route: RouteOptions) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
@@ -112,8 +136,7 @@ export function modeAt(routes: Route[], method: string, url: string): AuthMode |
 }
 
 /** The routes of the given modes, without the HEAD twins of GET routes. */
-export const routesOf = (routes: Route[], ...modes: AuthMode[]) =>
-  routes.filter((r) => r.method !== 'HEAD' && modes.includes(r.mode!));
+export const routesOf = (routes: Route[], ...modes: AuthMode[]) => routes.filter((r) => r.method !== 'HEAD' && modes.includes(r.mode!));
 
 // ---------------------------------------------------------------------------------------
 // Minimal valid values from a route's JSON schema (TypeBox output), so that a request gets
@@ -168,7 +191,8 @@ export function fillUrl(route: Route, params: Record<string, unknown> = {}): str
 export function exampleRequest(route: Route): { method: any; url: string; payload?: any; headers: Record<string, string> } {
   const url = fillUrl(route);
   const query = exampleOf(route.schema.querystring) as Record<string, unknown> | undefined;
-  const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
+  const search =
+    query && Object.keys(query).length > 0 ? `?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
   if (route.url === '/uploads') return { method: route.method, url, payload: 'hello', headers: { 'content-type': 'text/plain' } };
   const body = route.method === 'GET' || route.method === 'HEAD' ? undefined : exampleOf(route.schema.body);
   return { method: route.method, url: url + search, headers: {}, ...(body === undefined ? {} : { payload: body }) };

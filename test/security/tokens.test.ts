@@ -12,8 +12,16 @@ import { PASSWORD, vappSignup } from '../vapp-helpers.js';
 import { refusedWith, listen } from '../ws-helpers.js';
 import { GENERATED_KEY_SETTING } from '../../src/core/vonage-tokens.service.js';
 import {
-  assertNothingLeaked, b64url, exampleRequest, modeAt, PUBLIC_ROUTES, recordResponses, routesOf, startRecordedApp,
-  type Recorded, type Route,
+  assertNothingLeaked,
+  b64url,
+  exampleRequest,
+  modeAt,
+  PUBLIC_ROUTES,
+  recordResponses,
+  routesOf,
+  startRecordedApp,
+  type Recorded,
+  type Route,
 } from './support.js';
 
 const signingKey = generateKeyPairSync('ed25519').privateKey;
@@ -48,7 +56,8 @@ describe('security: tokens on every authenticated route', () => {
     const kid = header.kid!;
     const jwk = (await t.app.inject('/.well-known/jwks.json')).json().keys[0];
     const publicPem = createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
-    const hmac = (secret: string | Uint8Array) => sign(claims, { alg: 'HS256', typ: 'at+jwt', kid }, (typeof secret === 'string' ? new TextEncoder().encode(secret) : secret) as never);
+    const hmac = (secret: string | Uint8Array) =>
+      sign(claims, { alg: 'HS256', typ: 'at+jwt', kid }, (typeof secret === 'string' ? new TextEncoder().encode(secret) : secret) as never);
     const victimClaims = decodeJwt(victim.token);
 
     nativeAttacks.set('alg none', `${b64url({ alg: 'none', typ: 'at+jwt', kid })}.${p}.`);
@@ -61,7 +70,10 @@ describe('security: tokens on every authenticated route', () => {
     nativeAttacks.set('signature stripped', `${h}.${p}.`);
     nativeAttacks.set('an unknown key with our kid', await sign(claims, { alg: 'EdDSA', typ: 'at+jwt', kid }, generateKeyPairSync('ed25519').privateKey));
     // Our own key, so only the claim check can refuse these.
-    nativeAttacks.set('our key, our sub with another user’s session', await sign({ ...claims, sid: victimClaims.sid, jti: victimClaims.jti }, { alg: 'EdDSA', typ: 'at+jwt', kid }));
+    nativeAttacks.set(
+      'our key, our sub with another user’s session',
+      await sign({ ...claims, sid: victimClaims.sid, jti: victimClaims.jti }, { alg: 'EdDSA', typ: 'at+jwt', kid }),
+    );
     const { exp: _exp, ...noExp } = claims;
     nativeAttacks.set('our key, no exp', await sign(noExp, { alg: 'EdDSA', typ: 'at+jwt', kid }));
     nativeAttacks.set('our key, typ JWT', await sign(claims, { alg: 'EdDSA', typ: 'JWT', kid }));
@@ -70,9 +82,18 @@ describe('security: tokens on every authenticated route', () => {
     // Keys named by the token itself: an embedded JWK, a JWKS URL, an unknown kid; nbf ahead.
     const attacker = generateKeyPairSync('ed25519');
     const attackerJwk = attacker.publicKey.export({ format: 'jwk' });
-    nativeAttacks.set('an embedded jwk header with the attacker’s key', await sign(claims, { alg: 'EdDSA', typ: 'at+jwt', kid, jwk: attackerJwk }, attacker.privateKey));
-    nativeAttacks.set('a jku header pointing at the attacker’s keys', await sign(claims, { alg: 'EdDSA', typ: 'at+jwt', kid: 'attacker', jku: 'http://127.0.0.1:9/jwks.json' }, attacker.privateKey));
-    nativeAttacks.set('our key, not valid before next hour', await sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 3600 }, { alg: 'EdDSA', typ: 'at+jwt', kid }));
+    nativeAttacks.set(
+      'an embedded jwk header with the attacker’s key',
+      await sign(claims, { alg: 'EdDSA', typ: 'at+jwt', kid, jwk: attackerJwk }, attacker.privateKey),
+    );
+    nativeAttacks.set(
+      'a jku header pointing at the attacker’s keys',
+      await sign(claims, { alg: 'EdDSA', typ: 'at+jwt', kid: 'attacker', jku: 'http://127.0.0.1:9/jwks.json' }, attacker.privateKey),
+    );
+    nativeAttacks.set(
+      'our key, not valid before next hour',
+      await sign({ ...claims, nbf: Math.floor(Date.now() / 1000) + 3600 }, { alg: 'EdDSA', typ: 'at+jwt', kid }),
+    );
     nativeAttacks.set('garbage', 'not-a-token');
     nativeAttacks.set('three empty parts', '..');
 
@@ -92,13 +113,23 @@ describe('security: tokens on every authenticated route', () => {
 
     const device = { id: randomUUID() };
     const renewed = await register(t.app, { deviceInfo: device });
-    const again = await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(renewed.username, renewed.password), payload: { deviceInfo: device } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: '/users/login',
+      headers: basic(renewed.username, renewed.password),
+      payload: { deviceInfo: device },
+    });
     assert.equal(again.statusCode, 200);
     nativeAttacks.set('superseded by a re-login on the same device', renewed.token);
 
     const changer = await register(t.app);
     const second = (await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(changer.username, changer.password) })).json().token;
-    const changed = await t.app.inject({ method: 'PUT', url: '/users/me/changePassword', headers: bearer(second), payload: { oldPassword: changer.password, newPassword: 'another long password' } });
+    const changed = await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/changePassword',
+      headers: bearer(second),
+      payload: { oldPassword: changer.password, newPassword: 'another long password' },
+    });
     assert.equal(changed.statusCode, 200);
     nativeAttacks.set('revoked by a password change elsewhere', changer.token);
 
@@ -115,18 +146,33 @@ describe('security: tokens on every authenticated route', () => {
     const other = await vappSignup(t.app);
     const bad = 'auth:badtoken';
     vappAttacks.set('alg none', [`${b64url({ alg: 'none', typ: 'JWT' })}.${vp}.`, bad]);
-    vappAttacks.set('HS256 with the public key PEM', [await sign(vClaims, { alg: 'HS256', typ: 'JWT' }, new TextEncoder().encode(vappPublicPem) as never), bad]);
+    vappAttacks.set('HS256 with the public key PEM', [
+      await sign(vClaims, { alg: 'HS256', typ: 'JWT' }, new TextEncoder().encode(vappPublicPem) as never),
+      bad,
+    ]);
     vappAttacks.set('tampered: another user, signature kept', [`${vh}.${b64url({ ...vClaims, sub: other.name, user_id: other.id })}.${vs}`, bad]);
-    vappAttacks.set('an unknown RSA key', [await sign(vClaims, { alg: 'RS256', typ: 'JWT' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey), bad]);
+    vappAttacks.set('an unknown RSA key', [
+      await sign(vClaims, { alg: 'RS256', typ: 'JWT' }, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey),
+      bad,
+    ]);
     const { exp: _vexp, ...vNoExp } = vClaims;
     vappAttacks.set('our key, no exp', [await sign(vNoExp, { alg: 'RS256', typ: 'JWT' }, vappKey), bad]);
     vappAttacks.set('our key, another application', [await sign({ ...vClaims, application_id: randomUUID() }, { alg: 'RS256', typ: 'JWT' }, vappKey), bad]);
     vappAttacks.set('a native access token', [me.token, bad]);
-    vappAttacks.set('a rooms login token', [(await t.app.inject({ method: 'POST', url: '/api/v1/login', payload: { username: me.username, secret: me.password } })).json().data.token, bad]);
+    vappAttacks.set('a rooms login token', [
+      (await t.app.inject({ method: 'POST', url: '/api/v1/login', payload: { username: me.username, secret: me.password } })).json().data.token,
+      bad,
+    ]);
     vappAttacks.set('garbage', ['not-a-token', bad]);
     const rsaAttacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    vappAttacks.set('an embedded jwk header with the attacker’s key', [await sign(vClaims, { alg: 'RS256', typ: 'JWT', jwk: rsaAttacker.publicKey.export({ format: 'jwk' }) }, rsaAttacker.privateKey), bad]);
-    vappAttacks.set('our key, not valid before next hour', [await sign({ ...vClaims, nbf: Math.floor(Date.now() / 1000) + 3600 }, { alg: 'RS256', typ: 'JWT' }, vappKey), bad]);
+    vappAttacks.set('an embedded jwk header with the attacker’s key', [
+      await sign(vClaims, { alg: 'RS256', typ: 'JWT', jwk: rsaAttacker.publicKey.export({ format: 'jwk' }) }, rsaAttacker.privateKey),
+      bad,
+    ]);
+    vappAttacks.set('our key, not valid before next hour', [
+      await sign({ ...vClaims, nbf: Math.floor(Date.now() / 1000) + 3600 }, { alg: 'RS256', typ: 'JWT' }, vappKey),
+      bad,
+    ]);
     offset = -2 * HOUR;
     const oldVapp = (await t.app.inject({ method: 'POST', url: '/vapp/token', payload: { name: me.username, password: me.password } })).json().token;
     offset = 0;
@@ -143,11 +189,29 @@ describe('security: tokens on every authenticated route', () => {
     assert.ok(routesOf(routes, 'native').length >= 35);
     assert.equal(routesOf(routes, 'vapp').length, 3);
     // Under /api too: upstream's current web app calls the native family there.
-    assert.deepEqual(routesOf(routes, 'basic').map((r) => r.key), ['DELETE /users/me', 'DELETE /api/users/me']);
-    assert.deepEqual(routesOf(routes, 'native-ws').map((r) => r.key).sort(), ['GET /:sessionId', 'GET /ws', 'GET /ws/:sessionId']);
-    assert.deepEqual(routesOf(routes, 'rooms-ws').map((r) => r.key).sort(), ['GET /api/v1/rooms/:room/messages/ws', 'GET /api/v1/rooms/:room/ws']);
+    assert.deepEqual(
+      routesOf(routes, 'basic').map((r) => r.key),
+      ['DELETE /users/me', 'DELETE /api/users/me'],
+    );
+    assert.deepEqual(
+      routesOf(routes, 'native-ws')
+        .map((r) => r.key)
+        .sort(),
+      ['GET /:sessionId', 'GET /ws', 'GET /ws/:sessionId'],
+    );
+    assert.deepEqual(
+      routesOf(routes, 'rooms-ws')
+        .map((r) => r.key)
+        .sort(),
+      ['GET /api/v1/rooms/:room/messages/ws', 'GET /api/v1/rooms/:room/ws'],
+    );
     // Opening a route to everyone is a decision to see here: the public routes, exactly.
-    assert.deepEqual(routesOf(routes, 'public').map((r) => r.key).sort(), PUBLIC_ROUTES.slice().sort());
+    assert.deepEqual(
+      routesOf(routes, 'public')
+        .map((r) => r.key)
+        .sort(),
+      PUBLIC_ROUTES.slice().sort(),
+    );
   });
 
   it('documents a security scheme in /openapi.json exactly for the token routes', async () => {
@@ -157,7 +221,11 @@ describe('security: tokens on every authenticated route', () => {
         const url = path.replace(/\{(\w+)\}/g, ':$1');
         const mode = modeAt(routes, method.toUpperCase(), url);
         assert.ok(mode, `${method} ${path} has no auth mode`);
-        assert.equal(Boolean(op.security?.length), mode === 'native' || mode === 'vapp', `${method} ${path}: security ${JSON.stringify(op.security)} but mode ${mode}`);
+        assert.equal(
+          Boolean(op.security?.length),
+          mode === 'native' || mode === 'vapp',
+          `${method} ${path}: security ${JSON.stringify(op.security)} but mode ${mode}`,
+        );
       }
     }
   });
@@ -266,7 +334,12 @@ describe('security: tokens on every authenticated route', () => {
   });
 
   it('no answer carried a password or account-key hash, or a token it did not issue', async () => {
-    await t.app.inject({ method: 'PUT', url: '/users/me/setAccountKey', headers: bearer(me.token), payload: { password: me.password, accountKey: 'an account key' } });
+    await t.app.inject({
+      method: 'PUT',
+      url: '/users/me/setAccountKey',
+      headers: bearer(me.token),
+      payload: { password: me.password, accountKey: 'an account key' },
+    });
     await t.app.inject({ url: '/users/me', headers: bearer(me.token) });
     await t.app.inject({ url: `/users/${me.id}`, headers: bearer(victim.token) });
     await t.app.inject({ url: '/vapp/users', headers: bearer(vappToken) });

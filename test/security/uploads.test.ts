@@ -32,7 +32,12 @@ function pngDeclaring(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8);
   const rows = deflateSync(Buffer.alloc(64 * 1024), { level: 9 });
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', rows), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', rows),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 const SVG = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.cookie)</script></svg>';
@@ -114,7 +119,13 @@ describe('security: upload abuse', () => {
 
   it('serves scriptable uploads (SVG, HTML, a GIF/HTML polyglot) so they cannot run: attachment, nosniff, sandboxed CSP', async () => {
     const polyglot = Buffer.concat([Buffer.from('GIF89a\x01\x00\x01\x00\x00\x00\x00;', 'latin1'), Buffer.from('<html><script>alert(1)</script></html>')]);
-    const cases: Array<[string | Buffer, string]> = [[SVG, 'image/svg+xml'], [SVG, 'svg'], ['<html><body onload=alert(1)>', 'text/html'], [polyglot, 'image/gif'], ['<script>alert(1)</script>', 'application/javascript']];
+    const cases: Array<[string | Buffer, string]> = [
+      [SVG, 'image/svg+xml'],
+      [SVG, 'svg'],
+      ['<html><body onload=alert(1)>', 'text/html'],
+      [polyglot, 'image/gif'],
+      ['<script>alert(1)</script>', 'application/javascript'],
+    ];
     let served = 0;
     for (const [body, type] of cases) {
       const res = await upload(t.app, body, { token: user.token, contentType: type });
@@ -138,10 +149,12 @@ describe('security: upload abuse', () => {
     const bombs = [pngDeclaring(100_000, 100_000), pngDeclaring(20_000, 20_000), pngDeclaring(2 ** 31 - 1, 2 ** 31 - 1), pngDeclaring(1, 60_000_000)];
     const rss = process.memoryUsage().rss;
     await nothingStored(async () => {
-      const answers = await Promise.all(bombs.flatMap((bomb) => [
-        upload(t.app, bomb, { token: user.token, contentType: 'image/png' }),
-        postImage(t.app, '/vapp/users/image', vappToken, bomb, { contentType: 'image/png' }),
-      ]));
+      const answers = await Promise.all(
+        bombs.flatMap((bomb) => [
+          upload(t.app, bomb, { token: user.token, contentType: 'image/png' }),
+          postImage(t.app, '/vapp/users/image', vappToken, bomb, { contentType: 'image/png' }),
+        ]),
+      );
       for (const res of answers) assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${res.statusCode} ${res.body}`);
       assert.ok(answers.filter((_, i) => i % 2 === 0).every((r) => r.statusCode === 422));
     });
@@ -153,7 +166,25 @@ describe('security: upload abuse', () => {
   });
 
   it('refuses path tricks in File-Name with 400 and stores nothing', async () => {
-    const names = ['../x', '..%2fx', '%2e%2e%2fx', '..', 'a\\b', 'a/b', 'x.png', '.hidden', 'x'.repeat(65), '', ' ', 'ﬁle', 'ｘ', 'name-preview', 'a b', 'a;b', 'a%00b'];
+    const names = [
+      '../x',
+      '..%2fx',
+      '%2e%2e%2fx',
+      '..',
+      'a\\b',
+      'a/b',
+      'x.png',
+      '.hidden',
+      'x'.repeat(65),
+      '',
+      ' ',
+      'ﬁle',
+      'ｘ',
+      'name-preview',
+      'a b',
+      'a;b',
+      'a%00b',
+    ];
     await nothingStored(async () => {
       for (const name of names) {
         const res = await upload(t.app, 'hello', { token: user.token, fileName: name, contentType: 'text/plain' });
@@ -164,7 +195,10 @@ describe('security: upload abuse', () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = t.app.server.address() as net.AddressInfo;
     for (const bad of ['a\u0000b', 'a\rb']) {
-      const answer = await rawHttp(port, `POST /uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\nFile-Name: ${bad}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello`);
+      const answer = await rawHttp(
+        port,
+        `POST /uploads HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.token}\r\nFile-Name: ${bad}\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello`,
+      );
       assert.match(answer, /^HTTP\/1\.1 400/, JSON.stringify(answer.slice(0, 80)));
     }
   });
@@ -172,9 +206,20 @@ describe('security: upload abuse', () => {
   it('never serves anything outside the uploads, however the URL is spelled', async () => {
     const { port } = t.app.server.address() as net.AddressInfo;
     const urls = [
-      '/uploads/..%2f..%2fetc%2fpasswd', '/uploads/..%2f..%2fetc/passwd', '/uploads/..%2fparley.db', '/uploads/%2e%2e%2f%2e%2e%2fparley.db',
-      '/uploads/....%2f%2f....%2f%2fetc%2fpasswd', '/uploads/..%5c..%5cparley.db', '/uploads/%00.png', '/uploads/x.png%00.html',
-      '/uploads/%c0%ae%c0%ae%2fparley.db', '/uploads/parley.db', '/uploads/uploads', '/uploads/.', '/uploads/%2e', '/uploads/x.png/..%2f..%2fparley.db',
+      '/uploads/..%2f..%2fetc%2fpasswd',
+      '/uploads/..%2f..%2fetc/passwd',
+      '/uploads/..%2fparley.db',
+      '/uploads/%2e%2e%2f%2e%2e%2fparley.db',
+      '/uploads/....%2f%2f....%2f%2fetc%2fpasswd',
+      '/uploads/..%5c..%5cparley.db',
+      '/uploads/%00.png',
+      '/uploads/x.png%00.html',
+      '/uploads/%c0%ae%c0%ae%2fparley.db',
+      '/uploads/parley.db',
+      '/uploads/uploads',
+      '/uploads/.',
+      '/uploads/%2e',
+      '/uploads/x.png/..%2f..%2fparley.db',
     ];
     for (const url of urls) {
       for (const method of ['GET', 'HEAD'] as const) {

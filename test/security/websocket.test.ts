@@ -76,7 +76,11 @@ describe('security: WebSocket abuse', () => {
     for (let i = 0; i < 100; i++) native.send({ action: 'notify', chatId, name: 'spam', requestId: String(i) });
     for (let i = 0; i < 100; i++) room.send({ text: `flood ${i}` });
     const acks = await native.waitFor('ack', 100, 20_000);
-    assert.deepEqual(acks.map((f) => f.payload.requestId), Array.from({ length: 100 }, (_, i) => String(i)), 'every frame acked, in order');
+    assert.deepEqual(
+      acks.map((f) => f.payload.requestId),
+      Array.from({ length: 100 }, (_, i) => String(i)),
+      'every frame acked, in order',
+    );
     for (const [k, at] of ackTimes.entries()) {
       assert.ok(k + 1 <= allowed(start, at), `ack ${k + 1} came ${Math.round(at - start)} ms after the burst; the bucket allowed ${allowed(start, at)}`);
     }
@@ -85,7 +89,11 @@ describe('security: WebSocket abuse', () => {
     const deadline = Date.now() + 20_000;
     while ((await history()).length < 100 && Date.now() < deadline && room.closed === undefined) await sleep(100);
     const stored = (await history()).reverse().map((m) => m.text);
-    assert.deepEqual(stored, Array.from({ length: 100 }, (_, i) => `flood ${i}`), 'every room frame stored, in order');
+    assert.deepEqual(
+      stored,
+      Array.from({ length: 100 }, (_, i) => `flood ${i}`),
+      'every room frame stored, in order',
+    );
     assert.ok(performance.now() - start >= 2900, 'the room frames were handled at the rate, not at once');
     assert.equal(room.closed, undefined);
   });
@@ -101,8 +109,19 @@ describe('security: WebSocket abuse', () => {
   });
 
   it('refuses foreign Origins with 403 before any socket opens; the listed Origin and non-browser clients pass', async () => {
-    for (const path of [`/ws?token=${user.token}`, `/${user.sessionId}?token=${user.token}`, '/api/v1/rooms/lobby/ws', `/api/v1/rooms/lobby/messages/ws?token=${user.token}`]) {
-      for (const origin of ['https://evil.example.com', 'null', 'https://chat.example.com.evil.com', 'http://chat.example.com', 'https://chat.example.com:8443']) {
+    for (const path of [
+      `/ws?token=${user.token}`,
+      `/${user.sessionId}?token=${user.token}`,
+      '/api/v1/rooms/lobby/ws',
+      `/api/v1/rooms/lobby/messages/ws?token=${user.token}`,
+    ]) {
+      for (const origin of [
+        'https://evil.example.com',
+        'null',
+        'https://chat.example.com.evil.com',
+        'http://chat.example.com',
+        'https://chat.example.com:8443',
+      ]) {
         assert.equal(await refusedWith(base + path, undefined, { headers: { origin } }), 403, `${path} from ${origin}`);
       }
       assert.equal(await refusedWith(base + path, undefined, { headers: { origin: 'https://chat.example.com' } }), 101, path);

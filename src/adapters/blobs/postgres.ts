@@ -53,9 +53,7 @@ async function* rechunk(source: AsyncIterable<Buffer>, size: number): AsyncGener
 export function createPostgresBlobStore(pool: pg.Pool, options: PostgresBlobOptions = {}): BlobStore {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const staleBefore = Date.now() - (options.staleAfterMs ?? STALE_WRITE_MS);
-  void pool
-    .query('delete from blobs where key is null and modified_at < $1', [staleBefore])
-    .catch((error: Error) => options.onError?.(error));
+  void pool.query('delete from blobs where key is null and modified_at < $1', [staleBefore]).catch((error: Error) => options.onError?.(error));
 
   /** Gives the written row its key, replacing an older blob of that key; false if the row is gone. */
   async function publish(id: string, key: string, size: number, at: number): Promise<boolean> {
@@ -157,10 +155,9 @@ export function createPostgresBlobStore(pool: pg.Pool, options: PostgresBlobOpti
  * two blobs' bytes.
  */
 async function* readChunks(pool: pg.Pool, key: string, range?: { start: number; end: number }): AsyncGenerator<Buffer> {
-  const { rows } = await pool.query<{ id: string; size: number; chunk_size: number }>(
-    'select id::text as id, size, chunk_size from blobs where key = $1',
-    [key],
-  );
+  const { rows } = await pool.query<{ id: string; size: number; chunk_size: number }>('select id::text as id, size, chunk_size from blobs where key = $1', [
+    key,
+  ]);
   const blob = rows[0];
   if (!blob) throw Object.assign(new Error(`no blob ${key}`), { code: 'ENOENT' });
   const size = Number(blob.size);
@@ -172,10 +169,12 @@ async function* readChunks(pool: pg.Pool, key: string, range?: { start: number; 
     const to = Math.min(end - idx * chunkSize, chunkSize - 1);
     // Text results (bytea as hex): pg 8 decodes every binary result field as UTF-8, so
     // binary results would garble the bytes.
-    const chunk = await pool.query<{ data: Buffer }>(
-      'select substring(data from $3 for $4) as data from blob_chunks where blob_id = $1 and idx = $2',
-      [blob.id, idx, from + 1, to - from + 1],
-    );
+    const chunk = await pool.query<{ data: Buffer }>('select substring(data from $3 for $4) as data from blob_chunks where blob_id = $1 and idx = $2', [
+      blob.id,
+      idx,
+      from + 1,
+      to - from + 1,
+    ]);
     const data = chunk.rows[0]?.data;
     if (!data) throw new Error(`blob ${key} was deleted or replaced while being read`);
     yield data;

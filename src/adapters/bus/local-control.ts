@@ -44,7 +44,8 @@ export async function nodeIsRunning(dataDir: string): Promise<boolean> {
  */
 export async function listenForLocalPublishers(bus: Bus, dataDir: string, warn: (message: string) => void): Promise<(() => Promise<void>) | undefined> {
   const file = controlSocketPath(dataDir);
-  if (file.length > MAX_PATH) return void warn(`DATA_DIR is too long a path for the admin control socket (${file}); admin CLI changes reach this node only through the database`);
+  if (file.length > MAX_PATH)
+    return void warn(`DATA_DIR is too long a path for the admin control socket (${file}); admin CLI changes reach this node only through the database`);
   const open = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     open.add(socket);
@@ -57,7 +58,10 @@ export async function listenForLocalPublishers(bus: Bus, dataDir: string, warn: 
       for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
         const line = buffered.slice(0, end);
         buffered = buffered.slice(end + 1);
-        void publishLine(line).then((answer) => socket.write(`${answer}\n`), () => socket.write('error\n'));
+        void publishLine(line).then(
+          (answer) => socket.write(`${answer}\n`),
+          () => socket.write('error\n'),
+        );
       }
     });
   });

@@ -83,7 +83,10 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
   // ioredis reports every failed attempt; say it once per outage, not every few seconds.
   let started = false;
   let lastError: Error | undefined;
-  for (const [role, connection] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
+  for (const [role, connection] of [
+    ['publisher', publisher],
+    ['subscriber', subscriber],
+  ] as const) {
     let reported = false;
     connection.on('error', (error: Error) => {
       lastError = error;
@@ -150,7 +153,10 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
       };
     },
     async ping() {
-      for (const [role, connection] of [['publisher', publisher], ['subscriber', subscriber]] as const) {
+      for (const [role, connection] of [
+        ['publisher', publisher],
+        ['subscriber', subscriber],
+      ] as const) {
         if (connection.status !== 'ready') throw new Error(`redis ${role} ${connection.status}`);
       }
       await Promise.all([publisher.ping(), subscriber.ping()]);

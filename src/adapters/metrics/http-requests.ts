@@ -47,7 +47,12 @@ export class HttpRequestMetrics {
 
   /** Adds both metric families to `registry`. */
   register(registry: Registry): void {
-    const family = (name: string, help: string, type: string, values: () => Sample[]) => ({ name, help, type, get: async () => ({ name, help, type, values: values(), aggregator: 'sum' }) });
+    const family = (name: string, help: string, type: string, values: () => Sample[]) => ({
+      name,
+      help,
+      type,
+      get: async () => ({ name, help, type, values: values(), aggregator: 'sum' }),
+    });
     const metrics = [
       family('parley_http_requests_total', 'HTTP requests answered, by method, route pattern and status code', 'counter', () =>
         this.series.map((s) => ({ labels: s.labels, value: s.count })),

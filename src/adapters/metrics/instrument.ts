@@ -26,7 +26,11 @@ export function instrumentBus(bus: Bus, metrics: Metrics): Bus {
     get scope() {
       return bus.scope;
     },
-    publish: (topic, payload) => timed((s) => metrics.observeBus(`publish:${topic}`, s), () => bus.publish(topic, payload)),
+    publish: (topic, payload) =>
+      timed(
+        (s) => metrics.observeBus(`publish:${topic}`, s),
+        () => bus.publish(topic, payload),
+      ),
     subscribe: (topic, handler) => bus.subscribe(topic, handler),
     ping: () => bus.ping(),
     close: () => bus.close(),
@@ -52,7 +56,11 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
       if (typeof original !== 'function') continue;
       (copy as Record<string, unknown>)[name] = {
         ...((copy as Record<string, unknown>)[name] as object),
-        [method]: (...args: unknown[]) => timed((s) => metrics.observeStore(operation, s), () => original.apply(repository, args)),
+        [method]: (...args: unknown[]) =>
+          timed(
+            (s) => metrics.observeStore(operation, s),
+            () => original.apply(repository, args),
+          ),
       };
     }
     return copy;
@@ -61,7 +69,11 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
   return {
     ...wrapped,
     kind: store.kind,
-    transaction: (work) => timed((s) => metrics.observeStore('transaction', s), () => store.transaction((tx) => work(wrap(tx)))),
+    transaction: (work) =>
+      timed(
+        (s) => metrics.observeStore('transaction', s),
+        () => store.transaction((tx) => work(wrap(tx))),
+      ),
     ping: () => store.ping(),
     close: () => store.close(),
   };

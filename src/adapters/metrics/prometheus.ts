@@ -29,12 +29,42 @@ export function createPrometheusMetrics(): PrometheusMetrics {
 
   const http = new HttpRequestMetrics();
   http.register(registry);
-  const openSockets = new Gauge({ name: 'parley_open_sockets', help: 'WebSockets open on this node, by protocol', labelNames: ['protocol'] as const, registers });
-  const delivered = new Counter({ name: 'parley_events_delivered_total', help: 'Events written to sockets, by protocol', labelNames: ['protocol'] as const, registers });
-  const dropped = new Counter({ name: 'parley_events_dropped_total', help: 'Events not written to a socket, by reason', labelNames: ['reason'] as const, registers });
-  const loginFailures = new Counter({ name: 'parley_login_failures_total', help: 'Logins refused for wrong credentials, by API family', labelNames: ['family'] as const, registers });
-  const rateLimited = new Counter({ name: 'parley_rate_limited_total', help: 'Requests refused by a rate limit, by limit', labelNames: ['bucket'] as const, registers });
-  const push = new Counter({ name: 'parley_push_total', help: 'Push notification attempts, by transport and outcome', labelNames: ['transport', 'outcome'] as const, registers });
+  const openSockets = new Gauge({
+    name: 'parley_open_sockets',
+    help: 'WebSockets open on this node, by protocol',
+    labelNames: ['protocol'] as const,
+    registers,
+  });
+  const delivered = new Counter({
+    name: 'parley_events_delivered_total',
+    help: 'Events written to sockets, by protocol',
+    labelNames: ['protocol'] as const,
+    registers,
+  });
+  const dropped = new Counter({
+    name: 'parley_events_dropped_total',
+    help: 'Events not written to a socket, by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const loginFailures = new Counter({
+    name: 'parley_login_failures_total',
+    help: 'Logins refused for wrong credentials, by API family',
+    labelNames: ['family'] as const,
+    registers,
+  });
+  const rateLimited = new Counter({
+    name: 'parley_rate_limited_total',
+    help: 'Requests refused by a rate limit, by limit',
+    labelNames: ['bucket'] as const,
+    registers,
+  });
+  const push = new Counter({
+    name: 'parley_push_total',
+    help: 'Push notification attempts, by transport and outcome',
+    labelNames: ['transport', 'outcome'] as const,
+    registers,
+  });
   const storeSeconds = new Histogram({
     name: 'parley_store_operation_seconds',
     help: 'Time of instrumented store operations, by operation',

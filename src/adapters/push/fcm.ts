@@ -48,7 +48,8 @@ export function fcmMessage(token: string, n: PushNotification) {
 function classify(status: number, body: FcmError, retryAfter: number | undefined): PushResult {
   const codes = new Set([body.error?.status, ...(body.error?.details ?? []).map((d) => d.errorCode)]);
   const reason = `FCM answered ${status} ${[...codes].filter(Boolean).join(' ')}: ${body.error?.message ?? ''}`.trim();
-  const aboutToken = (body.error?.details ?? []).some((d) => d.fieldViolations?.some((f) => f.field === 'message.token')) || /token/i.test(body.error?.message ?? '');
+  const aboutToken =
+    (body.error?.details ?? []).some((d) => d.fieldViolations?.some((f) => f.field === 'message.token')) || /token/i.test(body.error?.message ?? '');
   if (codes.has('UNREGISTERED') || status === 404) return { status: 'invalidToken', reason };
   if (status === 400 && codes.has('INVALID_ARGUMENT') && aboutToken) return { status: 'invalidToken', reason };
   if (codes.has('SENDER_ID_MISMATCH')) return { status: 'invalidToken', reason };

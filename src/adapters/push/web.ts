@@ -45,7 +45,12 @@ export function createWebPushSender(options: WebPushOptions): PushSender {
       if (!subscription) return { status: 'invalidToken', reason: 'the token is not a PushSubscription' };
       try {
         await webpush.sendNotification(subscription, webPushPayload(notification), {
-          vapidDetails, TTL: 24 * 3600, urgency: 'high', contentEncoding: 'aes128gcm', timeout: PUSH_TIMEOUT_MS, agent,
+          vapidDetails,
+          TTL: 24 * 3600,
+          urgency: 'high',
+          contentEncoding: 'aes128gcm',
+          timeout: PUSH_TIMEOUT_MS,
+          agent,
         });
         return { status: 'sent' };
       } catch (error) {
@@ -54,7 +59,8 @@ export function createWebPushSender(options: WebPushOptions): PushSender {
         const reason = `the push service answered ${status}`;
         // 404/410: the subscription expired or was withdrawn.
         if (status === 404 || status === 410) return { status: 'invalidToken', reason };
-        if (status === 429 || status >= 500) return { status: 'retry', reason, retryAfterMs: retryAfterMs((error.headers as Record<string, string | undefined>)['retry-after']) };
+        if (status === 429 || status >= 500)
+          return { status: 'retry', reason, retryAfterMs: retryAfterMs((error.headers as Record<string, string | undefined>)['retry-after']) };
         return { status: 'rejected', reason };
       }
     },

@@ -35,12 +35,23 @@ interface MessageRow {
 
 /** Columns come back as numbers: the store's pool parses int8 as a number. */
 const toMessage = (r: MessageRow): MessageRecord => ({
-  id: Number(r.id), chatId: r.chat_id, seq: Number(r.seq), authorId: Number(r.author_id), localId: r.local_id, text: r.text,
-  isVisible: Boolean(r.is_visible), fileExists: flag(r.file_exists), previewExists: flag(r.preview_exists), createdAt: Number(r.created_at),
-  updatedAt: Number(r.updated_at), editedAt: r.edited_at === null ? null : Number(r.edited_at), deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
+  id: Number(r.id),
+  chatId: r.chat_id,
+  seq: Number(r.seq),
+  authorId: Number(r.author_id),
+  localId: r.local_id,
+  text: r.text,
+  isVisible: Boolean(r.is_visible),
+  fileExists: flag(r.file_exists),
+  previewExists: flag(r.preview_exists),
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+  editedAt: r.edited_at === null ? null : Number(r.edited_at),
+  deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
 });
 
-const COLUMNS = 'm.id, m.chat_id, m.seq, m.author_id, m.local_id, m.text, m.is_visible, m.file_exists, m.preview_exists, m.created_at, m.updated_at, m.edited_at, m.deleted_at';
+const COLUMNS =
+  'm.id, m.chat_id, m.seq, m.author_id, m.local_id, m.text, m.is_visible, m.file_exists, m.preview_exists, m.created_at, m.updated_at, m.edited_at, m.deleted_at';
 
 /** The search index over the store's pool (its search_path names the schema). */
 export function createPostgresSearchIndex(pool: pg.Pool, options: PostgresSearchOptions = {}): SearchIndex {
@@ -49,7 +60,14 @@ export function createPostgresSearchIndex(pool: pg.Pool, options: PostgresSearch
     async searchMessages(search): Promise<MessageHit[]> {
       const params: unknown[] = [search.userId, tsQuery(search.query)];
       const p = (value: unknown) => `$${params.push(value)}`;
-      const where = ['me.user_id = $1', 'me.is_member = 1', 'm.search_doc @@ q.q', 'm.deleted_at is null', 'm.created_at >= me.added_at', '(me.removed_at is null or m.created_at < me.removed_at)'];
+      const where = [
+        'me.user_id = $1',
+        'me.is_member = 1',
+        'm.search_doc @@ q.q',
+        'm.deleted_at is null',
+        'm.created_at >= me.added_at',
+        '(me.removed_at is null or m.created_at < me.removed_at)',
+      ];
       if (search.chatId !== undefined) where.push(`m.chat_id = ${p(search.chatId)}`);
       if (search.authorId !== undefined) where.push(`m.author_id = ${p(search.authorId)}`);
       if (search.after !== undefined) where.push(`m.created_at > ${p(search.after)}`);
@@ -79,7 +97,12 @@ export function createPostgresSearchIndex(pool: pg.Pool, options: PostgresSearch
          group by c.id`,
         [userId],
       );
-      return rows.map((r) => ({ chatId: r.id, title: r.title, lastActivityAt: Number(r.last_activity_at), memberNames: r.names ? String(r.names).split('\n') : [] }));
+      return rows.map((r) => ({
+        chatId: r.id,
+        title: r.title,
+        lastActivityAt: Number(r.last_activity_at),
+        memberNames: r.names ? String(r.names).split('\n') : [],
+      }));
     },
     async catchUp() {
       let indexed = 0;

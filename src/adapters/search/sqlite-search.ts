@@ -43,9 +43,19 @@ interface MessageRow {
 const flag = (value: number | null) => (value === null ? null : Boolean(value));
 
 const toMessage = (r: MessageRow): MessageRecord => ({
-  id: r.id, chatId: r.chat_id, seq: r.seq, authorId: r.author_id, localId: r.local_id, text: r.text, isVisible: Boolean(r.is_visible),
-  fileExists: flag(r.file_exists), previewExists: flag(r.preview_exists), createdAt: r.created_at, updatedAt: r.updated_at,
-  editedAt: r.edited_at, deletedAt: r.deleted_at,
+  id: r.id,
+  chatId: r.chat_id,
+  seq: r.seq,
+  authorId: r.author_id,
+  localId: r.local_id,
+  text: r.text,
+  isVisible: Boolean(r.is_visible),
+  fileExists: flag(r.file_exists),
+  previewExists: flag(r.preview_exists),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  editedAt: r.edited_at,
+  deletedAt: r.deleted_at,
 });
 
 /** Registers the scoring function; the terms arrive as JSON, parsed once per query. */
@@ -97,12 +107,20 @@ export function openSqliteSearchIndex(file: string, options: SqliteSearchOptions
   }
 
   function searchMessages(search: MessageSearch): MessageHit[] {
-    const chatIds = memberChats.all(search.userId).map((r) => r.chat_id).filter((id) => search.chatId === undefined || id === search.chatId);
+    const chatIds = memberChats
+      .all(search.userId)
+      .map((r) => r.chat_id)
+      .filter((id) => search.chatId === undefined || id === search.chatId);
     if (chatIds.length === 0) return [];
     // Two plans: few matches are cheapest fetched and filtered by join; many are cheaper to
     // keep to the caller's chats inside the index (the OR over chat tokens has a fixed cost).
     const narrow = estimate(search.query) <= narrowMatches || chatIds.length > MAX_CHATS_IN_MATCH;
-    const where: string[] = ['messages_fts match ?', 'm.deleted_at is null', 'm.created_at >= me.added_at', '(me.removed_at is null or m.created_at < me.removed_at)'];
+    const where: string[] = [
+      'messages_fts match ?',
+      'm.deleted_at is null',
+      'm.created_at >= me.added_at',
+      '(me.removed_at is null or m.created_at < me.removed_at)',
+    ];
     const terms = JSON.stringify(search.query.include);
     const params: unknown[] = [terms, search.userId, fts5Match(search.query, narrow ? undefined : chatIds)];
     if (search.chatId !== undefined) where.push('m.chat_id = ?'), params.push(search.chatId);
@@ -129,7 +147,11 @@ export function openSqliteSearchIndex(file: string, options: SqliteSearchOptions
   /** One batch of the catch-up: re-indexes ids in (done, next]; a message the triggers indexed meanwhile is replaced, not doubled. */
   const batch = connection.transaction((done: number, next: number, through: number) => {
     connection.prepare('delete from messages_fts where rowid > ? and rowid <= ?').run(done, next);
-    const { changes } = connection.prepare(`insert into messages_fts(rowid, text, chat) select id, text, replace(chat_id, '-', '') from messages where id > ? and id <= ? and deleted_at is null`).run(done, next);
+    const { changes } = connection
+      .prepare(
+        `insert into messages_fts(rowid, text, chat) select id, text, replace(chat_id, '-', '') from messages where id > ? and id <= ? and deleted_at is null`,
+      )
+      .run(done, next);
     connection.prepare(`update settings set value = ? where key = 'search.backfill'`).run(JSON.stringify({ through, done: next }));
     return changes;
   });
@@ -139,7 +161,9 @@ export function openSqliteSearchIndex(file: string, options: SqliteSearchOptions
       return searchMessages(search);
     },
     async chatDocuments(userId): Promise<ChatDocument[]> {
-      return documents.all(userId).map((r) => ({ chatId: r.id, title: r.title, lastActivityAt: r.last_activity_at, memberNames: r.names ? r.names.split('\n') : [] }));
+      return documents
+        .all(userId)
+        .map((r) => ({ chatId: r.id, title: r.title, lastActivityAt: r.last_activity_at, memberNames: r.names ? r.names.split('\n') : [] }));
     },
     async catchUp() {
       let indexed = 0;

@@ -8,7 +8,13 @@ import type { SearchTerm } from '../../ports/search-index.js';
 
 /** Folds and splits like the FTS5 tokenizer (unicode61, remove_diacritics 2). */
 function tokens(text: string): string[] {
-  return text.normalize('NFD').replace(/\p{M}+/gu, '').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return (
+    text
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu) ?? []
+  );
 }
 
 function occurrences(words: string[], term: SearchTerm): number {

@@ -143,8 +143,17 @@ export function createChatsRepository(db: Kysely<Database>, kind: 'sqlite' | 'po
         .innerJoin('chats as c', 'c.id', 'm.chat_id')
         .selectAll('c')
         .select([
-          'm.chat_id', 'm.user_id', 'm.is_member', 'm.is_muted', 'm.is_archived', 'm.is_removed_on_device',
-          'm.has_blocked_chat', 'm.is_blocked', 'm.last_read_seq', 'm.added_at', 'm.removed_at',
+          'm.chat_id',
+          'm.user_id',
+          'm.is_member',
+          'm.is_muted',
+          'm.is_archived',
+          'm.is_removed_on_device',
+          'm.has_blocked_chat',
+          'm.is_blocked',
+          'm.last_read_seq',
+          'm.added_at',
+          'm.removed_at',
         ])
         .where('m.user_id', '=', userId)
         .where('m.is_member', '=', 1)

@@ -11,7 +11,10 @@ import type { Database } from './schema.js';
  */
 export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): EventLogRepository {
   const latestId = async () => {
-    const row = await db.selectFrom('events').select(({ fn }) => fn.max('id').as('id')).executeTakeFirst();
+    const row = await db
+      .selectFrom('events')
+      .select(({ fn }) => fn.max('id').as('id'))
+      .executeTakeFirst();
     return Number(row?.id ?? 0);
   };
   return {
@@ -19,9 +22,15 @@ export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 
       const forMembers = audience === 'members';
       const row = { payload: entry.payload, chat_id: entry.chatId, message_id: entry.messageId, for_members: Number(forMembers), created_at: entry.createdAt };
       const eventId =
-        kind === 'postgres' ? await insertFencedEvent(db, row) : Number((await db.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow()).id);
+        kind === 'postgres'
+          ? await insertFencedEvent(db, row)
+          : Number((await db.insertInto('events').values(row).returning('id').executeTakeFirstOrThrow()).id);
       const unique = forMembers ? [] : [...new Set(audience)];
-      if (unique.length > 0) await db.insertInto('event_recipients').values(unique.map((userId) => ({ user_id: userId, event_id: eventId }))).execute();
+      if (unique.length > 0)
+        await db
+          .insertInto('event_recipients')
+          .values(unique.map((userId) => ({ user_id: userId, event_id: eventId })))
+          .execute();
       return eventId;
     },
     async listSince(userId, since, limit, through = Number.MAX_SAFE_INTEGER) {
@@ -71,7 +80,11 @@ export function createEventLogRepository(db: Kysely<Database>, kind: 'sqlite' | 
     latestId,
     stableThrough: () => (kind === 'postgres' ? stableThrough(db) : latestId()),
     async pruneBefore(before) {
-      const row = await db.selectFrom('events').select(({ fn }) => fn.max('id').as('id')).where('created_at', '<', before).executeTakeFirst();
+      const row = await db
+        .selectFrom('events')
+        .select(({ fn }) => fn.max('id').as('id'))
+        .where('created_at', '<', before)
+        .executeTakeFirst();
       const through = Number(row?.id ?? 0);
       if (through > 0) {
         await db.deleteFrom('event_recipients').where('event_id', '<=', through).execute();
@@ -88,10 +101,18 @@ export function createSettingsRepository(db: Kysely<Database>): SettingsReposito
       return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
     },
     async set(key, value) {
-      await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+      await db
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute();
     },
     async insertIfAbsent(key, value) {
-      const result = await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doNothing()).executeTakeFirst();
+      const result = await db
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
   };

@@ -75,7 +75,10 @@ async function watermark(db: Kysely<Database>): Promise<number> {
  * MAX_WAIT_MS (a writer stuck that long holds a lock PostgreSQL has not yet released).
  */
 export async function stableThrough(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('events').select(({ fn }) => fn.max('id').as('id')).executeTakeFirst();
+  const row = await db
+    .selectFrom('events')
+    .select(({ fn }) => fn.max('id').as('id'))
+    .executeTakeFirst();
   const visible = Number(row?.id ?? 0);
   const started = Date.now();
   for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {

@@ -26,8 +26,14 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
   const attachedToOne = compileOnce(
     db,
     (q, ownerId: number, use: MediaUse) =>
-      q.selectFrom('media').selectAll().where('owner_id', '=', ownerId).where('attached_as', '=', use)
-        .orderBy('attached_at', 'desc').orderBy('created_at', 'desc').orderBy('id'),
+      q
+        .selectFrom('media')
+        .selectAll()
+        .where('owner_id', '=', ownerId)
+        .where('attached_as', '=', use)
+        .orderBy('attached_at', 'desc')
+        .orderBy('created_at', 'desc')
+        .orderBy('id'),
     [-1, 'sample-use' as MediaUse],
   );
   return {
@@ -101,9 +107,7 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
       const removed = await db
         .deleteFrom('media')
         .where('id', 'in', (qb) =>
-          qb.selectFrom('media').select('id')
-            .where('attached_as', 'is', null).where('ready', '=', 0).where('upload_lease_until', '<', now)
-            .limit(limit),
+          qb.selectFrom('media').select('id').where('attached_as', 'is', null).where('ready', '=', 0).where('upload_lease_until', '<', now).limit(limit),
         )
         // Checked again: an upload that completed or renewed since the select survives.
         .where('ready', '=', 0)
@@ -125,7 +129,11 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
       if (ids.length > 0) await db.deleteFrom('media').where('id', 'in', ids).execute();
     },
     async linkChatImage(chatId, mediaId, at) {
-      await db.insertInto('chat_images').values({ chat_id: chatId, media_id: mediaId, created_at: at }).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto('chat_images')
+        .values({ chat_id: chatId, media_id: mediaId, created_at: at })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     },
     async chatImagesOf(chatIds) {
       const byChat = new Map<string, MediaRecord[]>(chatIds.map((id) => [id, []]));
@@ -144,7 +152,10 @@ export function createMediaRepository(db: Kysely<Database>): MediaRepository {
     },
     async linkAttachments(messageId, mediaIds) {
       if (mediaIds.length === 0) return;
-      await db.insertInto('message_attachments').values(mediaIds.map((mediaId, position) => ({ message_id: messageId, media_id: mediaId, position }))).execute();
+      await db
+        .insertInto('message_attachments')
+        .values(mediaIds.map((mediaId, position) => ({ message_id: messageId, media_id: mediaId, position })))
+        .execute();
     },
     async attachmentsOf(messageIds) {
       const byMessage = new Map<number, MediaRecord[]>();

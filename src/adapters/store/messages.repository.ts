@@ -72,7 +72,13 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
         .selectAll('m')
         .where('m.chat_id', 'in', chatIds)
         .where(({ eb, selectFrom }) =>
-          eb('m.seq', '=', selectFrom('messages as n').select(({ fn }) => fn.max('n.seq').as('s')).whereRef('n.chat_id', '=', 'm.chat_id')),
+          eb(
+            'm.seq',
+            '=',
+            selectFrom('messages as n')
+              .select(({ fn }) => fn.max('n.seq').as('s'))
+              .whereRef('n.chat_id', '=', 'm.chat_id'),
+          ),
         )
         .execute();
       for (const row of rows) latest.set(row.chat_id, toMessage(row));
@@ -111,13 +117,27 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
         .execute();
     },
     async readMarksCovering(chatId, minSeq, maxSeq) {
-      const inside = await db.selectFrom('read_marks').selectAll().where('chat_id', '=', chatId).where('seq', '>=', minSeq).where('seq', '<=', maxSeq).execute();
+      const inside = await db
+        .selectFrom('read_marks')
+        .selectAll()
+        .where('chat_id', '=', chatId)
+        .where('seq', '>=', minSeq)
+        .where('seq', '<=', maxSeq)
+        .execute();
       const beyond = await db
         .selectFrom('read_marks as r')
         .selectAll('r')
         .where('r.chat_id', '=', chatId)
         .where(({ eb, selectFrom }) =>
-          eb('r.seq', '=', selectFrom('read_marks as s').select(({ fn }) => fn.min('s.seq').as('m')).whereRef('s.chat_id', '=', 'r.chat_id').whereRef('s.user_id', '=', 'r.user_id').where('s.seq', '>', maxSeq)),
+          eb(
+            'r.seq',
+            '=',
+            selectFrom('read_marks as s')
+              .select(({ fn }) => fn.min('s.seq').as('m'))
+              .whereRef('s.chat_id', '=', 'r.chat_id')
+              .whereRef('s.user_id', '=', 'r.user_id')
+              .where('s.seq', '>', maxSeq),
+          ),
         )
         .execute();
       return [...inside, ...beyond]

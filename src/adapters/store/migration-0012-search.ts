@@ -50,7 +50,9 @@ async function postgresFolding(db: Kysely<unknown>): Promise<string> {
       end;
     end if;
   end $$`.execute(db);
-  const { rows } = await sql<{ schema: string }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'unaccent'`.execute(db);
+  const { rows } = await sql<{
+    schema: string;
+  }>`select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'unaccent'`.execute(db);
   const schema = rows[0]?.schema;
   if (schema) {
     const q = `"${schema.replaceAll('"', '""')}"`;

@@ -17,9 +17,7 @@ const migrations: Record<string, MigrationFactory> = {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('users')
-        .addColumn('id', 'integer', (c) =>
-          dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
-        )
+        .addColumn('id', 'integer', (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity()))
         .addColumn('uid', 'text', (c) => c.notNull().unique())
         .addColumn('username', 'text', (c) => c.notNull())
         .addColumn('display_name', 'text', (c) => c.notNull())
@@ -49,12 +47,7 @@ const migrations: Record<string, MigrationFactory> = {
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex('device_sessions_user_device_unique')
-        .on('device_sessions')
-        .columns(['user_id', 'device_id'])
-        .unique()
-        .execute();
+      await db.schema.createIndex('device_sessions_user_device_unique').on('device_sessions').columns(['user_id', 'device_id']).unique().execute();
 
       await db.schema
         .createTable('signing_keys')
@@ -125,9 +118,7 @@ const migrations: Record<string, MigrationFactory> = {
 
       await db.schema
         .createTable('messages')
-        .addColumn('id', 'integer', (c) =>
-          dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
-        )
+        .addColumn('id', 'integer', (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity()))
         .addColumn('chat_id', 'text', (c) => c.notNull().references('chats.id').onDelete('cascade'))
         .addColumn('seq', 'bigint', (c) => c.notNull())
         .addColumn('author_id', 'integer', (c) => c.notNull().references('users.id').onDelete('cascade'))
@@ -172,9 +163,7 @@ const migrations: Record<string, MigrationFactory> = {
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('events')
-        .addColumn('id', 'integer', (c) =>
-          dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity(),
-        )
+        .addColumn('id', 'integer', (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey().generatedByDefaultAsIdentity()))
         .addColumn('chat_id', 'text')
         .addColumn('message_id', 'integer')
         // 1: for the chat's current members (no recipient rows); 0: for the rows in event_recipients.
@@ -202,7 +191,10 @@ const migrations: Record<string, MigrationFactory> = {
   '0005_chat_media': () => ({
     async up(db: Kysely<any>) {
       // A placeholder attachment (sent before its file) is claimed while its bytes arrive.
-      await db.schema.alterTable('media').addColumn('uploading', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('media')
+        .addColumn('uploading', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema
         .createTable('chat_images')
         .addColumn('chat_id', 'text', (c) => c.notNull().references('chats.id').onDelete('cascade'))
@@ -261,7 +253,10 @@ const migrations: Record<string, MigrationFactory> = {
   '0008_admin': () => ({
     async up(db: Kysely<any>) {
       // 'user' or 'admin' (the admin CLI and /admin routes); disabled accounts cannot log in.
-      await db.schema.alterTable('users').addColumn('role', 'text', (c) => c.notNull().defaultTo('user')).execute();
+      await db.schema
+        .alterTable('users')
+        .addColumn('role', 'text', (c) => c.notNull().defaultTo('user'))
+        .execute();
       await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
     },
   }),
@@ -300,12 +295,7 @@ const migrations: Record<string, MigrationFactory> = {
       await db.schema.createIndex('socket_presence_node').on('socket_presence').column('node_id').execute();
 
       // The send path asks for a chat's members' sessions that have a push token: only those rows are indexed.
-      await db.schema
-        .createIndex('device_sessions_push')
-        .on('device_sessions')
-        .column('user_id')
-        .where(sql.ref('push_token'), 'is not', null)
-        .execute();
+      await db.schema.createIndex('device_sessions_push').on('device_sessions').column('user_id').where(sql.ref('push_token'), 'is not', null).execute();
     },
   }),
   // Later migrations live in files of their own (migration-<number>-<what>.ts).

@@ -46,9 +46,18 @@ export function createPushRepository(db: Kysely<Database>, kind: 'sqlite' | 'pos
       if (rows.length === 0) return;
       await db
         .insertInto('push_outbox')
-        .values(rows.map((r) => ({
-          session_id: r.sessionId, user_id: r.userId, chat_id: r.chatId, message_id: r.messageId, kind: r.kind, payload: r.payload, due_at: r.dueAt, created_at: r.dueAt,
-        })))
+        .values(
+          rows.map((r) => ({
+            session_id: r.sessionId,
+            user_id: r.userId,
+            chat_id: r.chatId,
+            message_id: r.messageId,
+            kind: r.kind,
+            payload: r.payload,
+            due_at: r.dueAt,
+            created_at: r.dueAt,
+          })),
+        )
         .execute();
     },
     async claim(now, leaseUntil, limit) {
@@ -56,7 +65,14 @@ export function createPushRepository(db: Kysely<Database>, kind: 'sqlite' | 'pos
         .updateTable('push_outbox')
         .set({ lease_until: leaseUntil })
         .where('id', 'in', (eb) => {
-          const due = eb.selectFrom('push_outbox').select('id').where('due_at', '<=', now).where('lease_until', '<=', now).orderBy('due_at').orderBy('id').limit(limit);
+          const due = eb
+            .selectFrom('push_outbox')
+            .select('id')
+            .where('due_at', '<=', now)
+            .where('lease_until', '<=', now)
+            .orderBy('due_at')
+            .orderBy('id')
+            .limit(limit);
           // Nodes claiming at once each take different rows rather than waiting on each other.
           return kind === 'postgres' ? due.forUpdate().skipLocked() : due;
         })
@@ -76,7 +92,12 @@ export function createPushRepository(db: Kysely<Database>, kind: 'sqlite' | 'pos
     },
     async onlineSessions(sessionIds, onlineSince) {
       if (sessionIds.length === 0) return new Set();
-      const rows = await db.selectFrom('socket_presence').select('session_id').where('session_id', 'in', sessionIds).where('seen_at', '>=', onlineSince).execute();
+      const rows = await db
+        .selectFrom('socket_presence')
+        .select('session_id')
+        .where('session_id', 'in', sessionIds)
+        .where('seen_at', '>=', onlineSince)
+        .execute();
       return new Set(rows.map((r) => r.session_id));
     },
     async unreadCount(userId) {
@@ -99,11 +120,19 @@ export function createPushRepository(db: Kysely<Database>, kind: 'sqlite' | 'pos
       await db.deleteFrom('push_outbox').where('message_id', '=', messageId).execute();
     },
     async clearToken(sessionId, token) {
-      const result = await db.updateTable('device_sessions').set({ push_token: null }).where('id', '=', sessionId).where('push_token', '=', token).executeTakeFirst();
+      const result = await db
+        .updateTable('device_sessions')
+        .set({ push_token: null })
+        .where('id', '=', sessionId)
+        .where('push_token', '=', token)
+        .executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     },
     async pending() {
-      const row = await db.selectFrom('push_outbox').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst();
+      const row = await db
+        .selectFrom('push_outbox')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirst();
       return Number(row?.n ?? 0);
     },
     async addPresence(p) {

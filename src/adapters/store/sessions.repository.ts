@@ -41,21 +41,21 @@ export function createSessionsRepository(db: Kysely<Database>): SessionsReposito
     async insert(s) {
       try {
         await db
-        .insertInto('device_sessions')
-        .values({
-          id: s.id,
-          user_id: s.userId,
-          token_id: s.tokenId,
-          device_id: s.deviceId,
-          device_name: s.deviceName,
-          device_model: s.deviceModel,
-          push_token: s.pushToken,
-          push_transport: s.pushTransport,
-          ip_address: s.ipAddress,
-          created_at: s.createdAt,
-          updated_at: s.updatedAt,
-        })
-        .execute();
+          .insertInto('device_sessions')
+          .values({
+            id: s.id,
+            user_id: s.userId,
+            token_id: s.tokenId,
+            device_id: s.deviceId,
+            device_name: s.deviceName,
+            device_model: s.deviceModel,
+            push_token: s.pushToken,
+            push_transport: s.pushTransport,
+            ip_address: s.ipAddress,
+            created_at: s.createdAt,
+            updated_at: s.updatedAt,
+          })
+          .execute();
       } catch (error) {
         throw asUniqueViolation(error, ['device_id']);
       }
@@ -65,12 +65,7 @@ export function createSessionsRepository(db: Kysely<Database>): SessionsReposito
       return row && toRecord(row);
     },
     async findByDevice(userId, deviceId) {
-      const row = await db
-        .selectFrom('device_sessions')
-        .selectAll()
-        .where('user_id', '=', userId)
-        .where('device_id', '=', deviceId)
-        .executeTakeFirst();
+      const row = await db.selectFrom('device_sessions').selectAll().where('user_id', '=', userId).where('device_id', '=', deviceId).executeTakeFirst();
       return row && toRecord(row);
     },
     async listByUser(userId) {

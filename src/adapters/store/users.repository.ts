@@ -57,7 +57,11 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
     },
     async findByIds(ids) {
       if (ids.length === 0) return [];
-      const rows = await db.selectFrom('users').selectAll().where('id', 'in', [...new Set(ids)]).execute();
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('id', 'in', [...new Set(ids)])
+        .execute();
       return rows.map(toRecord);
     },
     async findByUsername(username) {
@@ -77,7 +81,9 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
         // SQLite has no default LIKE escape character; name it for both engines.
         .where(sql<boolean>`(lower(display_name) like ${pattern} escape '\\' or username like ${pattern} escape '\\')`)
         // Ranked: the exact username, then usernames and names starting with the query, then the rest.
-        .orderBy(sql`case when username = ${query.toLowerCase()} then 0 when username like ${prefixPattern} escape '\\' then 1 when lower(display_name) like ${prefixPattern} escape '\\' then 2 else 3 end`)
+        .orderBy(
+          sql`case when username = ${query.toLowerCase()} then 0 when username like ${prefixPattern} escape '\\' then 1 when lower(display_name) like ${prefixPattern} escape '\\' then 2 else 3 end`,
+        )
         .orderBy('id')
         .limit(limit)
         .offset(offset)

@@ -37,33 +37,69 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
   const { admin } = core;
   const user = { 200: S.AdminUser };
 
-  app.post('/admin/users', { config: adminOnly, schema: { tags, summary: 'Create an account (not counted against the sign-up limit)', body: S.CreateUserBody, response: user } },
-    async (req) => presentAdminUser(await admin.createUser(req.body)));
+  app.post(
+    '/admin/users',
+    { config: adminOnly, schema: { tags, summary: 'Create an account (not counted against the sign-up limit)', body: S.CreateUserBody, response: user } },
+    async (req) => presentAdminUser(await admin.createUser(req.body)),
+  );
 
-  app.get('/admin/users/:user', { config: adminOnly, schema: { tags, summary: 'An account by id or username', params: S.UserParams, response: user } },
-    async (req) => presentAdminUser(await admin.findUser(req.params.user)));
+  app.get(
+    '/admin/users/:user',
+    { config: adminOnly, schema: { tags, summary: 'An account by id or username', params: S.UserParams, response: user } },
+    async (req) => presentAdminUser(await admin.findUser(req.params.user)),
+  );
 
-  app.put('/admin/users/:user/disable', { config: adminOnly, schema: { tags, summary: 'Disable an account: no more logins, every session ends at once', params: S.UserParams, response: user } },
-    async (req) => presentAdminUser(await admin.disableUser(req.params.user, req.auth.user)));
+  app.put(
+    '/admin/users/:user/disable',
+    { config: adminOnly, schema: { tags, summary: 'Disable an account: no more logins, every session ends at once', params: S.UserParams, response: user } },
+    async (req) => presentAdminUser(await admin.disableUser(req.params.user, req.auth.user)),
+  );
 
-  app.put('/admin/users/:user/enable', { config: adminOnly, schema: { tags, summary: 'Let a disabled account log in again', params: S.UserParams, response: user } },
-    async (req) => presentAdminUser(await admin.enableUser(req.params.user)));
+  app.put(
+    '/admin/users/:user/enable',
+    { config: adminOnly, schema: { tags, summary: 'Let a disabled account log in again', params: S.UserParams, response: user } },
+    async (req) => presentAdminUser(await admin.enableUser(req.params.user)),
+  );
 
-  app.put('/admin/users/:user/password', { config: adminOnly, schema: { tags, summary: 'Set a new password; every session ends', params: S.UserParams, body: S.PasswordBody, response: user } },
-    async (req) => presentAdminUser(await admin.resetPassword(req.params.user, req.body.password)));
+  app.put(
+    '/admin/users/:user/password',
+    { config: adminOnly, schema: { tags, summary: 'Set a new password; every session ends', params: S.UserParams, body: S.PasswordBody, response: user } },
+    async (req) => presentAdminUser(await admin.resetPassword(req.params.user, req.body.password)),
+  );
 
-  app.put('/admin/users/:user/role', { config: adminOnly, schema: { tags, summary: 'Promote to admin or demote to user', params: S.UserParams, body: S.RoleBody, response: user } },
-    async (req) => presentAdminUser(await admin.setRole(req.params.user, req.body.role, req.auth.user)));
+  app.put(
+    '/admin/users/:user/role',
+    { config: adminOnly, schema: { tags, summary: 'Promote to admin or demote to user', params: S.UserParams, body: S.RoleBody, response: user } },
+    async (req) => presentAdminUser(await admin.setRole(req.params.user, req.body.role, req.auth.user)),
+  );
 
-  app.get('/admin/users/:user/sessions', { config: adminOnly, schema: { tags, summary: 'The account’s device sessions (never their tokens)', params: S.UserParams, response: { 200: Type.Array(DeviceSession) } } },
-    async (req) => (await admin.listSessions(req.params.user)).sessions.map((s) => presentSession(s)));
+  app.get(
+    '/admin/users/:user/sessions',
+    {
+      config: adminOnly,
+      schema: { tags, summary: 'The account’s device sessions (never their tokens)', params: S.UserParams, response: { 200: Type.Array(DeviceSession) } },
+    },
+    async (req) => (await admin.listSessions(req.params.user)).sessions.map((s) => presentSession(s)),
+  );
 
-  app.delete('/admin/users/:user/sessions', { config: adminOnly, schema: { tags, summary: 'End every session of the account', params: S.UserParams, response: { 200: S.Revoked } } },
-    async (req) => ({ revoked: await admin.revokeAllSessions(req.params.user) }));
+  app.delete(
+    '/admin/users/:user/sessions',
+    { config: adminOnly, schema: { tags, summary: 'End every session of the account', params: S.UserParams, response: { 200: S.Revoked } } },
+    async (req) => ({ revoked: await admin.revokeAllSessions(req.params.user) }),
+  );
 
-  app.delete('/admin/sessions/:id', { config: adminOnly, schema: { tags, summary: 'End one session at once (its socket closes)', params: S.SessionParams, response: { 200: Ok } } },
-    async (req) => (await admin.revokeSession(req.params.id), {}));
+  app.delete(
+    '/admin/sessions/:id',
+    { config: adminOnly, schema: { tags, summary: 'End one session at once (its socket closes)', params: S.SessionParams, response: { 200: Ok } } },
+    async (req) => (await admin.revokeSession(req.params.id), {}),
+  );
 
-  app.post('/admin/keys/rotate', { config: adminOnly, schema: { tags, summary: 'A new token signing key signs from now on; older tokens verify until they expire', response: { 200: S.Rotated } } },
-    async () => admin.rotateSigningKey());
+  app.post(
+    '/admin/keys/rotate',
+    {
+      config: adminOnly,
+      schema: { tags, summary: 'A new token signing key signs from now on; older tokens verify until they expire', response: { 200: S.Rotated } },
+    },
+    async () => admin.rotateSigningKey(),
+  );
 }

@@ -1,9 +1,6 @@
 /** `Range: bytes=…` (RFC 9110 14.2), the single-range subset that clients actually send. */
 
-export type RangeResult =
-  | { kind: 'none' }
-  | { kind: 'unsatisfiable' }
-  | { kind: 'range'; start: number; end: number };
+export type RangeResult = { kind: 'none' } | { kind: 'unsatisfiable' } | { kind: 'range'; start: number; end: number };
 
 const BYTES_RANGE = /^bytes=(\d*)-(\d*)$/;
 

@@ -14,12 +14,25 @@ const session = { auth: 'session' } as const;
 export async function contactsRoutes(parent: FastifyInstance, { core }: { core: Core }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post('/users/me/contacts', { config: session, schema: { tags, summary: 'Add a contact (again: update its name and favourite)', body: S.ContactBody, response: { 200: S.ContactInfo } } },
-    async (req) => presentContact(await core.contacts.addContact(req.auth.user, { userId: req.body.user.id, name: req.body.name, isFavorite: req.body.isFavorite })));
+  app.post(
+    '/users/me/contacts',
+    {
+      config: session,
+      schema: { tags, summary: 'Add a contact (again: update its name and favourite)', body: S.ContactBody, response: { 200: S.ContactInfo } },
+    },
+    async (req) =>
+      presentContact(await core.contacts.addContact(req.auth.user, { userId: req.body.user.id, name: req.body.name, isFavorite: req.body.isFavorite })),
+  );
 
-  app.get('/users/me/contacts', { config: session, schema: { tags, summary: 'The caller’s contacts', response: { 200: Type.Array(S.ContactInfo) } } },
-    async (req) => (await core.contacts.listContacts(req.auth.user)).map(presentContact));
+  app.get(
+    '/users/me/contacts',
+    { config: session, schema: { tags, summary: 'The caller’s contacts', response: { 200: Type.Array(S.ContactInfo) } } },
+    async (req) => (await core.contacts.listContacts(req.auth.user)).map(presentContact),
+  );
 
-  app.delete('/users/me/contacts/:id', { config: session, schema: { tags, summary: 'Remove a contact', params: S.ContactParams, response: { 200: Ok } } },
-    async (req) => (await core.contacts.deleteContact(req.auth.user, req.params.id), {}));
+  app.delete(
+    '/users/me/contacts/:id',
+    { config: session, schema: { tags, summary: 'Remove a contact', params: S.ContactParams, response: { 200: Ok } } },
+    async (req) => (await core.contacts.deleteContact(req.auth.user, req.params.id), {}),
+  );
 }

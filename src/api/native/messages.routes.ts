@@ -16,21 +16,51 @@ export async function messagesRoutes(parent: FastifyInstance, { core, publicUrl 
   const message = (view: Parameters<typeof presentMessage>[0]) => presentMessage(view, publicUrl);
   const one = { 200: S.MessageInfo };
 
-  app.post('/chats/:id/messages', { config: session, schema: { tags, summary: 'Send a message (idempotent by localId)', params: S.ChatParams, body: S.SendBody, response: one } },
-    async (req) => message(await core.messages.sendMessage(req.auth.user, req.params.id, req.body)));
+  app.post(
+    '/chats/:id/messages',
+    { config: session, schema: { tags, summary: 'Send a message (idempotent by localId)', params: S.ChatParams, body: S.SendBody, response: one } },
+    async (req) => message(await core.messages.sendMessage(req.auth.user, req.params.id, req.body)),
+  );
 
-  app.get('/chats/:id/messages', { config: session, schema: { tags, summary: 'History, newest first', params: S.ChatParams, querystring: S.HistoryQuery, response: { 200: Type.Array(S.MessageInfo) } } },
-    async (req) => (await core.messages.listMessages(req.auth.user, req.params.id, req.query.count, req.query.before)).map(message));
+  app.get(
+    '/chats/:id/messages',
+    {
+      config: session,
+      schema: { tags, summary: 'History, newest first', params: S.ChatParams, querystring: S.HistoryQuery, response: { 200: Type.Array(S.MessageInfo) } },
+    },
+    async (req) => (await core.messages.listMessages(req.auth.user, req.params.id, req.query.count, req.query.before)).map(message),
+  );
 
-  app.delete('/chats/:id/messages/:messageId', { config: session, schema: { tags, summary: 'Delete a message’s content (author only)', params: S.MessageParams, response: one } },
-    async (req) => message(await core.messages.deleteMessage(req.auth.user, req.params.id, req.params.messageId)));
+  app.delete(
+    '/chats/:id/messages/:messageId',
+    { config: session, schema: { tags, summary: 'Delete a message’s content (author only)', params: S.MessageParams, response: one } },
+    async (req) => message(await core.messages.deleteMessage(req.auth.user, req.params.id, req.params.messageId)),
+  );
 
-  app.put('/chats/:id/messages/:messageId', { config: session, schema: { tags, summary: 'Edit a message (author only)', params: S.MessageParams, body: S.EditBody, response: one } },
-    async (req) => message(await core.messages.editMessage(req.auth.user, req.params.id, req.params.messageId, req.body)));
+  app.put(
+    '/chats/:id/messages/:messageId',
+    { config: session, schema: { tags, summary: 'Edit a message (author only)', params: S.MessageParams, body: S.EditBody, response: one } },
+    async (req) => message(await core.messages.editMessage(req.auth.user, req.params.id, req.params.messageId, req.body)),
+  );
 
-  app.put('/chats/:id/messages/:messageId/read', { config: session, schema: { tags, summary: 'Mark this and every earlier message read', params: S.MessageParams, response: one } },
-    async (req) => message(await core.messages.readMessage(req.auth.user, req.params.id, req.params.messageId)));
+  app.put(
+    '/chats/:id/messages/:messageId/read',
+    { config: session, schema: { tags, summary: 'Mark this and every earlier message read', params: S.MessageParams, response: one } },
+    async (req) => message(await core.messages.readMessage(req.auth.user, req.params.id, req.params.messageId)),
+  );
 
-  app.post('/chats/:id/notify', { config: session, schema: { tags, summary: 'Send an auxiliary event (typing…) to the other members; never stored', params: S.ChatParams, body: S.NotifyBody, response: { 200: Ok } } },
-    async (req) => (await core.messages.notify(req.auth.user, req.params.id, req.body), {}));
+  app.post(
+    '/chats/:id/notify',
+    {
+      config: session,
+      schema: {
+        tags,
+        summary: 'Send an auxiliary event (typing…) to the other members; never stored',
+        params: S.ChatParams,
+        body: S.NotifyBody,
+        response: { 200: Ok },
+      },
+    },
+    async (req) => (await core.messages.notify(req.auth.user, req.params.id, req.body), {}),
+  );
 }

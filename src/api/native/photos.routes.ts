@@ -14,26 +14,34 @@ export async function photosRoutes(parent: FastifyInstance, { core, publicUrl }:
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const underApi = parent.prefix === API_PREFIX;
 
-  app.post('/users/me/photos', {
-    schema: {
-      tags,
-      summary: 'Make an image the caller uploaded their newest photo',
-      description: 'Only the uploader may use an upload: another user’s upload answers 404, like an unknown one; a non-image 415.',
-      body: AttachBody('photo'),
-      response: { 200: Type.Union([UserInfo, Ok]) },
+  app.post(
+    '/users/me/photos',
+    {
+      schema: {
+        tags,
+        summary: 'Make an image the caller uploaded their newest photo',
+        description: 'Only the uploader may use an upload: another user’s upload answers 404, like an unknown one; a non-image 415.',
+        body: AttachBody('photo'),
+        response: { 200: Type.Union([UserInfo, Ok]) },
+      },
+      config: session,
     },
-    config: session,
-  }, async (request) => {
-    await core.users.addPhoto(request.auth.user, request.body.photo.id);
-    // Under /api upstream's web app reads the updated UserInfo back (Public/app/js/user-profile.js:614); the root keeps the seed's OK.
-    return underApi ? presentMe(core, publicUrl, request.auth.user.id) : {};
-  });
+    async (request) => {
+      await core.users.addPhoto(request.auth.user, request.body.photo.id);
+      // Under /api upstream's web app reads the updated UserInfo back (Public/app/js/user-profile.js:614); the root keeps the seed's OK.
+      return underApi ? presentMe(core, publicUrl, request.auth.user.id) : {};
+    },
+  );
 
-  app.delete('/users/me/photos/:id', {
-    schema: { tags, summary: 'Remove one of the caller’s photos and its files', params: MediaIdParams, response: { 200: Ok } },
-    config: session,
-  }, async (request) => {
-    await core.users.removePhoto(request.auth.user, request.params.id);
-    return {};
-  });
+  app.delete(
+    '/users/me/photos/:id',
+    {
+      schema: { tags, summary: 'Remove one of the caller’s photos and its files', params: MediaIdParams, response: { 200: Ok } },
+      config: session,
+    },
+    async (request) => {
+      await core.users.removePhoto(request.auth.user, request.params.id);
+      return {};
+    },
+  );
 }

@@ -63,7 +63,8 @@ export function invalidParametersOf(errors: SchemaError[], context: string | und
   return [...byName].map(([name, list]) => {
     const allowed = list.filter((e) => e.keyword === 'const').map((e) => JSON.stringify(e.params.allowedValue));
     const first = list.find((e) => e.keyword !== 'anyOf' && e.keyword !== 'const') ?? list[0]!;
-    const reason = allowed.length > 0 ? `must be one of ${allowed.join(', ')}` : first.keyword === 'required' ? 'is required' : (first.message ?? 'is not valid');
+    const reason =
+      allowed.length > 0 ? `must be one of ${allowed.join(', ')}` : first.keyword === 'required' ? 'is required' : (first.message ?? 'is not valid');
     return { name, reason };
   });
 }

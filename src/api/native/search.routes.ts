@@ -20,13 +20,25 @@ function timeOf(name: string, value: string | undefined): number | undefined {
 
 export async function searchRoutes(parent: FastifyInstance, { core, publicUrl }: { core: Core; publicUrl: string }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  app.get('/search/messages', { config: session, schema: { tags, summary: 'Search the messages the caller may see', querystring: S.MessageSearchQuery, response: { 200: S.MessageSearchPage } } },
+  app.get(
+    '/search/messages',
+    {
+      config: session,
+      schema: { tags, summary: 'Search the messages the caller may see', querystring: S.MessageSearchQuery, response: { 200: S.MessageSearchPage } },
+    },
     async (req) => {
       const { after, before, ...rest } = req.query;
       const page = await core.search.searchMessages(req.auth.user, { ...rest, after: timeOf('after', after), before: timeOf('before', before) });
       return { ...page, results: page.results.map((r) => ({ ...r, message: presentMessage(r.message, publicUrl) })) };
-    });
+    },
+  );
 
-  app.get('/search/chats', { config: session, schema: { tags, summary: 'Search the caller’s chats by title and member names', querystring: S.ChatSearchQuery, response: { 200: S.ChatSearchResults } } },
-    async (req) => (await core.search.searchChats(req.auth.user, req.query.q)).map((view) => presentChat(view, publicUrl)));
+  app.get(
+    '/search/chats',
+    {
+      config: session,
+      schema: { tags, summary: 'Search the caller’s chats by title and member names', querystring: S.ChatSearchQuery, response: { 200: S.ChatSearchResults } },
+    },
+    async (req) => (await core.search.searchChats(req.auth.user, req.query.q)).map((view) => presentChat(view, publicUrl)),
+  );
 }

@@ -17,7 +17,10 @@ export const MessageSearchQuery = Type.Object({
   from: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID, description: 'Only messages by this user' })),
   after: Type.Optional(Type.String({ format: 'date-time', description: 'Only messages sent after this time' })),
   before: Type.Optional(Type.String({ format: 'date-time', description: 'Only messages sent before this time' })),
-  sort: Type.Union([Type.Literal('relevance'), Type.Literal('recent')], { default: 'relevance', description: '`relevance` (newer first among equals) or `recent` (newest first)' }),
+  sort: Type.Union([Type.Literal('relevance'), Type.Literal('recent')], {
+    default: 'relevance',
+    description: '`relevance` (newer first among equals) or `recent` (newest first)',
+  }),
   limit: Type.Integer({ minimum: 1, maximum: SEARCH_LIMIT_MAX, default: SEARCH_LIMIT_DEFAULT }),
   cursor: Type.Optional(Type.String({ maxLength: 512, description: 'The `nextCursor` of the previous page' })),
 });

@@ -52,7 +52,12 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
   const nul = findNul(frame);
   if (nul !== undefined) return { ...echo, ok: false, error: 'validation', message: `${nul} must not contain the NUL character (U+0000).` };
   if (!isAction(frame)) {
-    return { ...echo, ok: false, error: 'validation', message: 'Expected {action: "send", chatId, localId, text} or {action: "read", chatId, messageId} or {action: "notify", chatId, name}.' };
+    return {
+      ...echo,
+      ok: false,
+      error: 'validation',
+      message: 'Expected {action: "send", chatId, localId, text} or {action: "read", chatId, messageId} or {action: "notify", chatId, name}.',
+    };
   }
   const actor = profileOf(user);
   try {

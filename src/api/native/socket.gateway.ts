@@ -164,5 +164,9 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
   // Upstream's web app opens `/ws/<DeviceSession.id>?token=…` (Public/app/js/ws.js:16).
   app.get('/ws/:sessionId', bySession, open);
   // Only a path that looks like a session id (a UUID) is this route: `/search` is a 404, not a 400.
-  app.get('/:sessionId(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)', { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } }, open);
+  app.get(
+    '/:sessionId(^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$)',
+    { websocket: true, schema: { ...schema, params: Type.Object({ sessionId: Type.String({ format: 'uuid' }) }) } },
+    open,
+  );
 }

@@ -45,31 +45,35 @@ export async function uploadsRoutes(parent: FastifyInstance, { core, publicUrl }
       if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
     });
 
-    scope.withTypeProvider<TypeBoxTypeProvider>().post('/uploads', {
-      schema: {
-        tags,
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      '/uploads',
+      {
+        schema: {
+          tags,
           summary: 'Upload a file as the raw request body (streamed)',
-        description:
-          'Answers {name, url}. 413 past UPLOAD_MAX_BYTES, 415 when the bytes contradict Content-Type, 409 when File-Name is taken, ' +
-          '422 for an image that cannot be decoded or has too many pixels. Images also get <name>-preview.jpeg.',
-        headers: UploadHeaders,
-        response: { 200: UploadAnswer },
+          description:
+            'Answers {name, url}. 413 past UPLOAD_MAX_BYTES, 415 when the bytes contradict Content-Type, 409 when File-Name is taken, ' +
+            '422 for an image that cannot be decoded or has too many pixels. Images also get <name>-preview.jpeg.',
+          headers: UploadHeaders,
+          response: { 200: UploadAnswer },
+        },
+        config: { auth: 'session' },
       },
-      config: { auth: 'session' },
-    }, async (request, reply) => {
-      const length = request.headers['content-length'];
-      const media = await core.media.upload(request.auth.user.id, {
-        fileName: headerText(request.headers['file-name']),
-        declaredType: declaredTypes.get(request.raw),
-        declaredLength: length === undefined ? undefined : Number(length),
-        body: request.body as Readable,
-      });
-      const answer = presentUpload(media, publicUrl);
-      // Under upstream's prefix, upstream's answer: the bare stored name as text, which its web
-      // app takes from responseText (Public/app/js/api.js:668-671). The root keeps the seed's {name, url}.
-      if (underApi) return (reply as FastifyReply).type('text/plain; charset=utf-8').send(answer.name);
-      return answer;
-    });
+      async (request, reply) => {
+        const length = request.headers['content-length'];
+        const media = await core.media.upload(request.auth.user.id, {
+          fileName: headerText(request.headers['file-name']),
+          declaredType: declaredTypes.get(request.raw),
+          declaredLength: length === undefined ? undefined : Number(length),
+          body: request.body as Readable,
+        });
+        const answer = presentUpload(media, publicUrl);
+        // Under upstream's prefix, upstream's answer: the bare stored name as text, which its web
+        // app takes from responseText (Public/app/js/api.js:668-671). The root keeps the seed's {name, url}.
+        if (underApi) return (reply as FastifyReply).type('text/plain; charset=utf-8').send(answer.name);
+        return answer;
+      },
+    );
   });
 
   // `/files/<name>` is the same file: upstream's FILES document and web app build links so.

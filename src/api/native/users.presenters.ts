@@ -37,7 +37,15 @@ export function presentSession(session: SessionRecord, accessToken?: string) {
  * Every field of `user` that `presentUser` reads: an answer made from the same values is the
  * same answer (GET /users/me remembers its own by them). Keep in step with `presentUser`.
  */
-export const presentedFields = (user: Profile & { email?: string | null }): unknown[] => [user.id, user.uid, user.displayName, user.username, user.email, user.about, user.lastSeenAt];
+export const presentedFields = (user: Profile & { email?: string | null }): unknown[] => [
+  user.id,
+  user.uid,
+  user.displayName,
+  user.username,
+  user.email,
+  user.about,
+  user.lastSeenAt,
+];
 
 /**
  * UserInfo. `photos` are the user's MediaInfo, newest first; `self` adds the caller-only
@@ -57,8 +65,6 @@ export function presentUser(
     about: user.about,
     lastSeen: user.lastSeenAt === null ? undefined : iso(user.lastSeenAt),
     photos: options.photos ?? [],
-    deviceSessions: options.sessions?.map((s) =>
-      presentSession(s, options.openedToken?.sessionId === s.id ? options.openedToken.token : undefined),
-    ),
+    deviceSessions: options.sessions?.map((s) => presentSession(s, options.openedToken?.sessionId === s.id ? options.openedToken.token : undefined)),
   });
 }

@@ -49,38 +49,48 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
     presentUser(user, { ...options, photos: (await photosFor([user]))(user) });
   const answerLogin = async (result: LoginResult) => loginAnswer(result, (await photosFor([result.user]))(result.user));
 
-  app.post('/users', {
-    config: none,
-    schema: { tags, summary: 'Register a user and open a device session', body: S.RegisterBody, response: { 200: S.LoginAnswer } },
-  }, async (request) => {
-    const { name, username, password, email, deviceInfo } = request.body;
-    return answerLogin(await core.accounts.register({ name, username, password, email, device: deviceInfo, ipAddress: request.ip }));
-  });
-
-  app.post('/users/login', {
-    config: none,
-    schema: {
-      tags,
-      summary: 'Log in with Basic credentials or a JSON body ({username|email, password})',
-      body: Type.Union([S.LoginBody, Type.Null()]),
-      response: { 200: S.LoginAnswer },
+  app.post(
+    '/users',
+    {
+      config: none,
+      schema: { tags, summary: 'Register a user and open a device session', body: S.RegisterBody, response: { 200: S.LoginAnswer } },
     },
-  }, async (request) => {
-    const body = request.body ?? {};
-    const basic = basicCredentials(request);
-    if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, loginDevice(body), request.ip));
-    if (request.headers.authorization && !body.password) throw unauthenticated('Unsupported Authorization header; use Basic credentials.');
-    const problems = [];
-    if (body.password === undefined) problems.push({ name: 'password', reason: 'is required' });
-    if (body.username === undefined && body.email === undefined) problems.push({ name: 'username', reason: 'username or email is required' });
-    if (problems.length > 0) throw invalid(problems, 'Send Basic credentials, or username (or email) and password.');
-    const id = body.username !== undefined ? { username: body.username } : { email: body.email! };
-    return answerLogin(await core.accounts.login(id, body.password!, loginDevice(body), request.ip));
-  });
+    async (request) => {
+      const { name, username, password, email, deviceInfo } = request.body;
+      return answerLogin(await core.accounts.register({ name, username, password, email, device: deviceInfo, ipAddress: request.ip }));
+    },
+  );
+
+  app.post(
+    '/users/login',
+    {
+      config: none,
+      schema: {
+        tags,
+        summary: 'Log in with Basic credentials or a JSON body ({username|email, password})',
+        body: Type.Union([S.LoginBody, Type.Null()]),
+        response: { 200: S.LoginAnswer },
+      },
+    },
+    async (request) => {
+      const body = request.body ?? {};
+      const basic = basicCredentials(request);
+      if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, loginDevice(body), request.ip));
+      if (request.headers.authorization && !body.password) throw unauthenticated('Unsupported Authorization header; use Basic credentials.');
+      const problems = [];
+      if (body.password === undefined) problems.push({ name: 'password', reason: 'is required' });
+      if (body.username === undefined && body.email === undefined) problems.push({ name: 'username', reason: 'username or email is required' });
+      if (problems.length > 0) throw invalid(problems, 'Send Basic credentials, or username (or email) and password.');
+      const id = body.username !== undefined ? { username: body.username } : { email: body.email! };
+      return answerLogin(await core.accounts.login(id, body.password!, loginDevice(body), request.ip));
+    },
+  );
 
   // The serialised answer, remembered while its user, sessions and photos are the same values.
   const meAnswers = new AnswerMemo<UserRecord>();
-  app.get('/users/me', { schema: { tags, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, config: session },
+  app.get(
+    '/users/me',
+    { schema: { tags, summary: 'The caller, with all device sessions', response: { 200: S.UserInfo } }, config: session },
     async (request, reply) => {
       const { user } = request.auth;
       const [sessions, photos] = await Promise.all([core.sessions.list(user.id), core.users.photosOf([user.id])]);
@@ -92,86 +102,137 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
       );
       // Already serialised by the route's own schema: sent as JSON text, not serialised again.
       return (reply as FastifyReply).type('application/json; charset=utf-8').send(body);
-    });
+    },
+  );
 
-  app.post('/users/me/logout', { schema: { tags, summary: 'End the current session', response: { 200: S.Ok } }, config: session },
+  app.post('/users/me/logout', { schema: { tags, summary: 'End the current session', response: { 200: S.Ok } }, config: session }, async (request) => {
+    await core.sessions.logout(request.auth.session);
+    return ok;
+  });
+
+  app.put(
+    '/users/me/changePassword',
+    {
+      schema: { tags, summary: 'Change the password; other sessions are revoked', body: S.ChangePasswordBody, response: { 200: S.Ok } },
+      config: session,
+    },
     async (request) => {
-      await core.sessions.logout(request.auth.session);
+      const { user, session } = request.auth;
+      await core.accounts.changePassword(user, session.id, request.body.oldPassword, request.body.newPassword, request.ip);
       return ok;
-    });
+    },
+  );
 
-  app.put('/users/me/changePassword', {
-    schema: { tags, summary: 'Change the password; other sessions are revoked', body: S.ChangePasswordBody, response: { 200: S.Ok } },
-    config: session,
-  }, async (request) => {
-    const { user, session } = request.auth;
-    await core.accounts.changePassword(user, session.id, request.body.oldPassword, request.body.newPassword, request.ip);
-    return ok;
-  });
+  app.put(
+    '/users/me/setAccountKey',
+    {
+      schema: { tags, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
+      config: session,
+    },
+    async (request) => {
+      await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
+      return ok;
+    },
+  );
 
-  app.put('/users/me/setAccountKey', {
-    schema: { tags, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
-    config: session,
-  }, async (request) => {
-    await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
-    return ok;
-  });
+  app.put(
+    '/users/resetPassword',
+    {
+      config: none,
+      schema: { tags, summary: 'Reset the password with the account key; all sessions are revoked', body: S.ResetPasswordBody, response: { 200: S.Ok } },
+    },
+    async (request) => {
+      await core.accounts.resetPassword(request.body.userId, request.body.accountKey, request.body.newPassword, request.ip);
+      return ok;
+    },
+  );
 
-  app.put('/users/resetPassword', {
-    config: none,
-    schema: { tags, summary: 'Reset the password with the account key; all sessions are revoked', body: S.ResetPasswordBody, response: { 200: S.Ok } },
-  }, async (request) => {
-    await core.accounts.resetPassword(request.body.userId, request.body.accountKey, request.body.newPassword, request.ip);
-    return ok;
-  });
+  app.put(
+    '/users/me',
+    {
+      schema: {
+        tags,
+        summary: 'Update name and about; answers the updated UserInfo under /api',
+        body: S.UpdateUserBody,
+        response: { 200: Type.Union([S.UserInfo, S.Ok]) },
+      },
+      config: session,
+    },
+    async (request) => {
+      await core.users.updateProfile(request.auth.user, request.body);
+      // Under /api, upstream's answer (the updated UserInfo); the root keeps the seed's OK.
+      return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
+    },
+  );
 
-  app.put('/users/me', {
-    schema: { tags, summary: 'Update name and about; answers the updated UserInfo under /api', body: S.UpdateUserBody, response: { 200: Type.Union([S.UserInfo, S.Ok]) } },
-    config: session,
-  }, async (request) => {
-    await core.users.updateProfile(request.auth.user, request.body);
-    // Under /api, upstream's answer (the updated UserInfo); the root keeps the seed's OK.
-    return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
-  });
+  app.put(
+    '/users/me/device',
+    {
+      schema: {
+        tags,
+        summary: 'Rename this device or set its push token; answers the updated UserInfo under /api',
+        body: S.UpdateDeviceBody,
+        response: { 200: Type.Union([S.UserInfo, S.Ok]) },
+      },
+      config: session,
+    },
+    async (request) => {
+      await core.sessions.updateDevice(request.auth.session, request.body);
+      // Under /api, upstream's answer (the updated UserInfo); the root keeps the seed's OK.
+      return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
+    },
+  );
 
-  app.put('/users/me/device', {
-    schema: { tags, summary: 'Rename this device or set its push token; answers the updated UserInfo under /api', body: S.UpdateDeviceBody, response: { 200: Type.Union([S.UserInfo, S.Ok]) } },
-    config: session,
-  }, async (request) => {
-    await core.sessions.updateDevice(request.auth.session, request.body);
-    // Under /api, upstream's answer (the updated UserInfo); the root keeps the seed's OK.
-    return underApi ? presentMe(core, publicUrl, request.auth.user.id) : ok;
-  });
+  app.get(
+    '/users/all',
+    {
+      schema: {
+        tags,
+        summary: 'All users, newest first, a page below the cursor `id`',
+        querystring: S.AllUsersQuery,
+        response: { 200: Type.Array(S.UserInfo) },
+      },
+      config: session,
+    },
+    async (request) => {
+      const users = await core.users.listUsers(request.query.id, request.query.count);
+      const photosOf = await photosFor(users);
+      return users.map((u) => presentUser(u, { photos: photosOf(u) }));
+    },
+  );
 
-  app.get('/users/all', {
-    schema: { tags, summary: 'All users, newest first, a page below the cursor `id`', querystring: S.AllUsersQuery, response: { 200: Type.Array(S.UserInfo) } },
-    config: session,
-  }, async (request) => {
-    const users = await core.users.listUsers(request.query.id, request.query.count);
-    const photosOf = await photosFor(users);
-    return users.map((u) => presentUser(u, { photos: photosOf(u) }));
-  });
+  app.get(
+    '/users/:id',
+    {
+      schema: { tags, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
+      config: session,
+    },
+    async (request) => present(await core.users.getUser(request.params.id)),
+  );
 
-  app.get('/users/:id', {
-    schema: { tags, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
-    config: session,
-  }, async (request) => present(await core.users.getUser(request.params.id)));
+  app.get(
+    '/users',
+    {
+      schema: { tags, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
+      config: session,
+    },
+    async (request) => {
+      const { s, limit, offset } = request.query;
+      const users = await core.users.searchUsers(s ?? '', limit, offset);
+      const photosOf = await photosFor(users);
+      return users.map((u) => presentUser(u, { photos: photosOf(u) }));
+    },
+  );
 
-  app.get('/users', {
-    schema: { tags, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
-    config: session,
-  }, async (request) => {
-    const { s, limit, offset } = request.query;
-    const users = await core.users.searchUsers(s ?? '', limit, offset);
-    const photosOf = await photosFor(users);
-    return users.map((u) => presentUser(u, { photos: photosOf(u) }));
-  });
-
-  app.delete('/users/me', {
-    config: { auth: 'basic' },
-    schema: { tags, summary: 'Delete the account and everything it owns (Basic credentials)', response: { 200: S.Ok } },
-  }, async (request: FastifyRequest) => {
-    await core.accounts.deleteAccount(request.basic.id, request.basic.password, request.ip);
-    return ok;
-  });
+  app.delete(
+    '/users/me',
+    {
+      config: { auth: 'basic' },
+      schema: { tags, summary: 'Delete the account and everything it owns (Basic credentials)', response: { 200: S.Ok } },
+    },
+    async (request: FastifyRequest) => {
+      await core.accounts.deleteAccount(request.basic.id, request.basic.password, request.ip);
+      return ok;
+    },
+  );
 }

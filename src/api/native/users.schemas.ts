@@ -106,7 +106,12 @@ export const UpdateUserBody = Type.Object({
 export const UpdateDeviceBody = Type.Object({
   deviceName: Type.Optional(Text(128)),
   deviceToken: Type.Optional(Text(4096, 'Push token; for the web transport the PushSubscription as JSON')),
-  transport: Type.Optional(Type.Union([...PUSH_TRANSPORTS, ''].map((t) => Type.Literal(t)), { description: 'Push transport of the token' })),
+  transport: Type.Optional(
+    Type.Union(
+      [...PUSH_TRANSPORTS, ''].map((t) => Type.Literal(t)),
+      { description: 'Push transport of the token' },
+    ),
+  ),
 });
 
 export const UserIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID }) });

@@ -18,7 +18,8 @@ export function roomsFamily({ core, config, hub }: { core: Core; config: Config;
     format: envelope,
     // The HTTP routes are public; the sockets check their optional token before the upgrade.
     auth: { checks: { none: null, 'session-optional': null } },
-    routes: async (app) => void (await app.register(roomsRoutes, { core, live: { count: (room) => hub.roomCount(room), members: (room) => roomMembers(hub, room) } })),
+    routes: async (app) =>
+      void (await app.register(roomsRoutes, { core, live: { count: (room) => hub.roomCount(room), members: (room) => roomMembers(hub, room) } })),
     sockets: {
       auth: 'session-optional',
       routes: async (app) => void (await app.register(roomsSocket, { core, realtime: config.realtime, hub })),

@@ -14,8 +14,7 @@ import { rolesOf } from './roles.js';
 const tags = ['rooms'];
 /** Every rooms HTTP route is public: a login answers a native token, used on the sockets. */
 const none = { auth: 'none' } as const;
-const Envelope = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>>(data: T) =>
-  Type.Object({ error: Type.Null(), data });
+const Envelope = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>>(data: T) => Type.Object({ error: Type.Null(), data });
 const Account = Type.Object({ id: Type.Integer(), username: Type.String() });
 const Role = Type.Object({ name: Type.String(), override: Type.String(), permissions: Type.Array(Type.Never()) });
 /** A user as the original server's LoginUser answers it: with its roles (the frontend reads their names). */
@@ -34,56 +33,90 @@ export interface LiveRooms {
 export async function roomsRoutes(parent: FastifyInstance, { core, live }: { core: Core; live: LiveRooms }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post('/users', {
-    config: none,
-    schema: { tags, summary: 'Create an account', body: Type.Intersect([Credentials, Type.Object({ email: Type.Optional(Type.String({ maxLength: 254 })) })]), response: { 201: Envelope(Account) } },
-  }, async (req, reply) => {
-    // The frontend's register form sends `"email": ""` when the field is left empty: that is no email.
-    const email = req.body.email === '' ? undefined : req.body.email;
-    const user = await core.accounts.createAccount({ name: req.body.username, username: req.body.username, password: req.body.secret, email, ipAddress: req.ip });
-    return reply.code(201).send(ok({ id: user.id, username: user.username }));
-  });
-
-  app.post('/login', {
-    config: none,
-    schema: { tags, summary: 'Log in: a native access token of a new device session', body: Credentials, response: { 200: Envelope(Type.Object({ token: Type.String(), user: RolesAccount })) } },
-  }, async (req) => {
-    const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip, 'rooms');
-    return ok({ token: opened.accessToken, user: { id: user.id, username: user.username, roles: rolesOf(user.role) } });
-  });
-
-  app.get('/rooms/:room', {
-    config: none,
-    schema: {
-      tags,
-      summary: 'A room, how many sockets are in it and the signed-in users among them (on this node)',
-      params: Type.Object({ room: Type.String({ pattern: ROOM_NAME_PATTERN }) }),
-      response: {
-        200: Envelope(Type.Object({ id: Type.String(), name: Type.String(), createTime: Type.Integer(), memberCount: Type.Integer(), members: Type.Array(Account) })),
+  app.post(
+    '/users',
+    {
+      config: none,
+      schema: {
+        tags,
+        summary: 'Create an account',
+        body: Type.Intersect([Credentials, Type.Object({ email: Type.Optional(Type.String({ maxLength: 254 })) })]),
+        response: { 201: Envelope(Account) },
       },
     },
-  }, async (req) => {
-    const room = await core.rooms.findRoom(req.params.room);
-    const members = live.members(room.roomName!).map((m) => ({ id: m.id, username: m.username }));
-    return ok({ id: room.id, name: room.roomName!, createTime: Math.floor(room.createdAt / 1000), memberCount: live.count(room.roomName!), members });
-  });
-
-  app.get('/messages', {
-    config: none,
-    schema: {
-      tags,
-      summary: 'A room’s history, newest first; the room by name (`room`) or by id (`room_id`, as the frontend asks)',
-      querystring: Type.Object({
-        room: Type.Optional(Type.String({ pattern: ROOM_NAME_PATTERN })),
-        room_id: Type.Optional(Type.String({ format: 'uuid' })),
-        count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
-        before: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID })),
-      }),
-      response: { 200: Envelope(Type.Array(RoomMessage)) },
+    async (req, reply) => {
+      // The frontend's register form sends `"email": ""` when the field is left empty: that is no email.
+      const email = req.body.email === '' ? undefined : req.body.email;
+      const user = await core.accounts.createAccount({
+        name: req.body.username,
+        username: req.body.username,
+        password: req.body.secret,
+        email,
+        ipAddress: req.ip,
+      });
+      return reply.code(201).send(ok({ id: user.id, username: user.username }));
     },
-  }, async (req) => {
-    const { room, room_id: roomId } = req.query;
-    if (room === undefined && roomId === undefined) throw invalid([{ name: 'room', reason: 'is required (or room_id)' }]);
-    return ok(await core.rooms.history(room ?? { id: roomId! }, req.query.count, req.query.before));
-  });
+  );
+
+  app.post(
+    '/login',
+    {
+      config: none,
+      schema: {
+        tags,
+        summary: 'Log in: a native access token of a new device session',
+        body: Credentials,
+        response: { 200: Envelope(Type.Object({ token: Type.String(), user: RolesAccount })) },
+      },
+    },
+    async (req) => {
+      const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip, 'rooms');
+      return ok({ token: opened.accessToken, user: { id: user.id, username: user.username, roles: rolesOf(user.role) } });
+    },
+  );
+
+  app.get(
+    '/rooms/:room',
+    {
+      config: none,
+      schema: {
+        tags,
+        summary: 'A room, how many sockets are in it and the signed-in users among them (on this node)',
+        params: Type.Object({ room: Type.String({ pattern: ROOM_NAME_PATTERN }) }),
+        response: {
+          200: Envelope(
+            Type.Object({ id: Type.String(), name: Type.String(), createTime: Type.Integer(), memberCount: Type.Integer(), members: Type.Array(Account) }),
+          ),
+        },
+      },
+    },
+    async (req) => {
+      const room = await core.rooms.findRoom(req.params.room);
+      const members = live.members(room.roomName!).map((m) => ({ id: m.id, username: m.username }));
+      return ok({ id: room.id, name: room.roomName!, createTime: Math.floor(room.createdAt / 1000), memberCount: live.count(room.roomName!), members });
+    },
+  );
+
+  app.get(
+    '/messages',
+    {
+      config: none,
+      schema: {
+        tags,
+        summary: 'A room’s history, newest first; the room by name (`room`) or by id (`room_id`, as the frontend asks)',
+        querystring: Type.Object({
+          room: Type.Optional(Type.String({ pattern: ROOM_NAME_PATTERN })),
+          room_id: Type.Optional(Type.String({ format: 'uuid' })),
+          count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
+          before: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID })),
+        }),
+        response: { 200: Envelope(Type.Array(RoomMessage)) },
+      },
+    },
+    async (req) => {
+      const { room, room_id: roomId } = req.query;
+      if (room === undefined && roomId === undefined) throw invalid([{ name: 'room', reason: 'is required (or room_id)' }]);
+      return ok(await core.rooms.history(room ?? { id: roomId! }, req.query.count, req.query.before));
+    },
+  );
 }

@@ -130,7 +130,11 @@ export async function roomsSocket(parent: FastifyInstance, options: RoomsSocketO
     });
   }
 
-  const schema = { tags: ['rooms'], summary: 'Room socket (upgrade); read-only without a token', params: Type.Object({ room: Type.String({ pattern: ROOM_NAME_PATTERN }) }) };
+  const schema = {
+    tags: ['rooms'],
+    summary: 'Room socket (upgrade); read-only without a token',
+    params: Type.Object({ room: Type.String({ pattern: ROOM_NAME_PATTERN }) }),
+  };
   app.get('/rooms/:room/messages/ws', { websocket: true, schema }, open);
   app.get('/rooms/:room/ws', { websocket: true, schema }, open);
 }

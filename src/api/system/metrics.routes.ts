@@ -38,21 +38,25 @@ export function bearerMatches(header: string | undefined, expected: Buffer): boo
 /** `GET /metrics`, behind `Authorization: Bearer <token>` when `token` is set. */
 export async function metricsRoutes(app: FastifyInstance, { exposition, token }: { exposition: MetricsExposition; token: string | undefined }) {
   const expected = token === undefined ? undefined : digest(token);
-  app.get('/metrics', {
-    // No session: with METRICS_TOKEN set, the handler checks that token itself.
-    config: { auth: 'none' },
-    schema: {
-      tags: ['system'],
-      summary: 'Prometheus metrics (text exposition format); needs `Authorization: Bearer <METRICS_TOKEN>` when that is set',
-      ...(token === undefined ? {} : { security: [{ bearer: [] }] }),
-      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } } },
+  app.get(
+    '/metrics',
+    {
+      // No session: with METRICS_TOKEN set, the handler checks that token itself.
+      config: { auth: 'none' },
+      schema: {
+        tags: ['system'],
+        summary: 'Prometheus metrics (text exposition format); needs `Authorization: Bearer <METRICS_TOKEN>` when that is set',
+        ...(token === undefined ? {} : { security: [{ bearer: [] }] }),
+        response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } } },
+      },
     },
-  }, async (request, reply) => {
-    if (expected !== undefined && !bearerMatches(request.headers.authorization, expected)) {
-      throw unauthenticated('A valid metrics token is required: Authorization: Bearer <METRICS_TOKEN>.');
-    }
-    const { contentType, body } = await exposition.scrape();
-    reply.header('cache-control', 'no-store');
-    return reply.type(contentType).send(body);
-  });
+    async (request, reply) => {
+      if (expected !== undefined && !bearerMatches(request.headers.authorization, expected)) {
+        throw unauthenticated('A valid metrics token is required: Authorization: Bearer <METRICS_TOKEN>.');
+      }
+      const { contentType, body } = await exposition.scrape();
+      reply.header('cache-control', 'no-store');
+      return reply.type(contentType).send(body);
+    },
+  );
 }

@@ -29,23 +29,29 @@ function initials(name: string): string {
 /** A 96×96 SVG with the name's initials; the hue comes from the name, so it is stable. */
 export function avatarSvg(name: string): string {
   const hue = createHash('sha256').update(name).digest().readUInt16BE(0) % 360;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">` +
     `<rect width="96" height="96" fill="hsl(${hue},45%,45%)"/>` +
-    `<text x="48" y="48" dy=".35em" text-anchor="middle" font-family="sans-serif" font-size="40" fill="#fff">${escapeXml(initials(name))}</text></svg>`;
+    `<text x="48" y="48" dy=".35em" text-anchor="middle" font-family="sans-serif" font-size="40" fill="#fff">${escapeXml(initials(name))}</text></svg>`
+  );
 }
 
 /** `GET /avatars/<name>.svg`: any name gets an avatar (no lookup, so no account enumeration). */
 export async function avatarRoutes(parent: FastifyInstance) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  app.get(`${AVATAR_PATH}/:file`, {
-    config: { auth: 'none' },
-    schema: {
-      tags: ['vapp'],
-      summary: 'A default avatar (SVG with initials) for users without a photo',
-      params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}\\.svg$' }) }),
+  app.get(
+    `${AVATAR_PATH}/:file`,
+    {
+      config: { auth: 'none' },
+      schema: {
+        tags: ['vapp'],
+        summary: 'A default avatar (SVG with initials) for users without a photo',
+        params: Type.Object({ file: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}\\.svg$' }) }),
+      },
     },
-  }, async (request, reply) => {
-    const name = request.params.file.slice(0, -'.svg'.length);
-    return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(avatarSvg(name));
-  });
+    async (request, reply) => {
+      const name = request.params.file.slice(0, -'.svg'.length);
+      return reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(avatarSvg(name));
+    },
+  );
 }

@@ -57,67 +57,92 @@ async function withImage(request: FastifyRequest, store: (body: Readable) => Pro
 export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: VappOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post('/signup', {
-    config: none,
-    schema: {
-      tags,
-      summary: 'Create an account; answers the user, a Vonage user token and everyone else (201)',
-      description: 'Validation problems are 403 data:validation, a taken name 409; with Vonage configured the user is also created there (a Vonage failure is 500 system:error and nothing is created).',
-      body: S.SignupBody,
-      response: { 201: S.SessionAnswer, ...problems },
+  app.post(
+    '/signup',
+    {
+      config: none,
+      schema: {
+        tags,
+        summary: 'Create an account; answers the user, a Vonage user token and everyone else (201)',
+        description:
+          'Validation problems are 403 data:validation, a taken name 409; with Vonage configured the user is also created there (a Vonage failure is 500 system:error and nothing is created).',
+        body: S.SignupBody,
+        response: { 201: S.SessionAnswer, ...problems },
+      },
+      preValidation: emptyBodyIsObject,
     },
-    preValidation: emptyBodyIsObject,
-  }, async (request, reply) => {
-    const { name, password, display_name: displayName } = request.body;
-    const session = await core.vapp.signup({ name, password, displayName, ipAddress: request.ip });
-    return reply.code(201).send(presentSession(session, publicBase));
-  });
-
-  app.post('/login', {
-    config: none,
-    schema: {
-      tags,
-      summary: 'Log in; answers the user, a Vonage user token and everyone else',
-      description: 'Wrong password and unknown user give the same 403 auth:unauthorized. Counted with every other login route (429 system:ratelimit).',
-      body: S.LoginBody,
-      response: { 200: S.SessionAnswer, ...problems },
+    async (request, reply) => {
+      const { name, password, display_name: displayName } = request.body;
+      const session = await core.vapp.signup({ name, password, displayName, ipAddress: request.ip });
+      return reply.code(201).send(presentSession(session, publicBase));
     },
-    preValidation: emptyBodyIsObject,
-  }, async (request) => {
-    const { name, password } = request.body;
-    return presentSession(await core.vapp.login({ name, password, ipAddress: request.ip }), publicBase);
-  });
+  );
 
-  app.post('/token', {
-    config: none,
-    schema: { tags, summary: 'A fresh Vonage user token (they last one hour)', body: S.LoginBody, response: { 200: S.TokenAnswer, ...problems } },
-    preValidation: emptyBodyIsObject,
-  }, async (request) => {
-    const { name, password } = request.body;
-    return { token: await core.vapp.refreshToken({ name, password, ipAddress: request.ip }) };
-  });
-
-  app.get('/users', {
-    schema: { tags, summary: 'Every other user, whichever API made them (at most 1000, by id)', response: { 200: S.UserList, ...problems } },
-    config: vapp,
-  }, async (request) => (await core.vapp.directory(request.vappUser)).map((u) => presentVappUser(u, publicBase)));
-
-  app.post('/users/image', {
-    schema: {
-      tags,
-      summary: 'Set the caller’s image: multipart/form-data with one file field "image"',
-      description: 'The image becomes the caller’s newest photo (natively too) and, with Vonage configured, the Vonage user’s image_url.',
-      response: { 200: S.ImageAnswer, ...problems },
+  app.post(
+    '/login',
+    {
+      config: none,
+      schema: {
+        tags,
+        summary: 'Log in; answers the user, a Vonage user token and everyone else',
+        description: 'Wrong password and unknown user give the same 403 auth:unauthorized. Counted with every other login route (429 system:ratelimit).',
+        body: S.LoginBody,
+        response: { 200: S.SessionAnswer, ...problems },
+      },
+      preValidation: emptyBodyIsObject,
     },
-    config: vapp,
-  }, async (request) => withImage(request, (body) => core.vapp.setUserImage(request.vappUser, body)));
-
-  app.post('/image', {
-    schema: {
-      tags,
-      summary: 'Store an image (for Client SDK image messages): multipart/form-data with one file field "image"',
-      response: { 200: S.ImageAnswer, ...problems },
+    async (request) => {
+      const { name, password } = request.body;
+      return presentSession(await core.vapp.login({ name, password, ipAddress: request.ip }), publicBase);
     },
-    config: vapp,
-  }, async (request) => withImage(request, (body) => core.vapp.storeImage(request.vappUser, body)));
+  );
+
+  app.post(
+    '/token',
+    {
+      config: none,
+      schema: { tags, summary: 'A fresh Vonage user token (they last one hour)', body: S.LoginBody, response: { 200: S.TokenAnswer, ...problems } },
+      preValidation: emptyBodyIsObject,
+    },
+    async (request) => {
+      const { name, password } = request.body;
+      return { token: await core.vapp.refreshToken({ name, password, ipAddress: request.ip }) };
+    },
+  );
+
+  app.get(
+    '/users',
+    {
+      schema: { tags, summary: 'Every other user, whichever API made them (at most 1000, by id)', response: { 200: S.UserList, ...problems } },
+      config: vapp,
+    },
+    async (request) => (await core.vapp.directory(request.vappUser)).map((u) => presentVappUser(u, publicBase)),
+  );
+
+  app.post(
+    '/users/image',
+    {
+      schema: {
+        tags,
+        summary: 'Set the caller’s image: multipart/form-data with one file field "image"',
+        description: 'The image becomes the caller’s newest photo (natively too) and, with Vonage configured, the Vonage user’s image_url.',
+        response: { 200: S.ImageAnswer, ...problems },
+      },
+      config: vapp,
+    },
+    async (request) => withImage(request, (body) => core.vapp.setUserImage(request.vappUser, body)),
+  );
+
+  app.post(
+    '/image',
+    {
+      schema: {
+        tags,
+        summary: 'Store an image (for Client SDK image messages): multipart/form-data with one file field "image"',
+        response: { 200: S.ImageAnswer, ...problems },
+      },
+      config: vapp,
+    },
+    async (request) => withImage(request, (body) => core.vapp.storeImage(request.vappUser, body)),
+  );
 }

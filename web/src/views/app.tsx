@@ -23,23 +23,36 @@ export function App({ session }: { session: Session }) {
 
   const [page, id, messageId] = route;
   const main =
-    page === 'chats' && id ? <ChatView session={session} chatId={id} focusId={messageId ? Number(messageId) : undefined} key={id} />
-    : page === 'search' ? <MessageSearch session={session} />
-    : page === 'new' ? <NewChat session={session} />
-    : page === 'profile' ? <Profile session={session} />
-    : page === 'rooms' ? <Rooms session={session} room={id} key={id ?? ''} />
-    : undefined;
+    page === 'chats' && id ? (
+      <ChatView session={session} chatId={id} focusId={messageId ? Number(messageId) : undefined} key={id} />
+    ) : page === 'search' ? (
+      <MessageSearch session={session} />
+    ) : page === 'new' ? (
+      <NewChat session={session} />
+    ) : page === 'profile' ? (
+      <Profile session={session} />
+    ) : page === 'rooms' ? (
+      <Rooms session={session} room={id} key={id ?? ''} />
+    ) : undefined;
   return (
     <div class={`layout ${main ? 'has-main' : ''}`}>
       <aside class="sidebar">
         <header class="bar">
           <strong class="brand">Parley</strong>
-          <span class={`pill ${state.connection}`} data-testid="connection">{state.connection}</span>
+          <span class={`pill ${state.connection}`} data-testid="connection">
+            {state.connection}
+          </span>
           <nav>
-            <a href="#/new" aria-label="New chat">＋</a>
-            <a href="#/search" aria-label="Search messages">🔍</a>
+            <a href="#/new" aria-label="New chat">
+              ＋
+            </a>
+            <a href="#/search" aria-label="Search messages">
+              🔍
+            </a>
             <a href="#/rooms">Rooms</a>
-            <a href="#/profile" aria-label="Profile">{state.me.name}</a>
+            <a href="#/profile" aria-label="Profile">
+              {state.me.name}
+            </a>
           </nav>
         </header>
         <ChatList session={session} activeId={page === 'chats' ? id : undefined} />

@@ -40,16 +40,35 @@ export function Auth({ session, onDone }: { session: Session; onDone: () => void
     <form class="auth card" onSubmit={submit}>
       <h1>Parley</h1>
       <div class="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => setMode('login')}>Log in</button>
-        <button type="button" role="tab" aria-selected={mode === 'register'} onClick={() => setMode('register')}>Sign up</button>
+        <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => setMode('login')}>
+          Log in
+        </button>
+        <button type="button" role="tab" aria-selected={mode === 'register'} onClick={() => setMode('register')}>
+          Sign up
+        </button>
       </div>
       {mode === 'register' && (
-        <label>Display name<input name="name" autocomplete="name" maxLength={64} /></label>
+        <label>
+          Display name
+          <input name="name" autocomplete="name" maxLength={64} />
+        </label>
       )}
-      <label>Username{mode === 'login' ? ' or email' : ''}<input name="username" required autocomplete="username" /></label>
-      <label>Password<input name="password" type="password" required minLength={8} autocomplete={mode === 'login' ? 'current-password' : 'new-password'} /></label>
-      {error && <p class="error" role="alert">{error}</p>}
-      <button type="submit" class="primary" disabled={busy}>{mode === 'login' ? 'Log in' : 'Create account'}</button>
+      <label>
+        Username{mode === 'login' ? ' or email' : ''}
+        <input name="username" required autocomplete="username" />
+      </label>
+      <label>
+        Password
+        <input name="password" type="password" required minLength={8} autocomplete={mode === 'login' ? 'current-password' : 'new-password'} />
+      </label>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="primary" disabled={busy}>
+        {mode === 'login' ? 'Log in' : 'Create account'}
+      </button>
     </form>
   );
 }

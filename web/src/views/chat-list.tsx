@@ -17,12 +17,22 @@ export function ChatList({ session, activeId }: { session: Session; activeId: st
         return (
           <li key={chat.id}>
             <a href={`#/chats/${chat.id}`} class={chat.id === activeId ? 'active' : ''} data-testid="chat-item">
-              {other ? <Avatar user={other} /> : <span class="avatar initials group" aria-hidden="true">#</span>}
+              {other ? (
+                <Avatar user={other} />
+              ) : (
+                <span class="avatar initials group" aria-hidden="true">
+                  #
+                </span>
+              )}
               <span class="chat-line">
                 <span class="chat-name">{chatName(chat, state.me?.id)}</span>
                 <span class="chat-preview">{preview}</span>
               </span>
-              {chat.unreadCount > 0 && <span class="badge" data-testid="unread" role="img" aria-label={`${chat.unreadCount} unread`}>{chat.unreadCount}</span>}
+              {chat.unreadCount > 0 && (
+                <span class="badge" data-testid="unread" role="img" aria-label={`${chat.unreadCount} unread`}>
+                  {chat.unreadCount}
+                </span>
+              )}
             </a>
           </li>
         );

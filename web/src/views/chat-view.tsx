@@ -21,7 +21,10 @@ export function ChatView({ session, chatId, focusId }: { session: Session; chatI
 
   useEffect(() => {
     session.store.update((s) => (s.openChatId = chatId));
-    session.loadHistory(chatId).then(() => session.markRead(chatId), (e: unknown) => setError(describe(e)));
+    session.loadHistory(chatId).then(
+      () => session.markRead(chatId),
+      (e: unknown) => setError(describe(e)),
+    );
     return () => session.store.update((s) => (s.openChatId = undefined));
   }, [chatId]);
   // Keep the newest message in view, or the one a search result opened.
@@ -39,7 +42,9 @@ export function ChatView({ session, chatId, focusId }: { session: Session; chatI
   return (
     <section class="chat" aria-label={chatName(chat, meId)}>
       <header class="bar">
-        <a href="#/chats" class="back" aria-label="Back to chats">‹</a>
+        <a href="#/chats" class="back" aria-label="Back to chats">
+          ‹
+        </a>
         <h2 data-testid="chat-title">{chatName(chat, meId)}</h2>
         {!chat.isPersonal && (
           <button type="button" onClick={() => setShowMembers(!showMembers)} aria-expanded={showMembers}>
@@ -48,10 +53,22 @@ export function ChatView({ session, chatId, focusId }: { session: Session; chatI
         )}
       </header>
       {showMembers && <Members session={session} chat={chat} />}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <ol class="messages" ref={list} data-testid="messages">
         {messages.map((m) => (
-          <Message key={m.id} session={session} message={m} mine={m.author.id === meId} read={m.seq <= readByOthers} showAuthor={!chat.isPersonal} found={m.id === focusId} />
+          <Message
+            key={m.id}
+            session={session}
+            message={m}
+            mine={m.author.id === meId}
+            read={m.seq <= readByOthers}
+            showAuthor={!chat.isPersonal}
+            found={m.id === focusId}
+          />
         ))}
       </ol>
       <p class="typing" data-testid="typing" aria-live="polite">

@@ -65,11 +65,21 @@ export function Composer({ session, chatId, onError }: { session: Session; chatI
       {preview && (
         <div class="pending">
           <img src={preview} alt="Attachment to send" />
-          <button type="button" class="link" onClick={() => setFile(undefined)}>Remove</button>
+          <button type="button" class="link" onClick={() => setFile(undefined)}>
+            Remove
+          </button>
         </div>
       )}
       <label class="attach" title="Attach an image">
-        <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5l-8.5 8.5a5 5 0 01-7-7l9-9a3.3 3.3 0 014.7 4.7l-9 9a1.7 1.7 0 01-2.4-2.4l8.3-8.3" /></svg>
+        <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true">
+          <path
+            fill="none"
+            stroke="currentColor"
+            stroke-width="2"
+            stroke-linecap="round"
+            d="M21 11.5l-8.5 8.5a5 5 0 01-7-7l9-9a3.3 3.3 0 014.7 4.7l-9 9a1.7 1.7 0 01-2.4-2.4l8.3-8.3"
+          />
+        </svg>
         <input type="file" accept="image/*" aria-label="Attach an image" onChange={(e) => setFile((e.currentTarget as HTMLInputElement).files?.[0])} />
       </label>
       <input
@@ -80,7 +90,9 @@ export function Composer({ session, chatId, onError }: { session: Session; chatI
         maxLength={2048}
         onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}
       />
-      <button type="submit" class="primary" disabled={busy}>Send</button>
+      <button type="submit" class="primary" disabled={busy}>
+        Send
+      </button>
     </form>
   );
 }

@@ -12,7 +12,10 @@ export function Members({ session, chat }: { session: Session; chat: ChatInfo })
   const meId = session.store.state.me?.id;
   const isOwner = chat.owner.id === meId;
   const run = (work: Promise<ChatInfo | undefined>) =>
-    work.then((c) => c && session.store.putChat(c), (e: unknown) => setError(describe(e)));
+    work.then(
+      (c) => c && session.store.putChat(c),
+      (e: unknown) => setError(describe(e)),
+    );
 
   return (
     <section class="members card" aria-label="Members">
@@ -20,18 +23,39 @@ export function Members({ session, chat }: { session: Session; chat: ChatInfo })
         {chat.allUsers.map((u) => (
           <li key={u.id}>
             <Avatar user={u} size={28} />
-            <span class="who">{u.name}{u.id === chat.owner.id && <small> owner</small>}</span>
+            <span class="who">
+              {u.name}
+              {u.id === chat.owner.id && <small> owner</small>}
+            </span>
             {isOwner && u.id !== meId && (
-              <button type="button" class="link" onClick={() => run(session.client.removeChatUsers(chat.id, [u.id]))}>Remove</button>
+              <button type="button" class="link" onClick={() => run(session.client.removeChatUsers(chat.id, [u.id]))}>
+                Remove
+              </button>
             )}
           </li>
         ))}
       </ul>
       <UserSearch session={session} exclude={chat.allUsers.map((u) => u.id)} action="Add" onPick={(u) => run(session.client.addChatUsers(chat.id, [u.id]))} />
-      <button type="button" class="link danger" onClick={() => session.client.leaveChat(chat.id).then(() => { session.store.removeChat(chat.id); go('chats'); }, (e: unknown) => setError(describe(e)))}>
+      <button
+        type="button"
+        class="link danger"
+        onClick={() =>
+          session.client.leaveChat(chat.id).then(
+            () => {
+              session.store.removeChat(chat.id);
+              go('chats');
+            },
+            (e: unknown) => setError(describe(e)),
+          )
+        }
+      >
         Leave group
       </button>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

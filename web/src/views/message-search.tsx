@@ -36,17 +36,28 @@ export function MessageSearch({ session }: { session: Session }) {
   return (
     <section class="message-search" aria-label="Search messages">
       <header class="bar">
-        <input type="search" placeholder='Search messages: words, prefix*, "a phrase", -not' aria-label="Search messages" value={query}
-          onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
+        <input
+          type="search"
+          placeholder='Search messages: words, prefix*, "a phrase", -not'
+          aria-label="Search messages"
+          value={query}
+          onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)}
+        />
       </header>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <ul class="results" data-testid="search-results">
         {found.map((r) => {
           const chat = state.chats.get(r.chatId);
           return (
             <li key={r.message.id}>
               <a href={`#/chats/${r.chatId}/${r.message.id}`} onClick={() => open(r)} data-testid="search-result">
-                <small>{chat ? chatName(chat, state.me?.id) : 'Chat'} · {r.message.author.name}</small>
+                <small>
+                  {chat ? chatName(chat, state.me?.id) : 'Chat'} · {r.message.author.name}
+                </small>
                 <span class="found-text">{r.highlight.map((h, i) => (h.match ? <mark key={i}>{h.text}</mark> : h.text))}</span>
               </a>
             </li>

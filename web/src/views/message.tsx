@@ -22,7 +22,10 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
   const [editing, setEditing] = useState(false);
   const [error, setError] = useState('');
   const act = (work: Promise<MessageInfo>) =>
-    work.then((updated) => session.store.putMessages(updated.chatId, [updated]), (e: unknown) => setError(describe(e)));
+    work.then(
+      (updated) => session.store.putMessages(updated.chatId, [updated]),
+      (e: unknown) => setError(describe(e)),
+    );
 
   async function saveEdit(event: Event) {
     event.preventDefault();
@@ -54,11 +57,19 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
       <span class="meta">
         {time(m.createdAt)}
         {m.editedAt && !m.deletedAt && ' · edited'}
-        {mine && <span class={`ticks ${read ? 'read' : ''}`} role="img" aria-label={read ? 'read' : 'sent'}>{read ? ' ✓✓' : ' ✓'}</span>}
+        {mine && (
+          <span class={`ticks ${read ? 'read' : ''}`} role="img" aria-label={read ? 'read' : 'sent'}>
+            {read ? ' ✓✓' : ' ✓'}
+          </span>
+        )}
         {mine && !m.deletedAt && !editing && (
           <>
-            <button type="button" class="link" onClick={() => setEditing(true)}>Edit</button>
-            <button type="button" class="link" onClick={() => act(session.client.deleteMessage(m.chatId, m.id))}>Delete</button>
+            <button type="button" class="link" onClick={() => setEditing(true)}>
+              Edit
+            </button>
+            <button type="button" class="link" onClick={() => act(session.client.deleteMessage(m.chatId, m.id))}>
+              Delete
+            </button>
           </>
         )}
       </span>

@@ -28,7 +28,9 @@ export function NewChat({ session }: { session: Session }) {
   return (
     <section class="page">
       <header class="bar">
-        <a href="#/chats" class="back" aria-label="Back to chats">‹</a>
+        <a href="#/chats" class="back" aria-label="Back to chats">
+          ‹
+        </a>
         <h2>New chat</h2>
       </header>
       <UserSearch session={session} exclude={picked.map((u) => u.id)} action="Add" onPick={(u) => setPicked([...picked, u])} />
@@ -36,13 +38,23 @@ export function NewChat({ session }: { session: Session }) {
         <ul class="picked" aria-label="Chosen people">
           {picked.map((u) => (
             <li key={u.id}>
-              {u.name} <button type="button" class="link" aria-label={`Remove ${u.name}`} onClick={() => setPicked(picked.filter((p) => p.id !== u.id))}>×</button>
+              {u.name}{' '}
+              <button type="button" class="link" aria-label={`Remove ${u.name}`} onClick={() => setPicked(picked.filter((p) => p.id !== u.id))}>
+                ×
+              </button>
             </li>
           ))}
         </ul>
       )}
-      <label>Group title (optional)<input value={title} maxLength={128} onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)} /></label>
-      {error && <p class="error" role="alert">{error}</p>}
+      <label>
+        Group title (optional)
+        <input value={title} maxLength={128} onInput={(e) => setTitle((e.currentTarget as HTMLInputElement).value)} />
+      </label>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <button type="button" class="primary" disabled={picked.length === 0} onClick={create}>
         {group ? 'Create group' : 'Start chat'}
       </button>

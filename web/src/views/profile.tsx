@@ -42,21 +42,36 @@ export function Profile({ session }: { session: Session }) {
   return (
     <section class="page">
       <header class="bar">
-        <a href="#/chats" class="back" aria-label="Back to chats">‹</a>
+        <a href="#/chats" class="back" aria-label="Back to chats">
+          ‹
+        </a>
         <h2>Profile</h2>
       </header>
       <div class="profile-photo">
         <Avatar user={me} size={96} />
-        <label class="button">Change photo<input type="file" accept="image/*" aria-label="Profile photo" onChange={(e) => upload((e.currentTarget as HTMLInputElement).files?.[0])} /></label>
+        <label class="button">
+          Change photo
+          <input type="file" accept="image/*" aria-label="Profile photo" onChange={(e) => upload((e.currentTarget as HTMLInputElement).files?.[0])} />
+        </label>
       </div>
       <form onSubmit={save}>
         <p>@{me.username}</p>
-        <label>Display name<input name="name" value={me.name} required maxLength={64} /></label>
-        <label>About<textarea name="about" value={me.about ?? ''} maxLength={512} /></label>
-        <button type="submit" class="primary">Save</button>
+        <label>
+          Display name
+          <input name="name" value={me.name} required maxLength={64} />
+        </label>
+        <label>
+          About
+          <textarea name="about" value={me.about ?? ''} maxLength={512} />
+        </label>
+        <button type="submit" class="primary">
+          Save
+        </button>
       </form>
       {status && <p role="status">{status}</p>}
-      <button type="button" class="link danger" onClick={() => session.logout()}>Log out</button>
+      <button type="button" class="link danger" onClick={() => session.logout()}>
+        Log out
+      </button>
     </section>
   );
 }

@@ -44,7 +44,9 @@ export function Rooms({ session, room }: { session: Session; room: string | unde
   return (
     <section class="page room">
       <header class="bar">
-        <a href="#/chats" class="back" aria-label="Back to chats">‹</a>
+        <a href="#/chats" class="back" aria-label="Back to chats">
+          ‹
+        </a>
         <h2>{room ? `#${room}` : 'Rooms'}</h2>
         {room && <span class={`pill ${live ? 'online' : 'reconnecting'}`}>{live ? 'live' : 'connecting'}</span>}
       </header>
@@ -64,7 +66,9 @@ export function Rooms({ session, room }: { session: Session; room: string | unde
           </ol>
           <form class="composer" onSubmit={say}>
             <input name="text" class="text-input" aria-label="Room message" placeholder={`Message #${room}`} maxLength={2048} />
-            <button type="submit" class="primary" disabled={!live}>Send</button>
+            <button type="submit" class="primary" disabled={!live}>
+              Send
+            </button>
           </form>
         </>
       )}

@@ -4,7 +4,12 @@ import type { UserInfo } from '@parley/client';
 import type { Session } from '../session.js';
 import { Avatar } from './avatar.js';
 
-export function UserSearch({ session, exclude = [], action, onPick }: {
+export function UserSearch({
+  session,
+  exclude = [],
+  action,
+  onPick,
+}: {
   session: Session;
   exclude?: number[];
   action: string;
@@ -21,13 +26,23 @@ export function UserSearch({ session, exclude = [], action, onPick }: {
   const shown = found.filter((u) => u.id !== session.store.state.me?.id && !exclude.includes(u.id));
   return (
     <div class="user-search">
-      <input type="search" placeholder="Search people" aria-label="Search people" value={query} onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)} />
+      <input
+        type="search"
+        placeholder="Search people"
+        aria-label="Search people"
+        value={query}
+        onInput={(e) => setQuery((e.currentTarget as HTMLInputElement).value)}
+      />
       <ul>
         {shown.map((u) => (
           <li key={u.id}>
             <Avatar user={u} size={28} />
-            <span class="who">{u.name} <small>@{u.username}</small></span>
-            <button type="button" onClick={() => onPick(u)}>{action}</button>
+            <span class="who">
+              {u.name} <small>@{u.username}</small>
+            </span>
+            <button type="button" onClick={() => onPick(u)}>
+              {action}
+            </button>
           </li>
         ))}
       </ul>
