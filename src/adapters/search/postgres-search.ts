@@ -6,7 +6,9 @@
  */
 import type pg from 'pg';
 import type { ChatDocument, MessageHit, SearchIndex } from '../../ports/search-index.js';
-import type { MessageRecord } from '../../ports/store.js';
+import type { Selectable } from 'kysely';
+import { toMessage } from '../store/messages.repository.js';
+import type { MessagesTable } from '../store/schema.js';
 import { tsQuery } from './match-expression.js';
 
 export interface PostgresSearchOptions {
@@ -14,41 +16,8 @@ export interface PostgresSearchOptions {
   batchSize?: number;
 }
 
-const flag = (value: number | null) => (value === null ? null : Boolean(value));
-
-interface MessageRow {
-  id: number;
-  chat_id: string;
-  seq: number;
-  author_id: number;
-  local_id: string;
-  text: string;
-  is_visible: number;
-  file_exists: number | null;
-  preview_exists: number | null;
-  created_at: number;
-  updated_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
-  score: number;
-}
-
-/** Columns come back as numbers: the store's pool parses int8 as a number. */
-const toMessage = (r: MessageRow): MessageRecord => ({
-  id: Number(r.id),
-  chatId: r.chat_id,
-  seq: Number(r.seq),
-  authorId: Number(r.author_id),
-  localId: r.local_id,
-  text: r.text,
-  isVisible: Boolean(r.is_visible),
-  fileExists: flag(r.file_exists),
-  previewExists: flag(r.preview_exists),
-  createdAt: Number(r.created_at),
-  updatedAt: Number(r.updated_at),
-  editedAt: r.edited_at === null ? null : Number(r.edited_at),
-  deletedAt: r.deleted_at === null ? null : Number(r.deleted_at),
-});
+/** A hit: the message's columns and its score. */
+type MessageRow = Selectable<MessagesTable> & { score: number };
 
 const COLUMNS =
   'm.id, m.chat_id, m.seq, m.author_id, m.local_id, m.text, m.is_visible, m.file_exists, m.preview_exists, m.created_at, m.updated_at, m.edited_at, m.deleted_at';

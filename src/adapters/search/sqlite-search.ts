@@ -7,7 +7,9 @@
  */
 import SqliteDatabase from 'better-sqlite3';
 import type { ChatDocument, MessageHit, MessageSearch, SearchIndex, SearchTerm } from '../../ports/search-index.js';
-import type { MessageRecord } from '../../ports/store.js';
+import type { Selectable } from 'kysely';
+import { toMessage } from '../store/messages.repository.js';
+import type { MessagesTable } from '../store/schema.js';
 import { fts5Match } from './match-expression.js';
 import { textScore } from './text-score.js';
 
@@ -23,40 +25,8 @@ export interface SqliteSearchOptions {
   narrowMatches?: number;
 }
 
-interface MessageRow {
-  id: number;
-  chat_id: string;
-  seq: number;
-  author_id: number;
-  local_id: string;
-  text: string;
-  is_visible: number;
-  file_exists: number | null;
-  preview_exists: number | null;
-  created_at: number;
-  updated_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
-  score: number;
-}
-
-const flag = (value: number | null) => (value === null ? null : Boolean(value));
-
-const toMessage = (r: MessageRow): MessageRecord => ({
-  id: r.id,
-  chatId: r.chat_id,
-  seq: r.seq,
-  authorId: r.author_id,
-  localId: r.local_id,
-  text: r.text,
-  isVisible: Boolean(r.is_visible),
-  fileExists: flag(r.file_exists),
-  previewExists: flag(r.preview_exists),
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  editedAt: r.edited_at,
-  deletedAt: r.deleted_at,
-});
+/** A hit: the message's columns and its score. */
+type MessageRow = Selectable<MessagesTable> & { score: number };
 
 /** Registers the scoring function; the terms arrive as JSON, parsed once per query. */
 function registerScore(connection: SqliteDatabase.Database): void {

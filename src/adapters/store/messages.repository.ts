@@ -6,7 +6,11 @@ import { asUniqueViolation } from './unique-violation.js';
 const flag = (value: number | null) => (value === null ? null : Boolean(value));
 const toFlag = (value: boolean | null) => (value === null ? null : Number(value));
 
-const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
+/**
+ * A messages row as the store's record. Numbers are coerced: PostgreSQL may hand int8 back as
+ * strings to a raw query. Also used by the search adapters, which select the same columns.
+ */
+export const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
   id: Number(row.id),
   chatId: row.chat_id,
   seq: Number(row.seq),
