@@ -95,8 +95,12 @@ describe('web app in Chromium', { skip: missing }, () => {
     await ann.page.getByRole('button', { name: 'Send' }).click();
     const image = bob.page.getByAltText('Attachment', { exact: true });
     await image.waitFor();
-    // Loaded and decoded (a string: the root tsconfig has no DOM types).
-    await bob.page.waitForFunction(`[...document.querySelectorAll('img[alt="Attachment"]')].every((i) => i.complete && i.naturalWidth > 0)`);
+    // Loaded and decoded. A function, not a string: a string predicate is eval'ed in the page,
+    // which the app's CSP (script-src 'self') refuses once it has to poll. The root tsconfig has
+    // no DOM types, hence `globalThis`.
+    await bob.page.waitForFunction(() =>
+      [...(globalThis as any).document.querySelectorAll('img[alt="Attachment"]')].every((i: any) => i.complete && i.naturalWidth > 0),
+    );
     assert.match((await image.getAttribute('src')) ?? '', /-preview\.jpeg$/);
     await bob.page.getByTestId('typing').filter({ hasText: /^\s*$/ }).waitFor();
     await bob.page.getByLabel('Message', { exact: true }).fill('Nice one, Ann');
