@@ -84,16 +84,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 30_00
       await done;
     },
   };
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${output}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  if (await untilHealthy(url, child, () => output, timeoutMs)) return server;
   await server.kill();
   throw new Error(`the server did not answer /healthz within ${timeoutMs} ms: ${output}`);
 }
@@ -154,4 +145,22 @@ export async function registerOn(url: string, prefix = 'proc'): Promise<RemoteUs
   const res = await http(`${url}/users`, { body: { name: `Name ${username}`, username, password } });
   if (res.status !== 200) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, username, password, token: res.body.token, sessionId: res.body.deviceSessions[0].id };
+}
+
+/**
+ * Polls `url`/healthz until it answers 200 (true) or `timeoutMs` passes (false); throws if the
+ * process exits first, with what it wrote.
+ */
+export async function untilHealthy(url: string, child: ChildProcess, output: () => string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${output()}`);
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
 }

@@ -10,7 +10,7 @@ import { closeSync, openSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { FAST_ARGON2, tempDir } from './helpers.js';
-import { freePort, http, registerOn, FROM_SOURCE, type RemoteUser } from './server-process.js';
+import { freePort, http, registerOn, FROM_SOURCE, untilHealthy, type RemoteUser } from './server-process.js';
 
 export interface ShutdownServer {
   url: string;
@@ -88,16 +88,7 @@ export async function startShutdownServer(env: Record<string, string>, options: 
   child.stdout?.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const server: ShutdownServer = { url, wsUrl: `ws://127.0.0.1:${port}`, child, output: () => output, exited };
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}: ${output}`);
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  if (await untilHealthy(url, child, () => output, 30_000)) return server;
   child.kill('SIGKILL');
   throw new Error(`the server did not answer /healthz within 30 s: ${output}`);
 }
