@@ -22,6 +22,7 @@ import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf } from './chat-views.js';
 import { cannotPost, checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { blobKeysOf } from './media-names.js';
+import { canonicalUuid, newMessageId } from './message-ids.js';
 import type { MediaService } from './media.service.js';
 import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
@@ -86,6 +87,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
+      uuid: newMessageId(now),
       chatId: chat.id,
       seq,
       authorId: author.id,
@@ -168,8 +170,14 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     }
   }
 
-  async function messageIn(chatId: string, messageId: number): Promise<MessageRecord> {
-    const message = await store.messages.findById(messageId);
+  /**
+   * The one resolver of a message a client names: its public id (the UUID of MessageInfo
+   * `id`) within `chatId`, or 404 (also for a message of another chat). Integer row ids are
+   * not accepted: clients only ever see the UUID. It checks no access: callers check
+   * membership first (as every route here does), so a stranger's guess is a 404 either way.
+   */
+  async function resolve(chatId: string, messageId: string): Promise<MessageRecord> {
+    const message = await store.messages.findByUuid(canonicalUuid(messageId));
     if (!message || message.chatId !== chatId) throw notFound('Message');
     return message;
   }
@@ -181,6 +189,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
   }
 
   return {
+    /** The message `messageId` (its public UUID) of `chatId`, or 404; for routes that name a message. */
+    resolve,
+
     /**
      * Sends a message. The same author and localId always yield the first message, never a
      * duplicate: concurrent duplicates meet the unique index, and their transaction (with its
@@ -211,17 +222,17 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** Newest first: up to `count` (≤ 200) messages before the message `before`. */
-    async listMessages(actor: Profile, chatId: string, count: number, before: number | undefined): Promise<MessageView[]> {
+    async listMessages(actor: Profile, chatId: string, count: number, before: string | undefined): Promise<MessageView[]> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const beforeSeq = before === undefined ? null : (await messageIn(chat.id, before)).seq;
+      const beforeSeq = before === undefined ? null : (await resolve(chat.id, before)).seq;
       const messages = await store.messages.listBefore(chat.id, beforeSeq, Math.min(count, HISTORY_MAX));
       return buildMessageViews(store, chat.id, messages);
     },
 
     /** The author erases the content; a tombstone with deletedAt stays in the history. */
-    async deleteMessage(actor: Profile, chatId: string, messageId: number): Promise<MessageView> {
+    async deleteMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+      const message = await resolve(chat.id, messageId);
       if (message.authorId !== actor.id) throw forbidden('Only the author may delete a message.');
       if (message.deletedAt !== null) return viewOne(message);
       const now = clock.now();
@@ -241,9 +252,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** The author edits text or flags; `editedAt` is set only when the text changes. */
-    async editMessage(actor: Profile, chatId: string, messageId: number, input: EditInput): Promise<MessageView> {
+    async editMessage(actor: Profile, chatId: string, messageId: string, input: EditInput): Promise<MessageView> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+      const message = await resolve(chat.id, messageId);
       if (message.authorId !== actor.id) throw forbidden('Only the author may edit a message.');
       if (message.deletedAt !== null) throw invalid([{ name: 'messageId', reason: 'a deleted message cannot be edited' }]);
       checkTextSize(input.text);
@@ -264,9 +275,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** Marks the message, and so every earlier one, read by the caller. */
-    async readMessage(actor: Profile, chatId: string, messageId: number): Promise<MessageView> {
+    async readMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+      const message = await resolve(chat.id, messageId);
       const advanced = await store.transaction(async (tx) => {
         const member = await tx.chats.findMember(chat.id, actor.id);
         if (!member || member.lastReadSeq >= message.seq) return false;

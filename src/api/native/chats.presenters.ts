@@ -10,10 +10,11 @@ const presentMember = (user: Profile, publicUrl: string) => presentUser(user, { 
 export function presentMessage(view: MessageView, publicUrl: string) {
   const m = view.message;
   return compact({
-    id: m.id,
+    id: m.uuid,
     seq: m.seq,
     localId: m.localId,
     chatId: m.chatId,
+    authorId: m.authorId,
     author: presentMember(view.author, publicUrl),
     text: m.deletedAt === null ? m.text : '',
     createdAt: iso(m.createdAt),
