@@ -202,7 +202,7 @@ describe('native compatibility: users inside chats show their photos (issue 18)'
   });
   after(() => t.destroy());
 
-  it('presents owner, allUsers, author and lastMessage.author with photos', async () => {
+  it('presents owner, allUsers, author, lastMessage.author, the send’s own answer and frame, addedUsers, blocked users and contacts with photos', async () => {
     const [a, b] = [await register(t.app), await register(t.app)];
     const png = await makePng(32, 32);
     const up = await t.app.inject({ method: 'POST', url: '/uploads', headers: { ...bearer(a.token), 'content-type': 'image/png' }, payload: png });
@@ -210,12 +210,34 @@ describe('native compatibility: users inside chats show their photos (issue 18)'
     assert.equal((await client(t.app, a.token)('POST', '/users/me/photos', { photo: { id: photoId } })).statusCode, 200);
     const chat = (await client(t.app, a.token)('POST', '/chats', { participants: [b.id] })).json();
     assert.equal(chat.owner.photos[0].id, photoId);
+    const sb = await connect(`${await listen(t)}/ws?token=${b.token}`);
     const msg = await client(t.app, a.token)('POST', `/chats/${chat.id}/messages`, { localId: crypto.randomUUID(), text: 'hi' });
-    assert.equal(msg.statusCode, 200); // The send's own answer and its live frame still carry the sender without photos (not done yet).
+    assert.equal(msg.statusCode, 200);
+    // The send's own answer and its live frame carry the sender with photos too.
+    assert.equal(msg.json().author.photos[0].id, photoId);
+    assert.match(msg.json().author.photos[0].url, new RegExp(`/uploads/${photoId}\\.png$`));
+    const [frame] = await sb.waitFor('message');
+    sb.ws.terminate();
+    assert.equal(frame!.payload.author.photos[0].id, photoId);
+    const read = (await client(t.app, b.token)('PUT', `/chats/${chat.id}/messages/${msg.json().id}/read`)).json();
+    assert.equal(read.author.photos[0].id, photoId);
+    assert.equal(read.readMarks[0].user.id, b.id);
     const full = (await client(t.app, b.token)('GET', `/chats/${chat.id}`)).json();
     assert.equal(full.allUsers.find((u: any) => u.id === a.id).photos[0].id, photoId);
     assert.equal(full.lastMessage.author.photos[0].id, photoId);
     const history = (await client(t.app, b.token)('GET', `/chats/${chat.id}/messages`)).json();
     assert.equal(history[0].author.photos[0].id, photoId);
+    // A group of B's with A added, then blocked; and A as B's contact.
+    const c = await register(t.app);
+    const group = (await client(t.app, b.token)('POST', '/chats', { title: 'g', participants: [c.id], isPersonal: false })).json();
+    const added = (await client(t.app, b.token)('POST', `/chats/${group.id}/users`, { users: [a.id] })).json();
+    assert.equal(added.addedUsers[0].photos[0].id, photoId);
+    assert.equal((await client(t.app, b.token)('PUT', `/chats/${group.id}/users/${a.id}/block`)).statusCode, 200);
+    const blocked = (await client(t.app, b.token)('GET', `/chats/${group.id}/users/blocked`)).json();
+    assert.equal(blocked[0].photos[0].id, photoId);
+    const contact = (await client(t.app, b.token)('POST', '/users/me/contacts', { user: { id: a.id } })).json();
+    assert.equal(contact.user.photos[0].id, photoId);
+    const contacts = (await client(t.app, b.token)('GET', '/users/me/contacts')).json();
+    assert.equal(contacts[0].user.photos[0].id, photoId);
   });
 });

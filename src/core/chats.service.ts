@@ -283,7 +283,7 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     async listBlockedUsers(actor: Profile, chatId: string): Promise<Profile[]> {
       const { chat } = await requireMembership(store, chatId, actor.id);
       const blocked = (await store.chats.listMembers(chat.id, true)).filter((m) => m.isBlocked).map((m) => m.userId);
-      const profiles = await loadProfiles(store, blocked);
+      const profiles = await loadProfiles(store, blocked, { withPhotos: true });
       return blocked.map((id) => profiles.get(id)).filter((p): p is Profile => p !== undefined);
     },
   };

@@ -157,6 +157,13 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     };
   }
 
+  /** `author` with its photos (newest first), loaded unless the caller already has them. */
+  async function photosOf(author: Profile): Promise<Profile> {
+    if (author.photos) return author;
+    const photos = await store.media.listAttached([author.id], 'photo');
+    return { ...author, photos: photos.map(mediaViewOf) };
+  }
+
   const viewOne = async (message: MessageRecord, known?: Map<number, Profile>) => (await buildMessageViews(store, message.chatId, [message], known))[0]!;
   const recipientsOf = (chatId: string) => store.chats.listMemberIds(chatId);
 
@@ -203,13 +210,14 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       if (text.trim() === '' && !input.attachment) throw invalid([{ name: 'text', reason: 'is required without an attachment' }]);
       const earlier = await store.messages.findByLocalId(author.id, input.localId);
       if (earlier) return replay(earlier, chatId, author);
-      const { chat, member } = await requireMembership(store, chatId, author.id);
+      // The sender inside its own message carries its photos, in the answer and in the live frame.
+      const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author)]);
       await assertMayPost(chat, member);
-      const attachment = await prepareAttachment(author, input.attachment);
+      const attachment = await prepareAttachment(sender, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author, input, text, attachment, now });
+        event = await sends.submit({ chat, author: sender, input, text, attachment, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
