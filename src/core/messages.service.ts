@@ -17,7 +17,7 @@ import {
   type Store,
 } from '../ports/store.js';
 import { createBatcher } from './batcher.js';
-import { requireMembership } from './chat-access.js';
+import { refuseBlockedMember, requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf } from './chat-views.js';
 import { cannotPost, checkTextSize, HISTORY_MAX } from './message-rules.js';
@@ -231,7 +231,8 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
 
     /** Newest first: up to `count` (≤ 200) messages before the message `before`. */
     async listMessages(actor: Profile, chatId: string, count: number, before: string | undefined): Promise<MessageView[]> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      refuseBlockedMember(member, 'read the history');
       const beforeSeq = before === undefined ? null : (await resolve(chat.id, before)).seq;
       const messages = await store.messages.listBefore(chat.id, beforeSeq, Math.min(count, HISTORY_MAX));
       return buildMessageViews(store, chat.id, messages);
@@ -261,9 +262,10 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
 
     /** The author edits text or flags; `editedAt` is set only when the text changes. */
     async editMessage(actor: Profile, chatId: string, messageId: string, input: EditInput): Promise<MessageView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       const message = await resolve(chat.id, messageId);
       if (message.authorId !== actor.id) throw forbidden('Only the author may edit a message.');
+      refuseBlockedMember(member, 'edit messages');
       if (message.deletedAt !== null) throw invalid([{ name: 'messageId', reason: 'a deleted message cannot be edited' }]);
       checkTextSize(input.text);
       if (input.text !== undefined && input.text.trim() === '') throw invalid([{ name: 'text', reason: 'must not be empty; delete the message instead' }]);
