@@ -1270,6 +1270,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -1279,7 +1281,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -1650,6 +1656,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -1659,7 +1667,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -2036,6 +2048,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2045,7 +2059,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -2415,6 +2433,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2424,7 +2444,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -2877,6 +2901,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2886,7 +2912,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -3144,7 +3174,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number;
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
                     count?: number;
                 };
                 header?: never;
@@ -3225,6 +3256,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3234,7 +3267,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -3399,6 +3436,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3408,7 +3447,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -3517,7 +3560,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3602,6 +3646,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3611,7 +3657,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -3685,7 +3735,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3761,6 +3812,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3770,7 +3823,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -3856,7 +3913,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3932,6 +3990,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3941,7 +4001,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -4277,6 +4341,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -4286,7 +4352,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -4710,6 +4780,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -4719,7 +4791,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -5089,6 +5165,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -5098,7 +5176,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -5701,6 +5783,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -5710,7 +5794,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -5997,6 +6085,8 @@ export interface paths {
                                         uid: string;
                                         username: string;
                                     };
+                                    /** @description The author’s user id */
+                                    authorId: number;
                                     /** Format: uuid */
                                     chatId: string;
                                     /** Format: date-time */
@@ -6006,7 +6096,11 @@ export interface paths {
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
-                                    id: number;
+                                    /**
+                                     * Format: uuid
+                                     * @description A UUIDv7: time-ordered
+                                     */
+                                    id: string;
                                     isVisible: boolean;
                                     localId: string;
                                     previewExists?: boolean;
@@ -7907,6 +8001,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -7916,7 +8012,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -8287,6 +8387,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -8296,7 +8398,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -8673,6 +8779,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -8682,7 +8790,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -9052,6 +9164,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -9061,7 +9175,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -9514,6 +9632,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -9523,7 +9643,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -9781,7 +9905,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number;
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
                     count?: number;
                 };
                 header?: never;
@@ -9862,6 +9987,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -9871,7 +9998,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10036,6 +10167,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10045,7 +10178,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10154,7 +10291,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -10239,6 +10377,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10248,7 +10388,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10322,7 +10466,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -10398,6 +10543,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10407,7 +10554,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10493,7 +10644,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -10569,6 +10721,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10578,7 +10732,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10914,6 +11072,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -10923,7 +11083,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -11347,6 +11511,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -11356,7 +11522,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -11726,6 +11896,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -11735,7 +11907,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -12470,6 +12646,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -12479,7 +12657,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -12766,6 +12948,8 @@ export interface paths {
                                         uid: string;
                                         username: string;
                                     };
+                                    /** @description The author’s user id */
+                                    authorId: number;
                                     /** Format: uuid */
                                     chatId: string;
                                     /** Format: date-time */
@@ -12775,7 +12959,11 @@ export interface paths {
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
-                                    id: number;
+                                    /**
+                                     * Format: uuid
+                                     * @description A UUIDv7: time-ordered
+                                     */
+                                    id: string;
                                     isVisible: boolean;
                                     localId: string;
                                     previewExists?: boolean;

@@ -76,6 +76,8 @@ export interface ChatMembersTable {
 
 export interface MessagesTable {
   id: Generated<number>;
+  /** Added by 0013: the public id (UUIDv7), unique; filled for rows from before. */
+  uuid: string;
   chat_id: string;
   seq: number;
   author_id: number;
