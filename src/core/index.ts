@@ -58,7 +58,7 @@ export interface CorePorts {
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
-  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
+  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents'>>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
   };
@@ -106,7 +106,12 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const messages = createMessagesService({ store, events, media, clock, push });
   const contacts = createContactsService({ store, clock });
   const rooms = createRoomsService({ store, bus, clock });
-  const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
+  const eventLog = createEventLogService({
+    store,
+    clock,
+    retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600,
+    ...(config.realtime?.replayPageEvents ? { pageSize: config.realtime.replayPageEvents } : {}),
+  });
   const search = createSearchService({ store, index: ports.search });
   const vonageTokens = createVonageTokens({ store, clock, applicationId: config.vonageApplicationId, privateKeyPem: config.vonagePrivateKey });
   const vapp = createVappService({
