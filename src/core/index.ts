@@ -31,6 +31,7 @@ import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
 import { createTokenService } from './tokens.service.js';
 import { createUsersService } from './users.service.js';
+import { createVappConversationsService } from './vapp-conversations.service.js';
 import { createVappService } from './vapp.service.js';
 import { createVonageTokens } from './vonage-tokens.service.js';
 
@@ -124,6 +125,15 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     clock,
     publicUrl: config.publicUrl ?? 'http://localhost:3000',
   });
+  const vappConversations = createVappConversationsService({
+    store,
+    chats,
+    messages,
+    vapp,
+    vonage: ports.vonage,
+    clock,
+    publicUrl: config.publicUrl ?? 'http://localhost:3000',
+  });
   return {
     ports,
     metrics,
@@ -146,5 +156,6 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     search,
     vonageTokens,
     vapp,
+    vappConversations,
   };
 }

@@ -6,6 +6,7 @@
 import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesRepository, SettingsRepository } from './chat-records.js';
 
 import type { PushRepository } from './push-records.js';
+import type { VappRepository } from './vapp-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
@@ -208,6 +209,7 @@ export interface Repositories {
   settings: SettingsRepository;
   media: MediaRepository;
   push: PushRepository;
+  vapp: VappRepository;
 }
 
 export interface Store extends Repositories {

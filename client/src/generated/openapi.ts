@@ -14482,6 +14482,294 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/vapp/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s conversations (their chats with other people), newest activity first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A conversation of the caller with `users` (V-app ids); with one user, their personal chat (reused)
+         * @description With Vonage configured it is created at the Conversation API too, every member joined (a Vonage failure is 500 system:error and nothing is created).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Required. The V-app ids of the other members (one: their personal chat, reused) */
+                        users?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The newest 200 messages, oldest first */
+                            events: {
+                                /** @description The text, or the image’s absolute URL */
+                                content: string;
+                                /** @description The author’s V-app id */
+                                from: string;
+                                /** @description The message’s sequence number in its chat */
+                                id: number;
+                                /** Format: date-time */
+                                timestamp: string;
+                                type: "message.text" | "message.image";
+                            }[];
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** Format: date-time */
+                            joined_at: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vapp/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller’s conversations with its newest 200 messages as events (404 for any other id) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The newest 200 messages, oldest first */
+                            events: {
+                                /** @description The text, or the image’s absolute URL */
+                                content: string;
+                                /** @description The author’s V-app id */
+                                from: string;
+                                /** @description The message’s sequence number in its chat */
+                                id: number;
+                                /** Format: date-time */
+                                timestamp: string;
+                                type: "message.text" | "message.image";
+                            }[];
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** Format: date-time */
+                            joined_at: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/vapp/image": {
         parameters: {
             query?: never;
@@ -14491,7 +14779,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Store an image (for Client SDK image messages): multipart/form-data with one file field "image" */
+        /**
+         * Multipart (one file field "image"): store an image for Client SDK messages. JSON {image_url}: set the caller’s image to that URL
+         * @description The JSON form is the original backend’s: the URL (absolute http or https) becomes the caller’s V-app image_url, and the Vonage user’s when configured; a missing image_url is 400 data:validation.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -14610,6 +14901,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            conversations: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                                id: string;
+                                /** @description The other members’ display names, joined with ", " */
+                                name: string;
+                                /** @description Always ACTIVE */
+                                state: string;
+                                /** @description The other current members */
+                                users: {
+                                    display_name: string;
+                                    id: string;
+                                    image_url: string;
+                                    name: string;
+                                    /** @description Always JOINED: Parley lists current members only */
+                                    state: string;
+                                }[];
+                            }[];
                             /** @description Vonage Conversation-API user JWT (RS256), valid for one hour */
                             token: string;
                             user: {
@@ -14713,6 +15023,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            conversations: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                                id: string;
+                                /** @description The other members’ display names, joined with ", " */
+                                name: string;
+                                /** @description Always ACTIVE */
+                                state: string;
+                                /** @description The other current members */
+                                users: {
+                                    display_name: string;
+                                    id: string;
+                                    image_url: string;
+                                    name: string;
+                                    /** @description Always JOINED: Parley lists current members only */
+                                    state: string;
+                                }[];
+                            }[];
                             /** @description Vonage Conversation-API user JWT (RS256), valid for one hour */
                             token: string;
                             user: {

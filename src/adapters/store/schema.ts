@@ -182,6 +182,20 @@ export interface SocketPresenceTable {
   seen_at: number;
 }
 
+/** Added by 0014: a chat's conversation at the Vonage Conversation API. */
+export interface VonageConversationsTable {
+  chat_id: string;
+  conversation_id: string;
+  created_at: number;
+}
+
+/** Added by 0014: an image URL set through the V-app that is not one of Parley's uploads. */
+export interface UserImageUrlsTable {
+  user_id: number;
+  url: string;
+  set_at: number;
+}
+
 export interface Database {
   events: EventsTable;
   event_recipients: EventRecipientsTable;
@@ -199,4 +213,6 @@ export interface Database {
   message_attachments: MessageAttachmentsTable;
   push_outbox: PushOutboxTable;
   socket_presence: SocketPresenceTable;
+  vonage_conversations: VonageConversationsTable;
+  user_image_urls: UserImageUrlsTable;
 }
