@@ -13,6 +13,7 @@ import { createMessagesRepository } from './messages.repository.js';
 import { createPushRepository } from './push.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
+import { createTwoFactorRepository } from './two-factor.repository.js';
 import { createUsersRepository } from './users.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
@@ -28,6 +29,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     settings: createSettingsRepository(db),
     media: createMediaRepository(db),
     push: createPushRepository(db, kind),
+    twoFactor: createTwoFactorRepository(db),
   };
 }
 

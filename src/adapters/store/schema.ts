@@ -197,4 +197,23 @@ export interface Database {
   message_attachments: MessageAttachmentsTable;
   push_outbox: PushOutboxTable;
   socket_presence: SocketPresenceTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
+}
+
+/** 0020: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */
+export interface TwoFactorTable {
+  user_id: number;
+  secret: string;
+  enabled_at: number | null;
+  last_step: number | null;
+  created_at: number;
+}
+
+/** 0020: hashed single-use recovery codes. */
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: number;
+  code_hash: string;
+  used_at: number | null;
 }

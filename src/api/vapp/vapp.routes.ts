@@ -92,8 +92,8 @@ export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: 
       preValidation: emptyBodyIsObject,
     },
     async (request) => {
-      const { name, password } = request.body;
-      return presentSession(await core.vapp.login({ name, password, ipAddress: request.ip }), publicBase);
+      const { name, password, code } = request.body;
+      return presentSession(await core.vapp.login({ name, password, code, ipAddress: request.ip }), publicBase);
     },
   );
 
@@ -105,8 +105,8 @@ export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: 
       preValidation: emptyBodyIsObject,
     },
     async (request) => {
-      const { name, password } = request.body;
-      return { token: await core.vapp.refreshToken({ name, password, ipAddress: request.ip }) };
+      const { name, password, code } = request.body;
+      return { token: await core.vapp.refreshToken({ name, password, code, ipAddress: request.ip }) };
     },
   );
 
