@@ -30,6 +30,7 @@ import { createMediaService } from './media.service.js';
 import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
 import { createTokenService } from './tokens.service.js';
+import { createTwoFactorService } from './two-factor.service.js';
 import { createUsersService } from './users.service.js';
 import { createVappConversationsService } from './vapp-conversations.service.js';
 import { createVappService } from './vapp.service.js';
@@ -83,7 +84,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     imageConcurrency: config.faults?.imageConcurrency,
     uploadLeaseSeconds: config.faults?.uploadLeaseSeconds,
   });
-  const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock, metrics });
+  const twoFactor = createTwoFactorService({ store, hasher, throttle, clock });
+  const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, twoFactor, clock, metrics });
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
   // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
   bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
@@ -145,6 +147,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     sessions,
     media,
     accounts,
+    twoFactor,
     admin,
     users,
     events,

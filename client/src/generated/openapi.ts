@@ -6685,6 +6685,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         /** @description DeviceInfo: every field optional and nullable; null and empty strings mean "not given". */
                         deviceInfo?: {
                             id?: string | null;
@@ -6952,7 +6953,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete the account and everything it owns (Basic credentials) */
+        /** Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in) */
         delete: {
             parameters: {
                 query?: never;
@@ -6960,7 +6961,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -6973,6 +6980,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-factor sign-in off (password and a code or recovery code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable two-factor sign-in with a current code; answers ten single-use recovery codes, shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor sign-in: a new TOTP secret, in force once enabled with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Base32 secret for an authenticator app */
+                            secret: string;
+                            /** @description otpauth://totp/… URI (for a QR code) */
+                            uri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7603,6 +7740,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         secret: string;
                         username: string;
                     };
@@ -13548,6 +13686,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         /** @description DeviceInfo: every field optional and nullable; null and empty strings mean "not given". */
                         deviceInfo?: {
                             id?: string | null;
@@ -13815,7 +13954,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete the account and everything it owns (Basic credentials) */
+        /** Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in) */
         delete: {
             parameters: {
                 query?: never;
@@ -13823,7 +13962,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -13836,6 +13981,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-factor sign-in off (password and a code or recovery code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable two-factor sign-in with a current code; answers ten single-use recovery codes, shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor sign-in: a new TOTP secret, in force once enabled with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Base32 secret for an authenticator app */
+                            secret: string;
+                            /** @description otpauth://totp/… URI (for a QR code) */
+                            uri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -14869,6 +15144,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The two-factor code (or a recovery code) of an account that has two-factor sign-in. */
+                        code?: string;
                         /** @description Required. */
                         name?: string;
                         /** @description Required. */
@@ -15108,6 +15385,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The two-factor code (or a recovery code) of an account that has two-factor sign-in. */
+                        code?: string;
                         /** @description Required. */
                         name?: string;
                         /** @description Required. */

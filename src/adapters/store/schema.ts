@@ -215,4 +215,23 @@ export interface Database {
   socket_presence: SocketPresenceTable;
   vonage_conversations: VonageConversationsTable;
   user_image_urls: UserImageUrlsTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
+}
+
+/** 0015: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */
+export interface TwoFactorTable {
+  user_id: number;
+  secret: string;
+  enabled_at: number | null;
+  last_step: number | null;
+  created_at: number;
+}
+
+/** 0015: hashed single-use recovery codes. */
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: number;
+  code_hash: string;
+  used_at: number | null;
 }
