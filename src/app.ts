@@ -103,7 +103,11 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
     const local = () => (role === 'cli' ? createLocalForwardingBus(config.dataDir) : createMemoryBus());
     // The scale-out adapters are loaded only when configured: pg and ioredis add a tenth of a start.
     bus = config.redisUrl
-      ? await (await import('./adapters/bus/redis.js')).createRedisBus(config.redisUrl, { prefix: config.redisPrefix, ...(log ? { logger: log } : {}) })
+      ? await (await import('./adapters/bus/redis.js')).createRedisBus(config.redisUrl, {
+          prefix: config.redisPrefix,
+          heartbeatMs: config.redisHeartbeatSeconds * 1000,
+          ...(log ? { logger: log } : {}),
+        })
       : local();
   } catch (error) {
     await opened.store.close();

@@ -43,7 +43,8 @@ describe('after a bus outage', { skip: ownRedisSkip() }, () => {
   const sockets: TestSocket[] = [];
   before(async () => {
     redis = await startOwnRedis();
-    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `catchup-${randomUUID().slice(0, 8)}:` };
+    // A heartbeat a second: a frozen Redis is noticed within about three.
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `catchup-${randomUUID().slice(0, 8)}:`, REDIS_HEARTBEAT_SECONDS: '1' };
     const dataDir = tempDir();
     nodeA = await startApp(env, { dataDir });
     nodeB = await startApp(env, { dataDir });
@@ -117,5 +118,34 @@ describe('after a bus outage', { skip: ownRedisSkip() }, () => {
       'in cursor order',
     );
     assert.equal(live.closed, undefined, 'the socket was never closed');
+  });
+
+  it('notices a frozen Redis (connected, silent) by its heartbeat, and catches up once it answers again', async () => {
+    await publishing(nodeA);
+    await publishing(nodeB);
+    const live = await connect(`${wsB}/ws?token=${b.token}`);
+    sockets.push(live);
+    assert.equal((await send('f before')).statusCode, 200);
+    await live.until(() => texts(live).includes('f before'), 5000, 'the message before the freeze');
+
+    const lost = busReports(nodeB, 'down');
+    redis.freeze();
+    const during = ['f during 0', 'f during 1', 'f during 2'];
+    try {
+      await lost;
+      // Each publish waits for the command timeout; the sends are stored and answered all the same.
+      for (const text of during) assert.equal((await send(text)).statusCode, 200);
+    } finally {
+      const back = busReports(nodeB, 'up');
+      redis.thaw();
+      await back;
+    }
+    await live.until(() => texts(live).includes('f during 2'), 10_000, 'the messages sent during the freeze');
+    // Redis still delivers the publishes it held once thawed: they must not arrive twice.
+    await publishing(nodeA);
+    assert.equal((await send('f after')).statusCode, 200);
+    await live.until(() => texts(live).includes('f after'), 10_000, 'the message after the freeze');
+    assert.deepEqual(texts(live), ['f before', ...during, 'f after']);
+    assert.equal(live.closed, undefined);
   });
 });
