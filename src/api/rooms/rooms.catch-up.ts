@@ -10,6 +10,8 @@ import type { RoomMessage } from '../../ports/events.js';
 
 /** How many of the room's newest messages a catch-up reads (the history's own limit). */
 export const CATCH_UP_MESSAGES = 200;
+/** How many sent ids a socket remembers to drop a late duplicate. */
+const RECENT_IDS = 256;
 
 export interface RoomCatchUpDeps {
   /** Newest first: the room's latest `count` messages. */
@@ -25,11 +27,14 @@ export class RoomDelivery {
   private newest = 0;
   private lost: { from: number | undefined; sinceSeconds: number; sent: Set<number> } | undefined;
   private held: RoomMessage[] | undefined;
+  /** Ids of the messages sent lately, oldest first: a post Redis delivers late (after a freeze) is not sent twice. */
+  private readonly recent = new Set<number>();
 
   constructor(private readonly deps: RoomCatchUpDeps) {}
 
   /** A live message from the fan-out. */
   message(message: RoomMessage): void {
+    if (this.recent.has(message.id)) return;
     if (this.held) this.held.push(message);
     else this.sendAll([message]);
   }
@@ -70,6 +75,11 @@ export class RoomDelivery {
     for (const m of messages) {
       if (m.id > this.newest) this.newest = m.id;
       this.lost?.sent.add(m.id);
+      this.recent.add(m.id);
+    }
+    for (const id of this.recent) {
+      if (this.recent.size <= RECENT_IDS) break;
+      this.recent.delete(id);
     }
   }
 }
