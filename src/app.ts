@@ -31,6 +31,7 @@ import { startHeartbeat } from './realtime/heartbeat.js';
 import { chooseProtocol } from './edge/credentials.js';
 import { registerFamily } from './edge/family.js';
 import { declareAuth, requireAuthDeclarations } from './edge/route-auth.js';
+import { OutageLog } from './edge/outages.js';
 import { useWireFormat } from './edge/wire-format.js';
 import { registerDocs } from './api/system/docs.js';
 import { metricsRoutes, useRequestMetrics } from './api/system/metrics.routes.js';
@@ -102,7 +103,11 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
     const local = () => (role === 'cli' ? createLocalForwardingBus(config.dataDir) : createMemoryBus());
     // The scale-out adapters are loaded only when configured: pg and ioredis add a tenth of a start.
     bus = config.redisUrl
-      ? await (await import('./adapters/bus/redis.js')).createRedisBus(config.redisUrl, { prefix: config.redisPrefix, ...(log ? { logger: log } : {}) })
+      ? await (await import('./adapters/bus/redis.js')).createRedisBus(config.redisUrl, {
+          prefix: config.redisPrefix,
+          heartbeatMs: config.redisHeartbeatSeconds * 1000,
+          ...(log ? { logger: log } : {}),
+        })
       : local();
   } catch (error) {
     await opened.store.close();
@@ -246,6 +251,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     throw error;
   }
   app.decorate('core', core);
+  // Outages answered 503/507 by the edge (edge/outages.ts), remembered for /readyz.
+  app.decorate('outages', new OutageLog());
   // Messages older than the search index are indexed in the background, batch by batch.
   if (ports.search) {
     core.search.catchUp().then(
@@ -310,7 +317,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
   await registerDocs(app, config.publicUrl);
-  await app.register(systemRoutes, { core });
+  await app.register(systemRoutes, { core, failureWindowMs: config.faults.readyzFailureSeconds * 1000 });
   if (prometheus) await app.register(metricsRoutes, { exposition: prometheus, token: config.metrics.token });
   await app.register(websocket, {
     options: { maxPayload: config.realtime.maxPayloadBytes, handleProtocols: chooseProtocol },

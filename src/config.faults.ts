@@ -1,6 +1,7 @@
 /**
  * Failure handling (issue 24): image preview concurrency, upload leases, the minimum request
- * body rate and the per-address cap on open requests, read through `loadConfig`'s readers.
+ * body rate, the per-address cap on open requests and how long `/readyz` remembers a failed
+ * write, read through `loadConfig`'s readers.
  */
 import type { Readers } from './config.readers.js';
 
@@ -18,6 +19,8 @@ export interface FaultsConfig {
   bodyGraceSeconds: number;
   /** Requests one address may have open at once (`HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS`; 0 = no cap), else 429. */
   maxOpenRequestsPerAddress: number;
+  /** `/readyz` answers 503 for this long after a request failed on the database or the disk (`READYZ_FAILURE_SECONDS`). */
+  readyzFailureSeconds: number;
 }
 
 /** `rateLimitsOff` (RATE_LIMITS=off, load tests from one address) lifts the per-address cap too, unless it is set explicitly. */
@@ -28,5 +31,6 @@ export function readFaultsConfig(r: Readers, rateLimitsOff: boolean): FaultsConf
     minBodyBytesPerSecond: r.int('HTTP_MIN_BODY_BYTES_PER_SECOND', 1024, 0, 1024 ** 3),
     bodyGraceSeconds: r.int('HTTP_BODY_GRACE_SECONDS', 10, 1, 3600),
     maxOpenRequestsPerAddress: r.int('HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS', rateLimitsOff ? 0 : 64, 0, 1_000_000),
+    readyzFailureSeconds: r.int('READYZ_FAILURE_SECONDS', 30, 0, 3600),
   };
 }

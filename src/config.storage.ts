@@ -15,6 +15,8 @@ export interface StorageConfig {
   redisUrl: string | undefined;
   /** Prefix of every Redis channel, so deployments can share one Redis (`REDIS_PREFIX`). */
   redisPrefix: string;
+  /** How often each node pings Redis on its subscribing connection (`REDIS_HEARTBEAT_SECONDS`; 0 = never): a Redis that stops answering counts as lost. */
+  redisHeartbeatSeconds: number;
   /** Where uploads go (`BLOB_STORE`): PostgreSQL, shared by every node, or `DATA_DIR/uploads`. */
   blobStore: BlobStoreKind;
   uploadMaxBytes: number;
@@ -44,6 +46,7 @@ export function readStorageConfig(r: Readers): StorageConfig {
     databasePoolSize,
     redisUrl,
     redisPrefix,
+    redisHeartbeatSeconds: r.int('REDIS_HEARTBEAT_SECONDS', 5, 0, 3600),
     blobStore,
     uploadMaxBytes: r.int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 10 * 1024 ** 3),
     uploadUnattachedTtlSeconds: r.int('UPLOAD_UNATTACHED_TTL_SECONDS', 24 * 3600, 60, 365 * 24 * 3600),

@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'unsupported_media_type' // 415
   | 'unprocessable' // 422: well-formed but refused content (an image over the pixel limit)
   | 'rate_limited' // 429
-  | 'internal'; // 500
+  | 'internal' // 500
+  | 'unavailable' // 503: a dependency (the database) is down or busy; try again after Retry-After
+  | 'insufficient_storage'; // 507: the disk (or the database) is full; try again after Retry-After
 
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   validation: 400,
@@ -32,6 +34,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unprocessable: 422,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
+  insufficient_storage: 507,
 };
 
 /** One rejected field: `name` is the field path (`username`, `deviceInfo.id`), `reason` says why. */
@@ -76,3 +80,10 @@ export const rateLimited = (retryAfterSeconds: number) =>
   new AppError('rate_limited', 'Too many attempts; try again later.', {
     retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)),
   });
+
+/** The database is unreachable or busy (edge/outages.ts): 503 with `Retry-After`. */
+export const unavailable = (retryAfterSeconds: number, message = 'The service is briefly unavailable (its database is not answering); try again shortly.') =>
+  new AppError('unavailable', message, { retryAfterSeconds });
+/** The disk or the database is full (edge/outages.ts): 507 with `Retry-After`; nothing was stored. */
+export const insufficientStorage = (retryAfterSeconds: number, message = 'The server is out of storage space; nothing was stored. Try again later.') =>
+  new AppError('insufficient_storage', message, { retryAfterSeconds });

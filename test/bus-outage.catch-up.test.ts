@@ -3,7 +3,7 @@
  * is down, node B's sockets hear nothing node A publishes; once it is back, a native socket on
  * B catches up from the event log (every message sent on A meanwhile, in order, no duplicate,
  * without reconnecting), and the sockets of a session logged out on A meanwhile (native and
- * rooms) close with 4001.
+ * rooms) close with 4001; a room reader on B gets the room's posts of the outage from its history.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -37,16 +37,18 @@ async function publishing(t: TestApp): Promise<void> {
 describe('after a bus outage', { skip: ownRedisSkip() }, () => {
   let redis: OwnRedis;
   let nodeA: TestApp, nodeB: TestApp;
-  let wsB: string;
+  let wsA: string, wsB: string;
   let a: Registered, b: Registered, d: Registered;
   let chatId: string;
   const sockets: TestSocket[] = [];
   before(async () => {
     redis = await startOwnRedis();
-    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `catchup-${randomUUID().slice(0, 8)}:` };
+    // A heartbeat a second: a frozen Redis is noticed within about three.
+    const env = { REDIS_URL: redis.url, REDIS_PREFIX: `catchup-${randomUUID().slice(0, 8)}:`, REDIS_HEARTBEAT_SECONDS: '1' };
     const dataDir = tempDir();
     nodeA = await startApp(env, { dataDir });
     nodeB = await startApp(env, { dataDir });
+    wsA = await listen(nodeA);
     wsB = await listen(nodeB);
     [a, b, d] = [await register(nodeA.app), await register(nodeA.app), await register(nodeA.app)];
     chatId = (await client(nodeA.app, a.token)('POST', '/chats', { title: 'outage', participants: [b.id], isPersonal: false })).json().id;
@@ -65,7 +67,13 @@ describe('after a bus outage', { skip: ownRedisSkip() }, () => {
     const live = await connect(`${wsB}/ws?token=${b.token}`);
     const doomed = await connect(`${wsB}/ws?token=${d.token}`);
     const doomedRoom = await connect(`${wsB}/api/v1/rooms/outage${process.pid}/messages/ws`, [d.token]);
-    sockets.push(live, doomed, doomedRoom);
+    const room = `outage${process.pid}r`;
+    const writer = await connect(`${wsA}/api/v1/rooms/${room}/messages/ws`, [a.token]);
+    const reader = await connect(`${wsB}/api/v1/rooms/${room}/ws`);
+    sockets.push(live, doomed, doomedRoom, writer, reader);
+    const roomTexts = (s: TestSocket) => s.frames.flat().map((m: { text: string }) => m.text);
+    writer.send({ text: 'r before' });
+    await reader.until(() => roomTexts(reader).includes('r before'), 5000, 'the room message before the outage');
 
     assert.equal((await send('before')).statusCode, 200);
     await live.until(() => texts(live).includes('before'), 5000, 'the message before the outage');
@@ -76,6 +84,10 @@ describe('after a bus outage', { skip: ownRedisSkip() }, () => {
     const during = Array.from({ length: 20 }, (_, i) => `during ${i}`);
     for (const text of during) assert.equal((await send(text)).statusCode, 200);
     assert.equal((await client(nodeA.app, d.token)('POST', '/users/me/logout')).statusCode, 200);
+    const roomDuring = Array.from({ length: 5 }, (_, i) => `r during ${i}`);
+    for (const text of roomDuring) writer.send({ text });
+    // Stored once the writer (on A, which delivers its own posts locally) has seen them.
+    await writer.until(() => roomTexts(writer).includes('r during 4'), 5000, 'the room posts during the outage');
     assert.deepEqual(texts(live), ['before'], 'nothing reached node B while Redis was down');
 
     const back = busReports(nodeB, 'up');
@@ -92,6 +104,13 @@ describe('after a bus outage', { skip: ownRedisSkip() }, () => {
     assert.equal((await send('after')).statusCode, 200);
     await live.until(() => texts(live).includes('after'), 10_000, 'the message after the outage');
     assert.deepEqual(texts(live), ['before', ...during, 'after']);
+
+    // The room reader on B got the room's posts of the outage from its history, then live ones.
+    await reader.until(() => roomTexts(reader).includes('r during 4'), 10_000, 'the room posts of the outage');
+    writer.send({ text: 'r after' });
+    await reader.until(() => roomTexts(reader).includes('r after'), 10_000, 'the room post after the outage');
+    assert.deepEqual(roomTexts(reader), ['r before', ...roomDuring, 'r after']);
+    assert.equal(reader.closed, undefined);
     const cursors = live.of('message').map((f) => f.cursor!);
     assert.deepEqual(
       cursors,
@@ -99,5 +118,34 @@ describe('after a bus outage', { skip: ownRedisSkip() }, () => {
       'in cursor order',
     );
     assert.equal(live.closed, undefined, 'the socket was never closed');
+  });
+
+  it('notices a frozen Redis (connected, silent) by its heartbeat, and catches up once it answers again', async () => {
+    await publishing(nodeA);
+    await publishing(nodeB);
+    const live = await connect(`${wsB}/ws?token=${b.token}`);
+    sockets.push(live);
+    assert.equal((await send('f before')).statusCode, 200);
+    await live.until(() => texts(live).includes('f before'), 5000, 'the message before the freeze');
+
+    const lost = busReports(nodeB, 'down');
+    redis.freeze();
+    const during = ['f during 0', 'f during 1', 'f during 2'];
+    try {
+      await lost;
+      // Each publish waits for the command timeout; the sends are stored and answered all the same.
+      for (const text of during) assert.equal((await send(text)).statusCode, 200);
+    } finally {
+      const back = busReports(nodeB, 'up');
+      redis.thaw();
+      await back;
+    }
+    await live.until(() => texts(live).includes('f during 2'), 10_000, 'the messages sent during the freeze');
+    // Redis still delivers the publishes it held once thawed: they must not arrive twice.
+    await publishing(nodeA);
+    assert.equal((await send('f after')).statusCode, 200);
+    await live.until(() => texts(live).includes('f after'), 10_000, 'the message after the freeze');
+    assert.deepEqual(texts(live), ['f before', ...during, 'f after']);
+    assert.equal(live.closed, undefined);
   });
 });

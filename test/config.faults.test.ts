@@ -12,7 +12,13 @@ describe('failure-handling settings', () => {
       minBodyBytesPerSecond: 1024,
       bodyGraceSeconds: 10,
       maxOpenRequestsPerAddress: 64,
+      readyzFailureSeconds: 30,
     });
+    const config = loadConfig({}, '/srv');
+    assert.deepEqual(
+      [config.realtime.replayConcurrency, config.realtime.replayPerUser, config.realtime.replayPageEvents, config.redisHeartbeatSeconds],
+      [8, 2, 200, 5],
+    );
     assert.equal(loadConfig({ RATE_LIMITS: 'off' }, '/srv').faults.maxOpenRequestsPerAddress, 0);
     assert.equal(loadConfig({ RATE_LIMITS: 'off', HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS: '10' }, '/srv').faults.maxOpenRequestsPerAddress, 10);
   });
@@ -24,6 +30,11 @@ describe('failure-handling settings', () => {
       HTTP_MIN_BODY_BYTES_PER_SECOND: '-1',
       HTTP_BODY_GRACE_SECONDS: '0',
       HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS: '1.5',
+      READYZ_FAILURE_SECONDS: '-1',
+      REPLAY_CONCURRENCY: '0',
+      REPLAY_PER_USER: 'many',
+      REPLAY_PAGE_EVENTS: '5',
+      REDIS_HEARTBEAT_SECONDS: '-2',
     });
     for (const name of [
       'IMAGE_CONCURRENCY',
@@ -31,6 +42,11 @@ describe('failure-handling settings', () => {
       'HTTP_MIN_BODY_BYTES_PER_SECOND',
       'HTTP_BODY_GRACE_SECONDS',
       'HTTP_MAX_OPEN_REQUESTS_PER_ADDRESS',
+      'READYZ_FAILURE_SECONDS',
+      'REPLAY_CONCURRENCY',
+      'REPLAY_PER_USER',
+      'REPLAY_PAGE_EVENTS',
+      'REDIS_HEARTBEAT_SECONDS',
     ]) {
       assert.ok(
         problems.some((p) => p.startsWith(`${name}:`)),

@@ -13,7 +13,7 @@ describe('system routes', () => {
     assert.deepEqual((await t.app.inject('/healthz')).json(), { status: 'ok' });
     const ready = await t.app.inject('/readyz');
     assert.equal(ready.statusCode, 200);
-    assert.deepEqual(ready.json().checks, { store: 'ok', bus: 'ok' });
+    assert.deepEqual(ready.json().checks, { store: 'ok', bus: 'ok', writes: 'ok' });
   });
 
   it('publishes the signing key as a JWKS', async () => {

@@ -2,10 +2,12 @@
  * One installer of a family's wire format. Each family gives a small table (how an `AppError`,
  * a validation failure, a Fastify request error, an unknown path and an unexpected failure
  * look in its format); the installer does the rest the same way for all: the order of the
- * checks, `Retry-After`, logging, and masking anything unexpected as the family's 500.
+ * checks, `Retry-After`, logging, outages (the database down, the disk full: 503 / 507, see
+ * outages.ts), and masking anything unexpected as the family's 500.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
+import { outageKind, outageOf } from './outages.js';
 
 /** One error answer: status, body and, for rate limits, the seconds to wait. */
 export interface WireAnswer {
@@ -71,6 +73,13 @@ export function answerFor(format: WireFormat, error: FastifyError, request: Fast
     // An `internal` core error is a dependency failing (Vonage): worth a line in the log.
     if (error.code === 'internal') request.log.warn({ err: error }, 'request failed');
     return format.appError(error);
+  }
+  // The database down or busy, the disk full: 503 / 507 with Retry-After, not a 500.
+  const outage = outageOf(error);
+  if (outage) {
+    request.server.outages?.note(outageKind(error)!);
+    request.log.warn({ err: error }, outage.code === 'insufficient_storage' ? 'out of storage space' : 'a dependency is unavailable');
+    return format.appError(outage);
   }
   if (error.validation) return format.validation(error.validation as SchemaError[], error.validationContext, error);
   const known = format.requestError(error);

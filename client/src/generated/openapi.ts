@@ -12528,7 +12528,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the store and the bus answer, else 503 */
+        /** Readiness: 200 when the store and the bus answer and no write failed lately, else 503 */
         get: {
             parameters: {
                 query?: never;

@@ -30,6 +30,11 @@ export interface RedisBusOptions {
    * (default 2 s): bounds a Redis that accepts connections but does not answer.
    */
   commandTimeoutMs?: number;
+  /**
+   * How often the subscribing connection is pinged (default 5 s; 0 = never). A ping that fails
+   * (a Redis frozen: connected, silent) counts as the bus lost, the next that answers as back.
+   */
+  heartbeatMs?: number;
   logger?: BusLogger;
 }
 
@@ -135,6 +140,30 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
     );
   });
 
+  // A frozen Redis closes nothing: only a ping that times out tells.
+  const heartbeatMs = options.heartbeatMs ?? 5000;
+  let beating = false;
+  const heartbeat =
+    heartbeatMs > 0
+      ? setInterval(() => {
+          if (!started || closed || beating || subscriber.status !== 'ready') return;
+          beating = true;
+          subscriber.ping().then(
+            () => {
+              beating = false;
+              if (closed || hearing || subscriber.status !== 'ready') return;
+              hearing = true;
+              tell('up');
+            },
+            () => {
+              beating = false;
+              lost();
+            },
+          );
+        }, heartbeatMs)
+      : undefined;
+  heartbeat?.unref();
+
   const handlers = new Map<string, Set<BusHandler<BusTopic>>>();
   const dispatch = (topic: string, payload: unknown) => {
     for (const handler of [...(handlers.get(topic) ?? [])]) {
@@ -160,6 +189,7 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
     await Promise.all([publisher.connect(), subscriber.connect()]);
     await subscriber.psubscribe(`${prefix}*`);
   } catch (error) {
+    clearInterval(heartbeat);
     publisher.disconnect();
     subscriber.disconnect();
     // ioredis rejects with "Connection is closed."; the reason came as an error event.
@@ -205,6 +235,7 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(heartbeat);
       handlers.clear();
       watchers.clear();
       await Promise.all(

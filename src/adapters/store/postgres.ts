@@ -72,6 +72,9 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const pool = new pg.Pool({ ...config, max: options.poolSize });
   // An idle connection that breaks emits here; without a listener it would end the process.
   pool.on('error', (error) => options.onError?.(error));
+  // So does a checked-out one (pg-pool listens only while a client is idle): PostgreSQL going
+  // away mid-query fails that query, which the edge answers 503, and must not end the process.
+  pool.on('connect', (client) => client.on('error', (error) => options.onError?.(error)));
   const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   const lockClient = new pg.Client(config);
   lockClient.on('error', () => {}); // a broken connection fails the query in flight, reported below

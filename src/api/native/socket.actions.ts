@@ -11,6 +11,7 @@ import { Type, type Static } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { profileOf } from '../../core/profiles.js';
 import { AppError } from '../../errors.js';
+import { outageOf } from '../../edge/outages.js';
 import type { UserRecord } from '../../ports/store.js';
 import { compileStrict, findNul } from '../validation.js';
 import { MessageId, NotifyBody, SendBody } from './chats.schemas.js';
@@ -77,6 +78,12 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
     }
   } catch (error) {
     if (error instanceof AppError) return { ...echo, ok: false, error: error.code, message: error.message };
+    // The database down or the disk full: the ack says so (`unavailable`, `insufficient_storage`), as HTTP says 503/507.
+    const outage = outageOf(error);
+    if (outage) {
+      log.warn({ err: error }, 'socket action failed: a dependency is unavailable');
+      return { ...echo, ok: false, error: outage.code, message: outage.message };
+    }
     log.error({ err: error }, 'socket action failed');
     return { ...echo, ok: false, error: 'internal', message: 'Something went wrong on our side.' };
   }

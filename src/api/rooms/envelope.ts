@@ -25,6 +25,10 @@ function typeOf(error: AppError): [number, string] {
       return [404, 'NOT_FOUND'];
     case 'rate_limited':
       return [429, 'RATE_LIMITED'];
+    case 'unavailable':
+      return [503, 'SERVICE_UNAVAILABLE'];
+    case 'insufficient_storage':
+      return [507, 'INSUFFICIENT_STORAGE'];
     default:
       return [error.status, error.code.toUpperCase()];
   }

@@ -5,6 +5,7 @@
  * 1007. Every member gets each new message as a JSON array, serialised once per message.
  * The hub knows a token's socket by its device session, so the fan-out closes it with 4001
  * when that session is revoked, as it does native sockets; frames are read with backpressure.
+ * After a bus outage a socket gets the room's messages it missed, from the history.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -22,6 +23,7 @@ import { closeSocket, sendEvent } from '../../realtime/send.js';
 import { refuseForeignOrigin, serveSocket, type SocketLimits } from '../../realtime/socket-route.js';
 import { socketToken } from '../../edge/credentials.js';
 import { findNul } from '../validation.js';
+import { RoomDelivery } from './rooms.catch-up.js';
 
 const PROTOCOL = 'rooms';
 
@@ -113,9 +115,19 @@ export async function roomsSocket(parent: FastifyInstance, options: RoomsSocketO
       socket,
       opened,
       user: request.roomUser,
-      roomMessage: (message) => sendEvent(socket, frameOf(message), realtime.maxBufferedBytes, PROTOCOL, core.metrics),
+      roomMessage: (message) => delivery.message(message),
       close: (code, reason) => closeSocket(socket, code, reason),
+      busLost: () => delivery.busLost(),
+      busBack: () => delivery.busBack(),
     };
+    // Live messages, and what the socket missed while the bus was lost (rooms.catch-up.ts).
+    const delivery = new RoomDelivery({
+      history: (count) => core.rooms.history(room, count, undefined),
+      send: (messages) =>
+        sendEvent(socket, messages.length === 1 ? frameOf(messages[0]!) : JSON.stringify(messages), realtime.maxBufferedBytes, PROTOCOL, core.metrics),
+      onError: (err) => parent.log.warn({ err, room }, 'catching a room socket up after a bus outage failed'),
+    });
+    if (hub.busIsLost) delivery.busLost();
     serveSocket(socket, member, (data, isBinary) => onFrame(member, data, isBinary), {
       hub,
       server: parent.websocketServer,

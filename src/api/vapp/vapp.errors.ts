@@ -78,6 +78,14 @@ export function fromAppError(error: AppError): VappHttpError {
       return new VappHttpError(429, { type: 'system:ratelimit', title: 'Too Many Requests', detail: error.message }, error.details.retryAfterSeconds);
     case 'internal':
       return systemError(error.message);
+    case 'unavailable':
+      return new VappHttpError(503, { type: 'system:unavailable', title: 'Service Unavailable', detail: error.message }, error.details.retryAfterSeconds);
+    case 'insufficient_storage':
+      return new VappHttpError(
+        507,
+        { type: 'system:insufficientstorage', title: 'Insufficient Storage', detail: error.message },
+        error.details.retryAfterSeconds,
+      );
   }
 }
 
