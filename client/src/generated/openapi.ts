@@ -6502,7 +6502,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user’s public information */
+        /** A user’s public information; without a token too (rate-limited per address), as the seed serves it */
         get: {
             parameters: {
                 query?: never;
@@ -7576,7 +7576,35 @@ export interface paths {
                 };
             };
         };
-        post?: never;
+        /** Reset the password with the account key; all sessions are revoked */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        accountKey: string;
+                        newPassword: string;
+                        userId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -13365,7 +13393,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user’s public information */
+        /** A user’s public information; without a token too (rate-limited per address), as the seed serves it */
         get: {
             parameters: {
                 query?: never;
@@ -14439,7 +14467,35 @@ export interface paths {
                 };
             };
         };
-        post?: never;
+        /** Reset the password with the account key; all sessions are revoked */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        accountKey: string;
+                        newPassword: string;
+                        userId: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -8,6 +8,7 @@ import { invalid, unauthenticated } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
 import { basicCredentials } from '../../edge/credentials.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
+import type { RouteAuth } from '../../edge/route-auth.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentedFields, presentUser } from './users.presenters.js';
 import { AnswerMemo } from './answer-memo.js';
@@ -35,7 +36,7 @@ function loginDevice(body: Static<typeof S.LoginBody>): DeviceInput | undefined 
   return [id, name, model, token, transport].some((v) => v !== undefined) ? { id, name, model, token, transport } : undefined;
 }
 
-export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: NativeOptions) {
+export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, publicProfiles }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const ok = {};
   const underApi = parent.prefix === API_PREFIX;
@@ -135,17 +136,17 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
     },
   );
 
-  app.put(
-    '/users/resetPassword',
-    {
-      config: none,
-      schema: { tags, summary: 'Reset the password with the account key; all sessions are revoked', body: S.ResetPasswordBody, response: { 200: S.Ok } },
-    },
-    async (request) => {
+  // PUT as the seed's document says, POST as upstream's code serves it (UserController.swift:13).
+  app.route({
+    method: ['PUT', 'POST'],
+    url: '/users/resetPassword',
+    config: none,
+    schema: { tags, summary: 'Reset the password with the account key; all sessions are revoked', body: S.ResetPasswordBody, response: { 200: S.Ok } },
+    handler: async (request) => {
       await core.accounts.resetPassword(request.body.userId, request.body.accountKey, request.body.newPassword, request.ip);
       return ok;
     },
-  );
+  });
 
   app.put(
     '/users/me',
@@ -204,10 +205,22 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   app.get(
     '/users/:id',
     {
-      schema: { tags, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
-      config: session,
+      schema: {
+        tags,
+        summary: publicProfiles
+          ? 'A user’s public information; without a token too (rate-limited per address), as the seed serves it'
+          : 'A user’s public information',
+        params: S.UserIdParams,
+        response: { 200: S.UserInfo },
+      },
+      // The seed's and upstream's GET /users/<id> take no token; PUBLIC_PROFILES=off requires one.
+      config: { auth: publicProfiles ? 'session-optional' : 'session' } satisfies { auth: RouteAuth },
     },
-    async (request) => present(await core.users.getUser(request.params.id)),
+    async (request) => {
+      // The same public info either way; only an anonymous caller counts against the address's limit.
+      if (publicProfiles && request.viewer === undefined) await core.throttle.countProfileView(request.ip);
+      return present(await core.users.getUser(request.params.id));
+    },
   );
 
   app.get(
