@@ -384,3 +384,34 @@ describe('native compatibility: POST as well as PUT /users/resetPassword (issue 
     }
   });
 });
+
+describe('native compatibility: upstream web app’s error reason and password change (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.destroy());
+
+  it('problem details also carry `reason`, which Public/app/js/api.js:12-14 shows', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/users/login', headers: basic(uniqueName('nobody'), 'wrong password') });
+    const body = problemOf(res, 401);
+    assert.equal(body.reason, body.detail);
+    assert.ok(body.reason.length > 0);
+    const invalid = problemOf(await t.app.inject({ method: 'POST', url: '/api/users', payload: { name: 'x' } }), 400);
+    assert.equal(invalid.reason, invalid.detail);
+    assert.ok(invalid.invalid_parameters.length > 0);
+  });
+
+  it('changes the password by PUT /api/users/me/password {currentPassword, newPassword} (api.js:122-131)', async () => {
+    const user = await register(t.app);
+    const other = (await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, user.password) })).json().token;
+    const as = client(t.app, user.token);
+    problemOf(await as('PUT', '/api/users/me/password', { currentPassword: 'not it at all', newPassword: 'new password 3' }), 401);
+    assert.deepEqual(invalidNames(await as('PUT', '/api/users/me/password', { currentPassword: user.password, newPassword: 'short' })), ['newPassword']);
+    const changed = await as('PUT', '/api/users/me/password', { currentPassword: user.password, newPassword: 'new password 3' });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.equal((await as('GET', '/users/me')).statusCode, 200, 'this session stays');
+    problemOf(await t.app.inject({ url: '/users/me', headers: bearer(other) }), 401);
+    assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, 'new password 3') })).statusCode, 200);
+  });
+});

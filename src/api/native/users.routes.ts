@@ -124,6 +124,25 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
     },
   );
 
+  // Upstream's current name and body for the same change (its web app's settings page).
+  app.put(
+    '/users/me/password',
+    {
+      schema: {
+        tags,
+        summary: 'Change the password (upstream’s current route: currentPassword); other sessions are revoked',
+        body: S.PasswordBody,
+        response: { 200: S.Ok },
+      },
+      config: session,
+    },
+    async (request) => {
+      const { user, session } = request.auth;
+      await core.accounts.changePassword(user, session.id, request.body.currentPassword, request.body.newPassword, request.ip);
+      return ok;
+    },
+  );
+
   app.put(
     '/users/me/setAccountKey',
     {
