@@ -370,7 +370,9 @@ describe('native compatibility: POST as well as PUT /users/resetPassword (issue 
       ['PUT', ''],
     ] as const) {
       const user = await register(t.app);
-      const set = await client(t.app, user.token)('PUT', '/users/me/setAccountKey', { password: user.password, accountKey: 'my recovery key' });
+      // The seed's setAccountKey, and upstream's current PUT /api/users/me/accountKey (UserController.swift:26) for the POST rounds.
+      const keyUrl = method === 'POST' ? '/api/users/me/accountKey' : '/users/me/setAccountKey';
+      const set = await client(t.app, user.token)('PUT', keyUrl, { password: user.password, accountKey: 'my recovery key' });
       assert.equal(set.statusCode, 200);
       const url = `${prefix}/users/resetPassword`;
       const wrong = await t.app.inject({ method, url, payload: { userId: user.id, accountKey: 'not my key', newPassword: 'new password 2' } });

@@ -143,17 +143,20 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
     },
   );
 
-  app.put(
-    '/users/me/setAccountKey',
-    {
-      schema: { tags, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
-      config: session,
-    },
-    async (request) => {
-      await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
-      return ok;
-    },
-  );
+  // The seed's name, and upstream's current one (UserController.swift:26), with the same body.
+  for (const url of ['/users/me/setAccountKey', '/users/me/accountKey']) {
+    app.put(
+      url,
+      {
+        schema: { tags, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
+        config: session,
+      },
+      async (request) => {
+        await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
+        return ok;
+      },
+    );
+  }
 
   // PUT as the seed's document says, POST as upstream's code serves it (UserController.swift:13).
   app.route({
