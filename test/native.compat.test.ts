@@ -322,6 +322,7 @@ describe('native compatibility: GET /users/<id> without a token (issue 18)', () 
     assert.equal(anonymous.json().photos[0].id, photoId);
     assert.equal(anonymous.json().email, undefined, 'public info only');
     assert.equal(anonymous.json().deviceSessions, undefined);
+    assert.equal(anonymous.json().lastSeen, undefined, 'when someone was online is for signed-in callers');
     assert.equal((await t.app.inject({ url: `/api/users/${ann.id}` })).statusCode, 200, 'under /api too');
     problemOf(await t.app.inject({ url: '/users/987654321' }), 404);
     // A token that comes must be good.
@@ -333,6 +334,7 @@ describe('native compatibility: GET /users/<id> without a token (issue 18)', () 
     assert.ok(Number(limited.headers['retry-after']) > 0);
     // A caller with a token is not counted against the address.
     for (let i = 0; i < 6; i++) assert.equal((await client(t.app, bob.token)('GET', `/users/${ann.id}`)).statusCode, 200);
+    assert.ok((await client(t.app, bob.token)('GET', `/users/${ann.id}`)).json().lastSeen, 'a signed-in caller sees lastSeen');
     // Search stays authenticated, as upstream.
     problemOf(await t.app.inject({ url: `/users?s=${ann.username}` }), 401);
     assert.equal((await client(t.app, bob.token)('GET', `/users?s=${ann.username}`)).json()[0].id, ann.id);

@@ -239,9 +239,14 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
       config: { auth: publicProfiles ? 'session-optional' : 'session' } satisfies { auth: RouteAuth },
     },
     async (request) => {
-      // The same public info either way; only an anonymous caller counts against the address's limit.
-      if (publicProfiles && request.viewer === undefined) await core.throttle.countProfileView(request.ip);
-      return present(await core.users.getUser(request.params.id));
+      const user = await (async () => {
+        if (!publicProfiles || request.viewer !== undefined) return core.users.getUser(request.params.id);
+        // Anonymous: counted against the address's limit, and without lastSeen (when someone is
+        // online is for those who are signed in; upstream shows it only with ?full=1 too).
+        await core.throttle.countProfileView(request.ip);
+        return { ...(await core.users.getUser(request.params.id)), lastSeenAt: null };
+      })();
+      return present(user);
     },
   );
 
