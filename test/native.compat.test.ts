@@ -263,6 +263,13 @@ describe('native compatibility: a member blocked in a group (issue 18)', () => {
     const chat = (await O('POST', '/chats', { title: 'group', participants: [blocked.id, other.id], isPersonal: false })).json();
     const earlier = (await B('POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'before the block' })).json();
     const second = (await B('POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'another' })).json();
+    const image = await t.app.inject({
+      method: 'POST',
+      url: '/uploads',
+      headers: { ...bearer(blocked.token), 'content-type': 'image/png' },
+      payload: await makePng(8, 8),
+    });
+    const imageId = String(image.json().name).split('.')[0];
     // Before the block, each of these is allowed (so the 403s below are the block's).
     assert.equal((await B('GET', `/chats/${chat.id}/messages?count=5`)).statusCode, 200);
     assert.equal((await B('PUT', `/chats/${chat.id}/messages/${earlier.id}`, { text: 'edited once' })).statusCode, 200);
@@ -274,6 +281,9 @@ describe('native compatibility: a member blocked in a group (issue 18)', () => {
       ['GET', `/chats/${chat.id}/messages?count=5`],
       ['PUT', `/chats/${chat.id}/messages/${earlier.id}`, { text: 'Hi' }],
       ['POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'blocked' }],
+      // Upstream's ChatService.swift (same commit): addChatImage (:473-476) and blockedUsersInChat (:277-280) refuse them too.
+      ['POST', `/chats/${chat.id}/images`, { image: { id: imageId } }],
+      ['GET', `/chats/${chat.id}/users/blocked`],
     ];
     for (const [method, url, body] of refused) {
       const res = await B(method, url, body);
@@ -292,6 +302,7 @@ describe('native compatibility: a member blocked in a group (issue 18)', () => {
     assert.equal((await O('PUT', `/chats/${chat.id}/users/${blocked.id}/unblock`)).statusCode, 200);
     assert.equal((await B('GET', `/chats/${chat.id}/messages`)).statusCode, 200);
     assert.equal((await B('PUT', `/chats/${chat.id}`, { title: 'Renamed' })).statusCode, 200);
+    assert.equal((await B('POST', `/chats/${chat.id}/images`, { image: { id: imageId } })).statusCode, 200, 'the upload was left unused');
     assert.equal((await O('PUT', `/chats/${chat.id}/users/${blocked.id}/block`)).statusCode, 200);
     assert.equal((await B('DELETE', `/chats/${chat.id}/me`)).statusCode, 200, 'leaving stays allowed');
   });
