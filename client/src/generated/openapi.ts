@@ -6685,6 +6685,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         /** @description DeviceInfo: every field optional and nullable; null and empty strings mean "not given". */
                         deviceInfo?: {
                             id?: string | null;
@@ -6952,7 +6953,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete the account and everything it owns (Basic credentials) */
+        /** Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in) */
         delete: {
             parameters: {
                 query?: never;
@@ -6960,7 +6961,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -6973,6 +6980,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-factor sign-in off (password and a code or recovery code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable two-factor sign-in with a current code; answers ten single-use recovery codes, shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor sign-in: a new TOTP secret, in force once enabled with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Base32 secret for an authenticator app */
+                            secret: string;
+                            /** @description otpauth://totp/… URI (for a QR code) */
+                            uri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7717,6 +7854,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         secret: string;
                         username: string;
                     };
@@ -13662,6 +13800,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         /** @description DeviceInfo: every field optional and nullable; null and empty strings mean "not given". */
                         deviceInfo?: {
                             id?: string | null;
@@ -13929,7 +14068,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete the account and everything it owns (Basic credentials) */
+        /** Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in) */
         delete: {
             parameters: {
                 query?: never;
@@ -13937,7 +14076,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -13950,6 +14095,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-factor sign-in off (password and a code or recovery code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable two-factor sign-in with a current code; answers ten single-use recovery codes, shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor sign-in: a new TOTP secret, in force once enabled with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Base32 secret for an authenticator app */
+                            secret: string;
+                            /** @description otpauth://totp/… URI (for a QR code) */
+                            uri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -14710,6 +14985,294 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/vapp/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s conversations (their chats with other people), newest activity first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A conversation of the caller with `users` (V-app ids); with one user, their personal chat (reused)
+         * @description With Vonage configured it is created at the Conversation API too, every member joined (a Vonage failure is 500 system:error and nothing is created).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Required. The V-app ids of the other members (one: their personal chat, reused) */
+                        users?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The newest 200 messages, oldest first */
+                            events: {
+                                /** @description The text, or the image’s absolute URL */
+                                content: string;
+                                /** @description The author’s V-app id */
+                                from: string;
+                                /** @description The message’s sequence number in its chat */
+                                id: number;
+                                /** Format: date-time */
+                                timestamp: string;
+                                type: "message.text" | "message.image";
+                            }[];
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** Format: date-time */
+                            joined_at: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vapp/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller’s conversations with its newest 200 messages as events (404 for any other id) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The newest 200 messages, oldest first */
+                            events: {
+                                /** @description The text, or the image’s absolute URL */
+                                content: string;
+                                /** @description The author’s V-app id */
+                                from: string;
+                                /** @description The message’s sequence number in its chat */
+                                id: number;
+                                /** Format: date-time */
+                                timestamp: string;
+                                type: "message.text" | "message.image";
+                            }[];
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** Format: date-time */
+                            joined_at: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/vapp/image": {
         parameters: {
             query?: never;
@@ -14719,7 +15282,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Store an image (for Client SDK image messages): multipart/form-data with one file field "image" */
+        /**
+         * Multipart (one file field "image"): store an image for Client SDK messages. JSON {image_url}: set the caller’s image to that URL
+         * @description The JSON form is the original backend’s: the URL (absolute http or https) becomes the caller’s V-app image_url, and the Vonage user’s when configured; a missing image_url is 400 data:validation.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -14806,6 +15372,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The two-factor code (or a recovery code) of an account that has two-factor sign-in. */
+                        code?: string;
                         /** @description Required. */
                         name?: string;
                         /** @description Required. */
@@ -14838,6 +15406,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            conversations: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                                id: string;
+                                /** @description The other members’ display names, joined with ", " */
+                                name: string;
+                                /** @description Always ACTIVE */
+                                state: string;
+                                /** @description The other current members */
+                                users: {
+                                    display_name: string;
+                                    id: string;
+                                    image_url: string;
+                                    name: string;
+                                    /** @description Always JOINED: Parley lists current members only */
+                                    state: string;
+                                }[];
+                            }[];
                             /** @description Vonage Conversation-API user JWT (RS256), valid for one hour */
                             token: string;
                             user: {
@@ -14941,6 +15528,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            conversations: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                                id: string;
+                                /** @description The other members’ display names, joined with ", " */
+                                name: string;
+                                /** @description Always ACTIVE */
+                                state: string;
+                                /** @description The other current members */
+                                users: {
+                                    display_name: string;
+                                    id: string;
+                                    image_url: string;
+                                    name: string;
+                                    /** @description Always JOINED: Parley lists current members only */
+                                    state: string;
+                                }[];
+                            }[];
                             /** @description Vonage Conversation-API user JWT (RS256), valid for one hour */
                             token: string;
                             user: {
@@ -15007,6 +15613,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The two-factor code (or a recovery code) of an account that has two-factor sign-in. */
+                        code?: string;
                         /** @description Required. */
                         name?: string;
                         /** @description Required. */

@@ -8,6 +8,8 @@ import { emailSkeletonMigration } from './migration-0010-email-skeleton.js';
 import { uploadLeasesMigration } from './migration-0011-upload-leases.js';
 import { searchMigration } from './migration-0012-search.js';
 import { messageUuidsMigration } from './migration-0013-message-uuids.js';
+import { vappConversationsMigration } from './migration-0014-vapp-conversations.js';
+import { twoFactorMigration } from './migration-0015-two-factor.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -304,6 +306,8 @@ const migrations: Record<string, MigrationFactory> = {
   '0011_upload_leases': uploadLeasesMigration,
   '0012_search': (dialect) => searchMigration(dialect),
   '0013_message_uuids': messageUuidsMigration,
+  '0014_vapp_conversations': vappConversationsMigration,
+  '0015_two_factor': twoFactorMigration,
 };
 
 /** The names of every migration, in order. */
