@@ -19,6 +19,8 @@ export interface RateLimitConfig {
   loginPerAddress: Limit;
   signupPerAddress: Limit;
   resetPerAddress: Limit;
+  /** Profiles looked up without a token (`GET /users/<id>`), per address: against enumeration. */
+  profilePerAddress: Limit;
 }
 
 export interface TokenConfig {
@@ -35,6 +37,11 @@ export interface SecurityConfig {
   /** Prometheus metrics at `GET /metrics` (`METRICS`), behind a bearer token when `METRICS_TOKEN` is set. */
   metrics: { enabled: boolean; token: string | undefined };
   argon2: { memoryKiB: number; timeCost: number; parallelism: number; concurrency: number };
+  /**
+   * `PUBLIC_PROFILES` (`on`, default): `GET /users/<id>` answers public info without a token, as
+   * the seed and upstream serve it (rate-limited per address); `off` requires a token.
+   */
+  publicProfiles: boolean;
 }
 
 export const DEFAULT_RATE_LIMITS: RateLimitConfig = Object.freeze({
@@ -42,6 +49,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = Object.freeze({
   loginPerAddress: { points: 100, durationSeconds: 15 * 60 },
   signupPerAddress: { points: 100, durationSeconds: 60 * 60 },
   resetPerAddress: { points: 20, durationSeconds: 60 * 60 },
+  profilePerAddress: { points: 300, durationSeconds: 15 * 60 },
 });
 
 const RATE_LIMIT_KEYS: Record<string, keyof RateLimitConfig> = {
@@ -49,6 +57,7 @@ const RATE_LIMIT_KEYS: Record<string, keyof RateLimitConfig> = {
   login_ip: 'loginPerAddress',
   signup_ip: 'signupPerAddress',
   reset_ip: 'resetPerAddress',
+  profile_ip: 'profilePerAddress',
 };
 
 /** Access tokens and the login/sign-up rate limits. */
@@ -67,6 +76,8 @@ export function readSecurityConfig(r: Readers): SecurityConfig {
   const metricsRaw = r.get('METRICS') ?? 'on';
   if (!['on', 'off'].includes(metricsRaw)) r.problems.push(`METRICS: expected on or off, got "${metricsRaw}"`);
   const metricsToken = r.get('METRICS_TOKEN');
+  const publicProfiles = r.get('PUBLIC_PROFILES') ?? 'on';
+  if (!['on', 'off'].includes(publicProfiles)) r.problems.push(`PUBLIC_PROFILES: expected on or off, got "${publicProfiles}"`);
   // Sent as a bearer token: visible ASCII only, and long enough not to be guessed.
   if (metricsToken !== undefined && !/^[\x21-\x7e]{16,512}$/.test(metricsToken)) {
     r.problems.push('METRICS_TOKEN: expected 16 to 512 visible ASCII characters (no spaces), such as the output of `openssl rand -hex 32`');
@@ -75,6 +86,7 @@ export function readSecurityConfig(r: Readers): SecurityConfig {
     corsOrigins,
     trustProxy,
     metrics: Object.freeze({ enabled: metricsRaw !== 'off', token: metricsToken }),
+    publicProfiles: publicProfiles !== 'off',
     argon2: {
       memoryKiB: r.int('ARGON2_MEMORY_KIB', 19456, 1024, 4 * 1024 * 1024),
       timeCost: r.int('ARGON2_TIME_COST', 2, 1, 100),
@@ -87,7 +99,7 @@ export function readSecurityConfig(r: Readers): SecurityConfig {
 
 /**
  * `RATE_LIMITS` is `on` (the defaults), `off`, or a comma list overriding some defaults:
- * `login_user=10/15m,login_ip=100/15m,signup_ip=100/1h,reset_ip=20/1h`.
+ * `login_user=10/15m,login_ip=100/15m,signup_ip=100/1h,reset_ip=20/1h,profile_ip=300/15m`.
  */
 function parseRateLimits(raw: string | undefined, problems: string[]): RateLimitConfig | null {
   if (raw === undefined || raw === 'on') return DEFAULT_RATE_LIMITS;

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { basic, bearer, client, problemOf, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
+import { basic, bearer, client, configProblems, invalidNames, problemOf, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
 import { makePng } from './media-helpers.js';
 import { connect, listen, refusedWith, type TestSocket } from './ws-helpers.js';
 
@@ -263,6 +263,13 @@ describe('native compatibility: a member blocked in a group (issue 18)', () => {
     const chat = (await O('POST', '/chats', { title: 'group', participants: [blocked.id, other.id], isPersonal: false })).json();
     const earlier = (await B('POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'before the block' })).json();
     const second = (await B('POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'another' })).json();
+    const image = await t.app.inject({
+      method: 'POST',
+      url: '/uploads',
+      headers: { ...bearer(blocked.token), 'content-type': 'image/png' },
+      payload: await makePng(8, 8),
+    });
+    const imageId = String(image.json().name).split('.')[0];
     // Before the block, each of these is allowed (so the 403s below are the block's).
     assert.equal((await B('GET', `/chats/${chat.id}/messages?count=5`)).statusCode, 200);
     assert.equal((await B('PUT', `/chats/${chat.id}/messages/${earlier.id}`, { text: 'edited once' })).statusCode, 200);
@@ -274,6 +281,9 @@ describe('native compatibility: a member blocked in a group (issue 18)', () => {
       ['GET', `/chats/${chat.id}/messages?count=5`],
       ['PUT', `/chats/${chat.id}/messages/${earlier.id}`, { text: 'Hi' }],
       ['POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'blocked' }],
+      // Upstream's ChatService.swift (same commit): addChatImage (:473-476) and blockedUsersInChat (:277-280) refuse them too.
+      ['POST', `/chats/${chat.id}/images`, { image: { id: imageId } }],
+      ['GET', `/chats/${chat.id}/users/blocked`],
     ];
     for (const [method, url, body] of refused) {
       const res = await B(method, url, body);
@@ -292,7 +302,131 @@ describe('native compatibility: a member blocked in a group (issue 18)', () => {
     assert.equal((await O('PUT', `/chats/${chat.id}/users/${blocked.id}/unblock`)).statusCode, 200);
     assert.equal((await B('GET', `/chats/${chat.id}/messages`)).statusCode, 200);
     assert.equal((await B('PUT', `/chats/${chat.id}`, { title: 'Renamed' })).statusCode, 200);
+    assert.equal((await B('POST', `/chats/${chat.id}/images`, { image: { id: imageId } })).statusCode, 200, 'the upload was left unused');
     assert.equal((await O('PUT', `/chats/${chat.id}/users/${blocked.id}/block`)).statusCode, 200);
     assert.equal((await B('DELETE', `/chats/${chat.id}/me`)).statusCode, 200, 'leaving stays allowed');
+  });
+});
+
+/**
+ * The seed's `GET /users/<id>` ("Gets all the public information about a user", APIREF-Users.md
+ * §10) and upstream's route (Sources/App/Controllers/UserController.swift:15-17 at 4345132: outside
+ * the DeviceSession authenticator) take no token; its search (:35) is behind it.
+ */
+describe('native compatibility: GET /users/<id> without a token (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp({ RATE_LIMITS: 'profile_ip=4/1h' });
+  });
+  after(() => t.destroy());
+
+  it('answers public info without a token, checks a token that comes, and limits anonymous look-ups per address', async () => {
+    const [ann, bob] = [await register(t.app, { email: `${uniqueName('ann')}@example.com` }), await register(t.app)];
+    const png = await makePng(16, 16);
+    const up = await t.app.inject({ method: 'POST', url: '/uploads', headers: { ...bearer(ann.token), 'content-type': 'image/png' }, payload: png });
+    const photoId = String(up.json().name).split('.')[0];
+    await client(t.app, ann.token)('POST', '/users/me/photos', { photo: { id: photoId } });
+    const anonymous = await t.app.inject({ url: `/users/${ann.id}` });
+    assert.equal(anonymous.statusCode, 200, anonymous.body);
+    assert.equal(anonymous.json().id, ann.id);
+    assert.equal(anonymous.json().username, ann.username);
+    assert.equal(anonymous.json().photos[0].id, photoId);
+    assert.equal(anonymous.json().email, undefined, 'public info only');
+    assert.equal(anonymous.json().deviceSessions, undefined);
+    assert.equal(anonymous.json().lastSeen, undefined, 'when someone was online is for signed-in callers');
+    assert.equal((await t.app.inject({ url: `/api/users/${ann.id}` })).statusCode, 200, 'under /api too');
+    problemOf(await t.app.inject({ url: '/users/987654321' }), 404);
+    // A token that comes must be good.
+    problemOf(await t.app.inject({ url: `/users/${ann.id}`, headers: bearer('not.a.token') }), 401);
+    // Three anonymous look-ups from this address so far (the 404 counted, the 401 not): one more, then refused.
+    assert.equal((await t.app.inject({ url: `/users/${bob.id}` })).statusCode, 200);
+    const limited = await t.app.inject({ url: `/users/${bob.id}` });
+    problemOf(limited, 429);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+    // A caller with a token is not counted against the address.
+    for (let i = 0; i < 6; i++) assert.equal((await client(t.app, bob.token)('GET', `/users/${ann.id}`)).statusCode, 200);
+    assert.ok((await client(t.app, bob.token)('GET', `/users/${ann.id}`)).json().lastSeen, 'a signed-in caller sees lastSeen');
+    // Search stays authenticated, as upstream.
+    problemOf(await t.app.inject({ url: `/users?s=${ann.username}` }), 401);
+    assert.equal((await client(t.app, bob.token)('GET', `/users?s=${ann.username}`)).json()[0].id, ann.id);
+  });
+
+  it('requires a token with PUBLIC_PROFILES=off', async () => {
+    const closed = await startApp({ PUBLIC_PROFILES: 'off' });
+    try {
+      const user = await register(closed.app);
+      problemOf(await closed.app.inject({ url: `/users/${user.id}` }), 401);
+      assert.equal((await client(closed.app, user.token)('GET', `/users/${user.id}`)).statusCode, 200);
+      const doc = (await closed.app.inject('/openapi.json')).json();
+      assert.deepEqual(doc.paths['/users/{id}'].get.security.length, 3, 'only the token schemes');
+    } finally {
+      await closed.destroy();
+    }
+    const open = (await t.app.inject('/openapi.json')).json();
+    assert.deepEqual(open.paths['/users/{id}'].get.security[0], {}, 'a token is optional');
+    assert.match(configProblems({ PUBLIC_PROFILES: 'maybe' }).join('\n'), /PUBLIC_PROFILES: expected on or off/);
+  });
+});
+
+/** resetPassword: PUT as the seed's document says (APIREF-Users.md §7), POST as upstream serves it (UserController.swift:13). */
+describe('native compatibility: POST as well as PUT /users/resetPassword (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.destroy());
+
+  it('resets the password by POST, under /api too, with the same answers as PUT', async () => {
+    for (const [method, prefix] of [
+      ['POST', ''],
+      ['POST', '/api'],
+      ['PUT', ''],
+    ] as const) {
+      const user = await register(t.app);
+      // The seed's setAccountKey, and upstream's current PUT /api/users/me/accountKey (UserController.swift:26) for the POST rounds.
+      const keyUrl = method === 'POST' ? '/api/users/me/accountKey' : '/users/me/setAccountKey';
+      const set = await client(t.app, user.token)('PUT', keyUrl, { password: user.password, accountKey: 'my recovery key' });
+      assert.equal(set.statusCode, 200);
+      const url = `${prefix}/users/resetPassword`;
+      const wrong = await t.app.inject({ method, url, payload: { userId: user.id, accountKey: 'not my key', newPassword: 'new password 2' } });
+      problemOf(wrong, 403);
+      const reset = await t.app.inject({ method, url, payload: { userId: user.id, accountKey: 'my recovery key', newPassword: 'new password 2' } });
+      assert.equal(reset.statusCode, 200, `${method} ${url}: ${reset.body}`);
+      assert.deepEqual(reset.json(), {});
+      problemOf(await t.app.inject({ url: '/users/me', headers: bearer(user.token) }), 401);
+      assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, 'new password 2') })).statusCode, 200);
+      assert.deepEqual(invalidNames(await t.app.inject({ method, url, payload: { userId: user.id } })).sort(), ['accountKey', 'newPassword']);
+    }
+  });
+});
+
+describe('native compatibility: upstream web app’s error reason and password change (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.destroy());
+
+  it('problem details also carry `reason`, which Public/app/js/api.js:12-14 shows', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/users/login', headers: basic(uniqueName('nobody'), 'wrong password') });
+    const body = problemOf(res, 401);
+    assert.equal(body.reason, body.detail);
+    assert.ok(body.reason.length > 0);
+    const invalid = problemOf(await t.app.inject({ method: 'POST', url: '/api/users', payload: { name: 'x' } }), 400);
+    assert.equal(invalid.reason, invalid.detail);
+    assert.ok(invalid.invalid_parameters.length > 0);
+  });
+
+  it('changes the password by PUT /api/users/me/password {currentPassword, newPassword} (api.js:122-131)', async () => {
+    const user = await register(t.app);
+    const other = (await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, user.password) })).json().token;
+    const as = client(t.app, user.token);
+    problemOf(await as('PUT', '/api/users/me/password', { currentPassword: 'not it at all', newPassword: 'new password 3' }), 401);
+    assert.deepEqual(invalidNames(await as('PUT', '/api/users/me/password', { currentPassword: user.password, newPassword: 'short' })), ['newPassword']);
+    const changed = await as('PUT', '/api/users/me/password', { currentPassword: user.password, newPassword: 'new password 3' });
+    assert.equal(changed.statusCode, 200, changed.body);
+    assert.equal((await as('GET', '/users/me')).statusCode, 200, 'this session stays');
+    problemOf(await t.app.inject({ url: '/users/me', headers: bearer(other) }), 401);
+    assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(user.username, 'new password 3') })).statusCode, 200);
   });
 });

@@ -24,7 +24,8 @@ export async function requireMemberRow(store: Store, chatId: string, userId: num
 /**
  * Refuses (403) a member the owner blocked in a group: besides posting, such a member may not
  * rename the chat, add or remove users, read the history or edit earlier messages (upstream
- * ChatServer's Tests/AppTests/ChatTests.swift, test_14, 20, 22, 24 and 32); deleting their own
+ * ChatServer's Tests/AppTests/ChatTests.swift, test_14, 20, 22, 24 and 32), nor add chat images
+ * or list the blocked (its ChatService.addChatImage and blockedUsersInChat); deleting their own
  * messages and leaving stay allowed (test_35).
  */
 export function refuseBlockedMember(member: MemberRecord, what: string): void {

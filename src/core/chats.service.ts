@@ -265,8 +265,9 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
 
     /** Adds an image of the caller's (an upload) to a group chat; every member is told. */
     async addImage(actor: Profile, chatId: string, mediaId: string): Promise<ChatView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       if (chat.isPersonal) throw badRequest('image', 'a personal chat has no images');
+      refuseBlockedMember(member, 'add chat images');
       const image = await media.attach(actor.id, mediaId, 'chat_image', { imagesOnly: true, exclusive: true });
       await store.media.linkChatImage(chat.id, image.id, clock.now());
       return publishChat('chatUpdate', chat, actor.id);
@@ -284,7 +285,8 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     },
 
     async listBlockedUsers(actor: Profile, chatId: string): Promise<Profile[]> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      refuseBlockedMember(member, 'list the blocked users');
       const blocked = (await store.chats.listMembers(chat.id, true)).filter((m) => m.isBlocked).map((m) => m.userId);
       const profiles = await loadProfiles(store, blocked, { withPhotos: true });
       return blocked.map((id) => profiles.get(id)).filter((p): p is Profile => p !== undefined);

@@ -18,17 +18,19 @@ export interface Throttle {
   countSignup(address: string): Promise<void>;
   /** Counts a password-reset attempt; throws 429 past the limit. */
   countReset(address: string): Promise<void>;
+  /** Counts a profile looked up without a token; throws 429 past the limit. */
+  countProfileView(address: string): Promise<void>;
 }
 
 /**
  * Builds the throttle on `limiter`. Each refusal is counted in `metrics` under the name of
- * the limit that refused it (`login_user`, `login_ip`, `signup_ip`, `reset_ip`, as in
+ * the limit that refused it (`login_user`, `login_ip`, `signup_ip`, `reset_ip`, `profile_ip`, as in
  * `RATE_LIMITS`).
  */
 export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | null, metrics: Metrics = noopMetrics): Throttle {
   if (limits === null) {
     const pass = async () => {};
-    return { guardLogin: pass, recordLoginFailure: pass, recordLoginSuccess: pass, countSignup: pass, countReset: pass };
+    return { guardLogin: pass, recordLoginFailure: pass, recordLoginSuccess: pass, countSignup: pass, countReset: pass, countProfileView: pass };
   }
   const usernameKey = (username: string) => username.trim().toLowerCase();
   return {
@@ -61,6 +63,13 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | n
       const state = await limiter.hit('reset_ip', address, limits.resetPerAddress);
       if (state.count > limits.resetPerAddress.points) {
         metrics.rateLimited('reset_ip');
+        throw rateLimited(state.retryAfterSeconds);
+      }
+    },
+    async countProfileView(address) {
+      const state = await limiter.hit('profile_ip', address, limits.profilePerAddress);
+      if (state.count > limits.profilePerAddress.points) {
+        metrics.rateLimited('profile_ip');
         throw rateLimited(state.retryAfterSeconds);
       }
     },

@@ -14,7 +14,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
  * - `none`: nothing (public);
  * - `basic`: `Authorization: Basic` name and password;
  * - `session`: a native access token of a live device session;
- * - `session-optional`: read-only without a token, a token that fails is refused (rooms sockets);
+ * - `session-optional`: anonymous without a token, a token that fails is refused (rooms sockets,
+ *   the native public profile);
  * - `admin`: a session of an administrator;
  * - `vapp`: a V-app (Vonage user) token.
  */

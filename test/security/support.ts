@@ -16,10 +16,11 @@ import { startApp, type TestApp } from '../helpers.js';
  * (Basic credentials only), `native` (a native access token, 401 otherwise; admin routes too,
  * then 403 for a non-admin), `vapp` (a V-app user token, 400 auth:badtoken otherwise),
  * `native-ws` (upgrade refused with 401 without a valid native token), `rooms-ws` (read-only
- * without a token; a bad token refused with 401). Derived from each route's own declaration
+ * without a token; a bad token refused with 401), `native-optional` (answers without a token; a
+ * token that comes must be good, else 401: the native public profile). Derived from each route's own declaration
  * (`config.auth`, src/edge/route-auth.ts), so a new route is covered as it is written.
  */
-export type AuthMode = 'public' | 'basic' | 'native' | 'vapp' | 'native-ws' | 'rooms-ws';
+export type AuthMode = 'public' | 'basic' | 'native' | 'native-optional' | 'vapp' | 'native-ws' | 'rooms-ws';
 
 /** The suite's mode for a declaration; undefined for none (or one the suite does not know). */
 export function suiteModeOf(auth: RouteAuth | undefined, websocket: boolean): AuthMode | undefined {
@@ -32,6 +33,8 @@ export function suiteModeOf(auth: RouteAuth | undefined, websocket: boolean): Au
     case 'session':
     case 'admin':
       return 'native';
+    case 'session-optional':
+      return 'native-optional';
     case 'vapp':
       return 'vapp';
     default:
@@ -57,6 +60,7 @@ export const PUBLIC_ROUTES = [
   'POST /users',
   'POST /users/login',
   'PUT /users/resetPassword',
+  'POST /users/resetPassword',
   'GET /uploads/:file',
   'POST /vapp/signup',
   'POST /vapp/login',
@@ -77,6 +81,7 @@ export const PUBLIC_ROUTES = [
   'POST /api/users',
   'POST /api/users/login',
   'PUT /api/users/resetPassword',
+  'POST /api/users/resetPassword',
   'GET /vapp/avatars/:file',
 ];
 

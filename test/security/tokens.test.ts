@@ -188,6 +188,13 @@ describe('security: tokens on every authenticated route', () => {
     assert.deepEqual(undeclared, [], 'routes without a config.auth declaration the suite knows (src/edge/route-auth.ts)');
     assert.ok(routesOf(routes, 'native').length >= 35);
     assert.equal(routesOf(routes, 'vapp').length, 6);
+    // A token is optional on the seed's GET /users/<id> (PUBLIC_PROFILES=on, the default) alone.
+    assert.deepEqual(
+      routesOf(routes, 'native-optional')
+        .map((r) => r.key)
+        .sort(),
+      ['GET /api/users/:id', 'GET /users/:id'],
+    );
     // Under /api too: upstream's current web app calls the native family there.
     assert.deepEqual(
       routesOf(routes, 'basic').map((r) => r.key),
@@ -223,7 +230,7 @@ describe('security: tokens on every authenticated route', () => {
         assert.ok(mode, `${method} ${path} has no auth mode`);
         assert.equal(
           Boolean(op.security?.length),
-          mode === 'native' || mode === 'vapp',
+          mode === 'native' || mode === 'native-optional' || mode === 'vapp',
           `${method} ${path}: security ${JSON.stringify(op.security)} but mode ${mode}`,
         );
       }
@@ -249,7 +256,7 @@ describe('security: tokens on every authenticated route', () => {
   }
 
   it('native routes: a valid token gets past authentication (the requests below are sound)', async () => {
-    for (const route of routesOf(routes, 'native')) {
+    for (const route of routesOf(routes, 'native', 'native-optional')) {
       // A session of its own per route: logout and changePassword end sessions.
       const login = await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(me.username, me.password) });
       const res = await t.app.inject(transports(exampleRequest(route), login.json().token)[0]!);
@@ -261,7 +268,7 @@ describe('security: tokens on every authenticated route', () => {
 
   it('native routes: refuse every forged, tampered, expired, revoked or wrong-kind token with 401 on every transport', async () => {
     let checked = 0;
-    for (const route of routesOf(routes, 'native')) {
+    for (const route of routesOf(routes, 'native', 'native-optional')) {
       const request = exampleRequest(route);
       for (const [name, token] of nativeAttacks) {
         for (const attempt of transports(request, token)) {
@@ -273,7 +280,9 @@ describe('security: tokens on every authenticated route', () => {
         }
       }
       const none = await t.app.inject(request);
-      assert.equal(none.statusCode, 401, `${route.key} without a token`);
+      // An optional token: without one the caller is anonymous (never a 401), with one it must be good.
+      if (route.mode === 'native-optional') assert.ok(none.statusCode !== 401 && none.statusCode < 500, `${route.key} without a token: ${none.statusCode}`);
+      else assert.equal(none.statusCode, 401, `${route.key} without a token`);
     }
     assert.ok(checked >= 35 * nativeAttacks.size * 3);
   });

@@ -6,7 +6,7 @@
  * older cursor sees the same ids as in the history. The integer row id stays the key that
  * attachments, pushes and the event log join on.
  */
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 // The id's shape is the core's (the same generator makes new ones on send).
 import { createMessageIds } from '../../core/message-ids.js';
 import type { Database } from './schema.js';
@@ -27,10 +27,15 @@ export const messageUuidsMigration = (): Migration => ({
     const ids = createMessageIds();
     for (let after = -1; ; ) {
       const page = await db.selectFrom('messages').select(['id', 'created_at']).where('id', '>', after).orderBy('id').limit(PAGE).execute();
-      for (const row of page) {
-        const uuid = ids.next(Number(row.created_at));
-        uuids.set(Number(row.id), uuid);
-        await db.updateTable('messages').set({ uuid }).where('id', '=', row.id).execute();
+      if (page.length > 0) {
+        const pairs = page.map((row) => [Number(row.id), ids.next(Number(row.created_at))] as const);
+        for (const [id, uuid] of pairs) uuids.set(id, uuid);
+        // One statement per page (a round trip per row would take minutes on a large remote database).
+        const cases = sql.join(
+          pairs.map(([id, uuid]) => sql`when ${id} then ${uuid}`),
+          sql` `,
+        );
+        await sql`update messages set uuid = case id ${cases} end where id in (${sql.join(pairs.map(([id]) => id))})`.execute(db);
       }
       if (page.length < PAGE) break;
       after = Number(page[page.length - 1]!.id);

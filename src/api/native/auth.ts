@@ -1,7 +1,8 @@
 /**
  * How the native family checks each declared auth mode (src/edge/route-auth.ts): a native
  * access token (any transport, src/edge/credentials.ts) of a live session, an administrator's
- * session, or Basic credentials where the seed asks for them (account deletion).
+ * session, or Basic credentials where the seed asks for them (account deletion); on
+ * `session-optional` routes a token is checked when one comes, and the caller is anonymous otherwise.
  */
 import type { FastifyRequest } from 'fastify';
 import type { Core } from '../../core/index.js';
@@ -16,6 +17,8 @@ declare module 'fastify' {
     auth: Authenticated;
     /** Set on `basic` routes. */
     basic: BasicCredentials;
+    /** Set on `session-optional` routes when a token came (and was good); undefined for an anonymous caller. */
+    viewer?: Authenticated;
   }
 }
 
@@ -42,6 +45,10 @@ export function nativeAuthChecks(core: Core): AuthChecks {
       request.basic = basic;
     },
     session,
+    'session-optional': async (request) => {
+      const token = bearerToken(request);
+      if (token !== undefined) request.viewer = await core.sessions.authenticate(token);
+    },
     admin: async (request) => {
       await session(request);
       core.admin.assertAdmin(request.auth.user);

@@ -24,7 +24,7 @@ import { usersRoutes } from './users.routes.js';
 
 /** The native family, built from the core and the configuration. */
 export function nativeFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
-  const options: NativeOptions = { core, publicUrl: config.publicUrl };
+  const options: NativeOptions = { core, publicUrl: config.publicUrl, publicProfiles: config.publicProfiles };
   return {
     name: 'native',
     prefix: '',

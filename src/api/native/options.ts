@@ -5,6 +5,8 @@ export interface NativeOptions {
   core: Core;
   /** The base of absolute URLs (files, previews), from PUBLIC_URL, without a trailing slash. */
   publicUrl: string;
+  /** `PUBLIC_PROFILES`: `GET /users/<id>` without a token (true), or only with one. */
+  publicProfiles: boolean;
 }
 
 /**

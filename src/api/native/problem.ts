@@ -31,6 +31,11 @@ export interface Problem {
   title: string;
   status: number;
   detail: string;
+  /**
+   * The detail again under upstream ChatServer's name (Vapor's error body `{error, reason}`),
+   * which its web app shows (Public/app/js/api.js:12-14): an RFC 9457 extension member.
+   */
+  reason: string;
   invalid_parameters?: InvalidParameter[];
 }
 
@@ -41,6 +46,7 @@ export function problem(status: number, code: string, detail: string, invalidPar
     title: TITLES[status] ?? 'Error',
     status,
     detail,
+    reason: detail,
     ...(invalidParameters ? { invalid_parameters: invalidParameters } : {}),
   };
 }

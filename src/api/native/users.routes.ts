@@ -8,6 +8,7 @@ import { invalid, unauthenticated } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
 import { basicCredentials } from '../../edge/credentials.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
+import type { RouteAuth } from '../../edge/route-auth.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentedFields, presentUser } from './users.presenters.js';
 import { AnswerMemo } from './answer-memo.js';
@@ -35,7 +36,7 @@ function loginDevice(body: Static<typeof S.LoginBody>): DeviceInput | undefined 
   return [id, name, model, token, transport].some((v) => v !== undefined) ? { id, name, model, token, transport } : undefined;
 }
 
-export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: NativeOptions) {
+export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, publicProfiles }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const ok = {};
   const underApi = parent.prefix === API_PREFIX;
@@ -123,29 +124,51 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
     },
   );
 
+  // Upstream's current name and body for the same change (its web app's settings page).
   app.put(
-    '/users/me/setAccountKey',
+    '/users/me/password',
     {
-      schema: { tags, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
+      schema: {
+        tags,
+        summary: 'Change the password (upstream’s current route: currentPassword); other sessions are revoked',
+        body: S.PasswordBody,
+        response: { 200: S.Ok },
+      },
       config: session,
     },
     async (request) => {
-      await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
+      const { user, session } = request.auth;
+      await core.accounts.changePassword(user, session.id, request.body.currentPassword, request.body.newPassword, request.ip);
       return ok;
     },
   );
 
-  app.put(
-    '/users/resetPassword',
-    {
-      config: none,
-      schema: { tags, summary: 'Reset the password with the account key; all sessions are revoked', body: S.ResetPasswordBody, response: { 200: S.Ok } },
-    },
-    async (request) => {
+  // The seed's name, and upstream's current one (UserController.swift:26), with the same body.
+  for (const url of ['/users/me/setAccountKey', '/users/me/accountKey']) {
+    app.put(
+      url,
+      {
+        schema: { tags, summary: 'Set the recovery key used by resetPassword', body: S.SetAccountKeyBody, response: { 200: S.Ok } },
+        config: session,
+      },
+      async (request) => {
+        await core.accounts.setAccountKey(request.auth.user, request.body.password, request.body.accountKey, request.ip);
+        return ok;
+      },
+    );
+  }
+
+  // PUT as the seed's document says, POST as upstream's code serves it (UserController.swift:13).
+  app.route({
+    method: ['PUT', 'POST'],
+    url: '/users/resetPassword',
+    config: none,
+    schema: { tags, summary: 'Reset the password with the account key; all sessions are revoked', body: S.ResetPasswordBody, response: { 200: S.Ok } },
+    handler: async (request) => {
       await core.accounts.resetPassword(request.body.userId, request.body.accountKey, request.body.newPassword, request.ip);
       return ok;
     },
-  );
+  });
 
   app.put(
     '/users/me',
@@ -204,10 +227,27 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
   app.get(
     '/users/:id',
     {
-      schema: { tags, summary: 'A user’s public information', params: S.UserIdParams, response: { 200: S.UserInfo } },
-      config: session,
+      schema: {
+        tags,
+        summary: publicProfiles
+          ? 'A user’s public information; without a token too (rate-limited per address), as the seed serves it'
+          : 'A user’s public information',
+        params: S.UserIdParams,
+        response: { 200: S.UserInfo },
+      },
+      // The seed's and upstream's GET /users/<id> take no token; PUBLIC_PROFILES=off requires one.
+      config: { auth: publicProfiles ? 'session-optional' : 'session' } satisfies { auth: RouteAuth },
     },
-    async (request) => present(await core.users.getUser(request.params.id)),
+    async (request) => {
+      const user = await (async () => {
+        if (!publicProfiles || request.viewer !== undefined) return core.users.getUser(request.params.id);
+        // Anonymous: counted against the address's limit, and without lastSeen (when someone is
+        // online is for those who are signed in; upstream shows it only with ?full=1 too).
+        await core.throttle.countProfileView(request.ip);
+        return { ...(await core.users.getUser(request.params.id)), lastSeenAt: null };
+      })();
+      return present(user);
+    },
   );
 
   app.get(

@@ -89,6 +89,12 @@ export const ChangePasswordBody = Type.Object({
   newPassword: Type.String({ minLength: 8, maxLength: PASSWORD_MAX }),
 });
 
+/** Upstream's current `PUT /api/users/me/password` body (its web app, Public/app/js/api.js:122-131). */
+export const PasswordBody = Type.Object({
+  currentPassword: Type.String({ maxLength: PASSWORD_MAX }),
+  newPassword: Type.String({ minLength: 8, maxLength: PASSWORD_MAX }),
+});
+
 export const SetAccountKeyBody = Type.Object({
   password: Type.String({ maxLength: PASSWORD_MAX }),
   accountKey: Type.String({ minLength: 8, maxLength: PASSWORD_MAX }),

@@ -26,11 +26,15 @@ export function documentedQuery<T extends Schema | undefined>(querystring: T): T
 export function documentedSchema(schema: FastifySchema | undefined, route: RouteOptions): FastifySchema | undefined {
   if (!schema) return schema;
   const auth = routeAuthOf(route);
-  const takesToken = (auth === 'session' || auth === 'admin' || auth === 'vapp') && !(route as { websocket?: boolean }).websocket;
+  const socket = Boolean((route as { websocket?: boolean }).websocket);
+  const takesToken = (auth === 'session' || auth === 'admin' || auth === 'vapp') && !socket;
+  // A token is optional: `{}` is OpenAPI's "no credentials" alternative.
+  const mayTakeToken = auth === 'session-optional' && !socket;
   return {
     ...schema,
     ...(schema.querystring ? { querystring: documentedQuery(schema.querystring as Schema) } : {}),
     ...(takesToken && !('security' in schema) ? { security: TOKEN_SECURITY } : {}),
+    ...(mayTakeToken && !('security' in schema) ? { security: [{}, ...TOKEN_SECURITY] } : {}),
   };
 }
 
