@@ -10,16 +10,11 @@ import { ROOM_NAME_PATTERN } from '../../core/rooms.service.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { ok } from './envelope.js';
 import { rolesOf } from './roles.js';
+import { Account, Envelope, RolesAccount, RoomMessage } from './rooms.schemas.js';
 
 const tags = ['rooms'];
 /** Every rooms HTTP route is public: a login answers a native token, used on the sockets. */
 const none = { auth: 'none' } as const;
-const Envelope = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>>(data: T) => Type.Object({ error: Type.Null(), data });
-const Account = Type.Object({ id: Type.Integer(), username: Type.String() });
-const Role = Type.Object({ name: Type.String(), override: Type.String(), permissions: Type.Array(Type.Never()) });
-/** A user as the original server's LoginUser answers it: with its roles (the frontend reads their names). */
-const RolesAccount = Type.Object({ id: Type.Integer(), username: Type.String(), roles: Type.Array(Role) });
-const RoomMessage = Type.Object({ id: Type.Integer(), sender: Account, text: Type.String(), createTime: Type.Integer({ description: 'Unix seconds' }) });
 const Credentials = Type.Object({ username: Type.String({ maxLength: 254 }), secret: Type.String({ maxLength: 1024 }) });
 
 /** What the routes read of the room sockets on this node. */
