@@ -7553,7 +7553,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A room’s history, newest first; the room by name (`room`) or by id (`room_id`, as the frontend asks) */
+        /** A room’s newest messages: by name (`room`) newest first; by id (`room_id`, as the original frontend asks) oldest first */
         get: {
             parameters: {
                 query?: {

@@ -98,7 +98,7 @@ export async function roomsRoutes(parent: FastifyInstance, { core, live }: { cor
       config: none,
       schema: {
         tags,
-        summary: 'A room’s history, newest first; the room by name (`room`) or by id (`room_id`, as the frontend asks)',
+        summary: 'A room’s newest messages: by name (`room`) newest first; by id (`room_id`, as the original frontend asks) oldest first',
         querystring: Type.Object({
           room: Type.Optional(Type.String({ pattern: ROOM_NAME_PATTERN })),
           room_id: Type.Optional(Type.String({ format: 'uuid' })),
@@ -111,7 +111,11 @@ export async function roomsRoutes(parent: FastifyInstance, { core, live }: { cor
     async (req) => {
       const { room, room_id: roomId } = req.query;
       if (room === undefined && roomId === undefined) throw invalid([{ name: 'room', reason: 'is required (or room_id)' }]);
-      return ok(await core.rooms.history(room ?? { id: roomId! }, req.query.count, req.query.before));
+      const page = await core.rooms.history(room ?? { id: roomId! }, req.query.count, req.query.before);
+      // By `room_id` (the original server's form) the page is oldest first, as the original's
+      // unordered query returned it: its frontend sorts by createTime in whole seconds, so
+      // messages of one second would otherwise show newest first.
+      return ok(room === undefined ? page.reverse() : page);
     },
   );
 }
