@@ -68,15 +68,15 @@ export class ChatsApi extends ClientCore {
     return this.request(`/chats/${seg(chatId)}/messages`, { query });
   }
   /** `PUT /chats/<id>/messages/<id>/read`: marks it and every earlier message read. */
-  readMessage(chatId: string, messageId: number): Promise<T.MessageInfo> {
+  readMessage(chatId: string, messageId: string): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/read`, { method: 'PUT' });
   }
   /** `PUT /chats/<id>/messages/<id>` (author). */
-  editMessage(chatId: string, messageId: number, body: T.EditMessageBody): Promise<T.MessageInfo> {
+  editMessage(chatId: string, messageId: string, body: T.EditMessageBody): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}`, { method: 'PUT', body });
   }
   /** `DELETE /chats/<id>/messages/<id>` (author): a tombstone with `deletedAt`. */
-  deleteMessage(chatId: string, messageId: number): Promise<T.MessageInfo> {
+  deleteMessage(chatId: string, messageId: string): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}`, { method: 'DELETE' });
   }
   /** `POST /chats/<id>/notify`: an `auxiliary` event (e.g. `typing_started`), never stored. */

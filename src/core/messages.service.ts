@@ -17,11 +17,12 @@ import {
   type Store,
 } from '../ports/store.js';
 import { createBatcher } from './batcher.js';
-import { requireMembership } from './chat-access.js';
+import { refuseBlockedMember, requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf } from './chat-views.js';
 import { cannotPost, checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { blobKeysOf } from './media-names.js';
+import { canonicalUuid, newMessageId } from './message-ids.js';
 import type { MediaService } from './media.service.js';
 import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
@@ -86,6 +87,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
+      uuid: newMessageId(now),
       chatId: chat.id,
       seq,
       authorId: author.id,
@@ -155,6 +157,13 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     };
   }
 
+  /** `author` with its photos (newest first), loaded unless the caller already has them. */
+  async function photosOf(author: Profile): Promise<Profile> {
+    if (author.photos) return author;
+    const photos = await store.media.listAttached([author.id], 'photo');
+    return { ...author, photos: photos.map(mediaViewOf) };
+  }
+
   const viewOne = async (message: MessageRecord, known?: Map<number, Profile>) => (await buildMessageViews(store, message.chatId, [message], known))[0]!;
   const recipientsOf = (chatId: string) => store.chats.listMemberIds(chatId);
 
@@ -168,8 +177,14 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     }
   }
 
-  async function messageIn(chatId: string, messageId: number): Promise<MessageRecord> {
-    const message = await store.messages.findById(messageId);
+  /**
+   * The one resolver of a message a client names: its public id (the UUID of MessageInfo
+   * `id`) within `chatId`, or 404 (also for a message of another chat). Integer row ids are
+   * not accepted: clients only ever see the UUID. It checks no access: callers check
+   * membership first (as every route here does), so a stranger's guess is a 404 either way.
+   */
+  async function resolve(chatId: string, messageId: string): Promise<MessageRecord> {
+    const message = await store.messages.findByUuid(canonicalUuid(messageId));
     if (!message || message.chatId !== chatId) throw notFound('Message');
     return message;
   }
@@ -181,6 +196,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
   }
 
   return {
+    /** The message `messageId` (its public UUID) of `chatId`, or 404; for routes that name a message. */
+    resolve,
+
     /**
      * Sends a message. The same author and localId always yield the first message, never a
      * duplicate: concurrent duplicates meet the unique index, and their transaction (with its
@@ -192,13 +210,14 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       if (text.trim() === '' && !input.attachment) throw invalid([{ name: 'text', reason: 'is required without an attachment' }]);
       const earlier = await store.messages.findByLocalId(author.id, input.localId);
       if (earlier) return replay(earlier, chatId, author);
-      const { chat, member } = await requireMembership(store, chatId, author.id);
+      // The sender inside its own message carries its photos, in the answer and in the live frame.
+      const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author)]);
       await assertMayPost(chat, member);
-      const attachment = await prepareAttachment(author, input.attachment);
+      const attachment = await prepareAttachment(sender, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author, input, text, attachment, now });
+        event = await sends.submit({ chat, author: sender, input, text, attachment, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -211,17 +230,18 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** Newest first: up to `count` (≤ 200) messages before the message `before`. */
-    async listMessages(actor: Profile, chatId: string, count: number, before: number | undefined): Promise<MessageView[]> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
-      const beforeSeq = before === undefined ? null : (await messageIn(chat.id, before)).seq;
+    async listMessages(actor: Profile, chatId: string, count: number, before: string | undefined): Promise<MessageView[]> {
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      refuseBlockedMember(member, 'read the history');
+      const beforeSeq = before === undefined ? null : (await resolve(chat.id, before)).seq;
       const messages = await store.messages.listBefore(chat.id, beforeSeq, Math.min(count, HISTORY_MAX));
       return buildMessageViews(store, chat.id, messages);
     },
 
     /** The author erases the content; a tombstone with deletedAt stays in the history. */
-    async deleteMessage(actor: Profile, chatId: string, messageId: number): Promise<MessageView> {
+    async deleteMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+      const message = await resolve(chat.id, messageId);
       if (message.authorId !== actor.id) throw forbidden('Only the author may delete a message.');
       if (message.deletedAt !== null) return viewOne(message);
       const now = clock.now();
@@ -241,10 +261,11 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** The author edits text or flags; `editedAt` is set only when the text changes. */
-    async editMessage(actor: Profile, chatId: string, messageId: number, input: EditInput): Promise<MessageView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+    async editMessage(actor: Profile, chatId: string, messageId: string, input: EditInput): Promise<MessageView> {
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      const message = await resolve(chat.id, messageId);
       if (message.authorId !== actor.id) throw forbidden('Only the author may edit a message.');
+      refuseBlockedMember(member, 'edit messages');
       if (message.deletedAt !== null) throw invalid([{ name: 'messageId', reason: 'a deleted message cannot be edited' }]);
       checkTextSize(input.text);
       if (input.text !== undefined && input.text.trim() === '') throw invalid([{ name: 'text', reason: 'must not be empty; delete the message instead' }]);
@@ -264,9 +285,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** Marks the message, and so every earlier one, read by the caller. */
-    async readMessage(actor: Profile, chatId: string, messageId: number): Promise<MessageView> {
+    async readMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+      const message = await resolve(chat.id, messageId);
       const advanced = await store.transaction(async (tx) => {
         const member = await tx.chats.findMember(chat.id, actor.id);
         if (!member || member.lastReadSeq >= message.seq) return false;

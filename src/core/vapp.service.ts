@@ -44,6 +44,8 @@ export interface SignupInput {
 export interface LoginInput {
   name?: string | undefined;
   password?: string | undefined;
+  /** The second factor, for an account with two-factor sign-in. */
+  code?: string | undefined;
   ipAddress: string;
 }
 
@@ -142,7 +144,7 @@ export function createVappService(deps: {
   async function checkLogin(input: LoginInput): Promise<UserRecord> {
     const problems = loginProblems(input);
     if (problems.length > 0) throw invalid(problems);
-    const user = await accounts.verifyCredentials({ username: input.name! }, input.password!, input.ipAddress, 'vapp');
+    const user = await accounts.verifyCredentials({ username: input.name! }, input.password!, input.ipAddress, 'vapp', input.code);
     await store.users.update(user.id, { lastSeenAt: clock.now() });
     return ensureProvisioned(user);
   }

@@ -7,9 +7,11 @@ import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesR
 
 import type { PushRepository } from './push-records.js';
 import type { VappRepository } from './vapp-records.js';
+import type { TwoFactorRepository } from './two-factor-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
+export type * from './two-factor-records.js';
 
 export interface UserRecord {
   id: number;
@@ -210,6 +212,7 @@ export interface Repositories {
   media: MediaRepository;
   push: PushRepository;
   vapp: VappRepository;
+  twoFactor: TwoFactorRepository;
 }
 
 export interface Store extends Repositories {

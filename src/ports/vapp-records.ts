@@ -1,5 +1,5 @@
 /**
- * What the V-app family keeps beside the shared rows (migration 0016): a chat's conversation
+ * What the V-app family keeps beside the shared rows (migration 0014): a chat's conversation
  * at the Vonage Conversation API, an image URL set from outside Parley, and the look-ups of
  * accounts by their V-app ids.
  */

@@ -1270,6 +1270,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -1279,7 +1281,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -1650,6 +1656,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -1659,7 +1667,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -2036,6 +2048,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2045,7 +2059,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -2415,6 +2433,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2424,7 +2444,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -2877,6 +2901,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2886,7 +2912,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -3144,7 +3174,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number;
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
                     count?: number;
                 };
                 header?: never;
@@ -3225,6 +3256,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3234,7 +3267,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -3399,6 +3436,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3408,7 +3447,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -3517,7 +3560,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3602,6 +3646,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3611,7 +3657,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -3685,7 +3735,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3761,6 +3812,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3770,7 +3823,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -3856,7 +3913,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3932,6 +3990,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3941,7 +4001,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -4277,6 +4341,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -4286,7 +4352,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -4710,6 +4780,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -4719,7 +4791,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -5089,6 +5165,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -5098,7 +5176,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -5701,6 +5783,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -5710,7 +5794,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -5997,6 +6085,8 @@ export interface paths {
                                         uid: string;
                                         username: string;
                                     };
+                                    /** @description The author’s user id */
+                                    authorId: number;
                                     /** Format: uuid */
                                     chatId: string;
                                     /** Format: date-time */
@@ -6006,7 +6096,11 @@ export interface paths {
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
-                                    id: number;
+                                    /**
+                                     * Format: uuid
+                                     * @description A UUIDv7: time-ordered
+                                     */
+                                    id: string;
                                     isVisible: boolean;
                                     localId: string;
                                     previewExists?: boolean;
@@ -6591,6 +6685,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         /** @description DeviceInfo: every field optional and nullable; null and empty strings mean "not given". */
                         deviceInfo?: {
                             id?: string | null;
@@ -6858,7 +6953,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete the account and everything it owns (Basic credentials) */
+        /** Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in) */
         delete: {
             parameters: {
                 query?: never;
@@ -6866,7 +6961,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -6879,6 +6980,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-factor sign-in off (password and a code or recovery code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable two-factor sign-in with a current code; answers ten single-use recovery codes, shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor sign-in: a new TOTP secret, in force once enabled with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Base32 secret for an authenticator app */
+                            secret: string;
+                            /** @description otpauth://totp/… URI (for a QR code) */
+                            uri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -7509,6 +7740,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         secret: string;
                         username: string;
                     };
@@ -8045,6 +8277,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -8054,7 +8288,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -8425,6 +8663,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -8434,7 +8674,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -8811,6 +9055,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -8820,7 +9066,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -9190,6 +9440,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -9199,7 +9451,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -9652,6 +9908,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -9661,7 +9919,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -9919,7 +10181,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number;
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
                     count?: number;
                 };
                 header?: never;
@@ -10000,6 +10263,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10009,7 +10274,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10174,6 +10443,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10183,7 +10454,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10292,7 +10567,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -10377,6 +10653,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10386,7 +10664,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10460,7 +10742,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -10536,6 +10819,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10545,7 +10830,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -10631,7 +10920,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -10707,6 +10997,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -10716,7 +11008,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
@@ -11052,6 +11348,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -11061,7 +11359,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -11485,6 +11787,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -11494,7 +11798,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -11864,6 +12172,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -11873,7 +12183,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -12608,6 +12922,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -12617,7 +12933,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
@@ -12904,6 +13224,8 @@ export interface paths {
                                         uid: string;
                                         username: string;
                                     };
+                                    /** @description The author’s user id */
+                                    authorId: number;
                                     /** Format: uuid */
                                     chatId: string;
                                     /** Format: date-time */
@@ -12913,7 +13235,11 @@ export interface paths {
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
-                                    id: number;
+                                    /**
+                                     * Format: uuid
+                                     * @description A UUIDv7: time-ordered
+                                     */
+                                    id: string;
                                     isVisible: boolean;
                                     localId: string;
                                     previewExists?: boolean;
@@ -13498,6 +13824,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         /** @description DeviceInfo: every field optional and nullable; null and empty strings mean "not given". */
                         deviceInfo?: {
                             id?: string | null;
@@ -13765,7 +14092,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete the account and everything it owns (Basic credentials) */
+        /** Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in) */
         delete: {
             parameters: {
                 query?: never;
@@ -13773,7 +14100,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -13786,6 +14119,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-factor sign-in off (password and a code or recovery code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable two-factor sign-in with a current code; answers ten single-use recovery codes, shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor sign-in: a new TOTP secret, in force once enabled with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Base32 secret for an authenticator app */
+                            secret: string;
+                            /** @description otpauth://totp/… URI (for a QR code) */
+                            uri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -14819,6 +15282,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The two-factor code (or a recovery code) of an account that has two-factor sign-in. */
+                        code?: string;
                         /** @description Required. */
                         name?: string;
                         /** @description Required. */
@@ -15058,6 +15523,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The two-factor code (or a recovery code) of an account that has two-factor sign-in. */
+                        code?: string;
                         /** @description Required. */
                         name?: string;
                         /** @description Required. */

@@ -13,6 +13,7 @@ import { createMessagesRepository } from './messages.repository.js';
 import { createPushRepository } from './push.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
+import { createTwoFactorRepository } from './two-factor.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createVappRepository } from './vapp.repository.js';
 
@@ -30,6 +31,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     media: createMediaRepository(db),
     push: createPushRepository(db, kind),
     vapp: createVappRepository(db),
+    twoFactor: createTwoFactorRepository(db),
   };
 }
 

@@ -12,6 +12,7 @@ const toFlag = (value: boolean | null) => (value === null ? null : Number(value)
  */
 export const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
   id: Number(row.id),
+  uuid: row.uuid,
   chatId: row.chat_id,
   seq: Number(row.seq),
   authorId: Number(row.author_id),
@@ -34,6 +35,7 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
         const row = await db
           .insertInto('messages')
           .values({
+            uuid: m.uuid,
             chat_id: m.chatId,
             seq: m.seq,
             author_id: m.authorId,
@@ -51,11 +53,15 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
           .executeTakeFirstOrThrow();
         return toMessage(row);
       } catch (error) {
-        throw asUniqueViolation(error, ['local_id', 'seq']);
+        throw asUniqueViolation(error, ['local_id', 'seq', 'uuid']);
       }
     },
     async findById(id) {
       const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toMessage(row);
+    },
+    async findByUuid(uuid) {
+      const row = await db.selectFrom('messages').selectAll().where('uuid', '=', uuid).executeTakeFirst();
       return row && toMessage(row);
     },
     async findByLocalId(authorId, localId) {

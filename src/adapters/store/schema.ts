@@ -76,6 +76,8 @@ export interface ChatMembersTable {
 
 export interface MessagesTable {
   id: Generated<number>;
+  /** Added by 0013: the public id (UUIDv7), unique; filled for rows from before. */
+  uuid: string;
   chat_id: string;
   seq: number;
   author_id: number;
@@ -180,14 +182,14 @@ export interface SocketPresenceTable {
   seen_at: number;
 }
 
-/** Added by 0016: a chat's conversation at the Vonage Conversation API. */
+/** Added by 0014: a chat's conversation at the Vonage Conversation API. */
 export interface VonageConversationsTable {
   chat_id: string;
   conversation_id: string;
   created_at: number;
 }
 
-/** Added by 0016: an image URL set through the V-app that is not one of Parley's uploads. */
+/** Added by 0014: an image URL set through the V-app that is not one of Parley's uploads. */
 export interface UserImageUrlsTable {
   user_id: number;
   url: string;
@@ -213,4 +215,23 @@ export interface Database {
   socket_presence: SocketPresenceTable;
   vonage_conversations: VonageConversationsTable;
   user_image_urls: UserImageUrlsTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
+}
+
+/** 0015: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */
+export interface TwoFactorTable {
+  user_id: number;
+  secret: string;
+  enabled_at: number | null;
+  last_step: number | null;
+  created_at: number;
+}
+
+/** 0015: hashed single-use recovery codes. */
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: number;
+  code_hash: string;
+  used_at: number | null;
 }

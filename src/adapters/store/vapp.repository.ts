@@ -1,4 +1,4 @@
-/** The V-app's rows (migration 0016) over Kysely; `db` may be a transaction. */
+/** The V-app's rows (migration 0014) over Kysely; `db` may be a transaction. */
 import type { Kysely } from 'kysely';
 import type { VappRepository } from '../../ports/vapp-records.js';
 import type { Database } from './schema.js';

@@ -13,16 +13,19 @@ const Uuid = Type.String({ format: 'uuid' });
 
 export const ChatParams = Type.Object({ id: Uuid });
 export const ChatUserParams = Type.Object({ id: Uuid, userId: UserId });
-export const MessageParams = Type.Object({ id: Uuid, messageId: UserId });
+/** A message is named by its public id, the UUID of MessageInfo `id` (integer row ids are not accepted). */
+export const MessageId = Type.String({ format: 'uuid', description: 'The message’s id (MessageInfo `id`, a UUID)' });
+export const MessageParams = Type.Object({ id: Uuid, messageId: MessageId });
 export const ContactParams = Type.Object({ id: Uuid });
 
 export const ReadMark = Type.Object({ id: Type.String(), user: UserInfo, createdAt: Type.String({ format: 'date-time' }) });
 
 export const MessageInfo = Type.Object({
-  id: Type.Integer(),
+  id: Type.String({ format: 'uuid', description: 'A UUIDv7: time-ordered' }),
   seq: Type.Integer({ description: 'Per chat, gap-free, increasing' }),
   localId: Type.String(),
   chatId: Type.String({ format: 'uuid' }),
+  authorId: Type.Integer({ description: 'The author’s user id' }),
   author: UserInfo,
   text: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -104,7 +107,7 @@ export const ImageBody = Type.Object({ image: MediaRef });
 export const ChatImageParams = Type.Object({ id: Uuid, imageId: Type.String({ pattern: MEDIA_ID_PATTERN }) });
 export const HistoryQuery = Type.Object({
   count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
-  before: Type.Optional(UserId),
+  before: Type.Optional(Type.String({ format: 'uuid', description: 'The id (UUID) of the message to page back from' })),
 });
 export const EditBody = Type.Object({
   text: Type.Optional(Type.String()),

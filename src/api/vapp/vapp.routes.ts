@@ -118,8 +118,8 @@ export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: 
       preValidation: emptyBodyIsObject,
     },
     async (request) => {
-      const { name, password } = request.body;
-      return withConversations(await core.vapp.login({ name, password, ipAddress: request.ip }));
+      const { name, password, code } = request.body;
+      return withConversations(await core.vapp.login({ name, password, code, ipAddress: request.ip }));
     },
   );
 
@@ -131,8 +131,8 @@ export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: 
       preValidation: emptyBodyIsObject,
     },
     async (request) => {
-      const { name, password } = request.body;
-      return { token: await core.vapp.refreshToken({ name, password, ipAddress: request.ip }) };
+      const { name, password, code } = request.body;
+      return { token: await core.vapp.refreshToken({ name, password, code, ipAddress: request.ip }) };
     },
   );
 

@@ -16,6 +16,7 @@ export const SignupBody = Type.Object({
 export const LoginBody = Type.Object({
   name: Text('Required.'),
   password: Text('Required.'),
+  code: Type.Optional(Type.String({ maxLength: 64, description: 'The two-factor code (or a recovery code) of an account that has two-factor sign-in.' })),
 });
 
 export const VappUser = Type.Object({

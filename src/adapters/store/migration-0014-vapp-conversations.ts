@@ -1,5 +1,5 @@
 /**
- * Migration 0016: the V-app's conversations and image URLs (issue 18).
+ * Migration 0014: the V-app's conversations and image URLs (issue 18).
  * - `vonage_conversations`: a chat's id at the Vonage Conversation API, once created there
  *   (only with a Vonage application configured); one conversation per chat and one chat per
  *   conversation. Kept beside `chats` so rows of every other family stay as they are.
