@@ -83,7 +83,8 @@ describe('rooms API: the chat.connor.fun frontend', () => {
     const messages = ((await history.json()) as any).data;
     assert.deepEqual(
       messages.map((m: any) => m.text),
-      ['second', 'first'],
+      ['first', 'second'],
+      'by room_id oldest first, as the original answered (its frontend sorts by whole seconds)',
     );
     assert.ok(
       messages.every((m: any) => typeof m.createTime === 'number'),

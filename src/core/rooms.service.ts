@@ -5,11 +5,11 @@
  * own bus topic to room sockets, not through the per-user event log (rooms have no members).
  */
 import { randomUUID } from 'node:crypto';
-import { invalid, notFound } from '../errors.js';
+import { forbidden, invalid, notFound } from '../errors.js';
 import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Profile, RoomMessage } from '../ports/events.js';
-import { UniqueViolation, type ChatRecord, type MessageRecord, type Store } from '../ports/store.js';
+import { UniqueViolation, type ChatRecord, type MessageRecord, type Store, type UserRecord } from '../ports/store.js';
 import { newMessageId } from './message-ids.js';
 import { checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { loadProfiles } from './profiles.js';
@@ -48,9 +48,51 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
     return room;
   }
 
+  /** A room's message by id; a message of any other chat (or none) is not found. */
+  async function findRoomMessage(id: string): Promise<{ message: MessageRecord; room: ChatRecord }> {
+    // Message ids are read from the path as text, so this works whatever their form.
+    const numeric = /^[1-9]\d{0,15}$/.test(id) ? Number(id) : undefined;
+    const message = numeric === undefined ? undefined : await store.messages.findById(numeric as MessageRecord['id']);
+    const room = message && (await store.chats.findById(message.chatId));
+    if (!message || !room || room.roomName === null || message.deletedAt !== null) throw notFound('Message');
+    return { message, room };
+  }
+
+  const withSender = async (message: MessageRecord) => {
+    const [sender] = await store.users.findByIds([message.authorId]);
+    return present(message, { id: message.authorId, username: sender?.username ?? 'deleted' });
+  };
+
   return {
     findRoom,
     findRoomById,
+
+    /** An account as the rooms API shows one (`GET /api/v1/users/<id>`); undefined when there is none. */
+    async findAccount(id: number): Promise<UserRecord | undefined> {
+      const user = await store.users.findById(id);
+      return user && user.disabledAt === null ? user : undefined;
+    },
+
+    /** One room message (`GET /api/v1/messages/<id>`): public, as every room is. */
+    async getMessage(id: string): Promise<RoomMessage> {
+      return withSender((await findRoomMessage(id)).message);
+    },
+
+    /**
+     * Changes a room message's text (`PUT /api/v1/messages/<id>`): its author or an
+     * administrator (the original server let administrators only). Not sent to room sockets:
+     * their frames carry new messages only.
+     */
+    async editMessage(actor: { user: UserRecord; isAdmin: boolean }, id: string, text: string): Promise<RoomMessage> {
+      const { message } = await findRoomMessage(id);
+      if (message.authorId !== actor.user.id && !actor.isAdmin) throw forbidden('Only the author or an administrator may edit a room message.');
+      if (text.trim() === '') throw invalid([{ name: 'text', reason: 'is required' }]);
+      checkTextSize(text);
+      const now = clock.now();
+      const patch = text === message.text ? { updatedAt: now } : { text, editedAt: now, updatedAt: now };
+      await store.messages.update(message.id, patch);
+      return withSender({ ...message, ...patch });
+    },
 
     /** The room by name, created on first join (by `opener`, or ownerless for an anonymous reader). */
     async openRoom(name: string, opener?: Profile): Promise<ChatRecord> {

@@ -176,6 +176,52 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
       }
     });
 
+    it('links a chat to one Vonage conversation, finds users by V-app ids, keeps one image URL per user (V-app)', async () => {
+      const store = await open();
+      try {
+        const owner = await store.users.insert(newUser());
+        const provisioned = await store.users.insert(newUser({ vonageUserId: `USR-${randomUUID()}` }));
+        const chatId = randomUUID();
+        await store.chats.insert(
+          {
+            id: chatId,
+            title: null,
+            isPersonal: false,
+            personalKey: null,
+            ownerId: owner.id,
+            roomName: null,
+            lastSeq: 0,
+            lastActivityAt: 1,
+            createdAt: 1,
+            updatedAt: 1,
+          },
+          [],
+        );
+        const conversation = `CON-${randomUUID()}`;
+        assert.equal(await store.vapp.linkConversation(chatId, conversation, 2), true);
+        assert.equal(await store.vapp.linkConversation(chatId, `CON-${randomUUID()}`, 3), false, 'the first link stays');
+        assert.equal(await store.vapp.findChatIdByConversation(conversation), chatId);
+        assert.equal(await store.vapp.findChatIdByConversation(`CON-${randomUUID()}`), undefined);
+        assert.deepEqual([...(await store.vapp.conversationsOf([chatId, randomUUID()]))], [[chatId, conversation]]);
+
+        const found = await store.vapp.findUsers({ uids: [owner.uid, randomUUID()], vonageUserIds: [provisioned.vonageUserId!, 'USR-nobody'] });
+        assert.deepEqual(found.map((u) => u.id).sort(), [owner.id, provisioned.id].sort());
+        assert.deepEqual(await store.vapp.findUsers({ uids: [], vonageUserIds: [] }), []);
+
+        await store.vapp.setImageUrl(owner.id, 'https://a.test/1.png', 10);
+        await store.vapp.setImageUrl(owner.id, 'https://a.test/2.png', 20);
+        assert.deepEqual([...(await store.vapp.imageUrlsOf([owner.id, provisioned.id]))], [[owner.id, { url: 'https://a.test/2.png', setAt: 20 }]]);
+
+        // Both go with their chat and their user.
+        await store.chats.delete(chatId);
+        assert.equal(await store.vapp.findChatIdByConversation(conversation), undefined);
+        await store.users.delete(owner.id);
+        assert.equal((await store.vapp.imageUrlsOf([owner.id])).size, 0);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('stores a setting only when absent (the first of racing writers wins)', async () => {
       const store = await open();
       try {

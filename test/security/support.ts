@@ -17,13 +17,16 @@ import { startApp, type TestApp } from '../helpers.js';
  * then 403 for a non-admin), `vapp` (a V-app user token, 400 auth:badtoken otherwise),
  * `native-ws` (upgrade refused with 401 without a valid native token), `rooms-ws` (read-only
  * without a token; a bad token refused with 401), `native-optional` (answers without a token; a
- * token that comes must be good, else 401: the native public profile). Derived from each route's own declaration
+ * token that comes must be good, else 401: the native public profile), `rooms` (the rooms family's
+ * HTTP routes that need a native token: 403 NOT_AUTHORIZED without one, 400 INVALID_AUTH_TOKEN for
+ * a bad one, as the original server answered). Derived from each route's own declaration
  * (`config.auth`, src/edge/route-auth.ts), so a new route is covered as it is written.
  */
-export type AuthMode = 'public' | 'basic' | 'native' | 'native-optional' | 'vapp' | 'native-ws' | 'rooms-ws';
+export type AuthMode = 'public' | 'basic' | 'native' | 'native-optional' | 'vapp' | 'native-ws' | 'rooms-ws' | 'rooms';
 
 /** The suite's mode for a declaration; undefined for none (or one the suite does not know). */
-export function suiteModeOf(auth: RouteAuth | undefined, websocket: boolean): AuthMode | undefined {
+export function suiteModeOf(auth: RouteAuth | undefined, websocket: boolean, url = ''): AuthMode | undefined {
+  if (auth === 'session' && !websocket && url.startsWith('/api/v1/')) return 'rooms';
   if (websocket) return auth === 'session' ? 'native-ws' : auth === 'session-optional' ? 'rooms-ws' : undefined;
   switch (auth) {
     case 'none':
@@ -69,6 +72,8 @@ export const PUBLIC_ROUTES = [
   'POST /api/v1/login',
   'GET /api/v1/rooms/:room',
   'GET /api/v1/messages',
+  // Issue 18: one room message, public as rooms are (the original's anonUser may read it).
+  'GET /api/v1/messages/:id',
   // Public unless METRICS_TOKEN is set (its own bearer token, tested in test/metrics.test.ts).
   'GET /metrics',
   // The web app's static files.
@@ -126,7 +131,7 @@ export async function startRecordedApp(
           return routeAuthOf(route);
         },
         get mode() {
-          return suiteModeOf(routeAuthOf(route), websocket);
+          return suiteModeOf(routeAuthOf(route), websocket, url);
         },
       });
     }

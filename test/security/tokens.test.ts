@@ -230,7 +230,7 @@ describe('security: tokens on every authenticated route', () => {
         assert.ok(mode, `${method} ${path} has no auth mode`);
         assert.equal(
           Boolean(op.security?.length),
-          mode === 'native' || mode === 'native-optional' || mode === 'vapp',
+          mode === 'native' || mode === 'native-optional' || mode === 'vapp' || mode === 'rooms',
           `${method} ${path}: security ${JSON.stringify(op.security)} but mode ${mode}`,
         );
       }
@@ -300,6 +300,27 @@ describe('security: tokens on every authenticated route', () => {
     const res = await t.app.inject({ method: 'DELETE', url: '/users/me', headers: bearer(me.token) });
     assert.equal(res.statusCode, 401);
     assert.equal((await t.app.inject({ url: '/users/me', headers: bearer(me.token) })).statusCode, 200);
+  });
+
+  it('rooms routes that need a token: a valid one passes, none is 403 NOT_AUTHORIZED, every bad one 400 INVALID_AUTH_TOKEN', async () => {
+    const roomsRoutes = routesOf(routes, 'rooms');
+    assert.deepEqual(roomsRoutes.map((r) => r.key).sort(), ['GET /api/v1/users/:id', 'PUT /api/v1/messages/:id']);
+    for (const route of roomsRoutes) {
+      const request = exampleRequest(route);
+      const login = await t.app.inject({ method: 'POST', url: '/api/v1/login', payload: { username: me.username, secret: me.password } });
+      const good = await t.app.inject(transports(request, login.json().data.token)[0]!);
+      assert.ok(!['NOT_AUTHORIZED', 'INVALID_AUTH_TOKEN'].includes(good.json().error?.type), `${route.key} with a good token: ${good.body}`);
+      for (const [name, token] of nativeAttacks) {
+        for (const attempt of transports(request, token)) {
+          const res = await t.app.inject(attempt);
+          assert.equal(res.statusCode, 400, `${route.key} with ${name}: ${res.body}`);
+          assert.equal(res.json().error.type, 'INVALID_AUTH_TOKEN', `${route.key} with ${name}`);
+        }
+      }
+      const none = await t.app.inject(request);
+      assert.equal(none.statusCode, 403, `${route.key} without a token`);
+      assert.equal(none.json().error.type, 'NOT_AUTHORIZED');
+    }
   });
 
   it('V-app routes: a valid token passes, every bad one is 400 auth:badtoken (a deleted user 403 auth:unauthorized)', async () => {

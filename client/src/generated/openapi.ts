@@ -7899,7 +7899,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A room’s history, newest first; the room by name (`room`) or by id (`room_id`, as the frontend asks) */
+        /** A room’s newest messages: by name (`room`) newest first; by id (`room_id`, as the original frontend asks) oldest first */
         get: {
             parameters: {
                 query?: {
@@ -7938,6 +7938,95 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One room message (rooms are public) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Unix seconds */
+                                createTime: number;
+                                id: number;
+                                sender: {
+                                    id: number;
+                                    username: string;
+                                };
+                                text: string;
+                            };
+                            error: null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Change a room message’s text (its author or an administrator); not sent to room sockets */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description {"text": "…"}, 1 to 2048 bytes */
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                /** @description Unix seconds */
+                                createTime: number;
+                                id: number;
+                                sender: {
+                                    id: number;
+                                    username: string;
+                                };
+                                text: string;
+                            };
+                            error: null;
+                        };
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -8040,6 +8129,55 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user with their roles (signed-in callers only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                id: number;
+                                roles: {
+                                    name: string;
+                                    override: string;
+                                    permissions: unknown[];
+                                }[];
+                                username: string;
+                            };
+                            error: null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

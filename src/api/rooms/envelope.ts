@@ -8,6 +8,18 @@ import type { WireAnswer, WireFormat } from '../../edge/wire-format.js';
 
 export const ok = <T>(data: T) => ({ error: null, data });
 
+/** An answer with one of the original server's own error types (BAD_ID, RESOURCE_NOT_FOUND, NOT_AUTHORIZED…), sent as is. */
+export class RoomsHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RoomsHttpError';
+  }
+}
+
 function typeOf(error: AppError): [number, string] {
   switch (error.code) {
     case 'validation':
@@ -42,6 +54,7 @@ const answer = (status: number, type: string, message: string, retryAfterSeconds
 
 /** The envelope's table for the edge's installer (src/edge/wire-format.ts). */
 export const envelope: WireFormat = {
+  own: (error) => (error instanceof RoomsHttpError ? answer(error.status, error.type, error.message) : undefined),
   appError: (error) => {
     const [status, type] = typeOf(error);
     const detail = error.details.invalidParameters?.map((p) => `${p.name} ${p.reason}`).join('; ');

@@ -10,16 +10,11 @@ import { ROOM_NAME_PATTERN } from '../../core/rooms.service.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { ok } from './envelope.js';
 import { rolesOf } from './roles.js';
+import { Account, Envelope, RolesAccount, RoomMessage } from './rooms.schemas.js';
 
 const tags = ['rooms'];
 /** Every rooms HTTP route is public: a login answers a native token, used on the sockets. */
 const none = { auth: 'none' } as const;
-const Envelope = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.Array>>(data: T) => Type.Object({ error: Type.Null(), data });
-const Account = Type.Object({ id: Type.Integer(), username: Type.String() });
-const Role = Type.Object({ name: Type.String(), override: Type.String(), permissions: Type.Array(Type.Never()) });
-/** A user as the original server's LoginUser answers it: with its roles (the frontend reads their names). */
-const RolesAccount = Type.Object({ id: Type.Integer(), username: Type.String(), roles: Type.Array(Role) });
-const RoomMessage = Type.Object({ id: Type.Integer(), sender: Account, text: Type.String(), createTime: Type.Integer({ description: 'Unix seconds' }) });
 const Credentials = Type.Object({ username: Type.String({ maxLength: 254 }), secret: Type.String({ maxLength: 1024 }) });
 /** A login's credentials; `code` is the second factor of an account with two-factor sign-in. */
 const LoginCredentials = Type.Object({ ...Credentials.properties, code: Type.Optional(Type.String({ maxLength: 64 })) });
@@ -105,7 +100,7 @@ export async function roomsRoutes(parent: FastifyInstance, { core, live }: { cor
       config: none,
       schema: {
         tags,
-        summary: 'A room’s history, newest first; the room by name (`room`) or by id (`room_id`, as the frontend asks)',
+        summary: 'A room’s newest messages: by name (`room`) newest first; by id (`room_id`, as the original frontend asks) oldest first',
         querystring: Type.Object({
           room: Type.Optional(Type.String({ pattern: ROOM_NAME_PATTERN })),
           room_id: Type.Optional(Type.String({ format: 'uuid' })),
@@ -118,7 +113,11 @@ export async function roomsRoutes(parent: FastifyInstance, { core, live }: { cor
     async (req) => {
       const { room, room_id: roomId } = req.query;
       if (room === undefined && roomId === undefined) throw invalid([{ name: 'room', reason: 'is required (or room_id)' }]);
-      return ok(await core.rooms.history(room ?? { id: roomId! }, req.query.count, req.query.before));
+      const page = await core.rooms.history(room ?? { id: roomId! }, req.query.count, req.query.before);
+      // By `room_id` (the original server's form) the page is oldest first, as the original's
+      // unordered query returned it: its frontend sorts by createTime in whole seconds, so
+      // messages of one second would otherwise show newest first.
+      return ok(room === undefined ? page.reverse() : page);
     },
   );
 }
