@@ -13,6 +13,7 @@ import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { SearchIndex } from '../ports/search-index.js';
 import type { Store } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
+import type { WebhookSender } from '../ports/webhook-sender.js';
 import { createAccountsService } from './accounts.service.js';
 import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
@@ -34,6 +35,8 @@ import { createTwoFactorService } from './two-factor.service.js';
 import { createUsersService } from './users.service.js';
 import { createVappService } from './vapp.service.js';
 import { createVonageTokens } from './vonage-tokens.service.js';
+import { createWebhookWorker } from './webhook-worker.js';
+import { createWebhooksService } from './webhooks.service.js';
 
 export interface CorePorts {
   store: Store;
@@ -52,6 +55,10 @@ export interface CorePorts {
   search?: SearchIndex | undefined;
   /** Where push delivery problems are reported (a log). */
   onPushError?: ((error: unknown, context: string) => void) | undefined;
+  /** Outgoing webhook HTTP; webhooks cannot be created or delivered without it (a core built for a tool). */
+  webhookSender?: WebhookSender | undefined;
+  /** Where webhook delivery problems are reported (a log). */
+  onWebhookError?: ((error: unknown, context: string) => void) | undefined;
   /** Where a publish the bus refused after a committed change is reported (a log). */
   onPublishFailure?: PublishFailureHandler | undefined;
 }
@@ -62,9 +69,11 @@ export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'r
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
+    webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
   };
 
 const PUSH_DEFAULTS = { preview: 'full', retryBaseMs: 2000, maxAttempts: 8, concurrency: 16 } as const;
+const WEBHOOK_DEFAULTS = { retryBaseMs: 2000, maxAttempts: 12, timeoutMs: 10_000, concurrency: 8 } as const;
 
 export async function createCore(ports: CorePorts, config: CoreConfig) {
   const { store, blobs, hasher, limiter, clock } = ports;
@@ -88,7 +97,18 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
   // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
   bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
-  const events = createChatEvents({ store, bus, clock });
+  const webhooks = createWebhooksService({ store, clock, sender: ports.webhookSender });
+  const webhookWorker = createWebhookWorker({
+    store,
+    clock,
+    sender: ports.webhookSender,
+    webhooks,
+    ...(config.webhooks ?? WEBHOOK_DEFAULTS),
+    onError: (error, context) => ports.onWebhookError?.(error, context),
+  });
+  // Published after the commit: the new deliveries are visible now.
+  bus.subscribe('chat.event', () => webhookWorker.kick());
+  const events = createChatEvents({ store, bus, clock, webhooks });
   const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, media, clock });
   const senders = ports.push ?? {};
@@ -127,6 +147,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     presence,
     push,
     pushWorker,
+    webhooks,
+    webhookWorker,
     tokens,
     throttle,
     sessions,

@@ -7,10 +7,12 @@ import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesR
 
 import type { PushRepository } from './push-records.js';
 import type { TwoFactorRepository } from './two-factor-records.js';
+import type { WebhooksRepository } from './webhook-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
 export type * from './two-factor-records.js';
+export type * from './webhook-records.js';
 
 export interface UserRecord {
   id: number;
@@ -211,6 +213,7 @@ export interface Repositories {
   media: MediaRepository;
   push: PushRepository;
   twoFactor: TwoFactorRepository;
+  webhooks: WebhooksRepository;
 }
 
 export interface Store extends Repositories {

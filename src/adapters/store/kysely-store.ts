@@ -15,6 +15,7 @@ import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createTwoFactorRepository } from './two-factor.repository.js';
 import { createUsersRepository } from './users.repository.js';
+import { createWebhooksRepository } from './webhooks.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -30,6 +31,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     media: createMediaRepository(db),
     push: createPushRepository(db, kind),
     twoFactor: createTwoFactorRepository(db),
+    webhooks: createWebhooksRepository(db),
   };
 }
 

@@ -8,6 +8,7 @@ import { emailSkeletonMigration } from './migration-0010-email-skeleton.js';
 import { uploadLeasesMigration } from './migration-0011-upload-leases.js';
 import { searchMigration } from './migration-0012-search.js';
 import { twoFactorMigration } from './migration-0020-two-factor.js';
+import { webhooksMigration } from './migration-0021-webhooks.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -304,6 +305,8 @@ const migrations: Record<string, MigrationFactory> = {
   '0011_upload_leases': uploadLeasesMigration,
   '0012_search': (dialect) => searchMigration(dialect),
   '0020_two_factor': twoFactorMigration,
+  // 0021 is issue 22's second number: its parts land one by one as 0021a, 0021b, …
+  '0021a_webhooks': (dialect) => webhooksMigration(dialect),
 };
 
 /** The names of every migration, in order. */

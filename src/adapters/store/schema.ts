@@ -199,6 +199,8 @@ export interface Database {
   socket_presence: SocketPresenceTable;
   two_factor: TwoFactorTable;
   recovery_codes: RecoveryCodesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** 0020: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */
@@ -216,4 +218,30 @@ export interface RecoveryCodesTable {
   user_id: number;
   code_hash: string;
   used_at: number | null;
+}
+
+/** 0021a: an outgoing webhook; `events` and `chat_ids` are JSON arrays. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  events: string;
+  chat_ids: string | null;
+  secret: string;
+  created_at: number;
+}
+
+/** 0021a: the webhook outbox and delivery log. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event: string;
+  payload: string;
+  status: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_status: number | null;
+  due_at: number;
+  leased_until: number | null;
+  created_at: number;
+  finished_at: number | null;
 }

@@ -21,6 +21,7 @@ import { twoFactorRoutes } from './two-factor.routes.js';
 import { nativeSocket } from './socket.gateway.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
+import { webhooksRoutes } from './webhooks.routes.js';
 
 /** The native family, built from the core and the configuration. */
 export function nativeFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
@@ -41,6 +42,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(contactsRoutes, options);
         await scope.register(searchRoutes, options);
         await scope.register(adminRoutes, options);
+        await scope.register(webhooksRoutes, options);
       };
       await app.register(routes);
       // Upstream's current web app calls the same API under `/api/…` (Public/app/js/api.js).
