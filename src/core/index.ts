@@ -18,6 +18,7 @@ import { createAccountsService } from './accounts.service.js';
 import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
 import { createChatEvents } from './chat-events.js';
+import { createBotsService } from './bots.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
@@ -94,6 +95,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   });
   const twoFactor = createTwoFactorService({ store, hasher, throttle, clock });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, twoFactor, clock, metrics });
+  const bots = createBotsService({ store, accounts, sessions, clock });
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
   // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
   bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
@@ -155,6 +157,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     media,
     accounts,
     twoFactor,
+    bots,
     admin,
     users,
     events,

@@ -35,6 +35,190 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a bot user (API keys only; it cannot log in with a password) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Set while the account is disabled.
+                             */
+                            disabledAt?: string;
+                            email?: string;
+                            id: number;
+                            /** @enum {boolean} */
+                            isBot: true;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            role: "user" | "admin";
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/bots/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot’s API keys (never the keys themselves) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            scopes: string[];
+                            /** @description The device session the key acts in */
+                            sessionId: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Issue an API key for the bot within scopes; the key is shown only in this answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Any of users:read, chats:read, chats:write, messages:read, messages:write, contacts:read, contacts:write, files:read, files:write, search:read, events:read */
+                        scopes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description Authorization: Bearer <key> */
+                            key: string;
+                            scopes: string[];
+                            /** @description The device session the key acts in */
+                            sessionId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/bots/{id}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: its requests fail (401) and its sockets close at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/keys/rotate": {
         parameters: {
             query?: never;
@@ -738,6 +922,190 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a bot user (API keys only; it cannot log in with a password) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Set while the account is disabled.
+                             */
+                            disabledAt?: string;
+                            email?: string;
+                            id: number;
+                            /** @enum {boolean} */
+                            isBot: true;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            role: "user" | "admin";
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bots/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot’s API keys (never the keys themselves) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            scopes: string[];
+                            /** @description The device session the key acts in */
+                            sessionId: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Issue an API key for the bot within scopes; the key is shown only in this answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Any of users:read, chats:read, chats:write, messages:read, messages:write, contacts:read, contacts:write, files:read, files:write, search:read, events:read */
+                        scopes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description Authorization: Bearer <key> */
+                            key: string;
+                            scopes: string[];
+                            /** @description The device session the key acts in */
+                            sessionId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bots/{id}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: its requests fail (401) and its sockets close at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1500,6 +1868,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1548,6 +1918,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1634,6 +2006,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -1698,6 +2072,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -1752,6 +2128,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1799,6 +2177,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1880,6 +2260,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1928,6 +2310,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2014,6 +2398,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -2078,6 +2464,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -2132,6 +2520,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2179,6 +2569,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2266,6 +2658,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2314,6 +2708,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2400,6 +2796,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -2464,6 +2862,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -2518,6 +2918,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2565,6 +2967,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2645,6 +3049,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2693,6 +3099,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2779,6 +3187,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -2843,6 +3253,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -2897,6 +3309,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2944,6 +3358,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3107,6 +3523,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3155,6 +3573,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3241,6 +3661,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -3305,6 +3727,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -3359,6 +3783,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3406,6 +3832,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3589,6 +4017,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3653,6 +4083,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -3763,6 +4195,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3827,6 +4261,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -3966,6 +4402,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4030,6 +4468,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -4125,6 +4565,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4189,6 +4631,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -4296,6 +4740,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4360,6 +4806,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -4507,6 +4955,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4555,6 +5005,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4641,6 +5093,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -4705,6 +5159,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -4759,6 +5215,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4806,6 +5264,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4940,6 +5400,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4988,6 +5450,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5074,6 +5538,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -5138,6 +5604,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -5192,6 +5660,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5239,6 +5709,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5319,6 +5791,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5367,6 +5841,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5453,6 +5929,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -5517,6 +5995,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -5571,6 +6051,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5618,6 +6100,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5781,6 +6265,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -5931,6 +6417,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5979,6 +6467,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -6065,6 +6555,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -6129,6 +6621,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -6183,6 +6677,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -6230,6 +6726,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -6361,6 +6859,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -6425,6 +6925,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                            isBot?: boolean;
                                             /** Format: date-time */
                                             lastSeen?: string;
                                             name: string;
@@ -6634,6 +7136,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6720,6 +7224,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6750,6 +7256,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -6837,6 +7345,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6923,6 +7433,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -7029,6 +7541,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -7059,6 +7573,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -7144,6 +7660,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -7218,6 +7736,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -7504,6 +8024,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -7589,6 +8111,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -7719,6 +8243,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -7854,6 +8380,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -8275,6 +8803,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8323,6 +8853,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8409,6 +8941,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -8473,6 +9007,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -8527,6 +9063,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8574,6 +9112,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8655,6 +9195,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8703,6 +9245,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8789,6 +9333,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -8853,6 +9399,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -8907,6 +9455,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8954,6 +9504,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9041,6 +9593,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9089,6 +9643,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9175,6 +9731,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -9239,6 +9797,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -9293,6 +9853,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9340,6 +9902,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9420,6 +9984,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9468,6 +10034,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9554,6 +10122,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -9618,6 +10188,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -9672,6 +10244,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9719,6 +10293,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9882,6 +10458,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9930,6 +10508,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10016,6 +10596,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -10080,6 +10662,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -10134,6 +10718,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10181,6 +10767,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10364,6 +10952,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10428,6 +11018,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -10538,6 +11130,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10602,6 +11196,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -10741,6 +11337,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10805,6 +11403,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -10900,6 +11500,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10964,6 +11566,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -11071,6 +11675,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11135,6 +11741,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -11282,6 +11890,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11330,6 +11940,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11416,6 +12028,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -11480,6 +12094,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -11534,6 +12150,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11581,6 +12199,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11715,6 +12335,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11763,6 +12385,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11849,6 +12473,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -11913,6 +12539,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -11967,6 +12595,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12014,6 +12644,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12094,6 +12726,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12142,6 +12776,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12228,6 +12864,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -12292,6 +12930,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -12346,6 +12986,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12393,6 +13035,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12556,6 +13200,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -12838,6 +13484,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12886,6 +13534,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12972,6 +13622,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -13036,6 +13688,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -13090,6 +13744,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -13137,6 +13793,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -13268,6 +13926,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -13332,6 +13992,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                            isBot?: boolean;
                                             /** Format: date-time */
                                             lastSeen?: string;
                                             name: string;
@@ -13541,6 +14203,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13627,6 +14291,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13657,6 +14323,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -13744,6 +14412,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13830,6 +14500,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13936,6 +14608,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13966,6 +14640,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -14051,6 +14727,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -14125,6 +14803,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -14411,6 +15091,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -14496,6 +15178,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -14626,6 +15310,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -14761,6 +15447,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;

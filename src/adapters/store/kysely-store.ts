@@ -16,6 +16,7 @@ import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createTwoFactorRepository } from './two-factor.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createWebhooksRepository } from './webhooks.repository.js';
+import { createApiKeysRepository } from './api-keys.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -32,6 +33,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     push: createPushRepository(db, kind),
     twoFactor: createTwoFactorRepository(db),
     webhooks: createWebhooksRepository(db),
+    apiKeys: createApiKeysRepository(db),
   };
 }
 

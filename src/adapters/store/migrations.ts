@@ -9,6 +9,7 @@ import { uploadLeasesMigration } from './migration-0011-upload-leases.js';
 import { searchMigration } from './migration-0012-search.js';
 import { twoFactorMigration } from './migration-0020-two-factor.js';
 import { webhooksMigration } from './migration-0021-webhooks.js';
+import { botsMigration } from './migration-0021b-bots.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -307,6 +308,7 @@ const migrations: Record<string, MigrationFactory> = {
   '0020_two_factor': twoFactorMigration,
   // 0021 is issue 22's second number: its parts land one by one as 0021a, 0021b, …
   '0021a_webhooks': (dialect) => webhooksMigration(dialect),
+  '0021b_bots': botsMigration,
 };
 
 /** The names of every migration, in order. */

@@ -23,6 +23,8 @@ export interface UsersTable {
   vonage_user_id: string | null;
   role: Generated<string>;
   disabled_at: number | null;
+  /** Added by 0021b: 1 for a bot (API keys only, no password login). */
+  is_bot: Generated<number>;
 }
 
 export interface DeviceSessionsTable {
@@ -201,6 +203,7 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  api_keys: ApiKeysTable;
 }
 
 /** 0020: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */
@@ -244,4 +247,14 @@ export interface WebhookDeliveriesTable {
   leased_until: number | null;
   created_at: number;
   finished_at: number | null;
+}
+
+/** 0021b: a bot's API key (its secret only as a SHA-256 hash); `scopes` is a JSON array. */
+export interface ApiKeysTable {
+  id: string;
+  user_id: number;
+  session_id: string;
+  key_hash: string;
+  scopes: string;
+  created_at: number;
 }

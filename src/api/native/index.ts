@@ -9,6 +9,7 @@ import type { Core } from '../../core/index.js';
 import type { Family } from '../../edge/family.js';
 import type { Hub } from '../../realtime/hub.js';
 import { adminRoutes } from './admin.routes.js';
+import { botsRoutes } from './bots.routes.js';
 import { nativeAuthChecks } from './auth.js';
 import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
@@ -43,6 +44,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(searchRoutes, options);
         await scope.register(adminRoutes, options);
         await scope.register(webhooksRoutes, options);
+        await scope.register(botsRoutes, options);
       };
       await app.register(routes);
       // Upstream's current web app calls the same API under `/api/…` (Public/app/js/api.js).
