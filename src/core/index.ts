@@ -22,6 +22,7 @@ import { createBotsService } from './bots.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
+import { createIncomingHooksService } from './incoming-hooks.service.js';
 import { createMessagesService } from './messages.service.js';
 import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
@@ -129,6 +130,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   });
   const messages = createMessagesService({ store, events, media, clock, push });
   const contacts = createContactsService({ store, clock });
+  const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
   const rooms = createRoomsService({ store, bus, clock });
   const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
   const search = createSearchService({ store, index: ports.search });
@@ -165,6 +167,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     chats,
     messages,
     contacts,
+    incomingHooks,
     rooms,
     search,
     vonageTokens,

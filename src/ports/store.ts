@@ -9,12 +9,14 @@ import type { PushRepository } from './push-records.js';
 import type { TwoFactorRepository } from './two-factor-records.js';
 import type { WebhooksRepository } from './webhook-records.js';
 import type { ApiKeysRepository } from './api-key-records.js';
+import type { IncomingHooksRepository } from './incoming-hook-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
 export type * from './two-factor-records.js';
 export type * from './webhook-records.js';
 export type * from './api-key-records.js';
+export type * from './incoming-hook-records.js';
 
 export interface UserRecord {
   id: number;
@@ -220,6 +222,7 @@ export interface Repositories {
   twoFactor: TwoFactorRepository;
   webhooks: WebhooksRepository;
   apiKeys: ApiKeysRepository;
+  incomingHooks: IncomingHooksRepository;
 }
 
 export interface Store extends Repositories {

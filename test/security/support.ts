@@ -65,6 +65,9 @@ export const PUBLIC_ROUTES = [
   'POST /api/v1/login',
   'GET /api/v1/rooms/:room',
   'GET /api/v1/messages',
+  // Incoming webhooks: the secret URL is the credential (test/incoming-hooks.test.ts).
+  'POST /hooks/:token',
+  'POST /api/hooks/:token',
   // Public unless METRICS_TOKEN is set (its own bearer token, tested in test/metrics.test.ts).
   'GET /metrics',
   // The web app's static files.

@@ -17,6 +17,7 @@ import { createTwoFactorRepository } from './two-factor.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createWebhooksRepository } from './webhooks.repository.js';
 import { createApiKeysRepository } from './api-keys.repository.js';
+import { createIncomingHooksRepository } from './incoming-hooks.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -34,6 +35,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     twoFactor: createTwoFactorRepository(db),
     webhooks: createWebhooksRepository(db),
     apiKeys: createApiKeysRepository(db),
+    incomingHooks: createIncomingHooksRepository(db),
   };
 }
 

@@ -10,6 +10,7 @@ import { searchMigration } from './migration-0012-search.js';
 import { twoFactorMigration } from './migration-0020-two-factor.js';
 import { webhooksMigration } from './migration-0021-webhooks.js';
 import { botsMigration } from './migration-0021b-bots.js';
+import { incomingHooksMigration } from './migration-0021c-incoming-hooks.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -309,6 +310,7 @@ const migrations: Record<string, MigrationFactory> = {
   // 0021 is issue 22's second number: its parts land one by one as 0021a, 0021b, …
   '0021a_webhooks': (dialect) => webhooksMigration(dialect),
   '0021b_bots': botsMigration,
+  '0021c_incoming_hooks': incomingHooksMigration,
 };
 
 /** The names of every migration, in order. */

@@ -204,6 +204,7 @@ export interface Database {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   api_keys: ApiKeysTable;
+  incoming_hooks: IncomingHooksTable;
 }
 
 /** 0020: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */
@@ -256,5 +257,15 @@ export interface ApiKeysTable {
   session_id: string;
   key_hash: string;
   scopes: string;
+  created_at: number;
+}
+
+/** 0021c: an incoming webhook: its chat, the bot it posts as, its token's SHA-256. */
+export interface IncomingHooksTable {
+  id: string;
+  chat_id: string;
+  bot_id: number;
+  token_hash: string;
+  name: string;
   created_at: number;
 }

@@ -13,6 +13,7 @@ import { botsRoutes } from './bots.routes.js';
 import { nativeAuthChecks } from './auth.js';
 import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
+import { incomingHooksRoutes } from './incoming-hooks.routes.js';
 import { messagesRoutes } from './messages.routes.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
@@ -45,6 +46,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(adminRoutes, options);
         await scope.register(webhooksRoutes, options);
         await scope.register(botsRoutes, options);
+        await scope.register(incomingHooksRoutes, options);
       };
       await app.register(routes);
       // Upstream's current web app calls the same API under `/api/…` (Public/app/js/api.js).
