@@ -8,6 +8,7 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { createFsBlobStore } from './adapters/blobs/fs.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
+import { createHttpWebhookSender } from './adapters/webhooks/http-sender.js';
 import { createMemoryBus } from './adapters/bus/memory.js';
 import { createLocalForwardingBus, listenForLocalPublishers } from './adapters/bus/local-control.js';
 import { instrumentBus, instrumentStore } from './adapters/metrics/instrument.js';
@@ -134,7 +135,24 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
       log?.warn({ err, topic }, 'stored changes are not reaching the bus; other nodes hear of them only once their sockets reconnect'),
     recovered: (count: number) => log?.warn({ count }, 'publishing on the bus works again'),
   };
-  return { store, bus, blobs, hasher: createArgon2Hasher(config.argon2), limiter, clock, vonage, metrics, push, onPushError, onPublishFailure, search };
+  const webhookSender = createHttpWebhookSender(config.webhooks.allowHosts);
+  const onWebhookError = (err: unknown, context: string) => log?.warn({ err, context }, 'webhook delivery problem');
+  return {
+    store,
+    bus,
+    blobs,
+    hasher: createArgon2Hasher(config.argon2),
+    limiter,
+    clock,
+    vonage,
+    metrics,
+    push,
+    onPushError,
+    onPublishFailure,
+    search,
+    webhookSender,
+    onWebhookError,
+  };
 }
 
 /**
@@ -266,6 +284,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await stopControl?.();
     await core.media.stopSweeping();
     await core.pushWorker.stop();
+    await core.webhookWorker.stop();
     await core.presence.stop().catch((err) => app.log.warn({ err }, 'clearing socket presence failed'));
     await Promise.all(Object.values(ports.push ?? {}).map((sender) => sender.close?.()));
     await ports.bus.close();
@@ -345,6 +364,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
+  core.webhookWorker.start();
   if (core.push.enabled) {
     core.presence.start((err) => app.log.warn({ err }, 'socket presence heartbeat failed'));
     core.pushWorker.start();

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFaultsConfig, type FaultsConfig } from './config.faults.js';
+import { readWebhookConfig, type WebhookConfig } from './config.integrations.js';
 import { readPushConfig, type PushConfig } from './config.push.js';
 import { createReaders, type Env } from './config.readers.js';
 import { readHttpConfig, readRealtimeConfig, type HttpConfig, type RealtimeConfig } from './config.realtime.js';
@@ -33,6 +34,8 @@ export interface Config extends StorageConfig, TokenConfig, SecurityConfig, Vapp
   bodyLimitBytes: number;
   /** Push notifications (APNs, FCM, Web Push); a transport is off unless configured. */
   push: PushConfig;
+  /** Outgoing webhooks: allowed private hosts, retries, time limit. */
+  webhooks: WebhookConfig;
   realtime: RealtimeConfig;
   http: HttpConfig;
   /** Failure handling: image concurrency, upload leases, body rate, open requests per address. */
@@ -70,6 +73,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const realtime = readRealtimeConfig(r, tokens.rateLimits === null);
   const http = readHttpConfig(r);
   const push = readPushConfig(r);
+  const webhooks = readWebhookConfig(r);
   const faults = readFaultsConfig(r, tokens.rateLimits === null);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -85,6 +89,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     logLevel: LOG_LEVELS.includes(logLevel) ? logLevel : 'info',
     bodyLimitBytes: 64 * 1024,
     push,
+    webhooks,
     realtime,
     http,
     faults,

@@ -57,6 +57,8 @@ export interface AccountExtras {
   role?: UserRole | undefined;
   /** The Vonage user the V-app created for it. */
   vonageUserId?: string | undefined;
+  /** A bot (made by an admin, API keys only). */
+  isBot?: boolean | undefined;
 }
 
 /** Which API family a login came through, for the failed-login count. */
@@ -118,7 +120,8 @@ export async function createAccountsService(deps: {
     const key = user?.username ?? identifierText(id);
     await throttle.guardLogin(key, ipAddress);
     const matches = await hasher.verify(user?.passwordHash ?? dummyHash, password);
-    if (!user || !matches) {
+    // A bot has no password to log in with: only its API keys.
+    if (!user || !matches || user.isBot) {
       metrics.loginFailed(family);
       await throttle.recordLoginFailure(key, ipAddress);
       throw badCredentials();
@@ -185,6 +188,7 @@ export async function createAccountsService(deps: {
         updatedAt: now,
         vonageUserId: extras.vonageUserId ?? null,
         role: extras.role ?? 'user',
+        ...(extras.isBot ? { isBot: true } : {}),
       });
     } catch (error) {
       if (error instanceof UniqueViolation) {

@@ -1,6 +1,7 @@
 /**
  * Records chat events in the event log and publishes them on the bus. `record` appends in
- * the caller's transaction (so a message and its event commit together); `publish` runs
+ * the caller's transaction (so a message and its event commit together, with the event's
+ * webhook deliveries); `publish` runs
  * after the commit. `auxiliary` events are never stored and carry no cursor.
  */
 import type { Bus } from '../ports/bus.js';
@@ -8,6 +9,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ChatEvent, ChatEventKind, ChatSettingsView, ChatView, MessageView, Profile } from '../ports/events.js';
 import type { MemberRecord, Repositories, Store } from '../ports/store.js';
 import { settingsOf } from './chat-views.js';
+import type { WebhooksService } from './webhooks.service.js';
 
 export type ChatEvents = ReturnType<typeof createChatEvents>;
 
@@ -16,8 +18,8 @@ const FOR_MEMBERS: ReadonlySet<ChatEventKind> = new Set(['message', 'messageUpda
 
 const activeIds = (members: MemberRecord[]) => members.filter((m) => m.isMember).map((m) => m.userId);
 
-export function createChatEvents(deps: { store: Store; bus: Bus; clock: Clock }) {
-  const { store, bus, clock } = deps;
+export function createChatEvents(deps: { store: Store; bus: Bus; clock: Clock; webhooks?: Pick<WebhooksService, 'enqueue'> }) {
+  const { store, bus, clock, webhooks } = deps;
 
   /**
    * Appends `event` to the log through `repos` (a transaction, or the store) and returns it
@@ -25,7 +27,10 @@ export function createChatEvents(deps: { store: Store; bus: Bus; clock: Clock })
    * members (one row, whatever the chat's size); the others list their recipients.
    */
   async function record(repos: Repositories, event: ChatEvent): Promise<ChatEvent> {
-    if (event.kind === 'auxiliary' || event.recipients.length === 0) return event;
+    if (event.kind === 'auxiliary') return event;
+    // In the same transaction as the event: a webhook delivery is never lost, nor sent for a change rolled back.
+    await webhooks?.enqueue(repos, event);
+    if (event.recipients.length === 0) return event;
     const cursor = await repos.events.append(
       { payload: JSON.stringify(event), chatId: event.chatId || null, messageId: event.message?.message.id ?? null, createdAt: clock.now() },
       FOR_MEMBERS.has(event.kind) ? 'members' : event.recipients,

@@ -13,13 +13,16 @@ import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { SearchIndex } from '../ports/search-index.js';
 import type { Store } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
+import type { WebhookSender } from '../ports/webhook-sender.js';
 import { createAccountsService } from './accounts.service.js';
 import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
 import { createChatEvents } from './chat-events.js';
+import { createBotsService } from './bots.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
+import { createIncomingHooksService } from './incoming-hooks.service.js';
 import { createMessagesService } from './messages.service.js';
 import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
@@ -35,6 +38,8 @@ import { createUsersService } from './users.service.js';
 import { createVappConversationsService } from './vapp-conversations.service.js';
 import { createVappService } from './vapp.service.js';
 import { createVonageTokens } from './vonage-tokens.service.js';
+import { createWebhookWorker } from './webhook-worker.js';
+import { createWebhooksService } from './webhooks.service.js';
 
 export interface CorePorts {
   store: Store;
@@ -53,6 +58,10 @@ export interface CorePorts {
   search?: SearchIndex | undefined;
   /** Where push delivery problems are reported (a log). */
   onPushError?: ((error: unknown, context: string) => void) | undefined;
+  /** Outgoing webhook HTTP; webhooks cannot be created or delivered without it (a core built for a tool). */
+  webhookSender?: WebhookSender | undefined;
+  /** Where webhook delivery problems are reported (a log). */
+  onWebhookError?: ((error: unknown, context: string) => void) | undefined;
   /** Where a publish the bus refused after a committed change is reported (a log). */
   onPublishFailure?: PublishFailureHandler | undefined;
 }
@@ -63,9 +72,11 @@ export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'r
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents'>>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
+    webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
   };
 
 const PUSH_DEFAULTS = { preview: 'full', retryBaseMs: 2000, maxAttempts: 8, concurrency: 16 } as const;
+const WEBHOOK_DEFAULTS = { retryBaseMs: 2000, maxAttempts: 12, timeoutMs: 10_000, concurrency: 8 } as const;
 
 export async function createCore(ports: CorePorts, config: CoreConfig) {
   const { store, blobs, hasher, limiter, clock } = ports;
@@ -86,10 +97,22 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   });
   const twoFactor = createTwoFactorService({ store, hasher, throttle, clock });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, twoFactor, clock, metrics });
+  const bots = createBotsService({ store, accounts, sessions, clock });
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
   // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
   bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
-  const events = createChatEvents({ store, bus, clock });
+  const webhooks = createWebhooksService({ store, clock, sender: ports.webhookSender });
+  const webhookWorker = createWebhookWorker({
+    store,
+    clock,
+    sender: ports.webhookSender,
+    webhooks,
+    ...(config.webhooks ?? WEBHOOK_DEFAULTS),
+    onError: (error, context) => ports.onWebhookError?.(error, context),
+  });
+  // Published after the commit: the new deliveries are visible now.
+  bus.subscribe('chat.event', () => webhookWorker.kick());
+  const events = createChatEvents({ store, bus, clock, webhooks });
   const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, media, clock });
   const senders = ports.push ?? {};
@@ -108,6 +131,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   });
   const messages = createMessagesService({ store, events, media, clock, push });
   const contacts = createContactsService({ store, clock });
+  const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
   const rooms = createRoomsService({ store, bus, clock });
   const eventLog = createEventLogService({
     store,
@@ -142,12 +166,15 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     presence,
     push,
     pushWorker,
+    webhooks,
+    webhookWorker,
     tokens,
     throttle,
     sessions,
     media,
     accounts,
     twoFactor,
+    bots,
     admin,
     users,
     events,
@@ -155,6 +182,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     chats,
     messages,
     contacts,
+    incomingHooks,
     rooms,
     search,
     vonageTokens,

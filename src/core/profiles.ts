@@ -19,7 +19,16 @@ export const mediaViewOf = (m: MediaRecord): MediaView => ({
 export type { Profile };
 
 export function profileOf(user: UserRecord | Profile): Profile {
-  return { id: user.id, uid: user.uid, username: user.username, displayName: user.displayName, about: user.about, lastSeenAt: user.lastSeenAt };
+  const profile: Profile = {
+    id: user.id,
+    uid: user.uid,
+    username: user.username,
+    displayName: user.displayName,
+    about: user.about,
+    lastSeenAt: user.lastSeenAt,
+  };
+  if (user.isBot) profile.isBot = true;
+  return profile;
 }
 
 /** Loads the profiles of `ids` (missing users are left out); `withPhotos` adds each one's photos, newest first. */

@@ -2,7 +2,8 @@
  * Every way a caller hands Parley a credential, read in one place for every family: an access
  * token from `Authorization: Bearer`, `x-access-token` or `?token=` (seed 004's transports), a
  * token offered as a `Sec-WebSocket-Protocol` value (browsers cannot set headers on a socket),
- * and `Authorization: Basic` name and password. Reading only: what a token is worth is the
+ * and `Authorization: Basic` name and password; a bearer value may also be a bot's API key
+ * (`credentialKind`). Reading only: what a token is worth is the
  * core's call (sessions, V-app tokens).
  */
 import type { FastifyRequest } from 'fastify';
@@ -32,6 +33,14 @@ export function bearerToken(request: CredentialSource): string | undefined {
   const query = request.query as Record<string, unknown> | undefined;
   if (typeof query?.token === 'string' && query.token !== '') return query.token;
   return undefined;
+}
+
+/**
+ * What kind of credential a bearer value is: a bot's API key (`pk_<id>_<secret>`, see
+ * core/bots.service.ts) or an access token (a JWT).
+ */
+export function credentialKind(token: string): 'apiKey' | 'accessToken' {
+  return token.startsWith('pk_') ? 'apiKey' : 'accessToken';
 }
 
 /** The offered `Sec-WebSocket-Protocol` values, in order. */

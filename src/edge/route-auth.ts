@@ -29,6 +29,11 @@ declare module 'fastify' {
     /** What the route needs from its caller (see src/edge/route-auth.ts). */
     auth?: RouteAuth;
     /**
+     * The scope an API key needs for this route (`messages:write`); by default derived from
+     * the method and path (`routeScopeOf`).
+     */
+    scope?: string;
+    /**
      * Set on socket routes: their declaration is enforced by the socket code before the
      * upgrade, after the Origin check (a refused Origin is a 403 whatever the token).
      */
@@ -90,6 +95,28 @@ export function useRouteAuth(app: FastifyInstance, { checks, hook = 'preHandler'
     if (!check) return done();
     check(request, reply).then(() => done(), done);
   });
+}
+
+/**
+ * The scope an API key needs for `method` on `url` (a route pattern): the route's own
+ * `scope`, else `<area>:read` for GET and HEAD and `<area>:write` for anything else, the area
+ * read from the path (`/chats/:id/messages…` is `messages`, `/users/me/contacts…` `contacts`,
+ * photos and uploads `files`, sockets `events`). Changing one's own account (`/users…` other
+ * than GET) is `account`, which no key is granted: keys act, they do not manage the bot.
+ */
+export function routeScopeOf(method: string, url: string, config?: { scope?: string | undefined }): string {
+  if (config?.scope) return config.scope;
+  const path = url.replace(/^\/api(?=\/)/, '');
+  const read = method === 'GET' || method === 'HEAD';
+  const access = read ? 'read' : 'write';
+  if (path === '/ws' || path.startsWith('/ws/') || /^\/:sessionId/.test(path)) return 'events:read';
+  if (/^\/chats\/[^/]+\/messages/.test(path)) return `messages:${access}`;
+  if (path.startsWith('/users/me/contacts')) return `contacts:${access}`;
+  if (path.startsWith('/users/me/photos') || path.startsWith('/uploads') || path.startsWith('/files') || path.startsWith('/photos')) return `files:${access}`;
+  if (path.startsWith('/search')) return 'search:read';
+  if (path.startsWith('/users')) return read ? 'users:read' : 'account';
+  const area = path.split('/')[1] ?? '';
+  return `${area}:${access}`;
 }
 
 /** Sets `auth` on a route that declares none. */

@@ -14,6 +14,8 @@ export interface Profile {
   lastSeenAt: number | null;
   /** The user's photos, newest first, where the view loaded them (users inside chats and messages). */
   photos?: MediaView[];
+  /** True for a bot; absent for people. */
+  isBot?: boolean;
 }
 
 /** An uploaded file attached somewhere (photo, chat image, message attachment). */

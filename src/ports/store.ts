@@ -8,10 +8,16 @@ import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesR
 import type { PushRepository } from './push-records.js';
 import type { VappRepository } from './vapp-records.js';
 import type { TwoFactorRepository } from './two-factor-records.js';
+import type { WebhooksRepository } from './webhook-records.js';
+import type { ApiKeysRepository } from './api-key-records.js';
+import type { IncomingHooksRepository } from './incoming-hook-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
 export type * from './two-factor-records.js';
+export type * from './webhook-records.js';
+export type * from './api-key-records.js';
+export type * from './incoming-hook-records.js';
 
 export interface UserRecord {
   id: number;
@@ -32,11 +38,14 @@ export interface UserRecord {
   role: UserRole;
   /** When an admin disabled the account (it cannot log in then); null when enabled. */
   disabledAt: number | null;
+  /** A bot: made by an admin, signs in with API keys only. */
+  isBot?: boolean;
 }
 
 export type UserRole = 'user' | 'admin';
 
-export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt'> & {
+export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt' | 'isBot'> & {
+  isBot?: boolean;
   about?: string | null;
   vonageUserId?: string | null;
   role?: UserRole;
@@ -213,6 +222,9 @@ export interface Repositories {
   push: PushRepository;
   vapp: VappRepository;
   twoFactor: TwoFactorRepository;
+  webhooks: WebhooksRepository;
+  apiKeys: ApiKeysRepository;
+  incomingHooks: IncomingHooksRepository;
 }
 
 export interface Store extends Repositories {

@@ -74,6 +74,9 @@ export const PUBLIC_ROUTES = [
   'GET /api/v1/messages',
   // Issue 18: one room message, public as rooms are (the original's anonUser may read it).
   'GET /api/v1/messages/:id',
+  // Incoming webhooks: the secret URL is the credential (test/incoming-hooks.test.ts).
+  'POST /hooks/:token',
+  'POST /api/hooks/:token',
   // Public unless METRICS_TOKEN is set (its own bearer token, tested in test/metrics.test.ts).
   'GET /metrics',
   // The web app's static files.

@@ -35,6 +35,312 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a bot user (API keys only; it cannot log in with a password) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Set while the account is disabled.
+                             */
+                            disabledAt?: string;
+                            email?: string;
+                            id: number;
+                            /** @enum {boolean} */
+                            isBot: true;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            role: "user" | "admin";
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/bots/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot’s API keys (never the keys themselves) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            scopes: string[];
+                            /** @description The device session the key acts in */
+                            sessionId: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Issue an API key for the bot within scopes; the key is shown only in this answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Any of users:read, chats:read, chats:write, messages:read, messages:write, contacts:read, contacts:write, files:read, files:write, search:read, events:read */
+                        scopes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description Authorization: Bearer <key> */
+                            key: string;
+                            scopes: string[];
+                            /** @description The device session the key acts in */
+                            sessionId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/bots/{id}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: its requests fail (401) and its sockets close at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/chats/{id}/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chat’s incoming webhooks (never their URLs) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The bot user the hook posts as */
+                            botId: number;
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make an incoming webhook for the chat: a secret URL that posts into it as the named integration (shown only here) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The bot user the hook posts as */
+                            botId: number;
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/chats/{id}/hooks/{hookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an incoming webhook: its URL stops working */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    hookId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/keys/rotate": {
         parameters: {
             query?: never;
@@ -540,6 +846,506 @@ export interface paths {
                             /** @description How many sessions were ended. */
                             revoked: number;
                         };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every outgoing webhook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatIds: string[] | null;
+                            createdAt: string;
+                            events: string[];
+                            id: string;
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register an outgoing webhook; the answer holds its signature secret, shown only here */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        chatIds?: string[];
+                        /** @description Any of message, messageUpdate, messageRead, chatUpdate, addedUsers, removedUsers, chatCleared, chatDeleted, userUpdate */
+                        events: string[];
+                        secret?: string;
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatIds: string[] | null;
+                            createdAt: string;
+                            events: string[];
+                            id: string;
+                            /** @description The signature key; shown only here */
+                            secret: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One outgoing webhook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatIds: string[] | null;
+                            createdAt: string;
+                            events: string[];
+                            id: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a webhook and its pending and past deliveries */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook’s newest 100 deliveries, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            createdAt: string;
+                            event: string;
+                            finishedAt: string | null;
+                            id: number;
+                            lastError: string | null;
+                            lastStatus: number | null;
+                            nextAttemptAt: string | null;
+                            status: "pending" | "delivered" | "failed";
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a bot user (API keys only; it cannot log in with a password) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description Set while the account is disabled.
+                             */
+                            disabledAt?: string;
+                            email?: string;
+                            id: number;
+                            /** @enum {boolean} */
+                            isBot: true;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            role: "user" | "admin";
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bots/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bot’s API keys (never the keys themselves) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            scopes: string[];
+                            /** @description The device session the key acts in */
+                            sessionId: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Issue an API key for the bot within scopes; the key is shown only in this answer */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Any of users:read, chats:read, chats:write, messages:read, messages:write, contacts:read, contacts:write, files:read, files:write, search:read, events:read */
+                        scopes: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description Authorization: Bearer <key> */
+                            key: string;
+                            scopes: string[];
+                            /** @description The device session the key acts in */
+                            sessionId: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/bots/{id}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key: its requests fail (401) and its sockets close at once */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                    keyId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chats/{id}/hooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chat’s incoming webhooks (never their URLs) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The bot user the hook posts as */
+                            botId: number;
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Make an incoming webhook for the chat: a secret URL that posts into it as the named integration (shown only here) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The bot user the hook posts as */
+                            botId: number;
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/chats/{id}/hooks/{hookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an incoming webhook: its URL stops working */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    hookId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
                     };
                 };
             };
@@ -1063,6 +1869,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every outgoing webhook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatIds: string[] | null;
+                            createdAt: string;
+                            events: string[];
+                            id: string;
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Register an outgoing webhook; the answer holds its signature secret, shown only here */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        chatIds?: string[];
+                        /** @description Any of message, messageUpdate, messageRead, chatUpdate, addedUsers, removedUsers, chatCleared, chatDeleted, userUpdate */
+                        events: string[];
+                        secret?: string;
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatIds: string[] | null;
+                            createdAt: string;
+                            events: string[];
+                            id: string;
+                            /** @description The signature key; shown only here */
+                            secret: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One outgoing webhook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatIds: string[] | null;
+                            createdAt: string;
+                            events: string[];
+                            id: string;
+                            url: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a webhook and its pending and past deliveries */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook’s newest 100 deliveries, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attempts: number;
+                            createdAt: string;
+                            event: string;
+                            finishedAt: string | null;
+                            id: number;
+                            lastError: string | null;
+                            lastStatus: number | null;
+                            nextAttemptAt: string | null;
+                            status: "pending" | "delivered" | "failed";
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chats": {
         parameters: {
             query?: never;
@@ -1112,6 +2112,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1160,6 +2162,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1246,6 +2250,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -1316,6 +2322,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -1370,6 +2378,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1417,6 +2427,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1498,6 +2510,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1546,6 +2560,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1632,6 +2648,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -1702,6 +2720,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -1756,6 +2776,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1803,6 +2825,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1890,6 +2914,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -1938,6 +2964,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2024,6 +3052,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -2094,6 +3124,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -2148,6 +3180,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2195,6 +3229,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2275,6 +3311,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2323,6 +3361,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2409,6 +3449,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -2479,6 +3521,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -2533,6 +3577,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2580,6 +3626,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2743,6 +3791,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2791,6 +3841,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -2877,6 +3929,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -2947,6 +4001,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -3001,6 +4057,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3048,6 +4106,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3232,6 +4292,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3302,6 +4364,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -3412,6 +4476,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3482,6 +4548,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -3622,6 +4690,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3692,6 +4762,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -3788,6 +4860,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -3858,6 +4932,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -3966,6 +5042,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4036,6 +5114,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -4183,6 +5263,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4231,6 +5313,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4317,6 +5401,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -4387,6 +5473,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -4441,6 +5529,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4488,6 +5578,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4622,6 +5714,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4670,6 +5764,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4756,6 +5852,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -4826,6 +5924,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -4880,6 +5980,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -4927,6 +6029,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5007,6 +6111,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5055,6 +6161,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5141,6 +6249,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -5211,6 +6321,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -5265,6 +6377,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5312,6 +6426,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5475,6 +6591,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -5575,6 +6693,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/hooks/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post {text} into the hook’s chat as its integration (the URL is the credential) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatId: string;
+                            id: number;
+                            seq: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/search/chats": {
         parameters: {
             query?: never;
@@ -5625,6 +6791,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5673,6 +6841,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5759,6 +6929,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -5829,6 +7001,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -5883,6 +7057,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -5930,6 +7106,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -6061,6 +7239,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -6131,6 +7311,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                            isBot?: boolean;
                                             /** Format: date-time */
                                             lastSeen?: string;
                                             name: string;
@@ -6340,6 +7522,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6426,6 +7610,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6456,6 +7642,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -6543,6 +7731,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6629,6 +7819,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6735,6 +7927,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6765,6 +7959,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -6850,6 +8046,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -6924,6 +8122,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -7253,6 +8453,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -7338,6 +8540,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -7468,6 +8672,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -7646,6 +8852,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -8233,6 +9441,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8281,6 +9491,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8367,6 +9579,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -8437,6 +9651,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -8491,6 +9707,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8538,6 +9756,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8619,6 +9839,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8667,6 +9889,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8753,6 +9977,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -8823,6 +10049,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -8877,6 +10105,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -8924,6 +10154,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9011,6 +10243,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9059,6 +10293,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9145,6 +10381,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -9215,6 +10453,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -9269,6 +10509,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9316,6 +10558,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9396,6 +10640,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9444,6 +10690,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9530,6 +10778,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -9600,6 +10850,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -9654,6 +10906,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9701,6 +10955,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9864,6 +11120,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9912,6 +11170,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -9998,6 +11258,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -10068,6 +11330,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -10122,6 +11386,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10169,6 +11435,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10353,6 +11621,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10423,6 +11693,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -10533,6 +11805,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10603,6 +11877,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -10743,6 +12019,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10813,6 +12091,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -10909,6 +12189,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -10979,6 +12261,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -11087,6 +12371,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11157,6 +12443,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -11304,6 +12592,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11352,6 +12642,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11438,6 +12730,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -11508,6 +12802,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -11562,6 +12858,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11609,6 +12907,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11743,6 +13043,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11791,6 +13093,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -11877,6 +13181,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -11947,6 +13253,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -12001,6 +13309,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12048,6 +13358,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12128,6 +13440,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12176,6 +13490,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12262,6 +13578,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -12332,6 +13650,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -12386,6 +13706,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12433,6 +13755,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12596,6 +13920,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -12731,6 +14057,54 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/hooks/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post {text} into the hook’s chat as its integration (the URL is the credential) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            chatId: string;
+                            id: number;
+                            seq: number;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -12878,6 +14252,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -12926,6 +14302,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -13012,6 +14390,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
                                     /** Format: date-time */
                                     lastSeen?: string;
                                     name: string;
@@ -13082,6 +14462,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -13136,6 +14518,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -13183,6 +14567,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -13314,6 +14700,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
                                         /** Format: date-time */
                                         lastSeen?: string;
                                         name: string;
@@ -13384,6 +14772,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                            isBot?: boolean;
                                             /** Format: date-time */
                                             lastSeen?: string;
                                             name: string;
@@ -13593,6 +14983,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13679,6 +15071,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13709,6 +15103,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -13796,6 +15192,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13882,6 +15280,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -13988,6 +15388,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -14018,6 +15420,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -14103,6 +15507,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -14177,6 +15583,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -14506,6 +15914,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -14591,6 +16001,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
                                 /** Format: date-time */
                                 lastSeen?: string;
                                 name: string;
@@ -14721,6 +16133,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;
@@ -14899,6 +16313,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
                             /** Format: date-time */
                             lastSeen?: string;
                             name: string;

@@ -16,6 +16,9 @@ import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createTwoFactorRepository } from './two-factor.repository.js';
 import { createUsersRepository } from './users.repository.js';
 import { createVappRepository } from './vapp.repository.js';
+import { createWebhooksRepository } from './webhooks.repository.js';
+import { createApiKeysRepository } from './api-keys.repository.js';
+import { createIncomingHooksRepository } from './incoming-hooks.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -32,6 +35,9 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     push: createPushRepository(db, kind),
     vapp: createVappRepository(db),
     twoFactor: createTwoFactorRepository(db),
+    webhooks: createWebhooksRepository(db),
+    apiKeys: createApiKeysRepository(db),
+    incomingHooks: createIncomingHooksRepository(db),
   };
 }
 

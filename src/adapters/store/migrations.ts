@@ -10,6 +10,9 @@ import { searchMigration } from './migration-0012-search.js';
 import { messageUuidsMigration } from './migration-0013-message-uuids.js';
 import { vappConversationsMigration } from './migration-0014-vapp-conversations.js';
 import { twoFactorMigration } from './migration-0015-two-factor.js';
+import { webhooksMigration } from './migration-0016-webhooks.js';
+import { botsMigration } from './migration-0017-bots.js';
+import { incomingHooksMigration } from './migration-0018-incoming-hooks.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -308,6 +311,9 @@ const migrations: Record<string, MigrationFactory> = {
   '0013_message_uuids': messageUuidsMigration,
   '0014_vapp_conversations': vappConversationsMigration,
   '0015_two_factor': twoFactorMigration,
+  '0016_webhooks': (dialect) => webhooksMigration(dialect),
+  '0017_bots': botsMigration,
+  '0018_incoming_hooks': incomingHooksMigration,
 };
 
 /** The names of every migration, in order. */

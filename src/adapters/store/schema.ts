@@ -23,6 +23,8 @@ export interface UsersTable {
   vonage_user_id: string | null;
   role: Generated<string>;
   disabled_at: number | null;
+  /** Added by 0017: 1 for a bot (API keys only, no password login). */
+  is_bot: Generated<number>;
 }
 
 export interface DeviceSessionsTable {
@@ -217,6 +219,10 @@ export interface Database {
   user_image_urls: UserImageUrlsTable;
   two_factor: TwoFactorTable;
   recovery_codes: RecoveryCodesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  api_keys: ApiKeysTable;
+  incoming_hooks: IncomingHooksTable;
 }
 
 /** 0015: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */
@@ -234,4 +240,50 @@ export interface RecoveryCodesTable {
   user_id: number;
   code_hash: string;
   used_at: number | null;
+}
+
+/** 0016: an outgoing webhook; `events` and `chat_ids` are JSON arrays. */
+export interface WebhooksTable {
+  id: string;
+  url: string;
+  events: string;
+  chat_ids: string | null;
+  secret: string;
+  created_at: number;
+}
+
+/** 0016: the webhook outbox and delivery log. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: string;
+  event: string;
+  payload: string;
+  status: string;
+  attempts: Generated<number>;
+  last_error: string | null;
+  last_status: number | null;
+  due_at: number;
+  leased_until: number | null;
+  created_at: number;
+  finished_at: number | null;
+}
+
+/** 0017: a bot's API key (its secret only as a SHA-256 hash); `scopes` is a JSON array. */
+export interface ApiKeysTable {
+  id: string;
+  user_id: number;
+  session_id: string;
+  key_hash: string;
+  scopes: string;
+  created_at: number;
+}
+
+/** 0018: an incoming webhook: its chat, the bot it posts as, its token's SHA-256. */
+export interface IncomingHooksTable {
+  id: string;
+  chat_id: string;
+  bot_id: number;
+  token_hash: string;
+  name: string;
+  created_at: number;
 }

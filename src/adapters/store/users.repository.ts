@@ -19,6 +19,7 @@ export const toUserRecord = (row: Selectable<UsersTable>): UserRecord => ({
   vonageUserId: row.vonage_user_id ?? null,
   role: row.role === 'admin' ? 'admin' : 'user',
   disabledAt: row.disabled_at === null || row.disabled_at === undefined ? null : Number(row.disabled_at),
+  ...(Number(row.is_bot ?? 0) === 1 ? { isBot: true } : {}),
 });
 
 /** Escapes LIKE wildcards so a search for `50%` matches the text "50%". */
@@ -44,6 +45,7 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
             updated_at: user.updatedAt,
             vonage_user_id: user.vonageUserId ?? null,
             role: user.role ?? 'user',
+            ...(user.isBot ? { is_bot: 1 } : {}),
           })
           .returningAll()
           .executeTakeFirstOrThrow();

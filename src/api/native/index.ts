@@ -9,9 +9,11 @@ import type { Core } from '../../core/index.js';
 import type { Family } from '../../edge/family.js';
 import type { Hub } from '../../realtime/hub.js';
 import { adminRoutes } from './admin.routes.js';
+import { botsRoutes } from './bots.routes.js';
 import { nativeAuthChecks } from './auth.js';
 import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
+import { incomingHooksRoutes } from './incoming-hooks.routes.js';
 import { messagesRoutes } from './messages.routes.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
@@ -21,6 +23,7 @@ import { twoFactorRoutes } from './two-factor.routes.js';
 import { nativeSocket } from './socket.gateway.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
+import { webhooksRoutes } from './webhooks.routes.js';
 
 /** The native family, built from the core and the configuration. */
 export function nativeFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
@@ -41,6 +44,9 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(contactsRoutes, options);
         await scope.register(searchRoutes, options);
         await scope.register(adminRoutes, options);
+        await scope.register(webhooksRoutes, options);
+        await scope.register(botsRoutes, options);
+        await scope.register(incomingHooksRoutes, options);
       };
       await app.register(routes);
       // Upstream's current web app calls the same API under `/api/…` (Public/app/js/api.js).

@@ -42,8 +42,14 @@ export interface Ack {
   message?: string;
 }
 
-/** Runs one parsed frame for `user`; never throws (failures become `ok: false`). */
-export async function runAction(core: Core, user: UserRecord, frame: unknown, log: FastifyBaseLogger): Promise<Ack> {
+/** The API-key scope each action needs, as its REST twin (`POST /chats/:id/messages`, `…/read`, `/chats/:id/notify`). */
+const ACTION_SCOPES = { send: 'messages:write', read: 'messages:write', notify: 'chats:write' } as const;
+
+/**
+ * Runs one parsed frame for `user`; never throws (failures become `ok: false`). `scopes`: a
+ * bot's API key's, which must hold the action's scope.
+ */
+export async function runAction(core: Core, user: UserRecord, frame: unknown, log: FastifyBaseLogger, scopes?: readonly string[]): Promise<Ack> {
   const named = (frame as { action?: unknown } | null)?.action;
   const action = named === 'send' || named === 'read' || named === 'notify' ? (named as SocketAction['action']) : undefined;
   const echo = {
@@ -61,6 +67,8 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
       message: 'Expected {action: "send", chatId, localId, text} or {action: "read", chatId, messageId} or {action: "notify", chatId, name}.',
     };
   }
+  const needed = ACTION_SCOPES[frame.action];
+  if (scopes && !scopes.includes(needed)) return { ...echo, ok: false, error: 'forbidden', message: `This API key lacks the scope ${needed}.` };
   const actor = profileOf(user);
   try {
     switch (frame.action) {

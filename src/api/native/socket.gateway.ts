@@ -24,6 +24,7 @@ import { closeSocket, drained, sendEvent, sendFrame } from '../../realtime/send.
 import { refuseForeignOrigin, serveSocket, type SocketLimits } from '../../realtime/socket-route.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { socketToken } from '../../edge/credentials.js';
+import { authenticateToken } from './auth.js';
 import { abandonedAck } from './socket.abandoned.js';
 import { runAction } from './socket.actions.js';
 import { frameFor, systemFrame } from './socket.frames.js';
@@ -62,6 +63,8 @@ export interface NativeSocketOptions {
 
 export async function nativeSocket(parent: FastifyInstance, options: NativeSocketOptions) {
   const { core, publicUrl, realtime, hub } = options;
+  /** The scopes of sockets a bot's API key opened (others may do what their user may). */
+  const keyScopes = new WeakMap<Connection, readonly string[]>();
   const send = (conn: Connection, data: string) => sendFrame(conn.socket, data, realtime.maxBufferedBytes);
   const gate = new ReplayGate(realtime.replayConcurrency, realtime.replayPerUser);
   /** A replay waits for the socket to drain below this before each frame. */
@@ -153,12 +156,12 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
     } catch {
       return closeSocket(conn.socket, CloseCode.InvalidPayload, 'frames are JSON');
     }
-    const ack = await runAction(core, conn.user, frame, parent.log);
+    const ack = await runAction(core, conn.user, frame, parent.log, keyScopes.get(conn));
     send(conn, systemFrame('ack', ack));
   }
 
   function open(socket: WebSocket, request: FastifyRequest<{ Querystring: { since?: number } }>) {
-    const { user, session } = request.auth;
+    const { user, session, scopes } = request.auth;
     const conn: Connection = {
       protocol: PROTOCOL,
       userId: user.id,
@@ -180,6 +183,7 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
     };
     // Opened while the bus is lost: it catches up from the newest cursor heard before the loss.
     if (hub.busIsLost) conn.busLost!(hub.newestCursor());
+    if (scopes) keyScopes.set(conn, scopes);
     // One native socket per device session (the session's room sockets are not affected).
     for (const previous of hub.ofSession(session.id)) {
       if (previous.protocol === PROTOCOL) previous.close(CloseCode.Replaced, 'a newer socket opened for this session');
@@ -204,7 +208,7 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
     refuseForeignOrigin(request, realtime.origins);
     const token = socketToken(request);
     if (token === undefined) throw unauthenticated();
-    request.auth = await core.sessions.authenticate(token);
+    request.auth = await authenticateToken(core, token, () => 'events:read');
     const { sessionId } = request.params as { sessionId?: string };
     if (sessionId !== undefined && sessionId !== request.auth.session.id) throw unauthenticated('The token belongs to another device session.');
     await recordPresence(request);

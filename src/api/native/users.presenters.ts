@@ -65,6 +65,7 @@ export function presentUser(
     about: user.about,
     lastSeen: user.lastSeenAt === null ? undefined : iso(user.lastSeenAt),
     photos: options.photos ?? [],
+    isBot: user.isBot ? true : undefined,
     deviceSessions: options.sessions?.map((s) => presentSession(s, options.openedToken?.sessionId === s.id ? options.openedToken.token : undefined)),
   });
 }

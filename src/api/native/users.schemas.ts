@@ -44,6 +44,7 @@ export const UserInfo = Type.Object({
   about: Type.Optional(Type.String()),
   lastSeen: Type.Optional(Type.String({ format: 'date-time' })),
   photos: Type.Array(MediaInfo, { description: 'Newest first.' }),
+  isBot: Type.Optional(Type.Boolean({ description: 'true for a bot (an integration acting with API keys); absent otherwise.' })),
   deviceSessions: Type.Optional(Type.Array(DeviceSession)),
 });
 
