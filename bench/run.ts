@@ -13,7 +13,7 @@ import { mib } from './lib/rss.js';
 import { startBaseline } from './lib/baseline.js';
 import { call, machine, startParley } from './lib/server.js';
 import { coldStarts } from './scenarios/cold-start.js';
-import { usersMeUnderLogins, usersMeVersusBare } from './scenarios/http.js';
+import { usersMeSection, usersMeUnderLogins, usersMeVersusBare } from './scenarios/http.js';
 import { messagesPerSecond } from './scenarios/messages.js';
 import { fanOut, idleMemory, READERS, sessionTokens } from './scenarios/realtime.js';
 
@@ -55,25 +55,9 @@ async function httpScenarios(label: string, env: Record<string, string>) {
   try {
     const user = await call(`${parley.url}/users`, { body: { name: 'Me', username: 'bench_me', password: 'bench password' } });
     const rounds = await usersMeVersusBare(parley.url, parley.pid, user.token, ROUNDS, SECONDS);
+    lines.push(...usersMeSection(label, rounds, SECONDS));
     const p = median(rounds.map((r) => r.parley.rps));
     const b = median(rounds.map((r) => r.bare.rps));
-    const pCpu = median(rounds.map((r) => r.parley.cpuUs ?? 0));
-    const bCpu = median(rounds.map((r) => r.bare.cpuUs ?? 0));
-    lines.push(
-      `### GET /users/me (${label}), 50 connections, ${SECONDS} s rounds`,
-      '',
-      '| round | Parley req/s | p99 ms | CPU µs/req | bare node:http req/s | p99 ms | CPU µs/req |',
-      '|---|---|---|---|---|---|---|',
-    );
-    for (const r of rounds)
-      lines.push(
-        `| ${r.round} | ${fmt(r.parley.rps)} | ${r.parley.p99} | ${fmt(r.parley.cpuUs ?? 0, 1)} | ${fmt(r.bare.rps)} | ${r.bare.p99} | ${fmt(r.bare.cpuUs ?? 0, 1)} |`,
-      );
-    lines.push(
-      '',
-      `Median: Parley **${fmt(p)} req/s**, bare ${fmt(b)} req/s: **${(p / b).toFixed(2)} ×**. Server CPU per request (user + system, from /proc): Parley ${fmt(pCpu, 1)} µs, bare ${fmt(bCpu, 1)} µs (${(bCpu / pCpu).toFixed(2)} ×).`,
-      '',
-    );
     // The targets are on the embedded default; PostgreSQL's figures are for information.
     targets.push([`GET /users/me ≥ 0.6 × bare node:http (${label})`, `${(p / b).toFixed(2)} ×`, label === 'SQLite' ? p / b >= 0.6 : undefined]);
 

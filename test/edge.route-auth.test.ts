@@ -122,6 +122,36 @@ describe('edge: route auth declarations', () => {
     assert.equal(routeAuthOf(seen[0] as never), 'session', 'socket routes get the family’s socket mode');
     await app.close();
   });
+  it('resolves each route’s check when it is registered: public routes get no hook, HEAD and routes declared later by a nested scope are checked, a route’s own hooks run after', async () => {
+    const order: string[] = [];
+    const routes = new Map<string, { preHandler?: unknown }>();
+    const app = await appWith(
+      family(async (s) => {
+        s.addHook('onRoute', (route) => void routes.set(`${route.method} ${route.url}`, route));
+        s.get('/open', { config: { auth: 'none' } }, async () => ({ open: true }));
+        s.get('/closed', { config: { auth: 'session' }, preHandler: async () => void order.push('route hook') }, async () => {
+          order.push('handler');
+          return { closed: true };
+        });
+        // A plugin's route that cannot declare its mode: a nested scope gives it after the family's onRoute ran.
+        await s.register(async (inner) => {
+          declareAuth(inner, 'session');
+          inner.get('/late', async () => ({ late: true }));
+        });
+      }),
+    );
+    await app.ready();
+    assert.equal(routes.get('GET /t/open')?.preHandler, undefined, 'a public route gets no auth hook');
+    assert.equal((await app.inject('/t/open')).statusCode, 200);
+    assert.equal((await app.inject({ method: 'HEAD', url: '/t/closed' })).statusCode, 401, 'the HEAD route Fastify adds is checked too');
+    assert.equal((await app.inject('/t/closed')).statusCode, 401);
+    assert.deepEqual(order, [], 'neither the route’s own hook nor the handler ran for a refused request');
+    assert.equal((await app.inject({ url: '/t/closed', headers: { authorization: 'Bearer good' } })).statusCode, 200);
+    assert.deepEqual(order, ['route hook', 'handler']);
+    assert.equal((await app.inject('/t/late')).statusCode, 401, 'a mode declared after registration is enforced');
+    assert.equal((await app.inject({ url: '/t/late', headers: { authorization: 'Bearer good' } })).json().late, true);
+    await app.close();
+  });
 });
 
 describe('edge: one wire-format installer', () => {

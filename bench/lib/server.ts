@@ -27,7 +27,13 @@ export async function startParley(env: Record<string, string> = {}, cwd = proces
   const spawnedAt = performance.now();
   const built = existsSync(path.join(cwd, 'dist/server.js'));
   // PARLEY_BENCH_PROFILE=dir writes a V8 CPU profile of the server into dir.
-  const profile = process.env.PARLEY_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`] : [];
+  const profile = process.env.PARLEY_BENCH_PROFILE
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${process.env.PARLEY_BENCH_PROFILE}`,
+        ...(process.env.PARLEY_BENCH_PROFILE_INTERVAL ? [`--cpu-prof-interval=${process.env.PARLEY_BENCH_PROFILE_INTERVAL}`] : []),
+      ]
+    : [];
   const args = [...profile, ...(built ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'])];
   const child = spawn(process.execPath, args, {
     env: {

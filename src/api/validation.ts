@@ -68,7 +68,13 @@ export function findNul(value: unknown, base = ''): string | undefined {
 export function refuseNul(app: FastifyInstance): void {
   // Callback style: every request passes here, and an async hook costs a promise each time.
   app.addHook('preValidation', (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
-    const found = findNul(request.params) ?? findNul(request.query) ?? findNul(request.body);
+    // The path and the query are decoded from the URL, where a NUL comes as "%00" (the HTTP
+    // parser refuses a raw one; checked too, for `inject`): without it they hold none, and most
+    // requests skip the walk.
+    const inUrl = request.url.includes('%00') || request.url.includes('\u0000');
+    const body = request.body;
+    const found =
+      (inUrl ? (findNul(request.params) ?? findNul(request.query)) : undefined) ?? (body === undefined || body === null ? undefined : findNul(body));
     done(found === undefined ? undefined : invalid([{ name: found, reason: 'must not contain the NUL character (U+0000)' }]));
   });
 }

@@ -66,8 +66,11 @@ export function routeAuthOf(route: Pick<RouteOptions, 'config'>): RouteAuth | un
 }
 
 /**
- * Installs a family's one auth hook on its (encapsulated) scope; the start fails (in
- * `ready()`) when one of its routes declares no mode, or one the family does not serve.
+ * Installs a family's auth on its (encapsulated) scope: each route gets its mode's check as a
+ * route-level hook when it is registered (routes whose check is `null`, public ones and
+ * sockets, get none, so they pay nothing per request). The start fails (in `ready()`) when one
+ * of the routes declares no mode, or one the family does not serve. The check runs after the
+ * scope's own hooks of the same phase; no family has one that reads what the check sets.
  *
  * @example
  * useRouteAuth(app, { checks: { none: null, session: requireAuth(core.sessions) } });
@@ -75,8 +78,12 @@ export function routeAuthOf(route: Pick<RouteOptions, 'config'>): RouteAuth | un
 export function useRouteAuth(app: FastifyInstance, { checks, hook = 'preHandler' }: RouteAuthOptions): void {
   const routes: RouteOptions[] = [];
   app.addHook('onRoute', (route) => {
-    if ((route as { websocket?: boolean }).websocket) route.config = { ...(route.config as object), socket: true } as RouteOptions['config'];
+    const socket = (route as { websocket?: boolean }).websocket === true;
+    if (socket) route.config = { ...(route.config as object), socket: true } as RouteOptions['config'];
     routes.push(route);
+    if (socket) return;
+    const check = routeCheck(route, checks);
+    if (check) route[hook] = [check, ...hooksOf(route[hook])];
   });
   // Checked once every route is in: a nested scope's `declareAuth` runs after this scope's onRoute.
   app.addHook('onReady', async () => {
@@ -87,14 +94,37 @@ export function useRouteAuth(app: FastifyInstance, { checks, hook = 'preHandler'
       if (!(mode in checks)) throw new Error(`${where} declares auth '${mode}', which its family does not serve`);
     }
   });
-  // Callback style: every request of the family passes here, and most public ones need no
-  // check, so they should not pay for a promise.
-  app.addHook(hook, (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => {
-    const { auth: mode, socket } = request.routeOptions.config;
-    const check = mode === undefined || socket ? undefined : checks[mode];
-    if (!check) return done();
-    check(request, reply).then(() => done(), done);
-  });
+}
+
+/** A hook in callback style (no promise per request for the hook runner). */
+type CallbackHook = (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void;
+
+/**
+ * The route-level hook that runs `route`'s check, or undefined when its mode needs none. A mode
+ * that a nested scope's `declareAuth` gives later is not known yet: that route's hook looks it
+ * up on its first request (from the same route options, complete by then).
+ */
+function routeCheck(route: RouteOptions, checks: AuthChecks): CallbackHook | undefined {
+  const mode = routeAuthOf(route);
+  if (mode !== undefined) {
+    const check = checks[mode];
+    return check ? (request, reply, done) => void check(request, reply).then(() => done(), done) : undefined;
+  }
+  let resolved: AuthCheck | null | undefined;
+  return (request, reply, done) => {
+    if (resolved === undefined) {
+      const late = routeAuthOf(route);
+      resolved = late === undefined ? null : (checks[late] ?? null);
+    }
+    if (resolved === null) return done();
+    resolved(request, reply).then(() => done(), done);
+  };
+}
+
+/** A route's own hooks of one phase as a list (a route may give one function or several). */
+function hooksOf(hooks: unknown): CallbackHook[] {
+  if (hooks === undefined || hooks === null) return [];
+  return (Array.isArray(hooks) ? hooks : [hooks]) as CallbackHook[];
 }
 
 /**

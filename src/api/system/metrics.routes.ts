@@ -21,11 +21,25 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * `reply.elapsedTime` is Fastify's own timer: no clock read of ours per request.
  */
 export function useRequestMetrics(app: FastifyInstance, exposition: MetricsExposition): void {
+  // Each route counts under its pattern, known when it is registered: reading it per request
+  // (`request.routeOptions`) builds an object each time. The app-wide hook counts what no
+  // route matched (the not-found handler has no route of its own to carry a hook).
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url;
+    const own = route.onResponse;
+    const count: OnResponse = (request, reply, done) => {
+      exposition.observeRequest(request.method, pattern, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    };
+    route.onResponse = [...(own === undefined ? [] : Array.isArray(own) ? own : [own]), count] as typeof own;
+  });
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    exposition.observeRequest(request.method, request.routeOptions.url ?? UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
+    if (request.is404) exposition.observeRequest(request.method, UNMATCHED_ROUTE, reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 }
+
+type OnResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void) => void;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
