@@ -6728,7 +6728,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             chatId: string;
-                            id: number;
+                            /** Format: uuid */
+                            id: string;
                             seq: number;
                         };
                     };
@@ -14098,7 +14099,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             chatId: string;
-                            id: number;
+                            /** Format: uuid */
+                            id: string;
                             seq: number;
                         };
                     };

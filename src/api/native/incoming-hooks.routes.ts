@@ -83,12 +83,13 @@ export async function incomingHooksRoutes(parent: FastifyInstance, { core, publi
         summary: 'Post {text} into the hook’s chat as its integration (the URL is the credential)',
         params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 128 }) }),
         body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 8192 }) }),
-        response: { 200: Type.Object({ id: Type.Integer(), seq: Type.Integer(), chatId: Type.String() }) },
+        response: { 200: Type.Object({ id: Type.String({ format: 'uuid' }), seq: Type.Integer(), chatId: Type.String() }) },
       },
     },
     async (req) => {
       const view = await hooks.post(req.params.token, req.body.text);
-      return { id: view.message.id, seq: view.message.seq, chatId: view.message.chatId };
+      // The message's public id, as MessageInfo shows it (a UUID).
+      return { id: view.message.uuid, seq: view.message.seq, chatId: view.message.chatId };
     },
   );
 }
