@@ -154,7 +154,8 @@ describe('outgoing webhooks', () => {
       const hook = await hookFor(r.url);
       assert.equal(typeof hook.secret, 'string');
       assert.equal((await as('GET', `/admin/webhooks/${hook.id}`)).json().secret, undefined, 'the secret is shown once');
-      assert.equal((await send('signed hello')).statusCode, 200);
+      const sent = await send('signed hello');
+      assert.equal(sent.statusCode, 200);
       await r.until(1);
       const [got] = r.received as [Received];
       assert.equal(got.headers['parley-event'], 'message');
@@ -168,6 +169,9 @@ describe('outgoing webhooks', () => {
       assert.equal(body.chatId, chatId);
       assert.equal(body.data.message.text, 'signed hello');
       assert.equal(body.data.message.author.username, root.username);
+      // The message's public id, as MessageInfo gives it.
+      assert.equal(body.data.message.id, sent.json().id);
+      assert.equal(body.data.message.authorId, root.id);
       const deliveries = await deliveredList(hook.id, 1);
       assert.equal(deliveries.length, 1);
       assert.equal(deliveries[0].status, 'delivered');

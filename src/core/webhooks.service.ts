@@ -43,7 +43,9 @@ const person = (p: Profile) => ({ id: p.id, username: p.username, name: p.displa
 function messageData(view: MessageView) {
   const m = view.message;
   return {
-    id: m.id,
+    // The public id (MessageInfo's UUID), with authorId as the native API gives it.
+    id: m.uuid,
+    authorId: view.author.id,
     chatId: m.chatId,
     seq: m.seq,
     text: m.deletedAt === null ? m.text : '',
@@ -72,7 +74,7 @@ function chatData(view: ChatView) {
 function dataOf(event: ChatEvent): Record<string, unknown> {
   if (event.message)
     return event.kind === 'messageRead'
-      ? { messageId: event.message.message.id, seq: event.message.message.seq, userId: event.source }
+      ? { messageId: event.message.message.uuid, seq: event.message.message.seq, userId: event.source }
       : { message: messageData(event.message) };
   if (event.chat) return { chat: chatData(event.chat) };
   if (event.user) return { user: { ...person(event.user), about: event.user.about } };
