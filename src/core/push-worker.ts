@@ -13,6 +13,7 @@ import { PUSH_TIMEOUT_MS, type PushNotification, type PushSenders, type PushTran
 import type { PushRow, PushTarget, Store } from '../ports/store.js';
 import type { Presence } from './presence.service.js';
 import type { PushContent, PushService } from './push.service.js';
+import { coalescingRunner } from './coalescing-runner.js';
 
 export interface PushWorkerOptions {
   store: Store;
@@ -41,8 +42,6 @@ export function createPushWorker(o: PushWorkerOptions) {
   const limit = pLimit(o.concurrency);
   const batch = o.concurrency * 4;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   let stopped = true;
 
   function backoff(attempts: number, retryAfterMs: number | undefined): number {
@@ -108,24 +107,15 @@ export function createPushWorker(o: PushWorkerOptions) {
   }
 
   async function drain(): Promise<void> {
-    do {
-      again = false;
-      try {
-        while (!stopped && (await round()) === batch);
-      } catch (error) {
-        o.onError(error, 'push outbox');
-      }
-    } while (again && !stopped);
+    try {
+      while (!stopped && (await round()) === batch);
+    } catch (error) {
+      o.onError(error, 'push outbox');
+    }
   }
 
-  function kick() {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = drain().finally(() => (running = undefined));
-  }
+  const runner = coalescingRunner(drain, () => stopped);
+  const kick = runner.kick;
 
   return {
     /** Starts polling (and delivering what a crash or restart left due). */
@@ -141,7 +131,7 @@ export function createPushWorker(o: PushWorkerOptions) {
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
-      await running;
+      await runner.idle();
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Clock } from '../ports/clock.js';
 import type { DeliveryRecord, Store } from '../ports/store.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
 import type { WebhooksService } from './webhooks.service.js';
+import { coalescingRunner } from './coalescing-runner.js';
 
 export interface WebhookWorkerOptions {
   store: Store;
@@ -45,8 +46,6 @@ export function createWebhookWorker(o: WebhookWorkerOptions) {
   /** Webhooks with a delivery chain running on this node. */
   const busy = new Map<string, Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
-  let looking: Promise<void> | undefined;
-  let again = false;
   let stopped = true;
   let prunedAt = 0;
 
@@ -102,36 +101,27 @@ export function createWebhookWorker(o: WebhookWorkerOptions) {
   }
 
   async function look(): Promise<void> {
-    do {
-      again = false;
-      try {
-        const now = clock.now();
-        if (now - prunedAt > PRUNE_EVERY_MS) {
-          prunedAt = now;
-          await store.webhooks.prune(now - DELIVERY_RETENTION_MS);
-        }
-        const free = o.concurrency - busy.size;
-        if (free <= 0 || stopped) return;
-        // Asking for more than the free slots: heads of busy webhooks are skipped here.
-        const heads = await store.webhooks.dueHeads(now, free + busy.size);
-        for (const head of heads) {
-          if (busy.size >= o.concurrency || stopped) break;
-          if (!busy.has(head.webhookId)) chain(head);
-        }
-      } catch (error) {
-        o.onError(error, 'webhook outbox');
+    try {
+      const now = clock.now();
+      if (now - prunedAt > PRUNE_EVERY_MS) {
+        prunedAt = now;
+        await store.webhooks.prune(now - DELIVERY_RETENTION_MS);
       }
-    } while (again && !stopped);
+      const free = o.concurrency - busy.size;
+      if (free <= 0 || stopped) return;
+      // Asking for more than the free slots: heads of busy webhooks are skipped here.
+      const heads = await store.webhooks.dueHeads(now, free + busy.size);
+      for (const head of heads) {
+        if (busy.size >= o.concurrency || stopped) break;
+        if (!busy.has(head.webhookId)) chain(head);
+      }
+    } catch (error) {
+      o.onError(error, 'webhook outbox');
+    }
   }
 
-  function kick() {
-    if (stopped) return;
-    if (looking) {
-      again = true;
-      return;
-    }
-    looking = look().finally(() => (looking = undefined));
-  }
+  const runner = coalescingRunner(look, () => stopped);
+  const kick = runner.kick;
 
   return {
     kick,
@@ -148,7 +138,7 @@ export function createWebhookWorker(o: WebhookWorkerOptions) {
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
-      await looking;
+      await runner.idle();
       await Promise.all(busy.values());
     },
   };
