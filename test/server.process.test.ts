@@ -96,7 +96,7 @@ describe('the server process', () => {
     const server = await startServer({ DATA_DIR: tempDir(), DATABASE_URL: schema.url, REDIS_URL: services[1]!.url, REDIS_PREFIX: 'parley-process-test:' });
     try {
       const ready = await fetch(`${server.url}/readyz`);
-      assert.deepEqual(await ready.json(), { status: 'ok', checks: { store: 'ok', bus: 'ok' } });
+      assert.deepEqual(await ready.json(), { status: 'ok', checks: { store: 'ok', bus: 'ok', writes: 'ok' } });
       const registered = await fetch(`${server.url}/users`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
