@@ -21,9 +21,11 @@ import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
 import { createMessagesService } from './messages.service.js';
+import { createPinsService } from './pins.service.js';
 import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
+import { createReactionsService } from './reactions.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -104,6 +106,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     onError: (error, context) => ports.onPushError?.(error, context),
   });
   const messages = createMessagesService({ store, events, media, clock, push });
+  const reactions = createReactionsService({ store, events, clock });
+  const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
   const rooms = createRoomsService({ store, bus, clock });
   const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
@@ -136,6 +140,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     eventLog,
     chats,
     messages,
+    reactions,
+    pins,
     contacts,
     rooms,
     search,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { EditRecord } from '../ports/message-extras.js';
 import type { ChatEvent, MessageView, Profile } from '../ports/events.js';
 import {
   UniqueViolation,
@@ -19,7 +20,8 @@ import {
 import { createBatcher } from './batcher.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
-import { buildMessageViews, mediaViewOf } from './chat-views.js';
+import { buildMessageViews, mediaViewOf, replyToViewOf } from './chat-views.js';
+import { canSee, findMessageIn } from './message-lookup.js';
 import { cannotPost, checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { blobKeysOf } from './media-names.js';
 import type { MediaService } from './media.service.js';
@@ -42,6 +44,8 @@ export interface SendInput {
   text?: string | undefined;
   isVisible?: boolean | undefined;
   attachment?: AttachmentInput | undefined;
+  /** The id of the message (same chat, visible to the author) this one replies to. */
+  replyTo?: number | undefined;
 }
 
 const FILE_TYPE = /^[a-z0-9]{1,10}$/;
@@ -52,6 +56,7 @@ interface SendJob {
   input: SendInput;
   text: string;
   attachment: { record: MediaRecord; insert: boolean } | undefined;
+  replyTo: MessageRecord | undefined;
   now: number;
 }
 
@@ -82,7 +87,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { chat, author, input, text, attachment, now } = job;
+    const { chat, author, input, text, attachment, replyTo, now } = job;
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
@@ -98,6 +103,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       updatedAt: now,
       editedAt: null,
       deletedAt: null,
+      replyToId: replyTo?.id ?? null,
     });
     // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
     if (attachment?.insert) await tx.media.insert(attachment.record);
@@ -108,7 +114,14 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     // Sending implies having read everything before: advanceForSend moved the author's read position.
     const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.
-    const message: MessageView = { message: inserted, author, attachments: attachment ? [mediaViewOf(attachment.record)] : [], readMarks: [] };
+    const message: MessageView = {
+      message: inserted,
+      author,
+      attachments: attachment ? [mediaViewOf(attachment.record)] : [],
+      readMarks: [],
+      reactions: [],
+      ...(replyTo ? { replyTo: replyToViewOf(replyTo) } : {}),
+    };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
   }
@@ -168,10 +181,16 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     }
   }
 
-  async function messageIn(chatId: string, messageId: number): Promise<MessageRecord> {
-    const message = await store.messages.findById(messageId);
-    if (!message || message.chatId !== chatId) throw notFound('Message');
-    return message;
+  const messageIn = (chatId: string, messageId: number) => findMessageIn(store, chatId, messageId);
+
+  /** The message a send replies to: of the same chat and one the author can see, else 400. */
+  async function replyTarget(chatId: string, authorId: number, replyTo: number | undefined): Promise<MessageRecord | undefined> {
+    if (replyTo === undefined) return undefined;
+    const target = await store.messages.findById(replyTo);
+    if (!target || target.chatId !== chatId || !canSee(target, authorId)) {
+      throw invalid([{ name: 'replyTo', reason: 'must be a message of this chat that you can see' }]);
+    }
+    return target;
   }
 
   /** Returns the author's earlier message with this localId, or 409 if it went to another chat. */
@@ -194,11 +213,12 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       if (earlier) return replay(earlier, chatId, author);
       const { chat, member } = await requireMembership(store, chatId, author.id);
       await assertMayPost(chat, member);
+      const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
       const attachment = await prepareAttachment(author, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author, input, text, attachment, now });
+        event = await sends.submit({ chat, author, input, text, attachment, replyTo, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -231,6 +251,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
         await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
         await tx.media.deleteMany(files.map((f) => f.id));
         await tx.events.deleteForMessage(message.id);
+        await tx.messageExtras.deleteEdits(message.id);
         // Its text must not go out in a push still waiting.
         if (push) await tx.push.deleteForMessage(message.id);
       });
@@ -257,10 +278,26 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
         ...(input.previewExists !== undefined ? { previewExists: input.previewExists } : {}),
         updatedAt: now,
       };
-      await store.messages.update(message.id, patch);
+      await store.transaction(async (tx) => {
+        await tx.messages.update(message.id, patch);
+        // The history keeps the text this edit replaces.
+        if (textChanged) await tx.messageExtras.addEdit(message.id, { text: message.text, editedAt: now });
+      });
       const view = await viewOne({ ...message, ...patch });
       await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
       return view;
+    },
+
+    /**
+     * The texts a message had before each edit, newest first, each with the time the edit
+     * replaced it; to members who can see the message (a deleted one has none left).
+     */
+    async editHistory(actor: Profile, chatId: string, messageId: number): Promise<EditRecord[]> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const message = await messageIn(chat.id, messageId);
+      if (message.deletedAt !== null) return [];
+      if (!canSee(message, actor.id)) throw notFound('Message');
+      return store.messageExtras.editsOf(message.id);
     },
 
     /** Marks the message, and so every earlier one, read by the caller. */

@@ -52,9 +52,13 @@ export interface MessageRecord {
   updatedAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** The message this one replies to (same chat), or null. */
+  replyToId: number | null;
+  /** The root of the thread this message is a reply in (not in the main history), or null. */
+  threadId: number | null;
 }
 
-export type NewMessage = Omit<MessageRecord, 'id'>;
+export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
 
 /** One advance of a user's read pointer in a chat: it marks every message up to `seq`. */
 export interface ReadMarkRecord {
@@ -116,6 +120,8 @@ export interface MessagesRepository {
   /** Throws `UniqueViolation('local_id')` when the author used the localId before. */
   insert(message: NewMessage): Promise<MessageRecord>;
   findById(id: number): Promise<MessageRecord | undefined>;
+  /** The messages with these ids that exist, in no particular order. */
+  findByIds(ids: number[]): Promise<MessageRecord[]>;
   findByLocalId(authorId: number, localId: string): Promise<MessageRecord | undefined>;
   /** Newest first: up to `count` messages of the chat with seq < `beforeSeq` (all when null). */
   listBefore(chatId: string, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;

@@ -3,6 +3,7 @@
  * cross nodes through Redis unchanged and every API family can present it its own way.
  */
 import type { ChatRecord, MessageRecord } from './chat-records.js';
+import type { ReactionRecord } from './message-extras.js';
 
 /** A user as others may see them; never holds a secret. */
 export interface Profile {
@@ -32,11 +33,34 @@ export interface ReadMarkView {
   createdAt: number;
 }
 
+/** The part of a replied-to message a reply shows. */
+export interface ReplyToView {
+  id: number;
+  authorId: number;
+  /** Its first 200 characters (empty once it is deleted). */
+  text: string;
+  isVisible: boolean;
+}
+
+export interface ThreadView {
+  count: number;
+  lastReplyAt: number;
+  participants: number[];
+}
+
 export interface MessageView {
   message: MessageRecord;
   author: Profile;
   attachments: MediaView[];
   readMarks: ReadMarkView[];
+  /** Emoji in first-use order with who used them (each recipient sees `me` of their own). */
+  reactions?: ReactionRecord[];
+  replyTo?: ReplyToView;
+  thread?: ThreadView;
+  /** Members the text mentions. */
+  mentions?: number[];
+  /** Recipients a device of whom confirmed receiving it. */
+  deliveredTo?: number[];
 }
 
 /** The per-member part of a chat as one member sees it. */
@@ -57,6 +81,8 @@ export interface ChatView {
   images: MediaView[];
   settings: ChatSettingsView;
   unreadCount: number;
+  /** Pinned message ids, oldest pin first. */
+  pinned?: number[];
 }
 
 export type ChatEventKind =

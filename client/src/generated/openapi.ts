@@ -1283,6 +1283,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -1335,6 +1343,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -1388,6 +1405,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -1663,6 +1682,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -1715,6 +1742,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -1768,6 +1804,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2049,6 +2087,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -2101,6 +2147,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -2154,6 +2209,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2428,6 +2485,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -2480,6 +2545,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -2533,6 +2607,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2890,6 +2966,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -2942,6 +3026,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -2995,6 +3088,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -3238,6 +3333,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -3290,6 +3393,15 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -3323,6 +3435,8 @@ export interface paths {
                         isVisible?: boolean;
                         /** @description Client-made; the same author and localId never make a second message */
                         localId: string;
+                        /** @description The message of this chat this one replies to */
+                        replyTo?: number;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
                     };
@@ -3412,6 +3526,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -3464,6 +3586,15 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -3615,6 +3746,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -3667,6 +3806,15 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -3774,6 +3922,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -3826,6 +3982,430 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The texts before each edit, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description When this edit replaced it
+                             */
+                            editedAt: string;
+                            /** @description The text before this edit */
+                            text: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add the caller’s reaction (idempotent) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
+                    emoji: string;
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            id: number;
+                            isVisible: boolean;
+                            localId: string;
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the caller’s reaction (idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
+                    emoji: string;
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            id: number;
+                            isVisible: boolean;
+                            localId: string;
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -3945,6 +4525,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -3997,6 +4585,15 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -4056,6 +4653,995 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pinned messages, oldest pin first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            id: number;
+                            isVisible: boolean;
+                            localId: string;
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/pins/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Pin a message (members; the owner in groups) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                id: number;
+                                isVisible: boolean;
+                                localId: string;
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unpin a message */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                id: number;
+                                isVisible: boolean;
+                                localId: string;
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -4290,6 +5876,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -4342,6 +5936,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -4395,6 +5998,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -4723,6 +6328,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -4775,6 +6388,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -4828,6 +6450,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -5102,6 +6726,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -5154,6 +6786,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -5207,6 +6848,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -5714,6 +7357,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -5766,6 +7417,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -5819,6 +7479,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6010,6 +7672,14 @@ export interface paths {
                                     isVisible: boolean;
                                     localId: string;
                                     previewExists?: boolean;
+                                    /** @description In first-use order */
+                                    reactions: {
+                                        count: number;
+                                        /** @description One emoji, or a :shortcode: */
+                                        emoji: string;
+                                        /** @description The caller is among those who reacted so */
+                                        me: boolean;
+                                    }[];
                                     readMarks: {
                                         /** Format: date-time */
                                         createdAt: string;
@@ -6062,6 +7732,15 @@ export interface paths {
                                             username: string;
                                         };
                                     }[];
+                                    /** @description The message this one replies to */
+                                    replyTo?: {
+                                        authorId: number;
+                                        id: number;
+                                        /** @description False once deleted or hidden */
+                                        isVisible: boolean;
+                                        /** @description The first 200 characters (empty once deleted) */
+                                        text: string;
+                                    };
                                     /** @description Per chat, gap-free, increasing */
                                     seq: number;
                                     text: string;
@@ -7920,6 +9599,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -7972,6 +9659,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -8025,6 +9721,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -8300,6 +9998,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -8352,6 +10058,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -8405,6 +10120,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -8686,6 +10403,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -8738,6 +10463,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -8791,6 +10525,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -9065,6 +10801,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -9117,6 +10861,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -9170,6 +10923,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -9527,6 +11282,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -9579,6 +11342,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -9632,6 +11404,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -9875,6 +11649,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -9927,6 +11709,15 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -9960,6 +11751,8 @@ export interface paths {
                         isVisible?: boolean;
                         /** @description Client-made; the same author and localId never make a second message */
                         localId: string;
+                        /** @description The message of this chat this one replies to */
+                        replyTo?: number;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
                     };
@@ -10049,6 +11842,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -10101,6 +11902,15 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -10252,6 +12062,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -10304,6 +12122,15 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -10411,6 +12238,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -10463,6 +12298,430 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The texts before each edit, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description When this edit replaced it
+                             */
+                            editedAt: string;
+                            /** @description The text before this edit */
+                            text: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add the caller’s reaction (idempotent) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
+                    emoji: string;
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            id: number;
+                            isVisible: boolean;
+                            localId: string;
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the caller’s reaction (idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
+                    emoji: string;
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            id: number;
+                            isVisible: boolean;
+                            localId: string;
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -10582,6 +12841,14 @@ export interface paths {
                             isVisible: boolean;
                             localId: string;
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -10634,6 +12901,15 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -10693,6 +12969,995 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pinned messages, oldest pin first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            id: number;
+                            isVisible: boolean;
+                            localId: string;
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/pins/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Pin a message (members; the owner in groups) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                id: number;
+                                isVisible: boolean;
+                                localId: string;
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unpin a message */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    messageId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                id: number;
+                                isVisible: boolean;
+                                localId: string;
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -10927,6 +14192,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -10979,6 +14252,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -11032,6 +14314,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11360,6 +14644,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -11412,6 +14704,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -11465,6 +14766,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11739,6 +15042,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -11791,6 +15102,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -11844,6 +15164,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -12483,6 +15805,14 @@ export interface paths {
                                 isVisible: boolean;
                                 localId: string;
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -12535,6 +15865,15 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    id: number;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
@@ -12588,6 +15927,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: number[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -12779,6 +16120,14 @@ export interface paths {
                                     isVisible: boolean;
                                     localId: string;
                                     previewExists?: boolean;
+                                    /** @description In first-use order */
+                                    reactions: {
+                                        count: number;
+                                        /** @description One emoji, or a :shortcode: */
+                                        emoji: string;
+                                        /** @description The caller is among those who reacted so */
+                                        me: boolean;
+                                    }[];
                                     readMarks: {
                                         /** Format: date-time */
                                         createdAt: string;
@@ -12831,6 +16180,15 @@ export interface paths {
                                             username: string;
                                         };
                                     }[];
+                                    /** @description The message this one replies to */
+                                    replyTo?: {
+                                        authorId: number;
+                                        id: number;
+                                        /** @description False once deleted or hidden */
+                                        isVisible: boolean;
+                                        /** @description The first 200 characters (empty once deleted) */
+                                        text: string;
+                                    };
                                     /** @description Per chat, gap-free, increasing */
                                     seq: number;
                                     text: string;

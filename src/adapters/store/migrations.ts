@@ -7,6 +7,7 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import { emailSkeletonMigration } from './migration-0010-email-skeleton.js';
 import { uploadLeasesMigration } from './migration-0011-upload-leases.js';
 import { searchMigration } from './migration-0012-search.js';
+import { messagingMigration } from './migration-0014-messaging.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -302,6 +303,7 @@ const migrations: Record<string, MigrationFactory> = {
   '0010_email_skeleton': emailSkeletonMigration,
   '0011_upload_leases': uploadLeasesMigration,
   '0012_search': (dialect) => searchMigration(dialect),
+  '0014_messaging': (dialect) => messagingMigration(dialect),
 };
 
 /** The names of every migration, in order. */

@@ -88,6 +88,8 @@ export interface MessagesTable {
   updated_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  reply_to_id: number | null;
+  thread_id: number | null;
 }
 
 export interface ReadMarksTable {
@@ -197,4 +199,43 @@ export interface Database {
   message_attachments: MessageAttachmentsTable;
   push_outbox: PushOutboxTable;
   socket_presence: SocketPresenceTable;
+  message_reactions: MessageReactionsTable;
+  message_edits: MessageEditsTable;
+  chat_pins: ChatPinsTable;
+  message_mentions: MessageMentionsTable;
+  message_deliveries: MessageDeliveriesTable;
+}
+
+export interface MessageReactionsTable {
+  id: Generated<number>;
+  message_id: number;
+  user_id: number;
+  emoji: string;
+  created_at: number;
+}
+
+export interface MessageEditsTable {
+  id: Generated<number>;
+  message_id: number;
+  text: string;
+  edited_at: number;
+}
+
+export interface ChatPinsTable {
+  chat_id: string;
+  message_id: number;
+  pinned_by: number | null;
+  created_at: number;
+}
+
+export interface MessageMentionsTable {
+  message_id: number;
+  user_id: number;
+  created_at: number;
+}
+
+export interface MessageDeliveriesTable {
+  message_id: number;
+  user_id: number;
+  created_at: number;
 }

@@ -13,10 +13,37 @@ const Uuid = Type.String({ format: 'uuid' });
 
 export const ChatParams = Type.Object({ id: Uuid });
 export const ChatUserParams = Type.Object({ id: Uuid, userId: UserId });
-export const MessageParams = Type.Object({ id: Uuid, messageId: UserId });
+/** How a route or body names a message. */
+export const MessageId = Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID });
+export const MessageParams = Type.Object({ id: Uuid, messageId: MessageId });
+export const ReactionParams = Type.Object({
+  id: Uuid,
+  messageId: MessageId,
+  emoji: Type.String({ minLength: 1, maxLength: 64, description: 'One emoji (URL-encoded) or a :shortcode: of at most 32 characters' }),
+});
+export const EditEntry = Type.Object({
+  text: Type.String({ description: 'The text before this edit' }),
+  editedAt: Type.String({ format: 'date-time', description: 'When this edit replaced it' }),
+});
 export const ContactParams = Type.Object({ id: Uuid });
 
 export const ReadMark = Type.Object({ id: Type.String(), user: UserInfo, createdAt: Type.String({ format: 'date-time' }) });
+
+export const Reaction = Type.Object({
+  emoji: Type.String({ description: 'One emoji, or a :shortcode:' }),
+  count: Type.Integer({ minimum: 1 }),
+  me: Type.Boolean({ description: 'The caller is among those who reacted so' }),
+});
+
+export const ReplyTo = Type.Object(
+  {
+    id: Type.Integer(),
+    authorId: Type.Integer(),
+    text: Type.String({ description: 'The first 200 characters (empty once deleted)' }),
+    isVisible: Type.Boolean({ description: 'False once deleted or hidden' }),
+  },
+  { description: 'The message this one replies to' },
+);
 
 export const MessageInfo = Type.Object({
   id: Type.Integer(),
@@ -34,6 +61,8 @@ export const MessageInfo = Type.Object({
   previewExists: Type.Optional(Type.Boolean()),
   attachments: Type.Array(MediaInfo),
   readMarks: Type.Array(ReadMark),
+  reactions: Type.Array(Reaction, { description: 'In first-use order' }),
+  replyTo: Type.Optional(ReplyTo),
 });
 
 export const ChatInfo = Type.Object({
@@ -50,6 +79,7 @@ export const ChatInfo = Type.Object({
   isArchived: Type.Boolean(),
   isBlocked: Type.Boolean(),
   unreadCount: Type.Integer({ description: 'Messages by others after the caller’s read mark (Parley addition)' }),
+  pinned: Type.Array(Type.Integer(), { description: 'Pinned message ids, oldest pin first' }),
 });
 
 export const ContactInfo = Type.Object({
@@ -88,6 +118,7 @@ export const SendBody = Type.Object({
   localId: Type.String({ minLength: 1, maxLength: 128, description: 'Client-made; the same author and localId never make a second message' }),
   text: Type.Optional(Type.String({ description: 'Up to 2048 bytes (UTF-8); required without an attachment' })),
   isVisible: Type.Optional(Type.Boolean()),
+  replyTo: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID, description: 'The message of this chat this one replies to' })),
   attachment: Type.Optional(
     Type.Object(
       {
