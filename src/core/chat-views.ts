@@ -14,6 +14,7 @@ export const REPLY_PREVIEW_CHARS = 200;
 
 export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView => ({
   isMuted: member?.isMuted ?? false,
+  notify: member?.isMuted ? 'none' : member?.mentionsOnly ? 'mentions' : 'all',
   isArchived: member?.isArchived ?? false,
   isBlocked: member?.hasBlockedChat ?? false,
 });
@@ -24,11 +25,12 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
   const seqs = messages.map((m) => m.seq);
   const ids = messages.map((m) => m.id);
   const replyIds = [...new Set(messages.map((m) => m.replyToId).filter((id): id is number => id !== null))];
-  const [marks, attachments, reactions, replied] = await Promise.all([
+  const [marks, attachments, reactions, replied, mentions] = await Promise.all([
     store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs)),
     store.media.attachmentsOf(ids),
     store.messageExtras.reactionsOf(ids),
     store.messages.findByIds(replyIds),
+    store.messageExtras.mentionsOf(ids),
   ]);
   const repliedById = new Map(replied.map((m) => [m.id, m]));
   // A known profile without photos (the sender's own, from its session) is loaded again with them.
@@ -59,6 +61,7 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
       attachments: files,
       readMarks,
       reactions: erased ? [] : (reactions.get(message.id) ?? []),
+      mentions: erased ? [] : (mentions.get(message.id) ?? []),
       ...(target ? { replyTo: replyToViewOf(target) } : {}),
     };
   });

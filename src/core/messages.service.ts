@@ -21,6 +21,7 @@ import { createBatcher } from './batcher.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf, replyToViewOf } from './chat-views.js';
+import { resolveMentions } from './mentions.js';
 import { canSee, findMessageIn } from './message-lookup.js';
 import { cannotPost, checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { blobKeysOf } from './media-names.js';
@@ -57,6 +58,7 @@ interface SendJob {
   text: string;
   attachment: { record: MediaRecord; insert: boolean } | undefined;
   replyTo: MessageRecord | undefined;
+  mentions: number[];
   now: number;
 }
 
@@ -87,7 +89,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { chat, author, input, text, attachment, replyTo, now } = job;
+    const { chat, author, input, text, attachment, replyTo, mentions, now } = job;
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
@@ -111,6 +113,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       throw new AppError('conflict', 'That upload is already in use.', { field: 'attachment.id' });
     }
     if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
+    if (mentions.length > 0) await tx.messageExtras.addMentions(inserted.id, mentions, now);
     // Sending implies having read everything before: advanceForSend moved the author's read position.
     const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.
@@ -120,6 +123,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       attachments: attachment ? [mediaViewOf(attachment.record)] : [],
       readMarks: [],
       reactions: [],
+      mentions,
       ...(replyTo ? { replyTo: replyToViewOf(replyTo) } : {}),
     };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
@@ -214,11 +218,12 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       const { chat, member } = await requireMembership(store, chatId, author.id);
       await assertMayPost(chat, member);
       const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
+      const mentions = await resolveMentions(store, chat, author.id, text);
       const attachment = await prepareAttachment(author, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author, input, text, attachment, replyTo, now });
+        event = await sends.submit({ chat, author, input, text, attachment, replyTo, mentions, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -298,6 +303,21 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       if (message.deletedAt !== null) return [];
       if (!canSee(message, actor.id)) throw notFound('Message');
       return store.messageExtras.editsOf(message.id);
+    },
+
+    /** Messages of the caller's chats that mention them, newest first, `before` a message id. */
+    async listMentions(actor: Profile, count: number, before: number | undefined): Promise<MessageView[]> {
+      const ids = await store.messageExtras.listMentioning(actor.id, before ?? null, Math.min(count, HISTORY_MAX));
+      const messages = (await store.messages.findByIds(ids)).filter((m) => m.deletedAt === null).sort((x, y) => y.id - x.id);
+      const byChat = new Map<string, MessageRecord[]>();
+      for (const m of messages) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
+      const views = new Map<number, MessageView>();
+      for (const [chatId, list] of byChat) {
+        // Only chats the caller is still in.
+        if (!(await store.chats.findMember(chatId, actor.id))?.isMember) continue;
+        for (const view of await buildMessageViews(store, chatId, list)) views.set(view.message.id, view);
+      }
+      return messages.map((m) => views.get(m.id)).filter((v) => v !== undefined);
     },
 
     /** Marks the message, and so every earlier one, read by the caller. */

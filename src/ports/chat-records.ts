@@ -36,6 +36,8 @@ export interface MemberRecord {
   lastReadSeq: number;
   addedAt: number;
   removedAt: number | null;
+  /** Notified (pushed) of mentions only; a muted member gets nothing at all. */
+  mentionsOnly?: boolean;
 }
 
 export interface MessageRecord {

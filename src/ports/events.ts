@@ -63,9 +63,13 @@ export interface MessageView {
   deliveredTo?: number[];
 }
 
+export type NotifyLevel = 'all' | 'mentions' | 'none';
+
 /** The per-member part of a chat as one member sees it. */
 export interface ChatSettingsView {
   isMuted: boolean;
+  /** Which messages push: "none" is muted. */
+  notify?: NotifyLevel;
   isArchived: boolean;
   isBlocked: boolean;
 }

@@ -1282,6 +1282,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -1358,6 +1360,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -1681,6 +1685,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -1757,6 +1763,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2086,6 +2094,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -2162,6 +2172,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2484,6 +2496,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -2560,6 +2574,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2965,6 +2981,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -3041,6 +3059,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -3332,6 +3352,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -3525,6 +3547,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -3745,6 +3769,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -3921,6 +3947,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -4158,6 +4186,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -4336,6 +4366,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -4524,6 +4556,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -4759,6 +4793,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -5068,6 +5104,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -5144,6 +5182,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -5462,6 +5502,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -5538,6 +5580,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -5671,6 +5715,8 @@ export interface paths {
                         isArchived?: boolean;
                         isMuted?: boolean;
                         isRemovedOnDevice?: boolean;
+                        /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                        notify?: "all" | "mentions" | "none";
                     };
                 };
             };
@@ -5875,6 +5921,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -5951,6 +5999,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6327,6 +6377,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -6403,6 +6455,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6725,6 +6779,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -6801,6 +6857,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -7356,6 +7414,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -7432,6 +7492,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -7671,6 +7733,8 @@ export interface paths {
                                     id: number;
                                     isVisible: boolean;
                                     localId: string;
+                                    /** @description Members the text mentions (@username, @all) */
+                                    mentions: number[];
                                     previewExists?: boolean;
                                     /** @description In first-use order */
                                     reactions: {
@@ -8944,6 +9008,198 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages of the caller’s chats that mention them, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    before?: number;
+                    count?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            id: number;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/photos": {
         parameters: {
             query?: never;
@@ -9598,6 +9854,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -9674,6 +9932,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -9997,6 +10257,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -10073,6 +10335,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10402,6 +10666,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -10478,6 +10744,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10800,6 +11068,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -10876,6 +11146,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11281,6 +11553,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -11357,6 +11631,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11648,6 +11924,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -11841,6 +12119,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -12061,6 +12341,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -12237,6 +12519,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -12474,6 +12758,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -12652,6 +12938,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -12840,6 +13128,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -13075,6 +13365,8 @@ export interface paths {
                             id: number;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
                             /** @description In first-use order */
                             reactions: {
@@ -13384,6 +13676,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -13460,6 +13754,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -13778,6 +14074,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -13854,6 +14152,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -13987,6 +14287,8 @@ export interface paths {
                         isArchived?: boolean;
                         isMuted?: boolean;
                         isRemovedOnDevice?: boolean;
+                        /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                        notify?: "all" | "mentions" | "none";
                     };
                 };
             };
@@ -14191,6 +14493,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -14267,6 +14571,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -14643,6 +14949,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -14719,6 +15027,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -15041,6 +15351,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -15117,6 +15429,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -15804,6 +16118,8 @@ export interface paths {
                                 id: number;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
                                 /** @description In first-use order */
                                 reactions: {
@@ -15880,6 +16196,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -16119,6 +16437,8 @@ export interface paths {
                                     id: number;
                                     isVisible: boolean;
                                     localId: string;
+                                    /** @description Members the text mentions (@username, @all) */
+                                    mentions: number[];
                                     previewExists?: boolean;
                                     /** @description In first-use order */
                                     reactions: {
@@ -17386,6 +17706,198 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages of the caller’s chats that mention them, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    before?: number;
+                    count?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            id: number;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                id: number;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

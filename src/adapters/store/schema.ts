@@ -72,6 +72,8 @@ export interface ChatMembersTable {
   last_read_seq: number;
   added_at: number;
   removed_at: number | null;
+  /** Added by 0014: 'mentions' when the member is notified of mentions only; null otherwise (muted: is_muted). */
+  notify: Generated<string | null>;
 }
 
 export interface MessagesTable {

@@ -31,6 +31,7 @@ export function presentMessage(view: MessageView, publicUrl: string, viewerId?: 
     readMarks: view.readMarks.map((r) => ({ id: r.id, user: presentMember(r.user, publicUrl), createdAt: iso(r.createdAt) })),
     reactions: (view.reactions ?? []).map((r) => ({ emoji: r.emoji, count: r.userIds.length, me: viewerId !== undefined && r.userIds.includes(viewerId) })),
     replyTo: view.replyTo,
+    mentions: view.mentions ?? [],
   });
 }
 
@@ -47,6 +48,7 @@ export function presentChat(view: ChatView, publicUrl: string, settings: ChatSet
     lastMessage: view.lastMessage && presentMessage(view.lastMessage, publicUrl),
     images: view.images.map((i) => presentMedia(i, publicUrl)),
     isMuted: settings.isMuted,
+    notify: settings.notify ?? (settings.isMuted ? 'none' : 'all'),
     isArchived: settings.isArchived,
     isBlocked: settings.isBlocked,
     unreadCount: view.unreadCount,

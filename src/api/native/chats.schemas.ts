@@ -63,6 +63,11 @@ export const MessageInfo = Type.Object({
   readMarks: Type.Array(ReadMark),
   reactions: Type.Array(Reaction, { description: 'In first-use order' }),
   replyTo: Type.Optional(ReplyTo),
+  mentions: Type.Array(Type.Integer(), { description: 'Members the text mentions (@username, @all)' }),
+});
+
+const Notify = Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('none')], {
+  description: 'Which messages push to the caller: all, only those mentioning them, none (the same as isMuted)',
 });
 
 export const ChatInfo = Type.Object({
@@ -76,6 +81,7 @@ export const ChatInfo = Type.Object({
   lastMessage: Type.Optional(MessageInfo),
   images: Type.Array(MediaInfo),
   isMuted: Type.Boolean(),
+  notify: Notify,
   isArchived: Type.Boolean(),
   isBlocked: Type.Boolean(),
   unreadCount: Type.Integer({ description: 'Messages by others after the caller’s read mark (Parley addition)' }),
@@ -103,6 +109,7 @@ export const ListChatsQuery = Type.Object({
 export const TitleBody = Type.Object({ title: Type.String({ maxLength: TITLE_MAX }) });
 export const SettingsBody = Type.Object({
   isMuted: Type.Optional(Type.Boolean()),
+  notify: Type.Optional(Notify),
   isArchived: Type.Optional(Type.Boolean()),
   isRemovedOnDevice: Type.Optional(Type.Boolean()),
 });

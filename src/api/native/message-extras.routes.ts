@@ -1,4 +1,4 @@
-/** The native CHATS API, what hangs off messages (issue 19): reactions, edit history, pins. */
+/** The native CHATS API, what hangs off messages (issue 19): reactions, edit history, mentions, pins. */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -37,6 +37,16 @@ export async function messageExtrasRoutes(parent: FastifyInstance, { core, publi
     },
     async (req) =>
       (await core.messages.editHistory(req.auth.user, req.params.id, req.params.messageId)).map((e) => ({ text: e.text, editedAt: iso(e.editedAt) })),
+  );
+
+  app.get(
+    '/users/me/mentions',
+    {
+      config: session,
+      schema: { tags, summary: 'Messages of the caller’s chats that mention them, newest first', querystring: S.HistoryQuery, response: many },
+    },
+    async (req) =>
+      (await core.messages.listMentions(req.auth.user, req.query.count, req.query.before)).map((view) => presentMessage(view, publicUrl, req.auth.user.id)),
   );
 
   app.get(
