@@ -21,6 +21,7 @@ import { nativeFamily } from './api/native/index.js';
 import { roomsFamily } from './api/rooms/index.js';
 import { CloseCode } from './realtime/close-codes.js';
 import { vappFamily } from './api/vapp/index.js';
+import { startBusRecovery } from './realtime/bus-recovery.js';
 import { startFanout } from './realtime/fanout.js';
 import { Hub } from './realtime/hub.js';
 import type { LogStream } from './logging/log-stream.js';
@@ -288,7 +289,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // One hub per app; the fan-out is the only bus subscriber that delivers to its sockets.
   const hub = new Hub();
   const stopFanout = startFanout(core.ports.bus, hub);
-  app.addHook('onClose', async () => stopFanout());
+  // After a bus outage: sockets catch up from the event log, revoked sessions' sockets close.
+  hub.noteCursor(await core.eventLog.latest());
+  const stopRecovery = startBusRecovery(core.ports.bus, hub, {
+    sessionExists: async (id) => (await core.ports.store.sessions.findById(id)) !== undefined,
+    log: app.log,
+  });
+  app.addHook('onClose', async () => {
+    stopRecovery();
+    stopFanout();
+  });
   const families = [nativeFamily({ core, config, hub }), vappFamily({ core, config }), roomsFamily({ core, config, hub })];
   // The native format also answers outside any family: system routes, docs, unknown paths.
   useWireFormat(app, families[0]!.format);

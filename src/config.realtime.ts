@@ -13,6 +13,12 @@ export interface RealtimeConfig {
   origins: string[];
   /** Frames a socket may send per second on average (bursts of twice that); 0 = no limit. */
   maxFramesPerSecond: number;
+  /** `?since=` replays (and catch-ups after a bus outage) running at once on a node; the rest wait. */
+  replayConcurrency: number;
+  /** Replays one user may run at once (the rest of theirs wait). */
+  replayPerUser: number;
+  /** Events a replay reads from the log at a time (all it holds in memory). */
+  replayPageEvents: number;
 }
 
 export interface HttpConfig {
@@ -31,6 +37,9 @@ export function readRealtimeConfig(r: Readers, rateLimitsOff: boolean): Realtime
     maxPayloadBytes: r.int('WS_MAX_PAYLOAD_BYTES', 64 * 1024, 1024, 16 * 1024 * 1024),
     origins: r.origins('WS_ORIGINS', false),
     maxFramesPerSecond: r.int('WS_MAX_FRAMES_PER_SECOND', rateLimitsOff ? 0 : 50, 0, 100_000),
+    replayConcurrency: r.int('REPLAY_CONCURRENCY', 8, 1, 1000),
+    replayPerUser: r.int('REPLAY_PER_USER', 2, 1, 100),
+    replayPageEvents: r.int('REPLAY_PAGE_EVENTS', 200, 10, 10_000),
   };
 }
 

@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'validation' // 400
   | 'unauthenticated' // 401: missing, invalid, expired or revoked token
   | 'bad_credentials' // 401: wrong username/password
+  | 'two_factor_required' // 401: right password, but the second factor is missing or wrong
   | 'forbidden' // 403
   | 'not_found' // 404
   | 'conflict' // 409
@@ -22,6 +23,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   validation: 400,
   unauthenticated: 401,
   bad_credentials: 401,
+  two_factor_required: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
@@ -62,6 +64,9 @@ export const invalid = (params: InvalidParameter[], message = 'The request is no
   new AppError('validation', message, { invalidParameters: params });
 export const unauthenticated = (message = 'A valid access token is required.') => new AppError('unauthenticated', message);
 export const badCredentials = () => new AppError('bad_credentials', 'Wrong username or password.');
+/** The password was right and the account has two-factor sign-in: a `code` (TOTP or recovery code) is needed, or was wrong. */
+export const twoFactorRequired = (message = 'This account needs a two-factor code (`code`) besides the password.') =>
+  new AppError('two_factor_required', message);
 export const forbidden = (message = 'You are not allowed to do that.') => new AppError('forbidden', message);
 /** A disabled account gave its right password: 403, so the owner knows why (docs: README "Admin CLI"). */
 export const accountDisabled = () => new AppError('forbidden', 'This account is disabled; ask an administrator.');

@@ -1,3 +1,4 @@
+// @one-pass: runs every adapter itself; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * The BlobStore contract, run against every adapter: local disk, and PostgreSQL (skipped
  * when it is not reachable, a failure under PARLEY_REQUIRE_SERVICES=1). The PostgreSQL

@@ -1,3 +1,4 @@
+// @one-pass: a server process of its own behind nginx; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * deploy/nginx.conf in front of a real Parley process: HTTP, a native WebSocket and the
  * client address (X-Forwarded-For, TRUST_PROXY=127.0.0.1) through a real nginx. The test

@@ -1,3 +1,4 @@
+// @one-pass: starts its own SQLite and PostgreSQL servers; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * What the server acknowledged survives a crash: 16 members of one group chat send over
  * HTTP at once, the server process is killed with SIGKILL mid-stream, and after a restart on

@@ -1,3 +1,4 @@
+// @one-pass: server processes of its own; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * Issue 24 item 6: a crash (kill -9) mid-upload used to leave the name taken (409 for the
  * day-long TTL) and a partial file on disk. With upload leases, the restarted server frees

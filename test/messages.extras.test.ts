@@ -25,7 +25,7 @@ describe('messages: reactions, replies, edit history, pins', () => {
     assert.equal(res.statusCode, 200, res.body);
     return res.json();
   };
-  const react = (who: typeof A, chatId: string, id: number, emoji: string, method: 'PUT' | 'DELETE' = 'PUT') =>
+  const react = (who: typeof A, chatId: string, id: string, emoji: string, method: 'PUT' | 'DELETE' = 'PUT') =>
     who(method, `/chats/${chatId}/messages/${id}/reactions/${encodeURIComponent(emoji)}`);
 
   describe('reactions', () => {
@@ -115,7 +115,7 @@ describe('messages: reactions, replies, edit history, pins', () => {
       const m = await send(A, chatId, 'mine');
       problemOf(await react(C, chatId, m.id, '👍'), 404);
       problemOf(await react(A, other, m.id, '👍'), 404);
-      problemOf(await react(A, chatId, 99_999_999, '👍'), 404);
+      problemOf(await react(A, chatId, randomUUID(), '👍'), 404);
       await A('DELETE', `/chats/${chatId}/messages/${m.id}`);
       assert.deepEqual(invalidNames(await react(B, chatId, m.id, '👍')), ['messageId']);
     });
@@ -139,7 +139,7 @@ describe('messages: reactions, replies, edit history, pins', () => {
       const [after] = (await B('GET', `/chats/${chatId}/messages?count=1`)).json();
       assert.deepEqual(after.replyTo, { id: root.id, authorId: b.id, text: '', isVisible: false });
       assert.equal(reply.text, 'answer');
-      assert.equal(typeof reply.id, 'number');
+      assert.match(reply.id, /^[0-9a-f-]{36}$/);
     });
 
     it('400 for a reply to a message of another chat, a hidden one of another user or a deleted one; over the socket too', async () => {
@@ -154,7 +154,7 @@ describe('messages: reactions, replies, edit history, pins', () => {
         200,
         'its author sees it',
       );
-      assert.deepEqual(invalidNames(await A('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text: 'x', replyTo: 99_999_999 })), ['replyTo']);
+      assert.deepEqual(invalidNames(await A('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text: 'x', replyTo: randomUUID() })), ['replyTo']);
       assert.deepEqual(invalidNames(await A('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text: 'x', replyTo: 'one' })), ['replyTo']);
       const s = await connect(`${url}/ws?token=${a.token}`);
       s.send({ action: 'send', chatId, localId: randomUUID(), text: 'x', replyTo: elsewhere.id, requestId: 'r1' });
@@ -192,7 +192,8 @@ describe('messages: reactions, replies, edit history, pins', () => {
       problemOf(await A('GET', `/chats/${await group()}/messages/${m.id}/history`), 404);
       await A('DELETE', `/chats/${chatId}/messages/${m.id}`);
       assert.deepEqual((await B('GET', `/chats/${chatId}/messages/${m.id}/history`)).json(), [], 'deleting deletes the history');
-      const rows = await t.app.core.ports.store.messageExtras.editsOf(m.id);
+      const store = t.app.core.ports.store;
+      const rows = await store.messageExtras.editsOf((await store.messages.findByUuid(m.id))!.id);
       assert.deepEqual(rows, []);
     });
 

@@ -25,7 +25,9 @@ describe('messages', () => {
     const res = await send(A, chatId, 'hello');
     assert.equal(res.statusCode, 200);
     const m = res.json();
-    assert.equal(typeof m.id, 'number');
+    // The JSON document's MessageInfo: `id: <UUID>` (a time-ordered UUIDv7) and `authorId: <Int>`.
+    assert.match(m.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(m.authorId, a.id);
     assert.equal(m.seq, 1);
     assert.equal(m.chatId, chatId);
     assert.equal(m.author.id, a.id);
@@ -98,7 +100,7 @@ describe('messages', () => {
     for (let i = 1; i <= 500; i++) await send(i % 3 ? A : B, chatId, `m${i}`);
     await bus.take();
     const seen: number[] = [];
-    let before: number | undefined;
+    let before: string | undefined;
     for (;;) {
       const page = (await B('GET', `/chats/${chatId}/messages?count=200${before ? `&before=${before}` : ''}`)).json();
       if (page.length === 0) break;
@@ -137,7 +139,8 @@ describe('messages', () => {
       ['messageUpdate', 'messageUpdate'],
     );
     assert.deepEqual(invalidNames(await A('PUT', `/chats/${chatId}/messages/${m.id}`, { text: 'x'.repeat(2049) })), ['text']);
-    problemOf(await A('PUT', `/chats/${chatId}/messages/999999`, { text: 'x' }), 404);
+    problemOf(await A('PUT', `/chats/${chatId}/messages/${randomUUID()}`, { text: 'x' }), 404);
+    assert.deepEqual(invalidNames(await A('PUT', `/chats/${chatId}/messages/1`, { text: 'x' })), ['messageId'], 'integer ids are not accepted');
   });
 
   it('deletes: author only, leaving a tombstone with deletedAt', async () => {
@@ -153,7 +156,7 @@ describe('messages', () => {
     assert.ok(tomb.deletedAt);
     assert.equal((await A('DELETE', `/chats/${chatId}/messages/${m.id}`)).statusCode, 200, 'deleting twice is harmless');
     problemOf(await A('PUT', `/chats/${chatId}/messages/${m.id}`, { text: 'revive' }), 400);
-    const raw = await t.app.core.ports.store.messages.findById(m.id);
+    const raw = await t.app.core.ports.store.messages.findByUuid(m.id);
     assert.equal(raw?.text, '', 'the content is erased in the store, not just hidden');
     await bus.take();
   });

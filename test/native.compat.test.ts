@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { basic, bearer, client, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
+import { basic, bearer, client, problemOf, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
 import { makePng } from './media-helpers.js';
 import { connect, listen, refusedWith, type TestSocket } from './ws-helpers.js';
 
@@ -202,7 +202,7 @@ describe('native compatibility: users inside chats show their photos (issue 18)'
   });
   after(() => t.destroy());
 
-  it('presents owner, allUsers, author and lastMessage.author with photos', async () => {
+  it('presents owner, allUsers, author, lastMessage.author, the send’s own answer and frame, addedUsers, blocked users and contacts with photos', async () => {
     const [a, b] = [await register(t.app), await register(t.app)];
     const png = await makePng(32, 32);
     const up = await t.app.inject({ method: 'POST', url: '/uploads', headers: { ...bearer(a.token), 'content-type': 'image/png' }, payload: png });
@@ -210,12 +210,89 @@ describe('native compatibility: users inside chats show their photos (issue 18)'
     assert.equal((await client(t.app, a.token)('POST', '/users/me/photos', { photo: { id: photoId } })).statusCode, 200);
     const chat = (await client(t.app, a.token)('POST', '/chats', { participants: [b.id] })).json();
     assert.equal(chat.owner.photos[0].id, photoId);
+    const sb = await connect(`${await listen(t)}/ws?token=${b.token}`);
     const msg = await client(t.app, a.token)('POST', `/chats/${chat.id}/messages`, { localId: crypto.randomUUID(), text: 'hi' });
-    assert.equal(msg.statusCode, 200); // The send's own answer and its live frame still carry the sender without photos (not done yet).
+    assert.equal(msg.statusCode, 200);
+    // The send's own answer and its live frame carry the sender with photos too.
+    assert.equal(msg.json().author.photos[0].id, photoId);
+    assert.match(msg.json().author.photos[0].url, new RegExp(`/uploads/${photoId}\\.png$`));
+    const [frame] = await sb.waitFor('message');
+    sb.ws.terminate();
+    assert.equal(frame!.payload.author.photos[0].id, photoId);
+    const read = (await client(t.app, b.token)('PUT', `/chats/${chat.id}/messages/${msg.json().id}/read`)).json();
+    assert.equal(read.author.photos[0].id, photoId);
+    assert.equal(read.readMarks[0].user.id, b.id);
     const full = (await client(t.app, b.token)('GET', `/chats/${chat.id}`)).json();
     assert.equal(full.allUsers.find((u: any) => u.id === a.id).photos[0].id, photoId);
     assert.equal(full.lastMessage.author.photos[0].id, photoId);
     const history = (await client(t.app, b.token)('GET', `/chats/${chat.id}/messages`)).json();
     assert.equal(history[0].author.photos[0].id, photoId);
+    // A group of B's with A added, then blocked; and A as B's contact.
+    const c = await register(t.app);
+    const group = (await client(t.app, b.token)('POST', '/chats', { title: 'g', participants: [c.id], isPersonal: false })).json();
+    const added = (await client(t.app, b.token)('POST', `/chats/${group.id}/users`, { users: [a.id] })).json();
+    assert.equal(added.addedUsers[0].photos[0].id, photoId);
+    assert.equal((await client(t.app, b.token)('PUT', `/chats/${group.id}/users/${a.id}/block`)).statusCode, 200);
+    const blocked = (await client(t.app, b.token)('GET', `/chats/${group.id}/users/blocked`)).json();
+    assert.equal(blocked[0].photos[0].id, photoId);
+    const contact = (await client(t.app, b.token)('POST', '/users/me/contacts', { user: { id: a.id } })).json();
+    assert.equal(contact.user.photos[0].id, photoId);
+    const contacts = (await client(t.app, b.token)('GET', '/users/me/contacts')).json();
+    assert.equal(contacts[0].user.photos[0].id, photoId);
+  });
+});
+
+/**
+ * maratal/ChatServer at the commit that added `Docs/APIREF-Users.md` (4345132),
+ * Tests/AppTests/ChatTests.swift: a member the owner blocked gets 403 renaming the chat (test_14,
+ * :230-240), adding users (test_20, :338-349), reading the history (test_24, :412-421) and editing
+ * an earlier message (test_32, :602-616); deleting their own message stays allowed (test_35,
+ * :667-681). Upstream's tests block the owner in its own chat, which Parley's routes cannot reach
+ * (the owner blocks others; test_22's removal is the owner's alone), so here the owner blocks a member.
+ */
+describe('native compatibility: a member blocked in a group (issue 18)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startApp();
+  });
+  after(() => t.destroy());
+
+  it('is refused renaming, adding users, the history and editing with 403, and may still delete and leave', async () => {
+    const [owner, blocked, other, outsider] = [await register(t.app), await register(t.app), await register(t.app), await register(t.app)];
+    const [O, B] = [client(t.app, owner.token), client(t.app, blocked.token)];
+    const chat = (await O('POST', '/chats', { title: 'group', participants: [blocked.id, other.id], isPersonal: false })).json();
+    const earlier = (await B('POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'before the block' })).json();
+    const second = (await B('POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'another' })).json();
+    // Before the block, each of these is allowed (so the 403s below are the block's).
+    assert.equal((await B('GET', `/chats/${chat.id}/messages?count=5`)).statusCode, 200);
+    assert.equal((await B('PUT', `/chats/${chat.id}/messages/${earlier.id}`, { text: 'edited once' })).statusCode, 200);
+    assert.equal((await O('PUT', `/chats/${chat.id}/users/${blocked.id}/block`)).statusCode, 200);
+
+    const refused: Array<['GET' | 'POST' | 'PUT' | 'DELETE', string, unknown?]> = [
+      ['PUT', `/chats/${chat.id}`, { title: 'Some' }],
+      ['POST', `/chats/${chat.id}/users`, { users: [outsider.id] }],
+      ['GET', `/chats/${chat.id}/messages?count=5`],
+      ['PUT', `/chats/${chat.id}/messages/${earlier.id}`, { text: 'Hi' }],
+      ['POST', `/chats/${chat.id}/messages`, { localId: `${blocked.id}+${crypto.randomUUID()}`, text: 'blocked' }],
+    ];
+    for (const [method, url, body] of refused) {
+      const res = await B(method, url, body);
+      assert.equal(problemOf(res, 403).status, 403, `${method} ${url}`);
+    }
+    // Nothing changed.
+    const seen = (await O('GET', `/chats/${chat.id}`)).json();
+    assert.equal(seen.title, 'group');
+    assert.equal(seen.allUsers.length, 3);
+    assert.equal((await O('GET', `/chats/${chat.id}/messages`)).json().find((m: any) => m.id === earlier.id).text, 'edited once');
+    // test_35: deleting one's own message is allowed even when blocked.
+    const deleted = await B('DELETE', `/chats/${chat.id}/messages/${second.id}`);
+    assert.equal(deleted.statusCode, 200, deleted.body);
+    assert.ok(deleted.json().deletedAt);
+    // Unblocked, the member may again.
+    assert.equal((await O('PUT', `/chats/${chat.id}/users/${blocked.id}/unblock`)).statusCode, 200);
+    assert.equal((await B('GET', `/chats/${chat.id}/messages`)).statusCode, 200);
+    assert.equal((await B('PUT', `/chats/${chat.id}`, { title: 'Renamed' })).statusCode, 200);
+    assert.equal((await O('PUT', `/chats/${chat.id}/users/${blocked.id}/block`)).statusCode, 200);
+    assert.equal((await B('DELETE', `/chats/${chat.id}/me`)).statusCode, 200, 'leaving stays allowed');
   });
 });

@@ -1,3 +1,4 @@
+// @one-pass: its own PostgreSQL schemas; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * Migrating on a PostgreSQL database that other clients change at the same time: Kysely's
  * migrator lists the tables of every schema, so a schema dropped by someone else during

@@ -16,7 +16,7 @@ import { startWebPushStandIn, type WebPushStandIn } from './push-stand-ins/web.j
 const note: PushNotification = {
   kind: 'message',
   chatId: 'c0ffee00-0000-4000-8000-000000000001',
-  messageId: 7,
+  messageId: '01890a5d-ac96-774b-bcce-b302099a8057',
   authorName: 'Ada',
   body: 'Hello there',
   badge: 3,
@@ -36,7 +36,7 @@ describe('APNs adapter', () => {
 
   it('posts to /3/device/<token> with the topic, push type and an ES256 provider JWT (kid, iss), reused', async () => {
     assert.deepEqual(await sender.send('a1b2c3', note), { status: 'sent' });
-    assert.deepEqual(await sender.send('a1b2c3', { ...note, messageId: 8 }), { status: 'sent' });
+    assert.deepEqual(await sender.send('a1b2c3', { ...note, messageId: '01890a5d-ac96-774b-bcce-b302099a8058' }), { status: 'sent' });
     assert.deepEqual(s.refused, []);
     const [first, second] = s.received;
     assert.equal(first!.token, 'a1b2c3');
@@ -45,7 +45,7 @@ describe('APNs adapter', () => {
     assert.deepEqual(first!.payload.aps.alert, { title: 'Ada', body: 'Hello there' });
     assert.equal(first!.payload.aps.badge, 3);
     assert.equal(first!.payload.chatId, note.chatId);
-    assert.equal(first!.payload.messageId, 7);
+    assert.equal(first!.payload.messageId, '01890a5d-ac96-774b-bcce-b302099a8057');
     assert.equal(second!.jwt, first!.jwt, 'the provider token is cached, not signed per push');
   });
 
@@ -105,7 +105,7 @@ describe('FCM adapter', () => {
     const { message } = s.received[0]!;
     assert.equal(message.token, 'fcm-token-1');
     assert.deepEqual(message.notification, { title: 'Ada', body: 'Hello there' });
-    assert.deepEqual(message.data, { kind: 'message', chatId: note.chatId, messageId: '7', badge: '3' });
+    assert.deepEqual(message.data, { kind: 'message', chatId: note.chatId, messageId: '01890a5d-ac96-774b-bcce-b302099a8057', badge: '3' });
     assert.equal(message.apns.payload.aps.badge, 3);
     assert.equal(message.android.notification.notification_count, 3);
   });
@@ -147,7 +147,14 @@ describe('Web Push adapter', () => {
   it('signs with VAPID (aud = the endpoint origin) and encrypts aes128gcm for the subscription', async () => {
     assert.deepEqual(await sender.send(s.subscribe(), note), { status: 'sent' });
     assert.deepEqual(s.refused, []);
-    assert.deepEqual(s.received[0]!.payload, { title: 'Ada', body: 'Hello there', badge: 3, kind: 'message', chatId: note.chatId, messageId: 7 });
+    assert.deepEqual(s.received[0]!.payload, {
+      title: 'Ada',
+      body: 'Hello there',
+      badge: 3,
+      kind: 'message',
+      chatId: note.chatId,
+      messageId: '01890a5d-ac96-774b-bcce-b302099a8057',
+    });
   });
 
   it('reports 404 and 410 as an invalid token, 5xx as retry, a token that is no subscription as invalid', async () => {

@@ -1,3 +1,4 @@
+// @one-pass: starts its own SQLite and PostgreSQL servers; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * The push outbox survives kill -9: with FCM unavailable (503) or unreachable, messages are
  * sent and acknowledged, the server process is killed, and after a restart on the same data

@@ -1,3 +1,4 @@
+// @one-pass: server processes of its own; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * The server as an operator runs it: a separate process on a real port, spoken to over
  * HTTP with fetch, stopped with SIGTERM.

@@ -1,3 +1,4 @@
+// @one-pass: server processes of its own; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * Shutdown's honesty, on the real server process (issue 27): it keeps serving while its stdout
  * is a full pipe nobody reads (the old code froze on the first log line past the pipe's

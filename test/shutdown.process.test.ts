@@ -1,3 +1,4 @@
+// @one-pass: SQLite servers of its own; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * Shutdown after a socket burst, on the real server process (issue 27), on SQLite: a rooms
  * writer sends 1,000 frames at once and a native socket 300 `send` actions at once, then

@@ -1,3 +1,4 @@
+// @one-pass: PostgreSQL + Redis servers of its own; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * Shutdown after a socket burst (shutdown.process.test.ts) with PostgreSQL + Redis: the
  * store is a pool and the bus a connection pair to close, after the sockets' frames drained.

@@ -1,3 +1,4 @@
+// @one-pass: no store; the PostgreSQL + Redis pass would run it again unchanged.
 /**
  * The last resorts of shutdown, each in a process of its own: the watchdog process kills a
  * process whose main thread is stuck (no timer of its own could), and leaves quietly when the

@@ -68,11 +68,13 @@ export interface SeenRequest {
 /** How the stand-in answers: normally, with a 500 to everything, or never. */
 export type MockMode = 'normal' | 'fail' | 'hang';
 
-/** A local stand-in for `{VONAGE_API_URL}/v0.3/users`. */
+/** A local stand-in for `{VONAGE_API_URL}/v0.3/users` and `/v0.3/conversations` (creation and members). */
 export async function startVonageMock() {
   const requests: SeenRequest[] = [];
   /** Users by name. */
   const users = new Map<string, { id: string; name: string; display_name?: string; image_url?: string }>();
+  /** Conversations by id, with their members' user ids. */
+  const conversations = new Map<string, { id: string; members: string[] }>();
   const state = { mode: 'normal' as MockMode };
 
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -103,6 +105,20 @@ export async function startVonageMock() {
       const list = [...users.values()].filter((u) => name === null || u.name === name);
       return send(res, 200, { page_size: 10, _embedded: { users: list }, _links: {} });
     }
+    if (req.method === 'POST' && url.pathname === '/v0.3/conversations') {
+      const conversation = { id: `CON-${randomUUID()}`, members: [] as string[] };
+      conversations.set(conversation.id, conversation);
+      return send(res, 201, { id: conversation.id, href: `http://mock/v0.3/conversations/${conversation.id}` });
+    }
+    const members = /^\/v0\.3\/conversations\/([^/]+)\/members$/.exec(url.pathname);
+    const conversation = members && conversations.get(decodeURIComponent(members[1]!));
+    if (req.method === 'POST' && conversation) {
+      const userId = body?.user?.id;
+      if (![...users.values()].some((u) => u.id === userId)) return send(res, 404, { code: 'user:error:not-found', title: 'Not found' });
+      if (conversation.members.includes(userId)) return send(res, 409, { code: 'member:error:already-joined', title: 'Conflict' });
+      conversation.members.push(userId);
+      return send(res, 201, { id: `MEM-${randomUUID()}`, state: 'JOINED', user: { id: userId } });
+    }
     const match = /^\/v0\.3\/users\/([^/]+)$/.exec(url.pathname);
     const user = match && [...users.values()].find((u) => u.id === decodeURIComponent(match[1]!));
     if (req.method === 'PATCH' && user) {
@@ -121,6 +137,7 @@ export async function startVonageMock() {
     url: `http://127.0.0.1:${port}`,
     requests,
     users,
+    conversations,
     state,
     async close() {
       server.closeAllConnections();

@@ -64,7 +64,9 @@ describe('V-app sign-up, log-in and token', () => {
     const res = await post('/signup', { name, password: PASSWORD, display_name: '  Paul P  ' });
     assert.equal(res.statusCode, 201);
     const body = res.json();
-    assert.deepEqual(Object.keys(body).sort(), ['token', 'user', 'users']);
+    // `conversations` as the original backend answered them (the web client reads them).
+    assert.deepEqual(Object.keys(body).sort(), ['conversations', 'token', 'user', 'users']);
+    assert.deepEqual(body.conversations, []);
     assert.match(body.user.id, /^USR-[0-9a-f-]{36}$/);
     assert.deepEqual(body.user, { id: body.user.id, name: name.toLowerCase(), display_name: 'Paul P', image_url: defaultAvatar(name.toLowerCase()) });
     assert.equal(decodeJwt(body.token).sub, name.toLowerCase());

@@ -68,27 +68,27 @@ export class ChatsApi extends ClientCore {
     return this.request(`/chats/${seg(chatId)}/messages`, { query });
   }
   /** `PUT /chats/<id>/messages/<id>/read`: marks it and every earlier message read. */
-  readMessage(chatId: string, messageId: number): Promise<T.MessageInfo> {
+  readMessage(chatId: string, messageId: string): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/read`, { method: 'PUT' });
   }
   /** `PUT /chats/<id>/messages/<id>` (author). */
-  editMessage(chatId: string, messageId: number, body: T.EditMessageBody): Promise<T.MessageInfo> {
+  editMessage(chatId: string, messageId: string, body: T.EditMessageBody): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}`, { method: 'PUT', body });
   }
   /** `DELETE /chats/<id>/messages/<id>` (author): a tombstone with `deletedAt`. */
-  deleteMessage(chatId: string, messageId: number): Promise<T.MessageInfo> {
+  deleteMessage(chatId: string, messageId: string): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}`, { method: 'DELETE' });
   }
   /** `PUT /chats/<id>/messages/<id>/reactions/<emoji>`: adds the caller's reaction (idempotent). */
-  addReaction(chatId: string, messageId: number, emoji: string): Promise<T.MessageInfo> {
+  addReaction(chatId: string, messageId: string, emoji: string): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/reactions/${seg(emoji)}`, { method: 'PUT' });
   }
   /** `DELETE /chats/<id>/messages/<id>/reactions/<emoji>`: removes it (idempotent). */
-  removeReaction(chatId: string, messageId: number, emoji: string): Promise<T.MessageInfo> {
+  removeReaction(chatId: string, messageId: string, emoji: string): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/reactions/${seg(emoji)}`, { method: 'DELETE' });
   }
   /** `GET /chats/<id>/messages/<id>/history`: the texts before each edit, newest first. */
-  editHistory(chatId: string, messageId: number): Promise<T.EditEntry[]> {
+  editHistory(chatId: string, messageId: string): Promise<T.EditEntry[]> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/history`);
   }
   /** `GET /chats/<id>/pins`: the pinned messages, oldest pin first. */
@@ -96,11 +96,11 @@ export class ChatsApi extends ClientCore {
     return this.request(`/chats/${seg(chatId)}/pins`);
   }
   /** `PUT /chats/<id>/pins/<messageId>` (members; the owner in groups). */
-  pin(chatId: string, messageId: number): Promise<T.ChatInfo> {
+  pin(chatId: string, messageId: string): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}/pins/${seg(messageId)}`, { method: 'PUT' });
   }
   /** `DELETE /chats/<id>/pins/<messageId>`. */
-  unpin(chatId: string, messageId: number): Promise<T.ChatInfo> {
+  unpin(chatId: string, messageId: string): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}/pins/${seg(messageId)}`, { method: 'DELETE' });
   }
   /** `POST /chats/<id>/notify`: an `auxiliary` event (e.g. `typing_started`), never stored. */

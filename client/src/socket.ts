@@ -27,7 +27,8 @@ export interface Ack {
   action?: string;
   localId?: string;
   requestId?: string;
-  messageId?: number;
+  /** The message's id (a UUID, as MessageInfo `id`). */
+  messageId?: string;
   seq?: number;
   error?: string;
   message?: string;
@@ -66,7 +67,7 @@ export interface SocketEvents extends ServerEvents, LifecycleEvents {
 /** Actions a client may send (`ack` answers each). */
 export type SocketAction =
   | { action: 'send'; chatId: string; localId: string; text?: string; attachment?: { id?: string; fileType: string; fileSize: number } }
-  | { action: 'read'; chatId: string; messageId: number }
+  | { action: 'read'; chatId: string; messageId: string }
   | { action: 'notify'; chatId: string; name: string; text?: string; data?: unknown };
 
 export interface SocketOptions extends ReconnectingOptions {

@@ -15,6 +15,7 @@ import { blobKeysOf } from './media-names.js';
 import type { MediaService } from './media.service.js';
 import type { DeviceInput, OpenedSession, SessionsService } from './sessions.service.js';
 import type { Throttle } from './throttle.service.js';
+import type { TwoFactorService } from './two-factor.service.js';
 
 export interface Registration {
   name: string;
@@ -78,11 +79,13 @@ export async function createAccountsService(deps: {
   sessions: SessionsService;
   media: MediaService;
   throttle: Throttle;
+  /** The second factor every login of an account that has it must also pass. */
+  twoFactor: TwoFactorService;
   clock: Clock;
   /** Failed logins are counted here, by family. */
   metrics?: Metrics;
 }) {
-  const { store, bus, hasher, sessions, media, throttle, clock } = deps;
+  const { store, bus, hasher, sessions, media, throttle, twoFactor, clock } = deps;
   const metrics = deps.metrics ?? noopMetrics;
   // Verified against when the user is unknown, so both answers cost one argon2 verify.
   const dummyHash = await hasher.hash(randomBytes(32).toString('base64url'));
@@ -98,8 +101,17 @@ export async function createAccountsService(deps: {
     return ((typed !== key && (await store.users.findByEmail(typed))) || undefined) ?? store.users.findByEmail(key);
   }
 
-  /** Checks a password for `id` under the login limits; throws 401 or 429. */
-  async function verifyCredentials(id: LoginIdentifier, password: string, ipAddress: string, family: LoginFamily = 'native'): Promise<UserRecord> {
+  /**
+   * Checks a password for `id` under the login limits, then the account's second factor
+   * (`code`, when it has two-factor sign-in); throws 401 or 429.
+   */
+  async function verifyCredentials(
+    id: LoginIdentifier,
+    password: string,
+    ipAddress: string,
+    family: LoginFamily = 'native',
+    code?: string | undefined,
+  ): Promise<UserRecord> {
     const user = await findByIdentifier(id);
     // A known account is counted under its username however it was named (username or
     // email), so alternating the two buys no extra attempts; an unknown name under itself.
@@ -111,6 +123,11 @@ export async function createAccountsService(deps: {
       await throttle.recordLoginFailure(key, ipAddress);
       throw badCredentials();
     }
+    // Before the success is recorded: a known password must not reset the count of wrong codes.
+    await twoFactor.verifyLogin(user, code, ipAddress).catch((error) => {
+      metrics.loginFailed(family);
+      throw error;
+    });
     await throttle.recordLoginSuccess(key);
     // Only told to whoever knows the password: a wrong one still gets the usual 401.
     if (user.disabledAt !== null) throw accountDisabled();
@@ -207,8 +224,9 @@ export async function createAccountsService(deps: {
       device: DeviceInput | undefined,
       ipAddress: string,
       family: LoginFamily = 'native',
+      code?: string | undefined,
     ): Promise<LoginResult> {
-      const user = await verifyCredentials(id, password, ipAddress, family);
+      const user = await verifyCredentials(id, password, ipAddress, family, code);
       const opened = await sessions.open(user, device, ipAddress);
       const now = clock.now();
       await store.users.update(user.id, { lastSeenAt: now });
@@ -221,6 +239,12 @@ export async function createAccountsService(deps: {
       await confirmPassword(user, oldPassword, ipAddress);
       await store.users.update(user.id, { passwordHash: await hasher.hash(newPassword), updatedAt: clock.now() });
       await sessions.revokeAll(user.id, currentSessionId);
+    },
+
+    /** Turns two-factor sign-in off: needs the password and a code (or a recovery code). */
+    async disableTwoFactor(user: UserRecord, password: string, code: string, ipAddress: string) {
+      await confirmPassword(user, password, ipAddress);
+      await twoFactor.disable(user, code, ipAddress);
     },
 
     /** Stores a hash of the recovery key that `resetPassword` accepts. */
@@ -255,8 +279,8 @@ export async function createAccountsService(deps: {
     },
 
     /** Deletes the account after checking its credentials; everything it owns goes with it. */
-    async deleteAccount(id: LoginIdentifier, password: string, ipAddress: string): Promise<void> {
-      const user = await verifyCredentials(id, password, ipAddress);
+    async deleteAccount(id: LoginIdentifier, password: string, ipAddress: string, code?: string | undefined): Promise<void> {
+      const user = await verifyCredentials(id, password, ipAddress, 'native', code);
       const sessionIds = (await store.sessions.listByUser(user.id)).map((s) => s.id);
       // The upload rows go with the user, so their files are listed first and deleted after;
       // so do other users' images and attachments in the chats this user owns.

@@ -41,6 +41,7 @@ export function afterCommitBus(bus: Bus, metrics: Metrics, report?: PublishFailu
     },
     subscribe: (topic, handler) => bus.subscribe(topic, handler),
     ping: () => bus.ping(),
+    ...(bus.onConnection ? { onConnection: bus.onConnection.bind(bus) } : {}),
     close: () => bus.close(),
   };
 }

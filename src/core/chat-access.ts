@@ -1,5 +1,5 @@
 /** Who may see and act on a chat. A chat the caller is not in does not exist for them (404). */
-import { notFound } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 import type { ChatRecord, MemberRecord, Store } from '../ports/store.js';
 
 export interface Membership {
@@ -19,4 +19,14 @@ export async function requireMemberRow(store: Store, chatId: string, userId: num
   const [chat, member] = await Promise.all([store.chats.findById(chatId), store.chats.findMember(chatId, userId)]);
   if (!chat || !member) throw notFound('Chat');
   return { chat, member };
+}
+
+/**
+ * Refuses (403) a member the owner blocked in a group: besides posting, such a member may not
+ * rename the chat, add or remove users, read the history or edit earlier messages (upstream
+ * ChatServer's Tests/AppTests/ChatTests.swift, test_14, 20, 22, 24 and 32); deleting their own
+ * messages and leaving stay allowed (test_35).
+ */
+export function refuseBlockedMember(member: MemberRecord, what: string): void {
+  if (member.isBlocked) throw forbidden(`The chat owner has blocked you: you may not ${what} here.`);
 }

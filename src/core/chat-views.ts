@@ -69,7 +69,7 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
 
 /** What a reply shows of the message it answers. */
 export const replyToViewOf = (m: MessageRecord): ReplyToView => ({
-  id: m.id,
+  id: m.uuid,
   authorId: m.authorId,
   text: m.deletedAt === null ? [...m.text].slice(0, REPLY_PREVIEW_CHARS).join('') : '',
   isVisible: m.isVisible && m.deletedAt === null,
@@ -115,6 +115,6 @@ export async function buildChatView(store: Store, chat: ChatRecord, viewer: Memb
     images: ((await store.media.chatImagesOf([chat.id])).get(chat.id) ?? []).map(mediaViewOf),
     settings: settingsOf(viewer),
     unreadCount: viewer?.isMember ? await store.messages.countUnread(chat.id, viewer.userId, viewer.lastReadSeq) : 0,
-    pinned: (await store.messageExtras.pinsOf([chat.id])).get(chat.id) ?? [],
+    pinned: ((await store.messageExtras.pinsOf([chat.id])).get(chat.id) ?? []).map((p) => p.uuid),
   };
 }

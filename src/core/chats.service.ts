@@ -8,7 +8,7 @@ import { forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatView, NotifyLevel, Profile } from '../ports/events.js';
 import { UniqueViolation, type ChatRecord, type MemberRecord, type Store } from '../ports/store.js';
-import { requireMemberRow, requireMembership } from './chat-access.js';
+import { refuseBlockedMember, requireMemberRow, requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildChatView } from './chat-views.js';
 import { blobKeysOf } from './media-names.js';
@@ -130,8 +130,9 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     },
 
     async updateTitle(actor: Profile, chatId: string, title: string): Promise<ChatView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       if (chat.isPersonal) throw badRequest('title', 'a personal chat has no title');
+      refuseBlockedMember(member, 'rename the chat');
       const trimmed = title.trim();
       if ([...trimmed].length > TITLE_MAX) throw badRequest('title', `must be at most ${TITLE_MAX} characters`);
       const now = clock.now();
@@ -176,8 +177,9 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
 
     /** Adds up to 10 users; users who blocked the chat, and current members, are skipped. */
     async addUsers(actor: Profile, chatId: string, userIds: number[]): Promise<ChatView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       if (chat.isPersonal) throw badRequest('users', 'users cannot be added to a personal chat');
+      refuseBlockedMember(member, 'add users');
       const wanted = [...new Set(userIds)];
       if (wanted.length === 0 || wanted.length > MAX_ADDED_PER_CALL) throw badRequest('users', `name 1 to ${MAX_ADDED_PER_CALL} users`);
       const [profiles, rows] = await Promise.all([loadProfiles(store, wanted), store.chats.listMembers(chat.id, false)]);
@@ -194,8 +196,9 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
 
     /** Owner only; not for personal chats. */
     async removeUsers(actor: Profile, chatId: string, userIds: number[]): Promise<ChatView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       if (chat.isPersonal) throw badRequest('users', 'users cannot be removed from a personal chat');
+      refuseBlockedMember(member, 'remove users');
       if (chat.ownerId !== actor.id) throw forbidden('Only the chat owner may remove users.');
       const wanted = [...new Set(userIds)].filter((id) => id !== actor.id);
       if (wanted.length === 0 || wanted.length > MAX_ADDED_PER_CALL) throw badRequest('users', `name 1 to ${MAX_ADDED_PER_CALL} users other than yourself`);
@@ -300,7 +303,7 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     async listBlockedUsers(actor: Profile, chatId: string): Promise<Profile[]> {
       const { chat } = await requireMembership(store, chatId, actor.id);
       const blocked = (await store.chats.listMembers(chat.id, true)).filter((m) => m.isBlocked).map((m) => m.userId);
-      const profiles = await loadProfiles(store, blocked);
+      const profiles = await loadProfiles(store, blocked, { withPhotos: true });
       return blocked.map((id) => profiles.get(id)).filter((p): p is Profile => p !== undefined);
     },
   };

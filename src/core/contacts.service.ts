@@ -36,7 +36,7 @@ export function createContactsService(deps: { store: Store; clock: Clock }) {
         createdAt: now,
         updatedAt: now,
       });
-      return { contact, user: profileOf(user) };
+      return { contact, user: (await loadProfiles(store, [user.id], { withPhotos: true })).get(user.id) ?? profileOf(user) };
     },
 
     async listContacts(owner: Profile): Promise<ContactView[]> {
@@ -44,6 +44,7 @@ export function createContactsService(deps: { store: Store; clock: Clock }) {
       const profiles = await loadProfiles(
         store,
         contacts.map((c) => c.userId),
+        { withPhotos: true },
       );
       return contacts.flatMap((contact) => {
         const user = profiles.get(contact.userId);

@@ -32,7 +32,9 @@ import { createMediaService } from './media.service.js';
 import { createSessionsService } from './sessions.service.js';
 import { createThrottle } from './throttle.service.js';
 import { createTokenService } from './tokens.service.js';
+import { createTwoFactorService } from './two-factor.service.js';
 import { createUsersService } from './users.service.js';
+import { createVappConversationsService } from './vapp-conversations.service.js';
 import { createVappService } from './vapp.service.js';
 import { createVonageTokens } from './vonage-tokens.service.js';
 
@@ -60,7 +62,7 @@ export interface CorePorts {
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
-  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'>;
+  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents'>>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
   };
@@ -84,7 +86,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     imageConcurrency: config.faults?.imageConcurrency,
     uploadLeaseSeconds: config.faults?.uploadLeaseSeconds,
   });
-  const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, clock, metrics });
+  const twoFactor = createTwoFactorService({ store, hasher, throttle, clock });
+  const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, twoFactor, clock, metrics });
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
   // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
   bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
@@ -110,7 +113,12 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
   const rooms = createRoomsService({ store, bus, clock });
-  const eventLog = createEventLogService({ store, clock, retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600 });
+  const eventLog = createEventLogService({
+    store,
+    clock,
+    retentionSeconds: config.realtime?.eventRetentionSeconds ?? 7 * 24 * 3600,
+    ...(config.realtime?.replayPageEvents ? { pageSize: config.realtime.replayPageEvents } : {}),
+  });
   const search = createSearchService({ store, index: ports.search });
   const vonageTokens = createVonageTokens({ store, clock, applicationId: config.vonageApplicationId, privateKeyPem: config.vonagePrivateKey });
   const vapp = createVappService({
@@ -119,6 +127,15 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     users,
     media,
     tokens: vonageTokens,
+    vonage: ports.vonage,
+    clock,
+    publicUrl: config.publicUrl ?? 'http://localhost:3000',
+  });
+  const vappConversations = createVappConversationsService({
+    store,
+    chats,
+    messages,
+    vapp,
     vonage: ports.vonage,
     clock,
     publicUrl: config.publicUrl ?? 'http://localhost:3000',
@@ -134,6 +151,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     sessions,
     media,
     accounts,
+    twoFactor,
     admin,
     users,
     events,
@@ -147,5 +165,6 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     search,
     vonageTokens,
     vapp,
+    vappConversations,
   };
 }

@@ -5,10 +5,16 @@
  */
 import { notFound } from '../errors.js';
 import type { MessageRecord, Store } from '../ports/store.js';
+import { canonicalUuid } from './message-ids.js';
 
-/** The message `messageId` of chat `chatId`; 404 when it does not exist there. */
-export async function findMessageIn(store: Store, chatId: string, messageId: number): Promise<MessageRecord> {
-  const message = await store.messages.findById(messageId);
+/**
+ * The one resolver of a message a client names: its public id (the UUID of MessageInfo
+ * `id`) within `chatId`, or 404 (also for a message of another chat). Integer row ids are
+ * not accepted: clients only ever see the UUID. It checks no access: callers check
+ * membership first (as every route does), so a stranger's guess is a 404 either way.
+ */
+export async function findMessageIn(store: Store, chatId: string, messageId: string): Promise<MessageRecord> {
+  const message = await store.messages.findByUuid(canonicalUuid(messageId));
   if (!message || message.chatId !== chatId) throw notFound('Message');
   return message;
 }

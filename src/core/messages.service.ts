@@ -18,13 +18,14 @@ import {
   type Store,
 } from '../ports/store.js';
 import { createBatcher } from './batcher.js';
-import { requireMembership } from './chat-access.js';
+import { refuseBlockedMember, requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf, replyToViewOf } from './chat-views.js';
 import { resolveMentions } from './mentions.js';
 import { canSee, findMessageIn } from './message-lookup.js';
 import { cannotPost, checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { blobKeysOf } from './media-names.js';
+import { canonicalUuid, newMessageId } from './message-ids.js';
 import type { MediaService } from './media.service.js';
 import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
@@ -46,7 +47,7 @@ export interface SendInput {
   isVisible?: boolean | undefined;
   attachment?: AttachmentInput | undefined;
   /** The id of the message (same chat, visible to the author) this one replies to. */
-  replyTo?: number | undefined;
+  replyTo?: string | undefined;
 }
 
 const FILE_TYPE = /^[a-z0-9]{1,10}$/;
@@ -93,6 +94,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
+      uuid: newMessageId(now),
       chatId: chat.id,
       seq,
       authorId: author.id,
@@ -172,6 +174,13 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     };
   }
 
+  /** `author` with its photos (newest first), loaded unless the caller already has them. */
+  async function photosOf(author: Profile): Promise<Profile> {
+    if (author.photos) return author;
+    const photos = await store.media.listAttached([author.id], 'photo');
+    return { ...author, photos: photos.map(mediaViewOf) };
+  }
+
   const viewOne = async (message: MessageRecord, known?: Map<number, Profile>) => (await buildMessageViews(store, message.chatId, [message], known))[0]!;
   const recipientsOf = (chatId: string) => store.chats.listMemberIds(chatId);
 
@@ -185,12 +194,13 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     }
   }
 
-  const messageIn = (chatId: string, messageId: number) => findMessageIn(store, chatId, messageId);
+  /** The one resolver of a message a client names (see message-lookup.ts). */
+  const resolve = (chatId: string, messageId: string) => findMessageIn(store, chatId, messageId);
 
   /** The message a send replies to: of the same chat and one the author can see, else 400. */
-  async function replyTarget(chatId: string, authorId: number, replyTo: number | undefined): Promise<MessageRecord | undefined> {
+  async function replyTarget(chatId: string, authorId: number, replyTo: string | undefined): Promise<MessageRecord | undefined> {
     if (replyTo === undefined) return undefined;
-    const target = await store.messages.findById(replyTo);
+    const target = await store.messages.findByUuid(canonicalUuid(replyTo));
     if (!target || target.chatId !== chatId || !canSee(target, authorId)) {
       throw invalid([{ name: 'replyTo', reason: 'must be a message of this chat that you can see' }]);
     }
@@ -204,6 +214,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
   }
 
   return {
+    /** The message `messageId` (its public UUID) of `chatId`, or 404; for routes that name a message. */
+    resolve,
+
     /**
      * Sends a message. The same author and localId always yield the first message, never a
      * duplicate: concurrent duplicates meet the unique index, and their transaction (with its
@@ -215,15 +228,16 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       if (text.trim() === '' && !input.attachment) throw invalid([{ name: 'text', reason: 'is required without an attachment' }]);
       const earlier = await store.messages.findByLocalId(author.id, input.localId);
       if (earlier) return replay(earlier, chatId, author);
-      const { chat, member } = await requireMembership(store, chatId, author.id);
+      // The sender inside its own message carries its photos, in the answer and in the live frame.
+      const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author)]);
       await assertMayPost(chat, member);
       const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
       const mentions = await resolveMentions(store, chat, author.id, text);
-      const attachment = await prepareAttachment(author, input.attachment);
+      const attachment = await prepareAttachment(sender, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author, input, text, attachment, replyTo, mentions, now });
+        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, mentions, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -236,17 +250,18 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** Newest first: up to `count` (≤ 200) messages before the message `before`. */
-    async listMessages(actor: Profile, chatId: string, count: number, before: number | undefined): Promise<MessageView[]> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
-      const beforeSeq = before === undefined ? null : (await messageIn(chat.id, before)).seq;
+    async listMessages(actor: Profile, chatId: string, count: number, before: string | undefined): Promise<MessageView[]> {
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      refuseBlockedMember(member, 'read the history');
+      const beforeSeq = before === undefined ? null : (await resolve(chat.id, before)).seq;
       const messages = await store.messages.listBefore(chat.id, beforeSeq, Math.min(count, HISTORY_MAX));
       return buildMessageViews(store, chat.id, messages);
     },
 
     /** The author erases the content; a tombstone with deletedAt stays in the history. */
-    async deleteMessage(actor: Profile, chatId: string, messageId: number): Promise<MessageView> {
+    async deleteMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+      const message = await resolve(chat.id, messageId);
       if (message.authorId !== actor.id) throw forbidden('Only the author may delete a message.');
       if (message.deletedAt !== null) return viewOne(message);
       const now = clock.now();
@@ -267,10 +282,11 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** The author edits text or flags; `editedAt` is set only when the text changes. */
-    async editMessage(actor: Profile, chatId: string, messageId: number, input: EditInput): Promise<MessageView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+    async editMessage(actor: Profile, chatId: string, messageId: string, input: EditInput): Promise<MessageView> {
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      const message = await resolve(chat.id, messageId);
       if (message.authorId !== actor.id) throw forbidden('Only the author may edit a message.');
+      refuseBlockedMember(member, 'edit messages');
       if (message.deletedAt !== null) throw invalid([{ name: 'messageId', reason: 'a deleted message cannot be edited' }]);
       checkTextSize(input.text);
       if (input.text !== undefined && input.text.trim() === '') throw invalid([{ name: 'text', reason: 'must not be empty; delete the message instead' }]);
@@ -297,17 +313,19 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
      * The texts a message had before each edit, newest first, each with the time the edit
      * replaced it; to members who can see the message (a deleted one has none left).
      */
-    async editHistory(actor: Profile, chatId: string, messageId: number): Promise<EditRecord[]> {
+    async editHistory(actor: Profile, chatId: string, messageId: string): Promise<EditRecord[]> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+      const message = await resolve(chat.id, messageId);
       if (message.deletedAt !== null) return [];
       if (!canSee(message, actor.id)) throw notFound('Message');
       return store.messageExtras.editsOf(message.id);
     },
 
     /** Messages of the caller's chats that mention them, newest first, `before` a message id. */
-    async listMentions(actor: Profile, count: number, before: number | undefined): Promise<MessageView[]> {
-      const ids = await store.messageExtras.listMentioning(actor.id, before ?? null, Math.min(count, HISTORY_MAX));
+    async listMentions(actor: Profile, count: number, before: string | undefined): Promise<MessageView[]> {
+      const from = before === undefined ? undefined : await store.messages.findByUuid(canonicalUuid(before));
+      if (before !== undefined && !from) throw notFound('Message');
+      const ids = await store.messageExtras.listMentioning(actor.id, from?.id ?? null, Math.min(count, HISTORY_MAX));
       const messages = (await store.messages.findByIds(ids)).filter((m) => m.deletedAt === null).sort((x, y) => y.id - x.id);
       const byChat = new Map<string, MessageRecord[]>();
       for (const m of messages) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
@@ -321,9 +339,9 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     },
 
     /** Marks the message, and so every earlier one, read by the caller. */
-    async readMessage(actor: Profile, chatId: string, messageId: number): Promise<MessageView> {
+    async readMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const message = await messageIn(chat.id, messageId);
+      const message = await resolve(chat.id, messageId);
       const advanced = await store.transaction(async (tx) => {
         const member = await tx.chats.findMember(chat.id, actor.id);
         if (!member || member.lastReadSeq >= message.seq) return false;

@@ -19,7 +19,7 @@ export type PinsService = ReturnType<typeof createPinsService>;
 export function createPinsService(deps: { store: Store; events: ChatEvents; clock: Clock }) {
   const { store, events, clock } = deps;
 
-  async function setPin(actor: Profile, chatId: string, messageId: number, on: boolean): Promise<ChatView> {
+  async function setPin(actor: Profile, chatId: string, messageId: string, on: boolean): Promise<ChatView> {
     const { chat, member } = await requireMembership(store, chatId, actor.id);
     const message = await findMessageIn(store, chat.id, messageId);
     if (!chat.isPersonal && chat.ownerId !== actor.id) throw forbidden('Only the chat owner may pin messages in a group.');
@@ -27,7 +27,8 @@ export function createPinsService(deps: { store: Store; events: ChatEvents; cloc
     if (on) {
       if (!canSee(message, actor.id)) throw invalid([{ name: 'messageId', reason: 'a deleted or hidden message cannot be pinned' }]);
       const pinned = (await store.messageExtras.pinsOf([chat.id])).get(chat.id) ?? [];
-      if (!pinned.includes(message.id) && pinned.length >= MAX_PINS) throw invalid([{ name: 'messageId', reason: `a chat holds at most ${MAX_PINS} pins` }]);
+      if (!pinned.some((p) => p.id === message.id) && pinned.length >= MAX_PINS)
+        throw invalid([{ name: 'messageId', reason: `a chat holds at most ${MAX_PINS} pins` }]);
       changed = await store.messageExtras.pin(chat.id, message.id, actor.id, clock.now());
     } else {
       changed = await store.messageExtras.unpin(chat.id, message.id);
@@ -41,13 +42,13 @@ export function createPinsService(deps: { store: Store; events: ChatEvents; cloc
   }
 
   return {
-    pin: (actor: Profile, chatId: string, messageId: number) => setPin(actor, chatId, messageId, true),
-    unpin: (actor: Profile, chatId: string, messageId: number) => setPin(actor, chatId, messageId, false),
+    pin: (actor: Profile, chatId: string, messageId: string) => setPin(actor, chatId, messageId, true),
+    unpin: (actor: Profile, chatId: string, messageId: string) => setPin(actor, chatId, messageId, false),
 
     /** The pinned messages, oldest pin first. */
     async listPins(actor: Profile, chatId: string): Promise<MessageView[]> {
       const { chat } = await requireMembership(store, chatId, actor.id);
-      const ids = (await store.messageExtras.pinsOf([chat.id])).get(chat.id) ?? [];
+      const ids = ((await store.messageExtras.pinsOf([chat.id])).get(chat.id) ?? []).map((p) => p.id);
       const byId = new Map((await store.messages.findByIds(ids)).map((m) => [m.id, m]));
       return buildMessageViews(
         store,

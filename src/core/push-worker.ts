@@ -59,7 +59,7 @@ export function createPushWorker(o: PushWorkerOptions) {
     const notification: PushNotification = {
       kind: row.kind,
       chatId: row.chatId,
-      messageId: row.messageId ?? undefined,
+      messageId: content.messageId,
       authorName: content.authorName,
       body: content.body,
       badge: await badge(row.userId),

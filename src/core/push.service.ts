@@ -14,6 +14,8 @@ import type { Presence } from './presence.service.js';
 
 /** What the outbox row keeps of the event (the badge is counted at delivery). */
 export interface PushContent {
+  /** For `message`: its public id (the UUID of MessageInfo `id`); rows written before 0013 have none. */
+  messageId?: string;
   authorName: string;
   body: string;
   name?: string;
@@ -61,10 +63,10 @@ export function createPushService(deps: { store: Store; clock: Clock; senders: P
      */
     async enqueueMessage(tx: Repositories, message: MessageView, targets: Map<string, PushTarget[]>): Promise<void> {
       if (!enabled) return;
-      const { chatId, id, authorId, createdAt } = message.message;
+      const { chatId, id, uuid, authorId, createdAt } = message.message;
       let inChat = targets.get(chatId);
       if (!inChat) targets.set(chatId, (inChat = await tx.push.offlineTargetsInChat(chatId, presence.onlineSince())));
-      const content: PushContent = { authorName: message.author.displayName, body: previewOf(message, preview) };
+      const content: PushContent = { messageId: uuid, authorName: message.author.displayName, body: previewOf(message, preview) };
       const rows = rowsFor(
         // A member notified of mentions only gets the messages that mention them.
         inChat.filter((t) => t.userId !== authorId && (!t.mentionsOnly || (message.mentions?.includes(t.userId) ?? false))),

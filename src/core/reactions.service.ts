@@ -37,7 +37,7 @@ export function createReactionsService(deps: { store: Store; events: ChatEvents;
   const { store, events, clock } = deps;
 
   /** Adds (`on`) or removes the caller's `emoji` on the message; publishes only a real change. */
-  async function react(actor: Profile, chatId: string, messageId: number, emoji: string, on: boolean): Promise<MessageView> {
+  async function react(actor: Profile, chatId: string, messageId: string, emoji: string, on: boolean): Promise<MessageView> {
     const { chat, member } = await requireMembership(store, chatId, actor.id);
     const message = await findMessageIn(store, chat.id, messageId);
     if (!isReactionEmoji(emoji)) throw invalid([{ name: 'emoji', reason: `must be one emoji or a :shortcode: of at most ${SHORTCODE_MAX} characters` }]);
@@ -72,7 +72,7 @@ export function createReactionsService(deps: { store: Store; events: ChatEvents;
   }
 
   return {
-    addReaction: (actor: Profile, chatId: string, messageId: number, emoji: string) => react(actor, chatId, messageId, emoji, true),
-    removeReaction: (actor: Profile, chatId: string, messageId: number, emoji: string) => react(actor, chatId, messageId, emoji, false),
+    addReaction: (actor: Profile, chatId: string, messageId: string, emoji: string) => react(actor, chatId, messageId, emoji, true),
+    removeReaction: (actor: Profile, chatId: string, messageId: string, emoji: string) => react(actor, chatId, messageId, emoji, false),
   };
 }

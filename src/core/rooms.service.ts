@@ -10,6 +10,7 @@ import type { Bus } from '../ports/bus.js';
 import type { Clock } from '../ports/clock.js';
 import type { Profile, RoomMessage } from '../ports/events.js';
 import { UniqueViolation, type ChatRecord, type MessageRecord, type Store } from '../ports/store.js';
+import { newMessageId } from './message-ids.js';
 import { checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { loadProfiles } from './profiles.js';
 
@@ -88,6 +89,7 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
       const stored = await store.transaction(async (tx) => {
         const seq = await tx.chats.nextSeq(room.id, now);
         return tx.messages.insert({
+          uuid: newMessageId(now),
           chatId: room.id,
           seq,
           authorId: author.id,

@@ -44,6 +44,8 @@ export interface SignupInput {
 export interface LoginInput {
   name?: string | undefined;
   password?: string | undefined;
+  /** The second factor, for an account with two-factor sign-in. */
+  code?: string | undefined;
   ipAddress: string;
 }
 
@@ -142,7 +144,7 @@ export function createVappService(deps: {
   async function checkLogin(input: LoginInput): Promise<UserRecord> {
     const problems = loginProblems(input);
     if (problems.length > 0) throw invalid(problems);
-    const user = await accounts.verifyCredentials({ username: input.name! }, input.password!, input.ipAddress, 'vapp');
+    const user = await accounts.verifyCredentials({ username: input.name! }, input.password!, input.ipAddress, 'vapp', input.code);
     await store.users.update(user.id, { lastSeenAt: clock.now() });
     return ensureProvisioned(user);
   }
@@ -155,10 +157,15 @@ export function createVappService(deps: {
     return present(found.filter((u) => u.id !== user.id).slice(0, DIRECTORY_LIMIT));
   }
 
+  /** Each user with their image: the newer of their newest photo and an image URL set through `POST /image`. */
   async function present(list: UserRecord[]): Promise<VappUser[]> {
-    const photos = await users.photosOf(list.map((u) => u.id));
+    const ids = list.map((u) => u.id);
+    const [photos, urls] = await Promise.all([users.photosOf(ids), store.vapp.imageUrlsOf(ids)]);
     return list.map((user) => {
       const newest = photos.get(user.id)?.[0];
+      const set = urls.get(user.id);
+      const photoAt = newest ? (newest.attachedAt ?? newest.createdAt) : -1;
+      if (set && set.setAt >= photoAt) return { user, imageUrl: set.url };
       return { user, imageUrl: newest ? fileUrl(newest) : null };
     });
   }
@@ -203,6 +210,19 @@ export function createVappService(deps: {
     },
 
     directory,
+    present,
+    ensureProvisioned,
+    withVonage,
+
+    /**
+     * The JSON `POST /image {image_url}` of the original backend: the URL becomes the user's
+     * image here and, when configured, at Vonage (first, so a refusal changes nothing).
+     */
+    async setImageUrl(user: UserRecord, imageUrl: string): Promise<string> {
+      if (vonage && user.vonageUserId !== null) await withVonage((api) => api.updateImage(user.vonageUserId!, imageUrl));
+      await store.vapp.setImageUrl(user.id, imageUrl, clock.now());
+      return imageUrl;
+    },
 
     /** Stores an image, tells Vonage (when configured) and makes it the user's newest photo; answers its URL. */
     async setUserImage(user: UserRecord, body: Readable): Promise<string> {

@@ -37,5 +37,12 @@ export interface Bus {
   subscribe<K extends BusTopic>(topic: K, handler: BusHandler<K>): () => void;
   /** Resolves when the bus can carry messages (for `/readyz`). */
   ping(): Promise<void>;
+  /**
+   * Told when this node stops hearing the bus (`down`: its connection was lost, so events
+   * other nodes publish meanwhile never reach it) and when it hears it again (`up`: from
+   * then on nothing published is missed). Returns the function that stops telling. A bus
+   * that cannot be lost (in-process) has none.
+   */
+  onConnection?(handler: (state: 'down' | 'up') => void): () => void;
   close(): Promise<void>;
 }

@@ -41,7 +41,10 @@ export interface MemberRecord {
 }
 
 export interface MessageRecord {
+  /** The store's row id: joins, the event log, cursors. Never shown to native clients. */
   id: number;
+  /** The message's public id (a UUIDv7, time-ordered): what native clients see and name. */
+  uuid: string;
   chatId: string;
   seq: number;
   authorId: number;
@@ -124,6 +127,8 @@ export interface MessagesRepository {
   findById(id: number): Promise<MessageRecord | undefined>;
   /** The messages with these ids that exist, in no particular order. */
   findByIds(ids: number[]): Promise<MessageRecord[]>;
+  /** By public id (lower-case UUID). */
+  findByUuid(uuid: string): Promise<MessageRecord | undefined>;
   findByLocalId(authorId: number, localId: string): Promise<MessageRecord | undefined>;
   /** Newest first: up to `count` messages of the chat with seq < `beforeSeq` (all when null). */
   listBefore(chatId: string, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;

@@ -35,7 +35,8 @@ export interface ReadMarkView {
 
 /** The part of a replied-to message a reply shows. */
 export interface ReplyToView {
-  id: number;
+  /** Its public id (uuid). */
+  id: string;
   authorId: number;
   /** Its first 200 characters (empty once it is deleted). */
   text: string;
@@ -85,8 +86,8 @@ export interface ChatView {
   images: MediaView[];
   settings: ChatSettingsView;
   unreadCount: number;
-  /** Pinned message ids, oldest pin first. */
-  pinned?: number[];
+  /** Pinned messages' public ids, oldest pin first. */
+  pinned?: string[];
 }
 
 export type ChatEventKind =

@@ -34,8 +34,8 @@ export interface MessageExtrasRepository {
   /** Pins the message in its chat; false when it was pinned already. */
   pin(chatId: string, messageId: number, userId: number, at: number): Promise<boolean>;
   unpin(chatId: string, messageId: number): Promise<boolean>;
-  /** The pinned message ids of each chat, oldest pin first. */
-  pinsOf(chatIds: string[]): Promise<Map<string, number[]>>;
+  /** The pinned messages (row id and public id) of each chat, oldest pin first. */
+  pinsOf(chatIds: string[]): Promise<Map<string, Array<{ id: number; uuid: string }>>>;
 
   addMentions(messageId: number, userIds: number[], at: number): Promise<void>;
   mentionsOf(messageIds: number[]): Promise<Map<number, number[]>>;

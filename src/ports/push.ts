@@ -11,8 +11,8 @@ export type { PushTransport };
 export interface PushNotification {
   kind: 'message' | 'auxiliary';
   chatId: string;
-  /** For `message`. */
-  messageId?: number | undefined;
+  /** For `message`: its public id (the UUID clients know it by). */
+  messageId?: string | undefined;
   /** The author's display name (the notification's title). */
   authorName: string;
   /** The preview text; a generic line when previews are hidden. */

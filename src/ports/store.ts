@@ -7,9 +7,12 @@ import type { MessageExtrasRepository } from './message-extras.js';
 import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesRepository, SettingsRepository } from './chat-records.js';
 
 import type { PushRepository } from './push-records.js';
+import type { VappRepository } from './vapp-records.js';
+import type { TwoFactorRepository } from './two-factor-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
+export type * from './two-factor-records.js';
 
 export interface UserRecord {
   id: number;
@@ -210,6 +213,8 @@ export interface Repositories {
   settings: SettingsRepository;
   media: MediaRepository;
   push: PushRepository;
+  vapp: VappRepository;
+  twoFactor: TwoFactorRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,6 +1,6 @@
 /**
- * The Vonage Conversation API's users, as the V-app service needs them: create one, find
- * one by name, set its image. The core knows nothing of HTTP; `adapters/vonage/http.ts`
+ * The Vonage Conversation API's users and conversations, as the V-app service needs them:
+ * create a user, find one by name, set its image; create a conversation and add members. The core knows nothing of HTTP; `adapters/vonage/http.ts`
  * talks to the real API (or to the local stand-in the tests run).
  */
 
@@ -18,6 +18,10 @@ export interface ConversationUsers {
   findByName(name: string): Promise<ConversationUser | undefined>;
   /** Sets the user's `image_url`. */
   updateImage(id: string, imageUrl: string): Promise<void>;
+  /** Creates an empty conversation (`POST /v0.3/conversations`); answers its id (`CON-…`). */
+  createConversation(): Promise<string>;
+  /** Makes the user a joined member of the conversation, on the `app` channel. */
+  addMember(conversationId: string, userId: string): Promise<void>;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Hub } from './hub.js';
 export function startFanout(bus: Bus, hub: Hub): () => void {
   const stops = [
     bus.subscribe('chat.event', (event) => {
+      hub.noteCursor(event.cursor);
       for (const userId of event.recipients) for (const conn of hub.ofUser(userId)) conn.chatEvent?.(event);
     }),
     bus.subscribe('room.message', ({ room, message }) => {

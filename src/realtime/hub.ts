@@ -22,6 +22,13 @@ export interface HubConnection {
   roomMessage?(message: RoomMessage): void;
   /** Closes the socket with `code` (revocation, replacement). */
   close(code: number, reason: string): void;
+  /**
+   * This node stopped hearing the bus (bus-recovery.ts): what other nodes publish from now on
+   * is missed until `busBack`. `cursor` is the newest event cursor this node had heard of.
+   */
+  busLost?(cursor: number): void;
+  /** The bus is heard again: catch up on what was missed while it was lost (or say `resync`). */
+  busBack?(): void;
 }
 
 const EMPTY: ReadonlySet<never> = new Set();
@@ -40,11 +47,17 @@ export class Hub {
   private readonly byRoom = new Registry<string, HubConnection>();
   /** Recently revoked session ids and when, oldest first. */
   private readonly revoked = new Map<string, number>();
+  private readonly conns = new Set<HubConnection>();
+  /** The newest event cursor this node has heard of (the fan-out's chat events, replays). */
+  private newest = 0;
+  /** Set while the bus is lost: the newest cursor heard when it was lost. */
+  private lostAt: number | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Indexes `conn` under its user, session and room; returns the function that removes it. */
   add(conn: HubConnection): () => void {
+    this.conns.add(conn);
     if (conn.userId !== undefined) this.byUser.add(conn.userId, conn);
     if (conn.sessionId !== undefined) this.bySession.add(conn.sessionId, conn);
     if (conn.room !== undefined) this.byRoom.add(conn.room, conn);
@@ -52,10 +65,53 @@ export class Hub {
     return () => {
       if (removed) return;
       removed = true;
+      this.conns.delete(conn);
       if (conn.userId !== undefined) this.byUser.remove(conn.userId, conn);
       if (conn.sessionId !== undefined) this.bySession.remove(conn.sessionId, conn);
       if (conn.room !== undefined) this.byRoom.remove(conn.room, conn);
     };
+  }
+
+  /** Every socket of this node (a copy: the caller may close them). */
+  all(): HubConnection[] {
+    return [...this.conns];
+  }
+
+  /** The device sessions of this node's sockets. */
+  sessionIds(): string[] {
+    return this.bySession.keys();
+  }
+
+  /** Notes an event cursor this node heard of (see `newestCursor`). */
+  noteCursor(cursor: number | undefined): void {
+    if (cursor !== undefined && cursor > this.newest) this.newest = cursor;
+  }
+
+  /**
+   * Where a new socket without `?since=` would start a catch-up after a bus outage: the
+   * newest cursor heard, or, while the bus is lost, the newest heard when it was lost.
+   */
+  newestCursor(): number {
+    return this.lostAt ?? this.newest;
+  }
+
+  /** True between `busLost` and `busBack`. */
+  get busIsLost(): boolean {
+    return this.lostAt !== undefined;
+  }
+
+  /** The bus was lost: every socket is told (`HubConnection.busLost`). */
+  busLost(): void {
+    if (this.lostAt !== undefined) return;
+    this.lostAt = this.newest;
+    for (const conn of this.all()) conn.busLost?.(this.lostAt);
+  }
+
+  /** The bus is back: every socket is told (`HubConnection.busBack`). */
+  busBack(): void {
+    if (this.lostAt === undefined) return;
+    this.lostAt = undefined;
+    for (const conn of this.all()) conn.busBack?.();
   }
 
   /** Every socket of `userId` on this node. */

@@ -19,6 +19,10 @@ export class Registry<K, V> {
     return this.sets.get(key) ?? EMPTY;
   }
 
+  keys(): K[] {
+    return [...this.sets.keys()];
+  }
+
   count(key: K): number {
     return this.sets.get(key)?.size ?? 0;
   }

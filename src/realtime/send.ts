@@ -40,6 +40,26 @@ export function sendEvent(socket: WebSocket, data: string, maxBuffered: number, 
   return outcome === 'sent';
 }
 
+/**
+ * Resolves once `socket`'s unsent data is at most `lowWater` bytes (the TCP socket drained),
+ * or the socket closed: a writer of many frames (a replay) waits here instead of growing the
+ * buffer until `trySend` sheds the socket as a slow reader.
+ */
+export function drained(socket: WebSocket, lowWater: number): Promise<void> {
+  if (socket.readyState !== WebSocket.OPEN || socket.bufferedAmount <= lowWater) return Promise.resolve();
+  const raw = (socket as unknown as { _socket?: NodeJS.EventEmitter })._socket;
+  if (!raw) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      raw.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    raw.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
 /** Closes with `code` and cuts the connection if the peer does not answer the close in time. */
 export function closeSocket(socket: WebSocket, code: number, reason: string): void {
   if (socket.readyState === WebSocket.CLOSED) return;

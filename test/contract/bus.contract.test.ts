@@ -1,3 +1,4 @@
+// @one-pass: runs every adapter itself; the PostgreSQL + Redis pass would run it again unchanged.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,3 +1,4 @@
+// @one-pass: runs every adapter itself; the PostgreSQL + Redis pass would run it again unchanged.
 import path from 'node:path';
 import { createPostgresRateLimiter } from '../../src/adapters/limits/postgres.js';
 import { createSqliteRateLimiter } from '../../src/adapters/limits/sqlite.js';

@@ -1,3 +1,4 @@
+// @one-pass: runs every adapter itself; the PostgreSQL + Redis pass would run it again unchanged.
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';

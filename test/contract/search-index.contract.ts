@@ -64,6 +64,7 @@ export function searchIndexContract(name: string, open: () => Promise<SearchFixt
       let seq = 0;
       const send = (text: string, at: number, authorId = ann.id) =>
         f.store.messages.insert({
+          uuid: randomUUID(),
           chatId,
           seq: ++seq,
           authorId,

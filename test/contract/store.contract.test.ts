@@ -1,3 +1,4 @@
+// @one-pass: runs every adapter itself; the PostgreSQL + Redis pass would run it again unchanged.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';

@@ -24,9 +24,9 @@ describe('security: nobody reaches another user’s objects', () => {
   const ids = {} as {
     personal: string;
     group: string;
-    ownMessage: number;
-    groupMessage: number;
-    memberMessage: number;
+    ownMessage: string;
+    groupMessage: string;
+    memberMessage: string;
     photo: string;
     spare: string;
     chatImage: string;

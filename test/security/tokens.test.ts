@@ -187,7 +187,7 @@ describe('security: tokens on every authenticated route', () => {
     const undeclared = routes.filter((r) => r.mode === undefined).map((r) => `${r.key} (${String(r.auth)})`);
     assert.deepEqual(undeclared, [], 'routes without a config.auth declaration the suite knows (src/edge/route-auth.ts)');
     assert.ok(routesOf(routes, 'native').length >= 35);
-    assert.equal(routesOf(routes, 'vapp').length, 3);
+    assert.equal(routesOf(routes, 'vapp').length, 6);
     // Under /api too: upstream's current web app calls the native family there.
     assert.deepEqual(
       routesOf(routes, 'basic').map((r) => r.key),
@@ -295,7 +295,7 @@ describe('security: tokens on every authenticated route', () => {
 
   it('V-app routes: a valid token passes, every bad one is 400 auth:badtoken (a deleted user 403 auth:unauthorized)', async () => {
     const vappRoutes = routesOf(routes, 'vapp');
-    assert.equal(vappRoutes.length, 3);
+    assert.equal(vappRoutes.length, 6);
     for (const route of vappRoutes) {
       const request = exampleRequest(route);
       const good = await t.app.inject(transports(request, vappToken)[0]!);

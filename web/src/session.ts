@@ -75,8 +75,8 @@ export class Session {
     const last = chat?.lastMessage;
     if (!chat) return;
     if (chat.unreadCount !== 0) this.store.update((s) => s.chats.set(chatId, { ...chat, unreadCount: 0 }));
-    if (!last || last.author.id === this.store.state.me?.id || (this.readThrough.get(chatId) ?? 0) >= last.id) return;
-    this.readThrough.set(chatId, last.id);
+    if (!last || last.author.id === this.store.state.me?.id || (this.readThrough.get(chatId) ?? 0) >= last.seq) return;
+    this.readThrough.set(chatId, last.seq);
     this.store.putMessages(chatId, [await this.client.readMessage(chatId, last.id)]);
   }
 

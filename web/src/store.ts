@@ -12,7 +12,7 @@ export interface State {
   connection: Connection;
   chats: Map<string, ChatInfo>;
   /** Loaded messages per chat, by id. */
-  messages: Map<string, Map<number, MessageInfo>>;
+  messages: Map<string, Map<string, MessageInfo>>;
   /** chatId → userId → when the typing hint expires (ms). */
   typing: Map<string, Map<number, number>>;
   /** The chat on screen, whose messages count as read. */

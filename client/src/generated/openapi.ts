@@ -1270,6 +1270,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -1279,7 +1281,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -1348,7 +1354,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -1410,7 +1417,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -1673,6 +1680,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -1682,7 +1691,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -1751,7 +1764,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -1813,7 +1827,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2082,6 +2096,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2091,7 +2107,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2160,7 +2180,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -2222,7 +2243,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2484,6 +2505,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2493,7 +2516,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2562,7 +2589,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -2624,7 +2652,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2969,6 +2997,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -2978,7 +3008,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3047,7 +3081,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -3109,7 +3144,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -3259,7 +3294,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number;
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
                     count?: number;
                 };
                 header?: never;
@@ -3340,6 +3376,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3349,7 +3387,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -3418,7 +3460,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -3457,8 +3500,11 @@ export interface paths {
                         isVisible?: boolean;
                         /** @description Client-made; the same author and localId never make a second message */
                         localId: string;
-                        /** @description The message of this chat this one replies to */
-                        replyTo?: number;
+                        /**
+                         * Format: uuid
+                         * @description The id of the message of this chat this one replies to
+                         */
+                        replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
                     };
@@ -3535,6 +3581,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3544,7 +3592,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -3613,7 +3665,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -3672,7 +3725,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3757,6 +3811,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3766,7 +3822,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -3835,7 +3895,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -3859,7 +3920,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -3935,6 +3997,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -3944,7 +4008,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4013,7 +4081,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -4048,7 +4117,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -4098,7 +4168,8 @@ export interface paths {
                     /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
                     emoji: string;
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -4174,6 +4245,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -4183,7 +4256,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4252,7 +4329,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -4278,7 +4356,8 @@ export interface paths {
                     /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
                     emoji: string;
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -4354,6 +4433,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -4363,7 +4444,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4432,7 +4517,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -4468,7 +4554,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -4544,6 +4631,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -4553,7 +4642,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4622,7 +4715,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -4781,6 +4875,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -4790,7 +4886,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4859,7 +4959,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -4898,7 +4999,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -5092,6 +5194,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -5101,7 +5205,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -5170,7 +5278,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -5232,7 +5341,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -5296,7 +5405,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -5490,6 +5600,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -5499,7 +5611,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -5568,7 +5684,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -5630,7 +5747,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -5909,6 +6026,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -5918,7 +6037,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -5987,7 +6110,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -6049,7 +6173,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6365,6 +6489,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -6374,7 +6500,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -6443,7 +6573,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -6505,7 +6636,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6767,6 +6898,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -6776,7 +6909,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -6845,7 +6982,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -6907,7 +7045,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -7402,6 +7540,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -7411,7 +7551,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7480,7 +7624,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -7542,7 +7687,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -7721,6 +7866,8 @@ export interface paths {
                                         uid: string;
                                         username: string;
                                     };
+                                    /** @description The author’s user id */
+                                    authorId: number;
                                     /** Format: uuid */
                                     chatId: string;
                                     /** Format: date-time */
@@ -7730,7 +7877,11 @@ export interface paths {
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
-                                    id: number;
+                                    /**
+                                     * Format: uuid
+                                     * @description A UUIDv7: time-ordered
+                                     */
+                                    id: string;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -7799,7 +7950,8 @@ export interface paths {
                                     /** @description The message this one replies to */
                                     replyTo?: {
                                         authorId: number;
-                                        id: number;
+                                        /** Format: uuid */
+                                        id: string;
                                         /** @description False once deleted or hidden */
                                         isVisible: boolean;
                                         /** @description The first 200 characters (empty once deleted) */
@@ -8334,6 +8486,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         /** @description DeviceInfo: every field optional and nullable; null and empty strings mean "not given". */
                         deviceInfo?: {
                             id?: string | null;
@@ -8601,7 +8754,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete the account and everything it owns (Basic credentials) */
+        /** Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in) */
         delete: {
             parameters: {
                 query?: never;
@@ -8609,7 +8762,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -8622,6 +8781,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-factor sign-in off (password and a code or recovery code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable two-factor sign-in with a current code; answers ten single-use recovery codes, shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor sign-in: a new TOTP secret, in force once enabled with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Base32 secret for an authenticator app */
+                            secret: string;
+                            /** @description otpauth://totp/… URI (for a QR code) */
+                            uri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -9019,7 +9308,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number;
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
                     count?: number;
                 };
                 header?: never;
@@ -9098,6 +9388,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -9107,7 +9399,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -9176,7 +9472,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -9444,6 +9741,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         secret: string;
                         username: string;
                     };
@@ -9842,6 +10140,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -9851,7 +10151,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -9920,7 +10224,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -9982,7 +10287,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10245,6 +10550,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -10254,7 +10561,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -10323,7 +10634,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -10385,7 +10697,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10654,6 +10966,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -10663,7 +10977,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -10732,7 +11050,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -10794,7 +11113,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11056,6 +11375,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -11065,7 +11386,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -11134,7 +11459,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -11196,7 +11522,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11541,6 +11867,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -11550,7 +11878,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -11619,7 +11951,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -11681,7 +12014,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11831,7 +12164,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number;
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
                     count?: number;
                 };
                 header?: never;
@@ -11912,6 +12246,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -11921,7 +12257,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -11990,7 +12330,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -12029,8 +12370,11 @@ export interface paths {
                         isVisible?: boolean;
                         /** @description Client-made; the same author and localId never make a second message */
                         localId: string;
-                        /** @description The message of this chat this one replies to */
-                        replyTo?: number;
+                        /**
+                         * Format: uuid
+                         * @description The id of the message of this chat this one replies to
+                         */
+                        replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
                     };
@@ -12107,6 +12451,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -12116,7 +12462,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -12185,7 +12535,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -12244,7 +12595,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -12329,6 +12681,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -12338,7 +12692,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -12407,7 +12765,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -12431,7 +12790,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -12507,6 +12867,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -12516,7 +12878,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -12585,7 +12951,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -12620,7 +12987,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -12670,7 +13038,8 @@ export interface paths {
                     /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
                     emoji: string;
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -12746,6 +13115,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -12755,7 +13126,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -12824,7 +13199,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -12850,7 +13226,8 @@ export interface paths {
                     /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
                     emoji: string;
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -12926,6 +13303,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -12935,7 +13314,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -13004,7 +13387,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -13040,7 +13424,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -13116,6 +13501,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -13125,7 +13512,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -13194,7 +13585,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -13353,6 +13745,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -13362,7 +13756,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -13431,7 +13829,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -13470,7 +13869,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -13664,6 +14064,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -13673,7 +14075,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13742,7 +14148,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -13804,7 +14211,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -13868,7 +14275,8 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
-                    messageId: number;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
                 };
                 cookie?: never;
             };
@@ -14062,6 +14470,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -14071,7 +14481,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -14140,7 +14554,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -14202,7 +14617,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -14481,6 +14896,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -14490,7 +14907,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -14559,7 +14980,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -14621,7 +15043,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -14937,6 +15359,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -14946,7 +15370,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -15015,7 +15443,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -15077,7 +15506,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -15339,6 +15768,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -15348,7 +15779,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -15417,7 +15852,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -15479,7 +15915,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -16106,6 +16542,8 @@ export interface paths {
                                     uid: string;
                                     username: string;
                                 };
+                                /** @description The author’s user id */
+                                authorId: number;
                                 /** Format: uuid */
                                 chatId: string;
                                 /** Format: date-time */
@@ -16115,7 +16553,11 @@ export interface paths {
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
-                                id: number;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -16184,7 +16626,8 @@ export interface paths {
                                 /** @description The message this one replies to */
                                 replyTo?: {
                                     authorId: number;
-                                    id: number;
+                                    /** Format: uuid */
+                                    id: string;
                                     /** @description False once deleted or hidden */
                                     isVisible: boolean;
                                     /** @description The first 200 characters (empty once deleted) */
@@ -16246,7 +16689,7 @@ export interface paths {
                                 username: string;
                             };
                             /** @description Pinned message ids, oldest pin first */
-                            pinned: number[];
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -16425,6 +16868,8 @@ export interface paths {
                                         uid: string;
                                         username: string;
                                     };
+                                    /** @description The author’s user id */
+                                    authorId: number;
                                     /** Format: uuid */
                                     chatId: string;
                                     /** Format: date-time */
@@ -16434,7 +16879,11 @@ export interface paths {
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
-                                    id: number;
+                                    /**
+                                     * Format: uuid
+                                     * @description A UUIDv7: time-ordered
+                                     */
+                                    id: string;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -16503,7 +16952,8 @@ export interface paths {
                                     /** @description The message this one replies to */
                                     replyTo?: {
                                         authorId: number;
-                                        id: number;
+                                        /** Format: uuid */
+                                        id: string;
                                         /** @description False once deleted or hidden */
                                         isVisible: boolean;
                                         /** @description The first 200 characters (empty once deleted) */
@@ -17038,6 +17488,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        code?: string;
                         /** @description DeviceInfo: every field optional and nullable; null and empty strings mean "not given". */
                         deviceInfo?: {
                             id?: string | null;
@@ -17305,7 +17756,7 @@ export interface paths {
             };
         };
         post?: never;
-        /** Delete the account and everything it owns (Basic credentials) */
+        /** Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in) */
         delete: {
             parameters: {
                 query?: never;
@@ -17313,7 +17764,13 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
-            requestBody?: never;
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string;
+                    } | null;
+                };
+            };
             responses: {
                 /** @description OK */
                 200: {
@@ -17326,6 +17783,136 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Turn two-factor sign-in off (password and a code or recovery code) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable two-factor sign-in with a current code; answers ten single-use recovery codes, shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A current TOTP code, or (where noted) one of the recovery codes */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/2fa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start two-factor sign-in: a new TOTP secret, in force once enabled with a code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Base32 secret for an authenticator app */
+                            secret: string;
+                            /** @description otpauth://totp/… URI (for a QR code) */
+                            uri: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -17723,7 +18310,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    before?: number;
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
                     count?: number;
                 };
                 header?: never;
@@ -17802,6 +18390,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description The author’s user id */
+                            authorId: number;
                             /** Format: uuid */
                             chatId: string;
                             /** Format: date-time */
@@ -17811,7 +18401,11 @@ export interface paths {
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
-                            id: number;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -17880,7 +18474,8 @@ export interface paths {
                             /** @description The message this one replies to */
                             replyTo?: {
                                 authorId: number;
-                                id: number;
+                                /** Format: uuid */
+                                id: string;
                                 /** @description False once deleted or hidden */
                                 isVisible: boolean;
                                 /** @description The first 200 characters (empty once deleted) */
@@ -18164,6 +18759,294 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/vapp/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s conversations (their chats with other people), newest activity first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A conversation of the caller with `users` (V-app ids); with one user, their personal chat (reused)
+         * @description With Vonage configured it is created at the Conversation API too, every member joined (a Vonage failure is 500 system:error and nothing is created).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Required. The V-app ids of the other members (one: their personal chat, reused) */
+                        users?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The newest 200 messages, oldest first */
+                            events: {
+                                /** @description The text, or the image’s absolute URL */
+                                content: string;
+                                /** @description The author’s V-app id */
+                                from: string;
+                                /** @description The message’s sequence number in its chat */
+                                id: number;
+                                /** Format: date-time */
+                                timestamp: string;
+                                type: "message.text" | "message.image";
+                            }[];
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** Format: date-time */
+                            joined_at: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/vapp/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller’s conversations with its newest 200 messages as events (404 for any other id) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The newest 200 messages, oldest first */
+                            events: {
+                                /** @description The text, or the image’s absolute URL */
+                                content: string;
+                                /** @description The author’s V-app id */
+                                from: string;
+                                /** @description The message’s sequence number in its chat */
+                                id: number;
+                                /** Format: date-time */
+                                timestamp: string;
+                                type: "message.text" | "message.image";
+                            }[];
+                            /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                            id: string;
+                            /** Format: date-time */
+                            joined_at: string;
+                            /** @description The other members’ display names, joined with ", " */
+                            name: string;
+                            /** @description Always ACTIVE */
+                            state: string;
+                            /** @description The other current members */
+                            users: {
+                                display_name: string;
+                                id: string;
+                                image_url: string;
+                                name: string;
+                                /** @description Always JOINED: Parley lists current members only */
+                                state: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            detail: string;
+                            invalid_parameters?: {
+                                name: string;
+                                reason: string;
+                            }[];
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/vapp/image": {
         parameters: {
             query?: never;
@@ -18173,7 +19056,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Store an image (for Client SDK image messages): multipart/form-data with one file field "image" */
+        /**
+         * Multipart (one file field "image"): store an image for Client SDK messages. JSON {image_url}: set the caller’s image to that URL
+         * @description The JSON form is the original backend’s: the URL (absolute http or https) becomes the caller’s V-app image_url, and the Vonage user’s when configured; a missing image_url is 400 data:validation.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -18260,6 +19146,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The two-factor code (or a recovery code) of an account that has two-factor sign-in. */
+                        code?: string;
                         /** @description Required. */
                         name?: string;
                         /** @description Required. */
@@ -18292,6 +19180,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            conversations: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                                id: string;
+                                /** @description The other members’ display names, joined with ", " */
+                                name: string;
+                                /** @description Always ACTIVE */
+                                state: string;
+                                /** @description The other current members */
+                                users: {
+                                    display_name: string;
+                                    id: string;
+                                    image_url: string;
+                                    name: string;
+                                    /** @description Always JOINED: Parley lists current members only */
+                                    state: string;
+                                }[];
+                            }[];
                             /** @description Vonage Conversation-API user JWT (RS256), valid for one hour */
                             token: string;
                             user: {
@@ -18395,6 +19302,25 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            conversations: {
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description The Vonage conversation id when created there, else CON-<chat id> */
+                                id: string;
+                                /** @description The other members’ display names, joined with ", " */
+                                name: string;
+                                /** @description Always ACTIVE */
+                                state: string;
+                                /** @description The other current members */
+                                users: {
+                                    display_name: string;
+                                    id: string;
+                                    image_url: string;
+                                    name: string;
+                                    /** @description Always JOINED: Parley lists current members only */
+                                    state: string;
+                                }[];
+                            }[];
                             /** @description Vonage Conversation-API user JWT (RS256), valid for one hour */
                             token: string;
                             user: {
@@ -18461,6 +19387,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description The two-factor code (or a recovery code) of an account that has two-factor sign-in. */
+                        code?: string;
                         /** @description Required. */
                         name?: string;
                         /** @description Required. */

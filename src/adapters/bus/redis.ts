@@ -82,6 +82,7 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
 
   // ioredis reports every failed attempt; say it once per outage, not every few seconds.
   let started = false;
+  let closed = false;
   let lastError: Error | undefined;
   for (const [role, connection] of [
     ['publisher', publisher],
@@ -98,6 +99,41 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
       reported = false;
     });
   }
+
+  // The subscriber's connection is what this node hears the bus through: once lost, what other
+  // nodes publish is gone for it (pub/sub keeps nothing). Listeners hear `down` when it is lost
+  // and `up` once it is subscribed again (realtime/bus-recovery.ts then catches sockets up).
+  const watchers = new Set<(state: 'down' | 'up') => void>();
+  let hearing = true;
+  const tell = (state: 'down' | 'up') => {
+    for (const watcher of [...watchers]) {
+      try {
+        watcher(state);
+      } catch (error) {
+        log?.warn({ err: error, state }, 'a bus connection watcher threw');
+      }
+    }
+  };
+  const lost = () => {
+    if (!started || closed || !hearing) return;
+    hearing = false;
+    tell('down');
+  };
+  subscriber.on('close', lost);
+  subscriber.on('error', lost);
+  subscriber.on('ready', () => {
+    if (!started || closed || hearing) return;
+    // ioredis re-sends PSUBSCRIBE as it turns ready; the PING's answer comes after Redis has
+    // handled it, so from `up` on nothing published is missed.
+    subscriber.ping().then(
+      () => {
+        if (closed || hearing || subscriber.status !== 'ready') return;
+        hearing = true;
+        tell('up');
+      },
+      () => {},
+    );
+  });
 
   const handlers = new Map<string, Set<BusHandler<BusTopic>>>();
   const dispatch = (topic: string, payload: unknown) => {
@@ -132,7 +168,6 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
   }
   started = true;
 
-  let closed = false;
   return {
     scope: 'cluster',
     async publish<K extends BusTopic>(topic: K, payload: BusTopics[K]) {
@@ -161,10 +196,17 @@ export async function createRedisBus(url: string, options: RedisBusOptions = {})
       }
       await Promise.all([publisher.ping(), subscriber.ping()]);
     },
+    onConnection(handler) {
+      watchers.add(handler);
+      return () => {
+        watchers.delete(handler);
+      };
+    },
     async close() {
       if (closed) return;
       closed = true;
       handlers.clear();
+      watchers.clear();
       await Promise.all(
         [publisher, subscriber].map(async (connection) => {
           if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());

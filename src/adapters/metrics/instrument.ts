@@ -33,6 +33,7 @@ export function instrumentBus(bus: Bus, metrics: Metrics): Bus {
       ),
     subscribe: (topic, handler) => bus.subscribe(topic, handler),
     ping: () => bus.ping(),
+    ...(bus.onConnection ? { onConnection: bus.onConnection.bind(bus) } : {}),
     close: () => bus.close(),
   };
 }

@@ -14,7 +14,9 @@ import { createMessagesRepository } from './messages.repository.js';
 import { createPushRepository } from './push.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
+import { createTwoFactorRepository } from './two-factor.repository.js';
 import { createUsersRepository } from './users.repository.js';
+import { createVappRepository } from './vapp.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -30,6 +32,8 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     settings: createSettingsRepository(db),
     media: createMediaRepository(db),
     push: createPushRepository(db, kind),
+    vapp: createVappRepository(db),
+    twoFactor: createTwoFactorRepository(db),
   };
 }
 

@@ -83,13 +83,14 @@ export function createMessageExtrasRepository(db: Kysely<Database>): MessageExtr
     async pinsOf(chatIds) {
       if (chatIds.length === 0) return new Map();
       const rows = await db
-        .selectFrom('chat_pins')
-        .select(['chat_id', 'message_id'])
-        .where('chat_id', 'in', chatIds)
-        .orderBy('created_at')
-        .orderBy('message_id')
+        .selectFrom('chat_pins as p')
+        .innerJoin('messages as m', 'm.id', 'p.message_id')
+        .select(['p.chat_id', 'p.message_id', 'm.uuid'])
+        .where('p.chat_id', 'in', chatIds)
+        .orderBy('p.created_at')
+        .orderBy('p.message_id')
         .execute();
-      return grouped(rows.map((r) => [r.chat_id, Number(r.message_id)]));
+      return grouped(rows.map((r) => [r.chat_id, { id: Number(r.message_id), uuid: r.uuid }]));
     },
 
     async addMentions(messageId, userIds, at) {

@@ -12,6 +12,7 @@ const toFlag = (value: boolean | null) => (value === null ? null : Number(value)
  */
 export const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
   id: Number(row.id),
+  uuid: row.uuid,
   chatId: row.chat_id,
   seq: Number(row.seq),
   authorId: Number(row.author_id),
@@ -36,6 +37,7 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
         const row = await db
           .insertInto('messages')
           .values({
+            uuid: m.uuid,
             chat_id: m.chatId,
             seq: m.seq,
             author_id: m.authorId,
@@ -55,7 +57,7 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
           .executeTakeFirstOrThrow();
         return toMessage(row);
       } catch (error) {
-        throw asUniqueViolation(error, ['local_id', 'seq']);
+        throw asUniqueViolation(error, ['local_id', 'seq', 'uuid']);
       }
     },
     async findById(id) {
@@ -65,6 +67,10 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
     async findByIds(ids) {
       if (ids.length === 0) return [];
       return (await db.selectFrom('messages').selectAll().where('id', 'in', ids).execute()).map(toMessage);
+    },
+    async findByUuid(uuid) {
+      const row = await db.selectFrom('messages').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+      return row && toMessage(row);
     },
     async findByLocalId(authorId, localId) {
       const row = await db.selectFrom('messages').selectAll().where('author_id', '=', authorId).where('local_id', '=', localId).executeTakeFirst();

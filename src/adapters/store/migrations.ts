@@ -7,7 +7,10 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 import { emailSkeletonMigration } from './migration-0010-email-skeleton.js';
 import { uploadLeasesMigration } from './migration-0011-upload-leases.js';
 import { searchMigration } from './migration-0012-search.js';
-import { messagingMigration } from './migration-0014-messaging.js';
+import { messageUuidsMigration } from './migration-0013-message-uuids.js';
+import { vappConversationsMigration } from './migration-0014-vapp-conversations.js';
+import { twoFactorMigration } from './migration-0015-two-factor.js';
+import { messagingMigration } from './migration-0016-messaging.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -303,7 +306,10 @@ const migrations: Record<string, MigrationFactory> = {
   '0010_email_skeleton': emailSkeletonMigration,
   '0011_upload_leases': uploadLeasesMigration,
   '0012_search': (dialect) => searchMigration(dialect),
-  '0014_messaging': (dialect) => messagingMigration(dialect),
+  '0013_message_uuids': messageUuidsMigration,
+  '0014_vapp_conversations': vappConversationsMigration,
+  '0015_two_factor': twoFactorMigration,
+  '0016_messaging': (dialect) => messagingMigration(dialect),
 };
 
 /** The names of every migration, in order. */

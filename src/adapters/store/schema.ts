@@ -72,12 +72,14 @@ export interface ChatMembersTable {
   last_read_seq: number;
   added_at: number;
   removed_at: number | null;
-  /** Added by 0014: 'mentions' when the member is notified of mentions only; null otherwise (muted: is_muted). */
+  /** Added by 0016: 'mentions' when the member is notified of mentions only; null otherwise (muted: is_muted). */
   notify: Generated<string | null>;
 }
 
 export interface MessagesTable {
   id: Generated<number>;
+  /** Added by 0013: the public id (UUIDv7), unique; filled for rows from before. */
+  uuid: string;
   chat_id: string;
   seq: number;
   author_id: number;
@@ -184,6 +186,20 @@ export interface SocketPresenceTable {
   seen_at: number;
 }
 
+/** Added by 0014: a chat's conversation at the Vonage Conversation API. */
+export interface VonageConversationsTable {
+  chat_id: string;
+  conversation_id: string;
+  created_at: number;
+}
+
+/** Added by 0014: an image URL set through the V-app that is not one of Parley's uploads. */
+export interface UserImageUrlsTable {
+  user_id: number;
+  url: string;
+  set_at: number;
+}
+
 export interface Database {
   events: EventsTable;
   event_recipients: EventRecipientsTable;
@@ -201,6 +217,10 @@ export interface Database {
   message_attachments: MessageAttachmentsTable;
   push_outbox: PushOutboxTable;
   socket_presence: SocketPresenceTable;
+  vonage_conversations: VonageConversationsTable;
+  user_image_urls: UserImageUrlsTable;
+  two_factor: TwoFactorTable;
+  recovery_codes: RecoveryCodesTable;
   message_reactions: MessageReactionsTable;
   message_edits: MessageEditsTable;
   chat_pins: ChatPinsTable;
@@ -240,4 +260,21 @@ export interface MessageDeliveriesTable {
   message_id: number;
   user_id: number;
   created_at: number;
+}
+
+/** 0015: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */
+export interface TwoFactorTable {
+  user_id: number;
+  secret: string;
+  enabled_at: number | null;
+  last_step: number | null;
+  created_at: number;
+}
+
+/** 0015: hashed single-use recovery codes. */
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: number;
+  code_hash: string;
+  used_at: number | null;
 }

@@ -3,7 +3,8 @@ import type { NewUser, UserRecord, UsersRepository } from '../../ports/store.js'
 import type { Database, UsersTable } from './schema.js';
 import { asUniqueViolation } from './unique-violation.js';
 
-const toRecord = (row: Selectable<UsersTable>): UserRecord => ({
+/** A users row as a record (shared with the V-app repository's look-ups). */
+export const toUserRecord = (row: Selectable<UsersTable>): UserRecord => ({
   id: Number(row.id),
   uid: row.uid,
   username: row.username,
@@ -46,14 +47,14 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
           })
           .returningAll()
           .executeTakeFirstOrThrow();
-        return toRecord(row);
+        return toUserRecord(row);
       } catch (error) {
         throw asUniqueViolation(error, ['username', 'email', 'vonage_user_id']);
       }
     },
     async findById(id) {
       const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toRecord(row);
+      return row && toUserRecord(row);
     },
     async findByIds(ids) {
       if (ids.length === 0) return [];
@@ -62,15 +63,15 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
         .selectAll()
         .where('id', 'in', [...new Set(ids)])
         .execute();
-      return rows.map(toRecord);
+      return rows.map(toUserRecord);
     },
     async findByUsername(username) {
       const row = await db.selectFrom('users').selectAll().where('username', '=', username.toLowerCase()).executeTakeFirst();
-      return row && toRecord(row);
+      return row && toUserRecord(row);
     },
     async findByEmail(email) {
       const row = await db.selectFrom('users').selectAll().where('email_key', '=', email.toLowerCase()).executeTakeFirst();
-      return row && toRecord(row);
+      return row && toUserRecord(row);
     },
     async search({ query, limit, offset }) {
       const pattern = likePattern(query);
@@ -88,12 +89,12 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
         .limit(limit)
         .offset(offset)
         .execute();
-      return rows.map(toRecord);
+      return rows.map(toUserRecord);
     },
     async newest({ before, limit }) {
       let query = db.selectFrom('users').selectAll();
       if (before !== undefined) query = query.where('id', '<', before);
-      return (await query.orderBy('id', 'desc').limit(limit).execute()).map(toRecord);
+      return (await query.orderBy('id', 'desc').limit(limit).execute()).map(toUserRecord);
     },
     async update(id, patch) {
       const values: Updateable<UsersTable> = {};

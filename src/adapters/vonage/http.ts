@@ -151,5 +151,22 @@ export function createVonageHttpUsers(options: VonageHttpOptions): ConversationU
       const answer = await call('PATCH', path, { image_url: imageUrl });
       if (answer.status < 200 || answer.status >= 300) throw new VonageFailure(describeAnswer('PATCH', path, answer));
     },
+
+    // Retried like every call: a lost answer leaves at worst an empty, unused conversation at Vonage.
+    async createConversation() {
+      const path = '/v0.3/conversations';
+      const answer = await call('POST', path, {});
+      const id = answer.body?.id;
+      if (answer.status < 200 || answer.status >= 300 || typeof id !== 'string' || id === '') throw new VonageFailure(describeAnswer('POST', path, answer));
+      return id;
+    },
+
+    async addMember(conversationId, userId) {
+      const path = `/v0.3/conversations/${encodeURIComponent(conversationId)}/members`;
+      const answer = await call('POST', path, { state: 'joined', user: { id: userId }, channel: { type: 'app' } });
+      // Already a member (a retry whose first answer was lost) is what was asked for.
+      if (answer.status === 409) return;
+      if (answer.status < 200 || answer.status >= 300) throw new VonageFailure(describeAnswer('POST', path, answer));
+    },
   };
 }

@@ -4,8 +4,8 @@ import type { ChatSettingsView, ChatView, MessageView, Profile } from '../../por
 import { presentMedia } from './media.presenters.js';
 import { compact, iso, presentUser } from './users.presenters.js';
 
-/** UserInfo of a user inside a chat or message, with the photos the view loaded. */
-const presentMember = (user: Profile, publicUrl: string) => presentUser(user, { photos: user.photos?.map((m) => presentMedia(m, publicUrl)) ?? [] });
+/** UserInfo of a user inside a chat, message or contact, with the photos the view loaded. */
+export const presentMember = (user: Profile, publicUrl: string) => presentUser(user, { photos: user.photos?.map((m) => presentMedia(m, publicUrl)) ?? [] });
 
 /**
  * MessageInfo as `viewerId` sees it: `me` of each reaction is theirs (none for a viewer
@@ -14,10 +14,11 @@ const presentMember = (user: Profile, publicUrl: string) => presentUser(user, { 
 export function presentMessage(view: MessageView, publicUrl: string, viewerId?: number) {
   const m = view.message;
   return compact({
-    id: m.id,
+    id: m.uuid,
     seq: m.seq,
     localId: m.localId,
     chatId: m.chatId,
+    authorId: m.authorId,
     author: presentMember(view.author, publicUrl),
     text: m.deletedAt === null ? m.text : '',
     createdAt: iso(m.createdAt),
@@ -56,12 +57,12 @@ export function presentChat(view: ChatView, publicUrl: string, settings: ChatSet
   });
 }
 
-export function presentContact(view: ContactView) {
+export function presentContact(view: ContactView, publicUrl: string) {
   return compact({
     id: view.contact.id,
     name: view.contact.name,
     isFavorite: view.contact.isFavorite,
     isBlocked: view.contact.isBlocked,
-    user: presentUser(view.user),
+    user: presentMember(view.user, publicUrl),
   });
 }

@@ -3,10 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
-import { presentChat } from './chats.presenters.js';
+import { presentChat, presentMember } from './chats.presenters.js';
 import * as S from './chats.schemas.js';
 import { Ok, UserInfo } from './users.schemas.js';
-import { presentUser } from './users.presenters.js';
 
 const tags = ['chats'];
 
@@ -124,6 +123,6 @@ export async function chatsRoutes(parent: FastifyInstance, { core, publicUrl }: 
   app.get(
     '/chats/:id/users/blocked',
     { config: session, schema: { tags, summary: 'Members blocked from posting', params: S.ChatParams, response: { 200: Type.Array(UserInfo) } } },
-    async (req) => (await core.chats.listBlockedUsers(req.auth.user, req.params.id)).map((u) => presentUser(u)),
+    async (req) => (await core.chats.listBlockedUsers(req.auth.user, req.params.id)).map((u) => presentMember(u, publicUrl)),
   );
 }

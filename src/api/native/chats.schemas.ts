@@ -13,8 +13,8 @@ const Uuid = Type.String({ format: 'uuid' });
 
 export const ChatParams = Type.Object({ id: Uuid });
 export const ChatUserParams = Type.Object({ id: Uuid, userId: UserId });
-/** How a route or body names a message. */
-export const MessageId = Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID });
+/** A message is named by its public id, the UUID of MessageInfo `id` (integer row ids are not accepted). */
+export const MessageId = Type.String({ format: 'uuid', description: 'The message’s id (MessageInfo `id`, a UUID)' });
 export const MessageParams = Type.Object({ id: Uuid, messageId: MessageId });
 export const ReactionParams = Type.Object({
   id: Uuid,
@@ -37,7 +37,7 @@ export const Reaction = Type.Object({
 
 export const ReplyTo = Type.Object(
   {
-    id: Type.Integer(),
+    id: Type.String({ format: 'uuid' }),
     authorId: Type.Integer(),
     text: Type.String({ description: 'The first 200 characters (empty once deleted)' }),
     isVisible: Type.Boolean({ description: 'False once deleted or hidden' }),
@@ -46,10 +46,11 @@ export const ReplyTo = Type.Object(
 );
 
 export const MessageInfo = Type.Object({
-  id: Type.Integer(),
+  id: Type.String({ format: 'uuid', description: 'A UUIDv7: time-ordered' }),
   seq: Type.Integer({ description: 'Per chat, gap-free, increasing' }),
   localId: Type.String(),
   chatId: Type.String({ format: 'uuid' }),
+  authorId: Type.Integer({ description: 'The author’s user id' }),
   author: UserInfo,
   text: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -85,7 +86,7 @@ export const ChatInfo = Type.Object({
   isArchived: Type.Boolean(),
   isBlocked: Type.Boolean(),
   unreadCount: Type.Integer({ description: 'Messages by others after the caller’s read mark (Parley addition)' }),
-  pinned: Type.Array(Type.Integer(), { description: 'Pinned message ids, oldest pin first' }),
+  pinned: Type.Array(Type.String({ format: 'uuid' }), { description: 'Pinned message ids, oldest pin first' }),
 });
 
 export const ContactInfo = Type.Object({
@@ -125,7 +126,7 @@ export const SendBody = Type.Object({
   localId: Type.String({ minLength: 1, maxLength: 128, description: 'Client-made; the same author and localId never make a second message' }),
   text: Type.Optional(Type.String({ description: 'Up to 2048 bytes (UTF-8); required without an attachment' })),
   isVisible: Type.Optional(Type.Boolean()),
-  replyTo: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID, description: 'The message of this chat this one replies to' })),
+  replyTo: Type.Optional(Type.String({ format: 'uuid', description: 'The id of the message of this chat this one replies to' })),
   attachment: Type.Optional(
     Type.Object(
       {
@@ -142,7 +143,7 @@ export const ImageBody = Type.Object({ image: MediaRef });
 export const ChatImageParams = Type.Object({ id: Uuid, imageId: Type.String({ pattern: MEDIA_ID_PATTERN }) });
 export const HistoryQuery = Type.Object({
   count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
-  before: Type.Optional(UserId),
+  before: Type.Optional(Type.String({ format: 'uuid', description: 'The id (UUID) of the message to page back from' })),
 });
 export const EditBody = Type.Object({
   text: Type.Optional(Type.String()),

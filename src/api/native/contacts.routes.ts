@@ -11,7 +11,7 @@ const tags = ['contacts'];
 
 const session = { auth: 'session' } as const;
 
-export async function contactsRoutes(parent: FastifyInstance, { core }: { core: Core }) {
+export async function contactsRoutes(parent: FastifyInstance, { core, publicUrl }: { core: Core; publicUrl: string }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
@@ -21,13 +21,16 @@ export async function contactsRoutes(parent: FastifyInstance, { core }: { core: 
       schema: { tags, summary: 'Add a contact (again: update its name and favourite)', body: S.ContactBody, response: { 200: S.ContactInfo } },
     },
     async (req) =>
-      presentContact(await core.contacts.addContact(req.auth.user, { userId: req.body.user.id, name: req.body.name, isFavorite: req.body.isFavorite })),
+      presentContact(
+        await core.contacts.addContact(req.auth.user, { userId: req.body.user.id, name: req.body.name, isFavorite: req.body.isFavorite }),
+        publicUrl,
+      ),
   );
 
   app.get(
     '/users/me/contacts',
     { config: session, schema: { tags, summary: 'The caller’s contacts', response: { 200: Type.Array(S.ContactInfo) } } },
-    async (req) => (await core.contacts.listContacts(req.auth.user)).map(presentContact),
+    async (req) => (await core.contacts.listContacts(req.auth.user)).map((view) => presentContact(view, publicUrl)),
   );
 
   app.delete(

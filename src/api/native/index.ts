@@ -18,6 +18,7 @@ import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
 import { problemDetails } from './problem.js';
 import { searchRoutes } from './search.routes.js';
+import { twoFactorRoutes } from './two-factor.routes.js';
 import { nativeSocket } from './socket.gateway.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
@@ -33,6 +34,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
     routes: async (app) => {
       const routes = async (scope: FastifyInstance) => {
         await scope.register(usersRoutes, options);
+        await scope.register(twoFactorRoutes, options);
         await scope.register(photosRoutes, options);
         await scope.register(uploadsRoutes, options);
         await scope.register(chatsRoutes, options);

@@ -77,10 +77,14 @@ const FASTIFY_CODES: Record<string, { status: number; code: ErrorCode | string; 
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'malformed_body', detail: 'Content-Length does not match the body.' },
 };
 
+/** Codes whose problem type is spelt otherwise (as the issue that added them names it). */
+const TYPE_NAMES: Partial<Record<ErrorCode, string>> = { two_factor_required: 'two-factor-required' };
+
 /** The native format's table. */
 export const problemDetails: WireFormat = {
   contentType: 'application/problem+json',
-  appError: (error) => answer(problem(error.status, error.code, error.message, error.details.invalidParameters), error.details.retryAfterSeconds),
+  appError: (error) =>
+    answer(problem(error.status, TYPE_NAMES[error.code] ?? error.code, error.message, error.details.invalidParameters), error.details.retryAfterSeconds),
   validation: (errors, context) => answer(problem(400, 'validation', 'The request is not valid.', invalidParametersOf(errors, context))),
   requestError: (error) => {
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;

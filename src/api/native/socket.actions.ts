@@ -12,15 +12,15 @@ import type { Core } from '../../core/index.js';
 import { profileOf } from '../../core/profiles.js';
 import { AppError } from '../../errors.js';
 import type { UserRecord } from '../../ports/store.js';
-import { compileStrict, findNul, MAX_RECORD_ID } from '../validation.js';
-import { NotifyBody, SendBody } from './chats.schemas.js';
+import { compileStrict, findNul } from '../validation.js';
+import { MessageId, NotifyBody, SendBody } from './chats.schemas.js';
 
 const ChatId = Type.String({ format: 'uuid' });
 const RequestId = Type.Optional(Type.String({ maxLength: 128, description: 'Echoed in the ack' }));
 
 export const SocketAction = Type.Union([
   Type.Intersect([Type.Object({ action: Type.Literal('send'), chatId: ChatId, requestId: RequestId }), SendBody]),
-  Type.Object({ action: Type.Literal('read'), chatId: ChatId, messageId: Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID }), requestId: RequestId }),
+  Type.Object({ action: Type.Literal('read'), chatId: ChatId, messageId: MessageId, requestId: RequestId }),
   Type.Intersect([Type.Object({ action: Type.Literal('notify'), chatId: ChatId, requestId: RequestId }), NotifyBody]),
 ]);
 export type SocketAction = Static<typeof SocketAction>;
@@ -34,7 +34,8 @@ export interface Ack {
   action?: SocketAction['action'];
   localId?: string;
   requestId?: string;
-  messageId?: number;
+  /** The message's id (its UUID, as in MessageInfo). */
+  messageId?: string;
   seq?: number;
   error?: string;
   message?: string;
@@ -64,11 +65,11 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
     switch (frame.action) {
       case 'send': {
         const view = await core.messages.sendMessage(actor, frame.chatId, frame);
-        return { ...echo, ok: true, messageId: view.message.id, seq: view.message.seq };
+        return { ...echo, ok: true, messageId: view.message.uuid, seq: view.message.seq };
       }
       case 'read': {
         const view = await core.messages.readMessage(actor, frame.chatId, frame.messageId);
-        return { ...echo, ok: true, messageId: view.message.id };
+        return { ...echo, ok: true, messageId: view.message.uuid };
       }
       case 'notify':
         await core.messages.notify(actor, frame.chatId, frame);

@@ -3,7 +3,11 @@
  * or a subprotocol) is checked before the upgrade, so a bad one gets HTTP 401 and no socket.
  * One socket per device session: a new one closes the old with 4000. `?since=<cursor>`
  * replays what the user missed, then goes live: live events that arrive during the replay
- * wait in a queue and are sent after it, skipping any the replay already sent.
+ * wait in a queue and are sent after it, skipping any the replay already sent. A replay reads
+ * the log a page at a time and waits for the socket to drain (it never holds more than a
+ * page), and replays take turns (realtime/replay-gate.ts). After a bus outage the socket
+ * catches up the same way, from the newest cursor it had when the bus was lost, skipping the
+ * events it was sent meanwhile (this node's own), so nothing is missed or sent twice.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -15,7 +19,8 @@ import type { ChatEvent } from '../../ports/events.js';
 import type { SessionRecord, UserRecord } from '../../ports/store.js';
 import { CloseCode } from '../../realtime/close-codes.js';
 import type { Hub, HubConnection } from '../../realtime/hub.js';
-import { closeSocket, sendEvent, sendFrame } from '../../realtime/send.js';
+import { ReplayGate } from '../../realtime/replay-gate.js';
+import { closeSocket, drained, sendEvent, sendFrame } from '../../realtime/send.js';
 import { refuseForeignOrigin, serveSocket, type SocketLimits } from '../../realtime/socket-route.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { socketToken } from '../../edge/credentials.js';
@@ -34,6 +39,12 @@ interface Connection extends HubConnection {
   pending: ChatEvent[];
   /** Live events at or below this cursor were already sent by the replay. */
   replayedThrough: number;
+  /** The newest cursor this socket was sent, or knew of when it opened. */
+  deliveredThrough: number;
+  /** While the bus is lost: where the catch-up will start, and the cursors sent meanwhile. */
+  lost?: { from: number; sent: Set<number> };
+  /** Catch-ups run one after another. */
+  work: Promise<void>;
 }
 
 const SocketQuery = Type.Object({
@@ -46,15 +57,24 @@ export interface NativeSocketOptions {
   publicUrl: string;
   /** The app's hub: the fan-out delivers chat events and revocations through it. */
   hub: Hub;
-  realtime: SocketLimits & { maxBufferedBytes: number };
+  realtime: SocketLimits & { maxBufferedBytes: number; replayConcurrency: number; replayPerUser: number };
 }
 
 export async function nativeSocket(parent: FastifyInstance, options: NativeSocketOptions) {
   const { core, publicUrl, realtime, hub } = options;
   const send = (conn: Connection, data: string) => sendFrame(conn.socket, data, realtime.maxBufferedBytes);
+  const gate = new ReplayGate(realtime.replayConcurrency, realtime.replayPerUser);
+  /** A replay waits for the socket to drain below this before each frame. */
+  const lowWater = Math.floor(realtime.maxBufferedBytes / 4);
   /** Events (not acks or system frames) are counted as delivered or dropped. */
-  const sendChatEvent = (conn: Connection, event: ChatEvent) =>
-    sendEvent(conn.socket, frameFor(event, conn.user.id, publicUrl), realtime.maxBufferedBytes, PROTOCOL, core.metrics);
+  const sendChatEvent = (conn: Connection, event: ChatEvent) => {
+    const sent = sendEvent(conn.socket, frameFor(event, conn.user.id, publicUrl), realtime.maxBufferedBytes, PROTOCOL, core.metrics);
+    if (sent && event.cursor !== undefined) {
+      if (event.cursor > conn.deliveredThrough) conn.deliveredThrough = event.cursor;
+      conn.lost?.sent.add(event.cursor);
+    }
+    return sent;
+  };
 
   function deliver(conn: Connection, event: ChatEvent) {
     if (!conn.live) {
@@ -65,24 +85,64 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
     sendChatEvent(conn, event);
   }
 
-  async function catchUp(conn: Connection, since: number | undefined) {
+  const isOpen = (conn: Connection) => conn.socket.readyState === conn.socket.OPEN;
+
+  /**
+   * Sends what `conn`'s user missed after `since`, page by page, skipping cursors in `skip`;
+   * false when the socket closed meanwhile.
+   */
+  async function replay(conn: Connection, since: number, skip?: Set<number>): Promise<boolean> {
+    const release = await gate.enter(conn.user.id);
     try {
-      if (since !== undefined) {
-        const missed = await core.eventLog.since(conn.user.id, since);
-        if (missed.kind === 'resync') {
-          send(conn, systemFrame('resync', { reason: missed.reason, cursor: missed.cursor }));
-          conn.replayedThrough = missed.cursor;
-        } else {
-          for (const event of missed.events) sendChatEvent(conn, event);
-          conn.replayedThrough = missed.events.at(-1)?.cursor ?? since;
-        }
+      if (!isOpen(conn)) return false;
+      const missed = await core.eventLog.since(conn.user.id, since);
+      if (missed.kind === 'resync') {
+        send(conn, systemFrame('resync', { reason: missed.reason, cursor: missed.cursor }));
+        conn.replayedThrough = Math.max(conn.replayedThrough, missed.cursor);
+        conn.deliveredThrough = Math.max(conn.deliveredThrough, missed.cursor);
+        return true;
       }
-      conn.live = true;
-      for (const event of conn.pending.splice(0)) deliver(conn, event);
-    } catch (error) {
-      parent.log.error({ err: error }, 'socket catch-up failed');
-      closeSocket(conn.socket, 1011, 'internal error');
+      for await (const page of missed.pages) {
+        for (const event of page) {
+          if (skip?.has(event.cursor!)) continue;
+          await drained(conn.socket, lowWater);
+          if (!isOpen(conn)) return false;
+          sendChatEvent(conn, event);
+        }
+        // A page read from SQLite settles in microtasks: let HTTP requests and other sockets run.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      conn.replayedThrough = Math.max(conn.replayedThrough, missed.through);
+      conn.deliveredThrough = Math.max(conn.deliveredThrough, missed.through);
+      return true;
+    } finally {
+      release();
     }
+  }
+
+  /** Holds live events, replays from `since()` (if any), then sends what was held. */
+  function catchUp(conn: Connection, since: () => { from: number; skip?: Set<number> } | undefined) {
+    conn.work = conn.work.then(async () => {
+      conn.live = false;
+      try {
+        const start = since();
+        if (start !== undefined && !(await replay(conn, start.from, start.skip))) return;
+        conn.live = true;
+        for (const event of conn.pending.splice(0)) deliver(conn, event);
+      } catch (error) {
+        parent.log.error({ err: error }, 'socket catch-up failed');
+        closeSocket(conn.socket, 1011, 'internal error');
+      }
+    });
+  }
+
+  /** The bus is back: catch up from where this socket was when it was lost. */
+  function busBack(conn: Connection) {
+    catchUp(conn, () => {
+      const lost = conn.lost;
+      conn.lost = undefined;
+      return lost === undefined ? undefined : { from: lost.from, skip: lost.sent };
+    });
   }
 
   async function onFrame(conn: Connection, data: Buffer, isBinary: boolean) {
@@ -109,9 +169,17 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
       live: false,
       pending: [],
       replayedThrough: 0,
+      deliveredThrough: hub.newestCursor(),
+      work: Promise.resolve(),
       chatEvent: (event) => deliver(conn, event),
       close: (code, reason) => closeSocket(socket, code, reason),
+      busLost: () => {
+        conn.lost ??= { from: conn.deliveredThrough, sent: new Set() };
+      },
+      busBack: () => busBack(conn),
     };
+    // Opened while the bus is lost: it catches up from the newest cursor heard before the loss.
+    if (hub.busIsLost) conn.busLost!(hub.newestCursor());
     // One native socket per device session (the session's room sockets are not affected).
     for (const previous of hub.ofSession(session.id)) {
       if (previous.protocol === PROTOCOL) previous.close(CloseCode.Replaced, 'a newer socket opened for this session');
@@ -126,7 +194,8 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
       // Read but not run because the server is shutting down: the client is told to send it again.
       abandoned: (data) => send(conn, abandonedAck(data)),
     });
-    void catchUp(conn, request.query.since);
+    const { since } = request.query;
+    catchUp(conn, () => (since === undefined ? undefined : { from: since }));
   }
 
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();

@@ -75,14 +75,14 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
     async (request) => {
       const body = request.body ?? {};
       const basic = basicCredentials(request);
-      if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, loginDevice(body), request.ip));
+      if (basic) return answerLogin(await core.accounts.login(basic.id, basic.password, loginDevice(body), request.ip, 'native', body.code));
       if (request.headers.authorization && !body.password) throw unauthenticated('Unsupported Authorization header; use Basic credentials.');
       const problems = [];
       if (body.password === undefined) problems.push({ name: 'password', reason: 'is required' });
       if (body.username === undefined && body.email === undefined) problems.push({ name: 'username', reason: 'username or email is required' });
       if (problems.length > 0) throw invalid(problems, 'Send Basic credentials, or username (or email) and password.');
       const id = body.username !== undefined ? { username: body.username } : { email: body.email! };
-      return answerLogin(await core.accounts.login(id, body.password!, loginDevice(body), request.ip));
+      return answerLogin(await core.accounts.login(id, body.password!, loginDevice(body), request.ip, 'native', body.code));
     },
   );
 
@@ -228,10 +228,16 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl }: 
     '/users/me',
     {
       config: { auth: 'basic' },
-      schema: { tags, summary: 'Delete the account and everything it owns (Basic credentials)', response: { 200: S.Ok } },
+      schema: {
+        tags,
+        summary: 'Delete the account and everything it owns (Basic credentials; `{code}` too with two-factor sign-in)',
+        body: Type.Union([Type.Object({ code: Type.Optional(Type.String({ maxLength: 64 })) }), Type.Null()]),
+        response: { 200: S.Ok },
+      },
     },
     async (request: FastifyRequest) => {
-      await core.accounts.deleteAccount(request.basic.id, request.basic.password, request.ip);
+      const code = (request.body as { code?: string } | null | undefined)?.code;
+      await core.accounts.deleteAccount(request.basic.id, request.basic.password, request.ip, code);
       return ok;
     },
   );

@@ -78,6 +78,8 @@ export const LoginBody = Type.Object({
   username: Type.Optional(Type.String({ maxLength: EMAIL_MAX })),
   email: Type.Optional(Type.String({ maxLength: EMAIL_MAX })),
   password: Type.Optional(Type.String({ maxLength: PASSWORD_MAX })),
+  /** The second factor (TOTP or recovery code) of an account with two-factor sign-in. */
+  code: Type.Optional(Type.String({ maxLength: 64 })),
   deviceInfo: Type.Optional(DeviceInfoInput),
   ...DeviceInfoInput.properties,
 });

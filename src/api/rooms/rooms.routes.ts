@@ -21,6 +21,8 @@ const Role = Type.Object({ name: Type.String(), override: Type.String(), permiss
 const RolesAccount = Type.Object({ id: Type.Integer(), username: Type.String(), roles: Type.Array(Role) });
 const RoomMessage = Type.Object({ id: Type.Integer(), sender: Account, text: Type.String(), createTime: Type.Integer({ description: 'Unix seconds' }) });
 const Credentials = Type.Object({ username: Type.String({ maxLength: 254 }), secret: Type.String({ maxLength: 1024 }) });
+/** A login's credentials; `code` is the second factor of an account with two-factor sign-in. */
+const LoginCredentials = Type.Object({ ...Credentials.properties, code: Type.Optional(Type.String({ maxLength: 64 })) });
 
 /** What the routes read of the room sockets on this node. */
 export interface LiveRooms {
@@ -65,12 +67,12 @@ export async function roomsRoutes(parent: FastifyInstance, { core, live }: { cor
       schema: {
         tags,
         summary: 'Log in: a native access token of a new device session',
-        body: Credentials,
+        body: LoginCredentials,
         response: { 200: Envelope(Type.Object({ token: Type.String(), user: RolesAccount })) },
       },
     },
     async (req) => {
-      const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip, 'rooms');
+      const { user, opened } = await core.accounts.login({ username: req.body.username }, req.body.secret, undefined, req.ip, 'rooms', req.body.code);
       return ok({ token: opened.accessToken, user: { id: user.id, username: user.username, roles: rolesOf(user.role) } });
     },
   );

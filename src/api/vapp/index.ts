@@ -12,6 +12,7 @@ import { requireVappUser } from './vapp.auth.js';
 import { avatarRoutes } from './vapp.avatars.js';
 import { vappFormat } from './vapp.errors.js';
 import type { VappOptions } from './options.js';
+import { vappConversationRoutes } from './vapp.conversations.routes.js';
 import { vappRoutes } from './vapp.routes.js';
 
 /** The V-app family, built from the core and the configuration. */
@@ -41,6 +42,7 @@ export function vappFamily({ core, config }: { core: Core; config: Config }): Fa
         if (reply.statusCode >= 400 && !request.raw.complete) reply.header('connection', 'close');
       });
       await app.register(vappRoutes, options);
+      await app.register(vappConversationRoutes, options);
       await app.register(avatarRoutes);
     },
   };

@@ -62,6 +62,8 @@ export function fromAppError(error: AppError): VappHttpError {
     case 'bad_credentials':
     case 'forbidden':
       return unauthorized();
+    case 'two_factor_required':
+      return simple(401, 'auth:twofactorrequired', 'Unauthorized', error.message);
     case 'unauthenticated':
       return tokenError('badtoken');
     case 'not_found':

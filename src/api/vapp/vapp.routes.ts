@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.js';
 import { VappHttpError, validationError } from './vapp.errors.js';
 import type { VappOptions } from './options.js';
-import { presentSession, presentVappUser } from './vapp.presenters.js';
+import { presentConversationSummary, presentSession, presentVappUser } from './vapp.presenters.js';
 import * as S from './vapp.schemas.js';
 
 const tags = ['vapp'];
@@ -53,9 +53,35 @@ async function withImage(request: FastifyRequest, store: (body: Readable) => Pro
   }
 }
 
+const IMAGE_URL_MAX = 2048;
+
+/** The `image_url` of a JSON `POST /image`, checked: an absolute http(s) URL of at most 2048 characters. */
+function imageUrlOf(body: unknown): string {
+  const value = (body as { image_url?: unknown } | null | undefined)?.image_url;
+  if (value === undefined || value === null || value === '') {
+    throw new VappHttpError(400, { type: 'data:validation', title: 'Bad Request', detail: 'The request must include image_url' });
+  }
+  const reason = 'must be an absolute http or https URL of at most 2048 characters';
+  if (typeof value !== 'string' || value.length > IMAGE_URL_MAX) throw validationError([{ name: 'image_url', reason }], 400);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw validationError([{ name: 'image_url', reason }], 400);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw validationError([{ name: 'image_url', reason }], 400);
+  return url.href;
+}
+
 /** The six routes of seed 000. */
 export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: VappOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+
+  /** The session answer plus the caller's conversations (the original backend's login and sign-up answered them; the web client reads them). */
+  const withConversations = async (session: Parameters<typeof presentSession>[0]) => ({
+    ...presentSession(session, publicBase),
+    conversations: (await core.vappConversations.list(session.self.user)).map((c) => presentConversationSummary(c, publicBase)),
+  });
 
   app.post(
     '/signup',
@@ -67,14 +93,14 @@ export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: 
         description:
           'Validation problems are 403 data:validation, a taken name 409; with Vonage configured the user is also created there (a Vonage failure is 500 system:error and nothing is created).',
         body: S.SignupBody,
-        response: { 201: S.SessionAnswer, ...problems },
+        response: { 201: S.SessionWithConversations, ...problems },
       },
       preValidation: emptyBodyIsObject,
     },
     async (request, reply) => {
       const { name, password, display_name: displayName } = request.body;
       const session = await core.vapp.signup({ name, password, displayName, ipAddress: request.ip });
-      return reply.code(201).send(presentSession(session, publicBase));
+      return reply.code(201).send(await withConversations(session));
     },
   );
 
@@ -87,13 +113,13 @@ export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: 
         summary: 'Log in; answers the user, a Vonage user token and everyone else',
         description: 'Wrong password and unknown user give the same 403 auth:unauthorized. Counted with every other login route (429 system:ratelimit).',
         body: S.LoginBody,
-        response: { 200: S.SessionAnswer, ...problems },
+        response: { 200: S.SessionWithConversations, ...problems },
       },
       preValidation: emptyBodyIsObject,
     },
     async (request) => {
-      const { name, password } = request.body;
-      return presentSession(await core.vapp.login({ name, password, ipAddress: request.ip }), publicBase);
+      const { name, password, code } = request.body;
+      return withConversations(await core.vapp.login({ name, password, code, ipAddress: request.ip }));
     },
   );
 
@@ -105,8 +131,8 @@ export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: 
       preValidation: emptyBodyIsObject,
     },
     async (request) => {
-      const { name, password } = request.body;
-      return { token: await core.vapp.refreshToken({ name, password, ipAddress: request.ip }) };
+      const { name, password, code } = request.body;
+      return { token: await core.vapp.refreshToken({ name, password, code, ipAddress: request.ip }) };
     },
   );
 
@@ -138,11 +164,16 @@ export async function vappRoutes(parent: FastifyInstance, { core, publicBase }: 
     {
       schema: {
         tags,
-        summary: 'Store an image (for Client SDK image messages): multipart/form-data with one file field "image"',
+        summary: 'Multipart (one file field "image"): store an image for Client SDK messages. JSON {image_url}: set the caller’s image to that URL',
+        description:
+          'The JSON form is the original backend’s: the URL (absolute http or https) becomes the caller’s V-app image_url, and the Vonage user’s when configured; a missing image_url is 400 data:validation.',
         response: { 200: S.ImageAnswer, ...problems },
       },
       config: vapp,
     },
-    async (request) => withImage(request, (body) => core.vapp.storeImage(request.vappUser, body)),
+    async (request) => {
+      if (request.isMultipart()) return withImage(request, (body) => core.vapp.storeImage(request.vappUser, body));
+      return { image_url: await core.vapp.setImageUrl(request.vappUser, imageUrlOf(request.body)) };
+    },
   );
 }

@@ -24,7 +24,7 @@ export function App({ session }: { session: Session }) {
   const [page, id, messageId] = route;
   const main =
     page === 'chats' && id ? (
-      <ChatView session={session} chatId={id} focusId={messageId ? Number(messageId) : undefined} key={id} />
+      <ChatView session={session} chatId={id} focusId={messageId || undefined} key={id} />
     ) : page === 'search' ? (
       <MessageSearch session={session} />
     ) : page === 'new' ? (

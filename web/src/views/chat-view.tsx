@@ -10,7 +10,7 @@ import { Members } from './members.js';
 import { Message } from './message.js';
 
 /** `focusId`: a message to bring into view and mark (a search result opened). */
-export function ChatView({ session, chatId, focusId }: { session: Session; chatId: string; focusId?: number | undefined }) {
+export function ChatView({ session, chatId, focusId }: { session: Session; chatId: string; focusId?: string | undefined }) {
   const state = useStore(session.store);
   const [error, setError] = useState('');
   const [showMembers, setShowMembers] = useState(false);

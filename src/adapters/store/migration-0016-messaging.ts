@@ -1,5 +1,5 @@
 /**
- * Migration 0014: what teams expect of messages (issue 19). Reactions, the edit history,
+ * Migration 0016: what teams expect of messages (issue 19). Reactions, the edit history,
  * pins, mentions and delivery receipts get tables of their own (each row goes with its
  * message); a message may name the message it replies to and the root of its thread; a
  * member has a notification level; a user a chosen presence status.

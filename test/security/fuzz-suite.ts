@@ -8,6 +8,10 @@
  *
  * Deterministic: seed PARLEY_FUZZ_SEED (default below) + the route's index; PARLEY_FUZZ_RUNS
  * cases per route (default 30; 12 on PostgreSQL). A failure prints the seed, the route and the request.
+ *
+ * The routes are dealt out to FUZZ_SHARDS files (fuzz.<n>.test.ts, route index modulo the count), each
+ * with an app of its own, so that a file stays well within the 2-minute test timeout as routes are
+ * added, and the runner takes two at once.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -22,7 +26,7 @@ const SEED = Number(process.env.PARLEY_FUZZ_SEED ?? 20_261_201);
 const RUNS = Number(process.env.PARLEY_FUZZ_RUNS ?? (process.env.PARLEY_TEST_STORE === 'postgres' ? 12 : 30));
 
 /** The real ids the arbitraries mix in (filled before they are built), and the fuzzing user's current token. */
-const live = { token: '', userIds: [] as number[], uuids: [] as string[], mediaIds: [] as string[], messageIds: [] as number[] };
+const live = { token: '', userIds: [] as number[], uuids: [] as string[], mediaIds: [] as string[], messageIds: [] as string[] };
 
 const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 40 });
 const pollution = () => JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"prototype":{"polluted":true}}');
@@ -97,14 +101,14 @@ function plausible(schema: Schema | undefined, depth: number): fc.Arbitrary<unkn
     case 'number':
       return fc.oneof(
         fc.integer({ min: schema.minimum ?? -1000, max: Math.min(schema.maximum ?? 1_000_000, Number.MAX_SAFE_INTEGER) }),
-        fc.constantFrom(...live.userIds, ...live.messageIds),
+        fc.constantFrom(...live.userIds),
       );
     case 'boolean':
       return fc.boolean();
     case 'null':
       return fc.constant(null);
     case 'string': {
-      if (schema.format === 'uuid') return fc.oneof(fc.uuid(), fc.constantFrom(...live.uuids));
+      if (schema.format === 'uuid') return fc.oneof(fc.uuid(), fc.constantFrom(...live.uuids, ...live.messageIds));
       if (schema.pattern) {
         const re = new RegExp(schema.pattern);
         return fc.oneof(fc.stringMatching(re, { maxLength: 64 }), fc.constantFrom(...live.mediaIds));
@@ -274,116 +278,123 @@ function requestOf(route: Route, c: Case) {
   return { method: route.method as 'GET', url: url + search, headers, ...(payload === undefined ? {} : { payload }) };
 }
 
-describe('security: fuzzing every route from its schema', () => {
-  let t: TestApp;
-  let routes: Route[];
-  let seen: Recorded[];
-  let fuzzer: Registered;
-  let victim: Registered;
-  let victimSnapshot: unknown;
-  const ids = { victimChat: '', fuzzerChat: '' };
+/** How many fuzz.<n>.test.ts files share the routes. */
+export const FUZZ_SHARDS = 4;
 
-  const victimView = async () => {
-    const v = client(t.app, victim.token);
-    const strip = (x: unknown) => JSON.parse(JSON.stringify(x), (k, val) => (k === 'lastSeen' ? undefined : val));
-    return strip({
-      me: (await v('GET', '/users/me')).json(),
-      chat: (await v('GET', `/chats/${ids.victimChat}`)).json(),
-      messages: (await v('GET', `/chats/${ids.victimChat}/messages`)).json(),
-      contacts: (await v('GET', '/users/me/contacts')).json(),
-    });
-  };
-  /** What the fuzzing user has stored; a rejected request must leave it as it was. */
-  const fuzzerView = async () => {
-    const f = client(t.app, live.token);
-    const me = await f('GET', '/users/me');
-    if (me.statusCode !== 200) return `session gone (${me.statusCode})`;
-    const strip = (x: unknown) => JSON.parse(JSON.stringify(x), (k, val) => (k === 'lastSeen' ? undefined : val));
-    return JSON.stringify(
-      strip({
-        me: me.json(),
-        chats: (await f('GET', '/chats?full=1')).json(),
-        messages: (await f('GET', `/chats/${ids.fuzzerChat}/messages`)).json(),
-        contacts: (await f('GET', '/users/me/contacts')).json(),
-        blobs: (await t.app.core.ports.blobs.list()).sort(),
-      }),
-    );
-  };
+/** The fuzzing of every `shard`-th route (index modulo FUZZ_SHARDS), on an app of its own. */
+export function fuzzShard(shard: number): void {
+  describe(`security: fuzzing every route from its schema (part ${shard + 1} of ${FUZZ_SHARDS})`, () => {
+    let t: TestApp;
+    let routes: Route[];
+    let seen: Recorded[];
+    let fuzzer: Registered;
+    let victim: Registered;
+    let victimSnapshot: unknown;
+    const ids = { victimChat: '', fuzzerChat: '' };
 
-  before(async () => {
-    ({ t, routes } = await startRecordedApp({
-      UPLOAD_MAX_BYTES: '65536',
-      // Wrong old passwords count as failed logins; the fuzzer must still be able to log in between routes.
-      RATE_LIMITS: 'login_user=1000000/15m,login_ip=1000000/15m',
-    }));
-    seen = recordResponses(t.app);
-    fuzzer = await register(t.app);
-    victim = await register(t.app);
-    const third = await register(t.app);
-    const v = client(t.app, victim.token);
-    const f = client(t.app, fuzzer.token);
-    ids.victimChat = (await v('POST', '/chats', { title: 'victim', participants: [third.id], isPersonal: false })).json().id;
-    const victimMessage = (await v('POST', `/chats/${ids.victimChat}/messages`, { localId: 'v1', text: 'victim text' })).json().id;
-    await v('POST', '/users/me/contacts', { user: { id: third.id } });
-    const victimUpload = (await upload(t.app, await makePng(20, 20), { token: victim.token, contentType: 'png' })).json().name.split('.')[0];
-    await v('POST', '/users/me/photos', { photo: { id: victimUpload } });
-    ids.fuzzerChat = (await f('POST', '/chats', { title: 'fuzzer', participants: [third.id], isPersonal: false })).json().id;
-    const fuzzerMessage = (await f('POST', `/chats/${ids.fuzzerChat}/messages`, { localId: 'f1', text: 'fuzzer text' })).json().id;
-    const fuzzerUpload = (await upload(t.app, await makePng(20, 20), { token: fuzzer.token, contentType: 'png' })).json().name.split('.')[0];
-    const contact = (await f('POST', '/users/me/contacts', { user: { id: third.id } })).json().id;
-    live.userIds = [fuzzer.id, victim.id, third.id, 0, 999_999];
-    live.uuids = [ids.victimChat, ids.fuzzerChat, contact, victim.sessionId, fuzzer.sessionId, randomUUID()];
-    live.mediaIds = [victimUpload, fuzzerUpload, `${fuzzerUpload}-preview`, 'nope'];
-    live.messageIds = [victimMessage, fuzzerMessage, 1];
-    victimSnapshot = await victimView();
-  });
-  after(() => t.destroy());
-
-  it('no route answers 5xx, and a rejected request changes nothing the caller has stored', async () => {
-    // DELETE /users/me with the fuzzer's real credentials would end the run; it is fuzzed with junk Basic only (below).
-    const targets = routes.filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/docs') && r.url !== '/openapi.json');
-    assert.ok(targets.length >= 55, `only ${targets.length} routes`);
-    let cases = 0;
-    let rejected = 0;
-    for (const [index, route] of targets.entries()) {
-      // A fresh session for every route: some routes (logout) end the current one.
-      live.token = (await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(fuzzer.username, fuzzer.password) })).json().token;
-      let last = await fuzzerView();
-      const seed = SEED + index;
-      await fc.assert(
-        fc.asyncProperty(caseFor(route), async (c) => {
-          const request = requestOf(route, c);
-          const res = await t.app.inject(request);
-          cases++;
-          const where = `${route.key} (seed ${seed}): ${request.method} ${request.url.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
-          assert.ok(res.statusCode < 500, where);
-          const now = await fuzzerView();
-          if (res.statusCode >= 400) {
-            rejected++;
-            assert.equal(now, last, `a rejected request changed stored data: ${where}`);
-          }
-          last = now;
+    const victimView = async () => {
+      const v = client(t.app, victim.token);
+      const strip = (x: unknown) => JSON.parse(JSON.stringify(x), (k, val) => (k === 'lastSeen' ? undefined : val));
+      return strip({
+        me: (await v('GET', '/users/me')).json(),
+        chat: (await v('GET', `/chats/${ids.victimChat}`)).json(),
+        messages: (await v('GET', `/chats/${ids.victimChat}/messages`)).json(),
+        contacts: (await v('GET', '/users/me/contacts')).json(),
+      });
+    };
+    /** What the fuzzing user has stored; a rejected request must leave it as it was. */
+    const fuzzerView = async () => {
+      const f = client(t.app, live.token);
+      const me = await f('GET', '/users/me');
+      if (me.statusCode !== 200) return `session gone (${me.statusCode})`;
+      const strip = (x: unknown) => JSON.parse(JSON.stringify(x), (k, val) => (k === 'lastSeen' ? undefined : val));
+      return JSON.stringify(
+        strip({
+          me: me.json(),
+          chats: (await f('GET', '/chats?full=1')).json(),
+          messages: (await f('GET', `/chats/${ids.fuzzerChat}/messages`)).json(),
+          contacts: (await f('GET', '/users/me/contacts')).json(),
+          blobs: (await t.app.core.ports.blobs.list()).sort(),
         }),
-        { numRuns: RUNS, seed, endOnFailure: true },
       );
-      const health = await t.app.inject('/healthz');
-      assert.equal(health.statusCode, 200, `unhealthy after ${route.key}`);
-    }
-    assert.ok(cases >= targets.length * RUNS);
-    assert.ok(rejected > cases / 2, `only ${rejected} of ${cases} cases were rejected: the fuzzer is too tame`);
-  });
+    };
 
-  it('leaves another user’s data, the process and Object.prototype untouched', async () => {
-    assert.deepEqual(await victimView(), victimSnapshot);
-    assert.equal((await t.app.inject('/readyz')).statusCode, 200);
-    assert.equal(({} as Record<string, unknown>).polluted, undefined);
-    assert.equal(Object.hasOwn(Object.prototype, 'polluted'), false);
-    // The victim can still log in with the password they had.
-    assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(victim.username, victim.password) })).statusCode, 200);
-    assert.equal((await t.app.inject({ url: '/users/me', headers: bearer(victim.token) })).statusCode, 200);
-  });
+    before(async () => {
+      ({ t, routes } = await startRecordedApp({
+        UPLOAD_MAX_BYTES: '65536',
+        // Wrong old passwords count as failed logins; the fuzzer must still be able to log in between routes.
+        RATE_LIMITS: 'login_user=1000000/15m,login_ip=1000000/15m',
+      }));
+      seen = recordResponses(t.app);
+      fuzzer = await register(t.app);
+      victim = await register(t.app);
+      const third = await register(t.app);
+      const v = client(t.app, victim.token);
+      const f = client(t.app, fuzzer.token);
+      ids.victimChat = (await v('POST', '/chats', { title: 'victim', participants: [third.id], isPersonal: false })).json().id;
+      const victimMessage = (await v('POST', `/chats/${ids.victimChat}/messages`, { localId: 'v1', text: 'victim text' })).json().id;
+      await v('POST', '/users/me/contacts', { user: { id: third.id } });
+      const victimUpload = (await upload(t.app, await makePng(20, 20), { token: victim.token, contentType: 'png' })).json().name.split('.')[0];
+      await v('POST', '/users/me/photos', { photo: { id: victimUpload } });
+      ids.fuzzerChat = (await f('POST', '/chats', { title: 'fuzzer', participants: [third.id], isPersonal: false })).json().id;
+      const fuzzerMessage = (await f('POST', `/chats/${ids.fuzzerChat}/messages`, { localId: 'f1', text: 'fuzzer text' })).json().id;
+      const fuzzerUpload = (await upload(t.app, await makePng(20, 20), { token: fuzzer.token, contentType: 'png' })).json().name.split('.')[0];
+      const contact = (await f('POST', '/users/me/contacts', { user: { id: third.id } })).json().id;
+      live.userIds = [fuzzer.id, victim.id, third.id, 0, 999_999];
+      live.uuids = [ids.victimChat, ids.fuzzerChat, contact, victim.sessionId, fuzzer.sessionId, randomUUID()];
+      live.mediaIds = [victimUpload, fuzzerUpload, `${fuzzerUpload}-preview`, 'nope'];
+      live.messageIds = [victimMessage, fuzzerMessage];
+      victimSnapshot = await victimView();
+    });
+    after(() => t.destroy());
 
-  it('no answer carried a password or account-key hash, or a token it did not issue', () => {
-    assertNothingLeaked(seen);
+    it('no route answers 5xx, and a rejected request changes nothing the caller has stored', async () => {
+      // DELETE /users/me with the fuzzer's real credentials would end the run; it is fuzzed with junk Basic only (below).
+      const all = routes.filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/docs') && r.url !== '/openapi.json');
+      assert.ok(all.length >= 55, `only ${all.length} routes`);
+      const targets = all.map((route, index) => ({ route, index })).filter(({ index }) => index % FUZZ_SHARDS === shard);
+      let cases = 0;
+      let rejected = 0;
+      for (const { index, route } of targets) {
+        // A fresh session for every route: some routes (logout) end the current one.
+        live.token = (await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(fuzzer.username, fuzzer.password) })).json().token;
+        let last = await fuzzerView();
+        const seed = SEED + index;
+        await fc.assert(
+          fc.asyncProperty(caseFor(route), async (c) => {
+            const request = requestOf(route, c);
+            const res = await t.app.inject(request);
+            cases++;
+            const where = `${route.key} (seed ${seed}): ${request.method} ${request.url.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`;
+            assert.ok(res.statusCode < 500, where);
+            const now = await fuzzerView();
+            if (res.statusCode >= 400) {
+              rejected++;
+              assert.equal(now, last, `a rejected request changed stored data: ${where}`);
+            }
+            last = now;
+          }),
+          { numRuns: RUNS, seed, endOnFailure: true },
+        );
+        const health = await t.app.inject('/healthz');
+        assert.equal(health.statusCode, 200, `unhealthy after ${route.key}`);
+      }
+      assert.ok(cases >= targets.length * RUNS);
+      assert.ok(rejected > cases / 2, `only ${rejected} of ${cases} cases were rejected: the fuzzer is too tame`);
+    });
+
+    it('leaves another user’s data, the process and Object.prototype untouched', async () => {
+      assert.deepEqual(await victimView(), victimSnapshot);
+      assert.equal((await t.app.inject('/readyz')).statusCode, 200);
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
+      assert.equal(Object.hasOwn(Object.prototype, 'polluted'), false);
+      // The victim can still log in with the password they had.
+      assert.equal((await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(victim.username, victim.password) })).statusCode, 200);
+      assert.equal((await t.app.inject({ url: '/users/me', headers: bearer(victim.token) })).statusCode, 200);
+    });
+
+    it('no answer carried a password or account-key hash, or a token it did not issue', () => {
+      assertNothingLeaked(seen);
+    });
   });
-});
+}
