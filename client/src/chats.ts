@@ -87,6 +87,10 @@ export class ChatsApi extends ClientCore {
   removeReaction(chatId: string, messageId: string, emoji: string): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/reactions/${seg(emoji)}`, { method: 'DELETE' });
   }
+  /** `PUT /chats/<id>/messages/<id>/delivered`: a device of the caller received it (the author gets `messageDelivered`). */
+  markDelivered(chatId: string, messageId: string): Promise<T.MessageInfo> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/delivered`, { method: 'PUT' });
+  }
   /** `GET /chats/<id>/messages/<id>/history`: the texts before each edit, newest first. */
   editHistory(chatId: string, messageId: string): Promise<T.EditEntry[]> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/history`);

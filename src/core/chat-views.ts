@@ -25,12 +25,13 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
   const seqs = messages.map((m) => m.seq);
   const ids = messages.map((m) => m.id);
   const replyIds = [...new Set(messages.map((m) => m.replyToId).filter((id): id is number => id !== null))];
-  const [marks, attachments, reactions, replied, mentions] = await Promise.all([
+  const [marks, attachments, reactions, replied, mentions, deliveries] = await Promise.all([
     store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs)),
     store.media.attachmentsOf(ids),
     store.messageExtras.reactionsOf(ids),
     store.messages.findByIds(replyIds),
     store.messageExtras.mentionsOf(ids),
+    store.messageExtras.deliveriesOf(ids),
   ]);
   const repliedById = new Map(replied.map((m) => [m.id, m]));
   // A known profile without photos (the sender's own, from its session) is loaded again with them.
@@ -62,6 +63,7 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
       readMarks,
       reactions: erased ? [] : (reactions.get(message.id) ?? []),
       mentions: erased ? [] : (mentions.get(message.id) ?? []),
+      deliveredTo: deliveries.get(message.id) ?? [],
       ...(target ? { replyTo: replyToViewOf(target) } : {}),
     };
   });

@@ -338,6 +338,15 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       return messages.map((m) => views.get(m.id)).filter((v) => v !== undefined);
     },
 
+    /** A device of the caller received the message: recorded once per user; its author is told. */
+    async deliverMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const message = await resolve(chat.id, messageId);
+      const fresh = message.authorId !== actor.id && (await store.messageExtras.addDelivery(message.id, actor.id, clock.now()));
+      if (fresh) await events.delivered(chat.id, message.uuid, actor.id, message.authorId);
+      return viewOne(message);
+    },
+
     /** Marks the message, and so every earlier one, read by the caller. */
     async readMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
       const { chat } = await requireMembership(store, chatId, actor.id);

@@ -100,7 +100,8 @@ export type ChatEventKind =
   | 'chatCleared'
   | 'chatDeleted'
   | 'userUpdate'
-  | 'auxiliary';
+  | 'auxiliary'
+  | 'messageDelivered';
 
 /**
  * A change, for the users in `recipients` only. Every kind but `auxiliary` is stored in the
@@ -119,6 +120,8 @@ export interface ChatEvent {
   chat?: ChatView;
   settingsByUser?: Record<number, ChatSettingsView>;
   auxiliary?: { name: string; text: string | null; realm: string; data: unknown };
+  /** For `messageDelivered`: which message reached which user (to its author). */
+  delivered?: { messageId: string; userId: number };
   /** For `userUpdate`. */
   user?: Profile;
 }

@@ -1278,6 +1278,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -1688,6 +1690,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -2104,6 +2108,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -2513,6 +2519,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -3005,6 +3013,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -3384,6 +3394,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -3589,6 +3601,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -3819,6 +3833,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4005,6 +4021,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4098,6 +4116,208 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A device of the caller received the message */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4253,6 +4473,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4441,6 +4663,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4639,6 +4863,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4883,6 +5109,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -5202,6 +5430,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -5608,6 +5838,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -6034,6 +6266,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -6497,6 +6731,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -6906,6 +7142,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -7548,6 +7786,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -7874,6 +8114,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description Recipients a device of whom confirmed receiving it */
+                                    deliveredTo: number[];
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
@@ -9396,6 +9638,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -10148,6 +10392,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -10558,6 +10804,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -10974,6 +11222,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -11383,6 +11633,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -11875,6 +12127,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -12254,6 +12508,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -12459,6 +12715,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -12689,6 +12947,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -12875,6 +13135,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -12968,6 +13230,208 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A device of the caller received the message */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -13123,6 +13587,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -13311,6 +13777,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -13509,6 +13977,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -13753,6 +14223,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -14072,6 +14544,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -14478,6 +14952,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -14904,6 +15380,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -15367,6 +15845,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -15776,6 +16256,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -16550,6 +17032,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -16876,6 +17360,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description Recipients a device of whom confirmed receiving it */
+                                    deliveredTo: number[];
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
@@ -18398,6 +18884,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;

@@ -33,6 +33,7 @@ export function presentMessage(view: MessageView, publicUrl: string, viewerId?: 
     reactions: (view.reactions ?? []).map((r) => ({ emoji: r.emoji, count: r.userIds.length, me: viewerId !== undefined && r.userIds.includes(viewerId) })),
     replyTo: view.replyTo,
     mentions: view.mentions ?? [],
+    deliveredTo: view.deliveredTo ?? [],
   });
 }
 

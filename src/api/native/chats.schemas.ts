@@ -65,6 +65,7 @@ export const MessageInfo = Type.Object({
   reactions: Type.Array(Reaction, { description: 'In first-use order' }),
   replyTo: Type.Optional(ReplyTo),
   mentions: Type.Array(Type.Integer(), { description: 'Members the text mentions (@username, @all)' }),
+  deliveredTo: Type.Array(Type.Integer(), { description: 'Recipients a device of whom confirmed receiving it' }),
 });
 
 const Notify = Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('none')], {

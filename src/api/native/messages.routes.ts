@@ -50,6 +50,12 @@ export async function messagesRoutes(parent: FastifyInstance, { core, publicUrl 
     async (req) => message(await core.messages.readMessage(req.auth.user, req.params.id, req.params.messageId), req.auth.user.id),
   );
 
+  app.put(
+    '/chats/:id/messages/:messageId/delivered',
+    { config: session, schema: { tags, summary: 'A device of the caller received the message', params: S.MessageParams, response: one } },
+    async (req) => message(await core.messages.deliverMessage(req.auth.user, req.params.id, req.params.messageId), req.auth.user.id),
+  );
+
   app.post(
     '/chats/:id/notify',
     {

@@ -39,6 +39,8 @@ function payloadOf(event: ChatEvent, recipientId: number, publicUrl: string): un
       return { id: event.chatId, chatId: event.chatId };
     case 'userUpdate':
       return presentUser(event.user!);
+    case 'messageDelivered':
+      return { chatId: event.chatId, ...event.delivered };
     case 'auxiliary':
       return { chatId: event.chatId, ...event.auxiliary };
   }
