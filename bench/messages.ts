@@ -2,16 +2,49 @@
  * Messages persisted per second on the embedded default (SQLite) with 50 concurrent senders;
  * the full set of figures is `npm run bench` (bench/run.ts).
  *
- *   npx tsx bench/messages.ts [seconds]
+ *   npx tsx bench/messages.ts [seconds] [plain|reply-mention|reaction|compare]
+ *
+ * `compare` runs the three modes one after the other (a fresh server each) and reports
+ * sends with replyTo and a mention, and reactions, as a ratio of plain sends.
  */
 import { machine, startParley } from './lib/server.js';
-import { messagesPerSecond } from './scenarios/messages.js';
+import { messagesPerSecond, type MessagesMode } from './scenarios/messages.js';
 
 const seconds = Number(process.argv[2] ?? 10);
-const server = await startParley();
-try {
-  const m = await messagesPerSecond(server.url, seconds);
-  console.log(JSON.stringify({ ...m, persistedPerSecond: Math.round(m.perSecond), machine: await machine() }, null, 2));
-} finally {
-  await server.stop();
+const which = process.argv[3] ?? 'plain';
+
+async function run(mode: MessagesMode) {
+  const server = await startParley();
+  try {
+    return await messagesPerSecond(server.url, seconds, 'sender', mode);
+  } finally {
+    await server.stop();
+  }
+}
+
+if (which === 'compare') {
+  const plain = await run('plain');
+  const reply = await run('reply-mention');
+  const reaction = await run('reaction');
+  const ratio = (x: number) => Math.round((x / plain.perSecond) * 100) / 100;
+  console.log(
+    JSON.stringify(
+      {
+        seconds,
+        plainPerSecond: Math.round(plain.perSecond),
+        replyMentionPerSecond: Math.round(reply.perSecond),
+        reactionPerSecond: Math.round(reaction.perSecond),
+        replyMentionRatio: ratio(reply.perSecond),
+        reactionRatio: ratio(reaction.perSecond),
+        p99: { plain: plain.p99, replyMention: reply.p99, reaction: reaction.p99 },
+        non2xx: { plain: plain.non2xx, replyMention: reply.non2xx, reaction: reaction.non2xx },
+        machine: await machine(),
+      },
+      null,
+      2,
+    ),
+  );
+} else {
+  const m = await run(which as MessagesMode);
+  console.log(JSON.stringify({ ...m, mode: which, persistedPerSecond: Math.round(m.perSecond), machine: await machine() }, null, 2));
 }

@@ -9,7 +9,15 @@ import { call } from '../lib/server.js';
 
 export const SENDERS = 50;
 
-export async function messagesPerSecond(serverUrl: string, seconds: number, prefix = 'sender') {
+/**
+ * What each request does: `plain` sends a text; `reply-mention` sends a reply (replyTo) that
+ * mentions another member; `reaction` adds or removes a reaction (every request a change:
+ * each (sender, emoji) pair is added, then removed on its next turn).
+ */
+export type MessagesMode = 'plain' | 'reply-mention' | 'reaction';
+const EMOJI = ['👍', '❤️', '😂', '🎉', '🔥', '👀', '🙏', '😮', '😢', '✅'];
+
+export async function messagesPerSecond(serverUrl: string, seconds: number, prefix = 'sender', mode: MessagesMode = 'plain') {
   const users: Array<{ id: number; token: string }> = [];
   for (let i = 0; i < SENDERS; i++) {
     users.push(await call(`${serverUrl}/users`, { body: { name: `Sender ${i}`, username: `${prefix}${i}`, password: 'bench password' } }));
@@ -19,6 +27,8 @@ export async function messagesPerSecond(serverUrl: string, seconds: number, pref
     body: { title: 'Bench', participants: users.slice(1).map((u) => u.id), isPersonal: false },
   });
   const path = `/chats/${chat.id}/messages`;
+  const root = await call<{ id: string }>(`${serverUrl}${path}`, { token: users[0]!.token, body: { localId: randomUUID(), text: 'root' } });
+  const pairs = SENDERS * EMOJI.length;
   let n = 0;
   const result = await autocannon({
     url: serverUrl,
@@ -29,17 +39,29 @@ export async function messagesPerSecond(serverUrl: string, seconds: number, pref
         method: 'POST',
         path,
         setupRequest: (req) => {
-          const sender = users[n++ % SENDERS]!;
-          return {
-            ...req,
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` },
-            body: JSON.stringify({ localId: randomUUID(), text: `message ${n}` }),
-          };
+          const i = n++;
+          const sender = users[i % SENDERS]!;
+          const headers = { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` };
+          if (mode === 'reaction') {
+            const emoji = EMOJI[Math.floor(i / SENDERS) % EMOJI.length]!;
+            const method = Math.floor(i / pairs) % 2 === 0 ? 'PUT' : 'DELETE';
+            return {
+              ...req,
+              method,
+              headers: { authorization: headers.authorization },
+              body: undefined,
+              path: `${path}/${root.id}/reactions/${encodeURIComponent(emoji)}`,
+            };
+          }
+          const text = mode === 'reply-mention' ? `@${prefix}${(i + 1) % SENDERS} message ${i}` : `message ${i}`;
+          const body = mode === 'reply-mention' ? { localId: randomUUID(), text, replyTo: root.id } : { localId: randomUUID(), text };
+          return { ...req, headers, body: JSON.stringify(body) };
         },
       },
     ],
   });
   const [latest] = await call<Array<{ seq: number }>>(`${serverUrl}${path}?count=1`, { token: users[0]!.token });
-  const stored = latest ? latest.seq : 0;
+  // Sends count what the store holds (less the root); reactions the changes answered 200.
+  const stored = mode === 'reaction' ? result['2xx'] : latest ? latest.seq - 1 : 0;
   return { stored, perSecond: stored / seconds, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }

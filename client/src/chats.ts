@@ -79,6 +79,34 @@ export class ChatsApi extends ClientCore {
   deleteMessage(chatId: string, messageId: string): Promise<T.MessageInfo> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}`, { method: 'DELETE' });
   }
+  /** `PUT /chats/<id>/messages/<id>/reactions/<emoji>`: adds the caller's reaction (idempotent). */
+  addReaction(chatId: string, messageId: string, emoji: string): Promise<T.MessageInfo> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/reactions/${seg(emoji)}`, { method: 'PUT' });
+  }
+  /** `DELETE /chats/<id>/messages/<id>/reactions/<emoji>`: removes it (idempotent). */
+  removeReaction(chatId: string, messageId: string, emoji: string): Promise<T.MessageInfo> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/reactions/${seg(emoji)}`, { method: 'DELETE' });
+  }
+  /** `PUT /chats/<id>/messages/<id>/delivered`: a device of the caller received it (the author gets `messageDelivered`). */
+  markDelivered(chatId: string, messageId: string): Promise<T.MessageInfo> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/delivered`, { method: 'PUT' });
+  }
+  /** `GET /chats/<id>/messages/<id>/history`: the texts before each edit, newest first. */
+  editHistory(chatId: string, messageId: string): Promise<T.EditEntry[]> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/history`);
+  }
+  /** `GET /chats/<id>/pins`: the pinned messages, oldest pin first. */
+  pins(chatId: string): Promise<T.MessageInfo[]> {
+    return this.request(`/chats/${seg(chatId)}/pins`);
+  }
+  /** `PUT /chats/<id>/pins/<messageId>` (members; the owner in groups). */
+  pin(chatId: string, messageId: string): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/pins/${seg(messageId)}`, { method: 'PUT' });
+  }
+  /** `DELETE /chats/<id>/pins/<messageId>`. */
+  unpin(chatId: string, messageId: string): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/pins/${seg(messageId)}`, { method: 'DELETE' });
+  }
   /** `POST /chats/<id>/notify`: an `auxiliary` event (e.g. `typing_started`), never stored. */
   async notify(chatId: string, body: T.NotifyBody): Promise<void> {
     await this.request<Ok>(`/chats/${seg(chatId)}/notify`, { body });

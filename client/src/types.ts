@@ -38,5 +38,11 @@ export type MessageSearchPage = Answer<'/search/messages', 'get'>;
 /** One found message: the message, its chat and its text in pieces with the matched words marked. */
 export type MessageSearchResult = MessageSearchPage['results'][number];
 export type ReadMark = MessageInfo['readMarks'][number];
+/** One emoji on a message: how many used it, and whether the caller did. */
+export type Reaction = MessageInfo['reactions'][number];
+/** The part of a replied-to message a reply shows. */
+export type ReplyTo = NonNullable<MessageInfo['replyTo']>;
+/** A text a message had before an edit, and when the edit replaced it. */
+export type EditEntry = Answer<'/chats/{id}/messages/{messageId}/history', 'get'>[number];
 /** What a file is attached as: `{id, fileType, fileSize}` (the server's own record wins). */
 export type MediaRef = NonNullable<SendMessageBody['attachment']>;

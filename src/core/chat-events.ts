@@ -67,6 +67,11 @@ export function createChatEvents(deps: { store: Store; bus: Bus; clock: Clock; w
       return emit({ kind, chatId, source, recipients });
     },
 
+    /** Tells the author that a device of `userId` received the message. */
+    delivered(chatId: string, messageId: string, userId: number, authorId: number) {
+      return emit({ kind: 'messageDelivered', chatId, source: userId, recipients: [authorId], delivered: { messageId, userId } });
+    },
+
     userUpdate(user: Profile, recipients: number[]) {
       return emit({ kind: 'userUpdate', chatId: '', source: user.id, recipients, user });
     },

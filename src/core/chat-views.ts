@@ -3,14 +3,18 @@
  * authors and read marks, chats with owner, members and the viewer's own settings. Users
  * and read marks are loaded in bulk, one query each per page, never one per message.
  */
-import type { ChatSettingsView, ChatView, MessageView, Profile, ReadMarkView } from '../ports/events.js';
+import type { ChatSettingsView, ChatView, MessageView, Profile, ReadMarkView, ReplyToView } from '../ports/events.js';
 import type { ChatRecord, MemberRecord, MessageRecord, Store } from '../ports/store.js';
 import { loadProfiles, mediaViewOf } from './profiles.js';
 
 export { mediaViewOf };
 
+/** How much of a replied-to message's text a reply carries. */
+export const REPLY_PREVIEW_CHARS = 200;
+
 export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView => ({
   isMuted: member?.isMuted ?? false,
+  notify: member?.isMuted ? 'none' : member?.mentionsOnly ? 'mentions' : 'all',
   isArchived: member?.isArchived ?? false,
   isBlocked: member?.hasBlockedChat ?? false,
 });
@@ -19,10 +23,17 @@ export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView =
 export async function buildMessageViews(store: Store, chatId: string, messages: MessageRecord[], known = new Map<number, Profile>()): Promise<MessageView[]> {
   if (messages.length === 0) return [];
   const seqs = messages.map((m) => m.seq);
-  const [marks, attachments] = await Promise.all([
+  const ids = messages.map((m) => m.id);
+  const replyIds = [...new Set(messages.map((m) => m.replyToId).filter((id): id is number => id !== null))];
+  const [marks, attachments, reactions, replied, mentions, deliveries] = await Promise.all([
     store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs)),
-    store.media.attachmentsOf(messages.map((m) => m.id)),
+    store.media.attachmentsOf(ids),
+    store.messageExtras.reactionsOf(ids),
+    store.messages.findByIds(replyIds),
+    store.messageExtras.mentionsOf(ids),
+    store.messageExtras.deliveriesOf(ids),
   ]);
+  const repliedById = new Map(replied.map((m) => [m.id, m]));
   // A known profile without photos (the sender's own, from its session) is loaded again with them.
   const wanted = new Set([...messages.map((m) => m.authorId), ...marks.map((m) => m.userId)].filter((id) => !known.get(id)?.photos));
   const profiles = new Map([...known, ...(await loadProfiles(store, wanted, { withPhotos: true }))]);
@@ -44,9 +55,27 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
     const author = profiles.get(message.authorId) ?? deletedUser(message.authorId);
     const erased = message.deletedAt !== null;
     const files = erased ? [] : (attachments.get(message.id) ?? []).map(mediaViewOf);
-    return { message: erased ? { ...message, text: '' } : message, author, attachments: files, readMarks };
+    const target = message.replyToId === null ? undefined : repliedById.get(message.replyToId);
+    return {
+      message: erased ? { ...message, text: '' } : message,
+      author,
+      attachments: files,
+      readMarks,
+      reactions: erased ? [] : (reactions.get(message.id) ?? []),
+      mentions: erased ? [] : (mentions.get(message.id) ?? []),
+      deliveredTo: deliveries.get(message.id) ?? [],
+      ...(target ? { replyTo: replyToViewOf(target) } : {}),
+    };
   });
 }
+
+/** What a reply shows of the message it answers. */
+export const replyToViewOf = (m: MessageRecord): ReplyToView => ({
+  id: m.uuid,
+  authorId: m.authorId,
+  text: m.deletedAt === null ? [...m.text].slice(0, REPLY_PREVIEW_CHARS).join('') : '',
+  isVisible: m.isVisible && m.deletedAt === null,
+});
 
 /** A stand-in for an author whose account is gone (their messages normally go with it). */
 const deletedUser = (id: number): Profile => ({
@@ -88,5 +117,6 @@ export async function buildChatView(store: Store, chat: ChatRecord, viewer: Memb
     images: ((await store.media.chatImagesOf([chat.id])).get(chat.id) ?? []).map(mediaViewOf),
     settings: settingsOf(viewer),
     unreadCount: viewer?.isMember ? await store.messages.countUnread(chat.id, viewer.userId, viewer.lastReadSeq) : 0,
+    pinned: ((await store.messageExtras.pinsOf([chat.id])).get(chat.id) ?? []).map((p) => p.uuid),
   };
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
-import type { ChatView, Profile } from '../ports/events.js';
+import type { ChatView, NotifyLevel, Profile } from '../ports/events.js';
 import { UniqueViolation, type ChatRecord, type MemberRecord, type Store } from '../ports/store.js';
 import { refuseBlockedMember, requireMemberRow, requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
@@ -144,12 +144,29 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
     async updateSettings(
       actor: Profile,
       chatId: string,
-      patch: { isMuted?: boolean | undefined; isArchived?: boolean | undefined; isRemovedOnDevice?: boolean | undefined },
+      patch: {
+        isMuted?: boolean | undefined;
+        notify?: NotifyLevel | undefined;
+        isArchived?: boolean | undefined;
+        isRemovedOnDevice?: boolean | undefined;
+      },
     ): Promise<ChatView> {
       const { chat, member } = await requireMembership(store, chatId, actor.id);
-      const updated = { ...member, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) } as MemberRecord;
+      const { notify, ...flags } = patch;
+      if (notify !== undefined && patch.isMuted !== undefined && patch.isMuted !== (notify === 'none')) {
+        throw badRequest('notify', 'contradicts isMuted (muted is notify "none")');
+      }
+      const updated = { ...member, ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) } as MemberRecord;
+      // The level and the mute are one setting: "none" is muted; unmuting notifies of all again.
+      if (notify !== undefined) {
+        updated.isMuted = notify === 'none';
+        updated.mentionsOnly = notify === 'mentions';
+      } else if (patch.isMuted !== undefined && patch.isMuted !== member.isMuted) {
+        updated.mentionsOnly = false;
+      }
       await store.chats.updateMember(chat.id, actor.id, {
         isMuted: updated.isMuted,
+        mentionsOnly: updated.mentionsOnly ?? false,
         isArchived: updated.isArchived,
         isRemovedOnDevice: updated.isRemovedOnDevice,
       });

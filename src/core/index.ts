@@ -24,9 +24,11 @@ import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
 import { createIncomingHooksService } from './incoming-hooks.service.js';
 import { createMessagesService } from './messages.service.js';
+import { createPinsService } from './pins.service.js';
 import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
+import { createReactionsService } from './reactions.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -130,6 +132,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     onError: (error, context) => ports.onPushError?.(error, context),
   });
   const messages = createMessagesService({ store, events, media, clock, push });
+  const reactions = createReactionsService({ store, events, clock });
+  const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
   const rooms = createRoomsService({ store, bus, clock });
@@ -181,6 +185,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     eventLog,
     chats,
     messages,
+    reactions,
+    pins,
     contacts,
     incomingHooks,
     rooms,

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import type { EditRecord } from '../ports/message-extras.js';
 import type { ChatEvent, MessageView, Profile } from '../ports/events.js';
 import {
   UniqueViolation,
@@ -19,7 +20,9 @@ import {
 import { createBatcher } from './batcher.js';
 import { refuseBlockedMember, requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
-import { buildMessageViews, mediaViewOf } from './chat-views.js';
+import { buildMessageViews, mediaViewOf, replyToViewOf } from './chat-views.js';
+import { resolveMentions } from './mentions.js';
+import { canSee, findMessageIn } from './message-lookup.js';
 import { cannotPost, checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { blobKeysOf } from './media-names.js';
 import { canonicalUuid, newMessageId } from './message-ids.js';
@@ -43,6 +46,8 @@ export interface SendInput {
   text?: string | undefined;
   isVisible?: boolean | undefined;
   attachment?: AttachmentInput | undefined;
+  /** The id of the message (same chat, visible to the author) this one replies to. */
+  replyTo?: string | undefined;
 }
 
 const FILE_TYPE = /^[a-z0-9]{1,10}$/;
@@ -53,6 +58,8 @@ interface SendJob {
   input: SendInput;
   text: string;
   attachment: { record: MediaRecord; insert: boolean } | undefined;
+  replyTo: MessageRecord | undefined;
+  mentions: number[];
   now: number;
 }
 
@@ -83,7 +90,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { chat, author, input, text, attachment, now } = job;
+    const { chat, author, input, text, attachment, replyTo, mentions, now } = job;
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
@@ -100,6 +107,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       updatedAt: now,
       editedAt: null,
       deletedAt: null,
+      replyToId: replyTo?.id ?? null,
     });
     // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
     if (attachment?.insert) await tx.media.insert(attachment.record);
@@ -107,10 +115,19 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       throw new AppError('conflict', 'That upload is already in use.', { field: 'attachment.id' });
     }
     if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
+    if (mentions.length > 0) await tx.messageExtras.addMentions(inserted.id, mentions, now);
     // Sending implies having read everything before: advanceForSend moved the author's read position.
     const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.
-    const message: MessageView = { message: inserted, author, attachments: attachment ? [mediaViewOf(attachment.record)] : [], readMarks: [] };
+    const message: MessageView = {
+      message: inserted,
+      author,
+      attachments: attachment ? [mediaViewOf(attachment.record)] : [],
+      readMarks: [],
+      reactions: [],
+      mentions,
+      ...(replyTo ? { replyTo: replyToViewOf(replyTo) } : {}),
+    };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
   }
@@ -177,16 +194,17 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     }
   }
 
-  /**
-   * The one resolver of a message a client names: its public id (the UUID of MessageInfo
-   * `id`) within `chatId`, or 404 (also for a message of another chat). Integer row ids are
-   * not accepted: clients only ever see the UUID. It checks no access: callers check
-   * membership first (as every route here does), so a stranger's guess is a 404 either way.
-   */
-  async function resolve(chatId: string, messageId: string): Promise<MessageRecord> {
-    const message = await store.messages.findByUuid(canonicalUuid(messageId));
-    if (!message || message.chatId !== chatId) throw notFound('Message');
-    return message;
+  /** The one resolver of a message a client names (see message-lookup.ts). */
+  const resolve = (chatId: string, messageId: string) => findMessageIn(store, chatId, messageId);
+
+  /** The message a send replies to: of the same chat and one the author can see, else 400. */
+  async function replyTarget(chatId: string, authorId: number, replyTo: string | undefined): Promise<MessageRecord | undefined> {
+    if (replyTo === undefined) return undefined;
+    const target = await store.messages.findByUuid(canonicalUuid(replyTo));
+    if (!target || target.chatId !== chatId || !canSee(target, authorId)) {
+      throw invalid([{ name: 'replyTo', reason: 'must be a message of this chat that you can see' }]);
+    }
+    return target;
   }
 
   /** Returns the author's earlier message with this localId, or 409 if it went to another chat. */
@@ -213,11 +231,13 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       // The sender inside its own message carries its photos, in the answer and in the live frame.
       const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author)]);
       await assertMayPost(chat, member);
+      const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
+      const mentions = await resolveMentions(store, chat, author.id, text);
       const attachment = await prepareAttachment(sender, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author: sender, input, text, attachment, now });
+        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, mentions, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -251,6 +271,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
         await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
         await tx.media.deleteMany(files.map((f) => f.id));
         await tx.events.deleteForMessage(message.id);
+        await tx.messageExtras.deleteEdits(message.id);
         // Its text must not go out in a push still waiting.
         if (push) await tx.push.deleteForMessage(message.id);
       });
@@ -278,10 +299,52 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
         ...(input.previewExists !== undefined ? { previewExists: input.previewExists } : {}),
         updatedAt: now,
       };
-      await store.messages.update(message.id, patch);
+      await store.transaction(async (tx) => {
+        await tx.messages.update(message.id, patch);
+        // The history keeps the text this edit replaces.
+        if (textChanged) await tx.messageExtras.addEdit(message.id, { text: message.text, editedAt: now });
+      });
       const view = await viewOne({ ...message, ...patch });
       await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
       return view;
+    },
+
+    /**
+     * The texts a message had before each edit, newest first, each with the time the edit
+     * replaced it; to members who can see the message (a deleted one has none left).
+     */
+    async editHistory(actor: Profile, chatId: string, messageId: string): Promise<EditRecord[]> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const message = await resolve(chat.id, messageId);
+      if (message.deletedAt !== null) return [];
+      if (!canSee(message, actor.id)) throw notFound('Message');
+      return store.messageExtras.editsOf(message.id);
+    },
+
+    /** Messages of the caller's chats that mention them, newest first, `before` a message id. */
+    async listMentions(actor: Profile, count: number, before: string | undefined): Promise<MessageView[]> {
+      const from = before === undefined ? undefined : await store.messages.findByUuid(canonicalUuid(before));
+      if (before !== undefined && !from) throw notFound('Message');
+      const ids = await store.messageExtras.listMentioning(actor.id, from?.id ?? null, Math.min(count, HISTORY_MAX));
+      const messages = (await store.messages.findByIds(ids)).filter((m) => m.deletedAt === null).sort((x, y) => y.id - x.id);
+      const byChat = new Map<string, MessageRecord[]>();
+      for (const m of messages) byChat.set(m.chatId, [...(byChat.get(m.chatId) ?? []), m]);
+      const views = new Map<number, MessageView>();
+      for (const [chatId, list] of byChat) {
+        // Only chats the caller is still in.
+        if (!(await store.chats.findMember(chatId, actor.id))?.isMember) continue;
+        for (const view of await buildMessageViews(store, chatId, list)) views.set(view.message.id, view);
+      }
+      return messages.map((m) => views.get(m.id)).filter((v) => v !== undefined);
+    },
+
+    /** A device of the caller received the message: recorded once per user; its author is told. */
+    async deliverMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
+      const { chat } = await requireMembership(store, chatId, actor.id);
+      const message = await resolve(chat.id, messageId);
+      const fresh = message.authorId !== actor.id && (await store.messageExtras.addDelivery(message.id, actor.id, clock.now()));
+      if (fresh) await events.delivered(chat.id, message.uuid, actor.id, message.authorId);
+      return viewOne(message);
     },
 
     /** Marks the message, and so every earlier one, read by the caller. */

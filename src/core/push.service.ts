@@ -68,7 +68,8 @@ export function createPushService(deps: { store: Store; clock: Clock; senders: P
       if (!inChat) targets.set(chatId, (inChat = await tx.push.offlineTargetsInChat(chatId, presence.onlineSince())));
       const content: PushContent = { messageId: uuid, authorName: message.author.displayName, body: previewOf(message, preview) };
       const rows = rowsFor(
-        inChat.filter((t) => t.userId !== authorId),
+        // A member notified of mentions only gets the messages that mention them.
+        inChat.filter((t) => t.userId !== authorId && (!t.mentionsOnly || (message.mentions?.includes(t.userId) ?? false))),
         { chatId, messageId: id, kind: 'message', payload: JSON.stringify(content), dueAt: createdAt },
       );
       await tx.push.enqueue(rows);

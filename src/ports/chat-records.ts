@@ -36,6 +36,8 @@ export interface MemberRecord {
   lastReadSeq: number;
   addedAt: number;
   removedAt: number | null;
+  /** Notified (pushed) of mentions only; a muted member gets nothing at all. */
+  mentionsOnly?: boolean;
 }
 
 export interface MessageRecord {
@@ -55,9 +57,13 @@ export interface MessageRecord {
   updatedAt: number;
   editedAt: number | null;
   deletedAt: number | null;
+  /** The message this one replies to (same chat), or null. */
+  replyToId: number | null;
+  /** The root of the thread this message is a reply in (not in the main history), or null. */
+  threadId: number | null;
 }
 
-export type NewMessage = Omit<MessageRecord, 'id'>;
+export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
 
 /** One advance of a user's read pointer in a chat: it marks every message up to `seq`. */
 export interface ReadMarkRecord {
@@ -119,6 +125,8 @@ export interface MessagesRepository {
   /** Throws `UniqueViolation('local_id')` when the author used the localId before. */
   insert(message: NewMessage): Promise<MessageRecord>;
   findById(id: number): Promise<MessageRecord | undefined>;
+  /** The messages with these ids that exist, in no particular order. */
+  findByIds(ids: number[]): Promise<MessageRecord[]>;
   /** By public id (lower-case UUID). */
   findByUuid(uuid: string): Promise<MessageRecord | undefined>;
   findByLocalId(authorId: number, localId: string): Promise<MessageRecord | undefined>;

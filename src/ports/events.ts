@@ -3,6 +3,7 @@
  * cross nodes through Redis unchanged and every API family can present it its own way.
  */
 import type { ChatRecord, MessageRecord } from './chat-records.js';
+import type { ReactionRecord } from './message-extras.js';
 
 /** A user as others may see them; never holds a secret. */
 export interface Profile {
@@ -34,16 +35,44 @@ export interface ReadMarkView {
   createdAt: number;
 }
 
+/** The part of a replied-to message a reply shows. */
+export interface ReplyToView {
+  /** Its public id (uuid). */
+  id: string;
+  authorId: number;
+  /** Its first 200 characters (empty once it is deleted). */
+  text: string;
+  isVisible: boolean;
+}
+
+export interface ThreadView {
+  count: number;
+  lastReplyAt: number;
+  participants: number[];
+}
+
 export interface MessageView {
   message: MessageRecord;
   author: Profile;
   attachments: MediaView[];
   readMarks: ReadMarkView[];
+  /** Emoji in first-use order with who used them (each recipient sees `me` of their own). */
+  reactions?: ReactionRecord[];
+  replyTo?: ReplyToView;
+  thread?: ThreadView;
+  /** Members the text mentions. */
+  mentions?: number[];
+  /** Recipients a device of whom confirmed receiving it. */
+  deliveredTo?: number[];
 }
+
+export type NotifyLevel = 'all' | 'mentions' | 'none';
 
 /** The per-member part of a chat as one member sees it. */
 export interface ChatSettingsView {
   isMuted: boolean;
+  /** Which messages push: "none" is muted. */
+  notify?: NotifyLevel;
   isArchived: boolean;
   isBlocked: boolean;
 }
@@ -59,6 +88,8 @@ export interface ChatView {
   images: MediaView[];
   settings: ChatSettingsView;
   unreadCount: number;
+  /** Pinned messages' public ids, oldest pin first. */
+  pinned?: string[];
 }
 
 export type ChatEventKind =
@@ -71,7 +102,8 @@ export type ChatEventKind =
   | 'chatCleared'
   | 'chatDeleted'
   | 'userUpdate'
-  | 'auxiliary';
+  | 'auxiliary'
+  | 'messageDelivered';
 
 /**
  * A change, for the users in `recipients` only. Every kind but `auxiliary` is stored in the
@@ -90,6 +122,8 @@ export interface ChatEvent {
   chat?: ChatView;
   settingsByUser?: Record<number, ChatSettingsView>;
   auxiliary?: { name: string; text: string | null; realm: string; data: unknown };
+  /** For `messageDelivered`: which message reached which user (to its author). */
+  delivered?: { messageId: string; userId: number };
   /** For `userUpdate`. */
   user?: Profile;
 }

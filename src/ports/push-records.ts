@@ -28,6 +28,8 @@ export interface PushTarget {
   userId: number;
   pushToken: string;
   pushTransport: string;
+  /** The member is notified of mentions only (in chat targets). */
+  mentionsOnly?: boolean;
 }
 
 export interface PushRepository {

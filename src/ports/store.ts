@@ -3,6 +3,7 @@
  * verbs (chats, messages and contacts in `chat-records.ts`). The embedded SQLite adapter and the PostgreSQL adapter implement it with the same
  * behaviour; core services depend only on this file. Times are epoch milliseconds.
  */
+import type { MessageExtrasRepository } from './message-extras.js';
 import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesRepository, SettingsRepository } from './chat-records.js';
 
 import type { PushRepository } from './push-records.js';
@@ -215,6 +216,7 @@ export interface Repositories {
   signingKeys: SigningKeysRepository;
   chats: ChatsRepository;
   messages: MessagesRepository;
+  messageExtras: MessageExtrasRepository;
   contacts: ContactsRepository;
   events: EventLogRepository;
   settings: SettingsRepository;

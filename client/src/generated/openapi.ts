@@ -2284,6 +2284,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -2294,7 +2296,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -2349,12 +2361,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2404,6 +2428,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2682,6 +2708,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -2692,7 +2720,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -2747,12 +2785,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -2802,6 +2852,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -3086,6 +3138,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -3096,7 +3150,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -3151,12 +3215,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -3206,6 +3282,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -3483,6 +3561,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -3493,7 +3573,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -3548,12 +3638,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -3603,6 +3705,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -3963,6 +4067,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -3973,7 +4079,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -4028,12 +4144,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -4083,6 +4211,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -4326,6 +4456,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4336,7 +4468,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -4391,6 +4533,16 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -4424,6 +4576,11 @@ export interface paths {
                         isVisible?: boolean;
                         /** @description Client-made; the same author and localId never make a second message */
                         localId: string;
+                        /**
+                         * Format: uuid
+                         * @description The id of the message of this chat this one replies to
+                         */
+                        replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
                     };
@@ -4510,6 +4667,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4520,7 +4679,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -4575,6 +4744,16 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -4724,6 +4903,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4734,7 +4915,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -4789,6 +4980,16 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -4894,6 +5095,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -4904,7 +5107,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -4959,6 +5172,670 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A device of the caller received the message */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The texts before each edit, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description When this edit replaced it
+                             */
+                            editedAt: string;
+                            /** @description The text before this edit */
+                            text: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add the caller’s reaction (idempotent) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
+                    emoji: string;
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the caller’s reaction (idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
+                    emoji: string;
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -5076,6 +5953,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -5086,7 +5965,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -5141,6 +6030,16 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -5205,6 +6104,1062 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/chats/{id}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pinned messages, oldest pin first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/pins/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Pin a message (members; the owner in groups) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unpin a message */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chats/{id}/settings": {
         parameters: {
             query?: never;
@@ -5229,6 +7184,8 @@ export interface paths {
                         isArchived?: boolean;
                         isMuted?: boolean;
                         isRemovedOnDevice?: boolean;
+                        /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                        notify?: "all" | "mentions" | "none";
                     };
                 };
             };
@@ -5435,6 +7392,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -5445,7 +7404,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -5500,12 +7469,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -5555,6 +7536,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -5886,6 +7869,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -5896,7 +7881,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -5951,12 +7946,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6006,6 +8013,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6283,6 +8292,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -6293,7 +8304,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -6348,12 +8369,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6403,6 +8436,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -6964,6 +8999,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -6974,7 +9011,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -7029,12 +9076,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -7084,6 +9143,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -7274,6 +9335,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description Recipients a device of whom confirmed receiving it */
+                                    deliveredTo: number[];
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
@@ -7284,7 +9347,17 @@ export interface paths {
                                     id: string;
                                     isVisible: boolean;
                                     localId: string;
+                                    /** @description Members the text mentions (@username, @all) */
+                                    mentions: number[];
                                     previewExists?: boolean;
+                                    /** @description In first-use order */
+                                    reactions: {
+                                        count: number;
+                                        /** @description One emoji, or a :shortcode: */
+                                        emoji: string;
+                                        /** @description The caller is among those who reacted so */
+                                        me: boolean;
+                                    }[];
                                     readMarks: {
                                         /** Format: date-time */
                                         createdAt: string;
@@ -7339,6 +9412,16 @@ export interface paths {
                                             username: string;
                                         };
                                     }[];
+                                    /** @description The message this one replies to */
+                                    replyTo?: {
+                                        authorId: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description False once deleted or hidden */
+                                        isVisible: boolean;
+                                        /** @description The first 200 characters (empty once deleted) */
+                                        text: string;
+                                    };
                                     /** @description Per chat, gap-free, increasing */
                                     seq: number;
                                     text: string;
@@ -8746,6 +10829,212 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages of the caller’s chats that mention them, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
+                    count?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/password": {
         parameters: {
             query?: never;
@@ -9614,6 +11903,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -9624,7 +11915,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -9679,12 +11980,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -9734,6 +12047,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10012,6 +12327,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -10022,7 +12339,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -10077,12 +12404,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10132,6 +12471,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10416,6 +12757,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -10426,7 +12769,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -10481,12 +12834,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10536,6 +12901,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10813,6 +13180,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -10823,7 +13192,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -10878,12 +13257,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -10933,6 +13324,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11293,6 +13686,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -11303,7 +13698,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -11358,12 +13763,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11413,6 +13830,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -11656,6 +14075,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -11666,7 +14087,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -11721,6 +14152,16 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -11754,6 +14195,11 @@ export interface paths {
                         isVisible?: boolean;
                         /** @description Client-made; the same author and localId never make a second message */
                         localId: string;
+                        /**
+                         * Format: uuid
+                         * @description The id of the message of this chat this one replies to
+                         */
+                        replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
                     };
@@ -11840,6 +14286,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -11850,7 +14298,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -11905,6 +14363,16 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -12054,6 +14522,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -12064,7 +14534,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -12119,6 +14599,16 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -12224,6 +14714,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -12234,7 +14726,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -12289,6 +14791,670 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** A device of the caller received the message */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The texts before each edit, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * Format: date-time
+                             * @description When this edit replaced it
+                             */
+                            editedAt: string;
+                            /** @description The text before this edit */
+                            text: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Add the caller’s reaction (idempotent) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
+                    emoji: string;
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the caller’s reaction (idempotent) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description One emoji (URL-encoded) or a :shortcode: of at most 32 characters */
+                    emoji: string;
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -12406,6 +15572,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
                             /** Format: date-time */
                             editedAt?: string;
                             fileExists?: boolean;
@@ -12416,7 +15584,17 @@ export interface paths {
                             id: string;
                             isVisible: boolean;
                             localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
                             previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
                             readMarks: {
                                 /** Format: date-time */
                                 createdAt: string;
@@ -12471,6 +15649,16 @@ export interface paths {
                                     username: string;
                                 };
                             }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
                             /** @description Per chat, gap-free, increasing */
                             seq: number;
                             text: string;
@@ -12535,6 +15723,1062 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chats/{id}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Pinned messages, oldest pin first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/pins/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Pin a message (members; the owner in groups) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unpin a message */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/chats/{id}/settings": {
         parameters: {
             query?: never;
@@ -12559,6 +16803,8 @@ export interface paths {
                         isArchived?: boolean;
                         isMuted?: boolean;
                         isRemovedOnDevice?: boolean;
+                        /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                        notify?: "all" | "mentions" | "none";
                     };
                 };
             };
@@ -12765,6 +17011,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -12775,7 +17023,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -12830,12 +17088,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -12885,6 +17155,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -13216,6 +17488,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -13226,7 +17500,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -13281,12 +17565,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -13336,6 +17632,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -13613,6 +17911,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -13623,7 +17923,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -13678,12 +17988,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -13733,6 +18055,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -14426,6 +18750,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
                                 /** Format: date-time */
                                 editedAt?: string;
                                 fileExists?: boolean;
@@ -14436,7 +18762,17 @@ export interface paths {
                                 id: string;
                                 isVisible: boolean;
                                 localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
                                 previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
                                 readMarks: {
                                     /** Format: date-time */
                                     createdAt: string;
@@ -14491,12 +18827,24 @@ export interface paths {
                                         username: string;
                                     };
                                 }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
                                 /** @description Per chat, gap-free, increasing */
                                 seq: number;
                                 text: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
                             owner: {
                                 about?: string;
                                 deviceSessions?: {
@@ -14546,6 +18894,8 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
                             removedUsers?: {
                                 about?: string;
                                 deviceSessions?: {
@@ -14736,6 +19086,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description Recipients a device of whom confirmed receiving it */
+                                    deliveredTo: number[];
                                     /** Format: date-time */
                                     editedAt?: string;
                                     fileExists?: boolean;
@@ -14746,7 +19098,17 @@ export interface paths {
                                     id: string;
                                     isVisible: boolean;
                                     localId: string;
+                                    /** @description Members the text mentions (@username, @all) */
+                                    mentions: number[];
                                     previewExists?: boolean;
+                                    /** @description In first-use order */
+                                    reactions: {
+                                        count: number;
+                                        /** @description One emoji, or a :shortcode: */
+                                        emoji: string;
+                                        /** @description The caller is among those who reacted so */
+                                        me: boolean;
+                                    }[];
                                     readMarks: {
                                         /** Format: date-time */
                                         createdAt: string;
@@ -14801,6 +19163,16 @@ export interface paths {
                                             username: string;
                                         };
                                     }[];
+                                    /** @description The message this one replies to */
+                                    replyTo?: {
+                                        authorId: number;
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description False once deleted or hidden */
+                                        isVisible: boolean;
+                                        /** @description The first 200 characters (empty once deleted) */
+                                        text: string;
+                                    };
                                     /** @description Per chat, gap-free, increasing */
                                     seq: number;
                                     text: string;
@@ -16202,6 +20574,212 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages of the caller’s chats that mention them, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
+                    count?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

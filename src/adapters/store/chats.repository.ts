@@ -28,9 +28,11 @@ export const toMember = (row: Selectable<ChatMembersTable>): MemberRecord => ({
   lastReadSeq: Number(row.last_read_seq),
   addedAt: Number(row.added_at),
   removedAt: row.removed_at === null ? null : Number(row.removed_at),
+  mentionsOnly: row.notify === 'mentions',
 });
 
-const memberRow = (m: MemberRecord): Selectable<ChatMembersTable> => ({
+/** Every column but `notify`, which only `updateMember` writes (an upsert leaves the level as it was). */
+const memberRow = (m: MemberRecord): Omit<Selectable<ChatMembersTable>, 'notify'> => ({
   chat_id: m.chatId,
   user_id: m.userId,
   is_member: Number(m.isMember),
@@ -154,6 +156,7 @@ export function createChatsRepository(db: Kysely<Database>, kind: 'sqlite' | 'po
           'm.last_read_seq',
           'm.added_at',
           'm.removed_at',
+          'm.notify',
         ])
         .where('m.user_id', '=', userId)
         .where('m.is_member', '=', 1)
@@ -207,6 +210,7 @@ export function createChatsRepository(db: Kysely<Database>, kind: 'sqlite' | 'po
         const column = MEMBER_COLUMNS[key];
         if (column && value !== undefined) values[column] = typeof value === 'boolean' ? Number(value) : value;
       }
+      if (patch.mentionsOnly !== undefined) values.notify = patch.mentionsOnly ? 'mentions' : null;
       if (Object.keys(values).length === 0) return;
       await db.updateTable('chat_members').set(values).where('chat_id', '=', chatId).where('user_id', '=', userId).execute();
     },

@@ -9,6 +9,7 @@ import type { Database } from './schema.js';
 import { createChatsRepository } from './chats.repository.js';
 import { createContactsRepository } from './contacts.repository.js';
 import { createEventLogRepository, createSettingsRepository } from './event-log.repository.js';
+import { createMessageExtrasRepository } from './message-extras.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import { createPushRepository } from './push.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
@@ -28,6 +29,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     signingKeys: createSigningKeysRepository(db),
     chats: createChatsRepository(db, kind),
     messages: createMessagesRepository(db),
+    messageExtras: createMessageExtrasRepository(db),
     contacts: createContactsRepository(db),
     events: createEventLogRepository(db, kind),
     settings: createSettingsRepository(db),

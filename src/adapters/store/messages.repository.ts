@@ -25,6 +25,8 @@ export const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
   updatedAt: Number(row.updated_at),
   editedAt: row.edited_at === null ? null : Number(row.edited_at),
   deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
+  replyToId: row.reply_to_id == null ? null : Number(row.reply_to_id),
+  threadId: row.thread_id == null ? null : Number(row.thread_id),
 });
 
 /** Messages and read marks over Kysely; `db` may be a transaction. */
@@ -48,6 +50,8 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
             updated_at: m.updatedAt,
             edited_at: m.editedAt,
             deleted_at: m.deletedAt,
+            reply_to_id: m.replyToId ?? null,
+            thread_id: m.threadId ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow();
@@ -59,6 +63,10 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
     async findById(id) {
       const row = await db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toMessage(row);
+    },
+    async findByIds(ids) {
+      if (ids.length === 0) return [];
+      return (await db.selectFrom('messages').selectAll().where('id', 'in', ids).execute()).map(toMessage);
     },
     async findByUuid(uuid) {
       const row = await db.selectFrom('messages').selectAll().where('uuid', '=', uuid).executeTakeFirst();

@@ -29,12 +29,13 @@ const offline = (since: number) =>
 
 /** The push outbox and socket presence over Kysely; `db` may be a transaction. */
 export function createPushRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): PushRepository {
-  type TargetRow = { sessionId: string; userId: number; pushToken: string | null; pushTransport: string | null };
+  type TargetRow = { sessionId: string; userId: number; pushToken: string | null; pushTransport: string | null; mentionsOnly?: unknown };
   return {
     async offlineTargetsInChat(chatId, onlineSince) {
-      const { rows } = await sql<TargetRow>`select ${TARGET_COLUMNS} from chat_members m join device_sessions s on s.user_id = m.user_id
+      const { rows } =
+        await sql<TargetRow>`select ${TARGET_COLUMNS}, m.notify as "mentionsOnly" from chat_members m join device_sessions s on s.user_id = m.user_id
         where m.chat_id = ${chatId} and m.is_member = 1 and m.is_muted = 0 and ${offline(onlineSince)}`.execute(db);
-      return rows.map(toTarget);
+      return rows.map((row) => ({ ...toTarget(row), mentionsOnly: row.mentionsOnly === 'mentions' }));
     },
     async offlineTargetsOfUsers(chatId, userIds, onlineSince) {
       if (userIds.length === 0) return [];

@@ -74,6 +74,8 @@ export interface ChatMembersTable {
   last_read_seq: number;
   added_at: number;
   removed_at: number | null;
+  /** Added by 0016: 'mentions' when the member is notified of mentions only; null otherwise (muted: is_muted). */
+  notify: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -92,6 +94,8 @@ export interface MessagesTable {
   updated_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  reply_to_id: number | null;
+  thread_id: number | null;
 }
 
 export interface ReadMarksTable {
@@ -223,6 +227,45 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   api_keys: ApiKeysTable;
   incoming_hooks: IncomingHooksTable;
+  message_reactions: MessageReactionsTable;
+  message_edits: MessageEditsTable;
+  chat_pins: ChatPinsTable;
+  message_mentions: MessageMentionsTable;
+  message_deliveries: MessageDeliveriesTable;
+}
+
+export interface MessageReactionsTable {
+  id: Generated<number>;
+  message_id: number;
+  user_id: number;
+  emoji: string;
+  created_at: number;
+}
+
+export interface MessageEditsTable {
+  id: Generated<number>;
+  message_id: number;
+  text: string;
+  edited_at: number;
+}
+
+export interface ChatPinsTable {
+  chat_id: string;
+  message_id: number;
+  pinned_by: number | null;
+  created_at: number;
+}
+
+export interface MessageMentionsTable {
+  message_id: number;
+  user_id: number;
+  created_at: number;
+}
+
+export interface MessageDeliveriesTable {
+  message_id: number;
+  user_id: number;
+  created_at: number;
 }
 
 /** 0015: a user's TOTP secret; `enabled_at` null until the first code confirmed it. */

@@ -7,7 +7,11 @@ import { compact, iso, presentUser } from './users.presenters.js';
 /** UserInfo of a user inside a chat, message or contact, with the photos the view loaded. */
 export const presentMember = (user: Profile, publicUrl: string) => presentUser(user, { photos: user.photos?.map((m) => presentMedia(m, publicUrl)) ?? [] });
 
-export function presentMessage(view: MessageView, publicUrl: string) {
+/**
+ * MessageInfo as `viewerId` sees it: `me` of each reaction is theirs (none for a viewer
+ * left out, e.g. the search answer built without one).
+ */
+export function presentMessage(view: MessageView, publicUrl: string, viewerId?: number) {
   const m = view.message;
   return compact({
     id: m.uuid,
@@ -26,6 +30,10 @@ export function presentMessage(view: MessageView, publicUrl: string) {
     previewExists: m.previewExists,
     attachments: m.deletedAt === null ? view.attachments.map((a) => presentMedia(a, publicUrl)) : [],
     readMarks: view.readMarks.map((r) => ({ id: r.id, user: presentMember(r.user, publicUrl), createdAt: iso(r.createdAt) })),
+    reactions: (view.reactions ?? []).map((r) => ({ emoji: r.emoji, count: r.userIds.length, me: viewerId !== undefined && r.userIds.includes(viewerId) })),
+    replyTo: view.replyTo,
+    mentions: view.mentions ?? [],
+    deliveredTo: view.deliveredTo ?? [],
   });
 }
 
@@ -42,9 +50,11 @@ export function presentChat(view: ChatView, publicUrl: string, settings: ChatSet
     lastMessage: view.lastMessage && presentMessage(view.lastMessage, publicUrl),
     images: view.images.map((i) => presentMedia(i, publicUrl)),
     isMuted: settings.isMuted,
+    notify: settings.notify ?? (settings.isMuted ? 'none' : 'all'),
     isArchived: settings.isArchived,
     isBlocked: settings.isBlocked,
     unreadCount: view.unreadCount,
+    pinned: view.pinned ?? [],
   });
 }
 

@@ -16,9 +16,34 @@ export const ChatUserParams = Type.Object({ id: Uuid, userId: UserId });
 /** A message is named by its public id, the UUID of MessageInfo `id` (integer row ids are not accepted). */
 export const MessageId = Type.String({ format: 'uuid', description: 'The message’s id (MessageInfo `id`, a UUID)' });
 export const MessageParams = Type.Object({ id: Uuid, messageId: MessageId });
+export const ReactionParams = Type.Object({
+  id: Uuid,
+  messageId: MessageId,
+  emoji: Type.String({ minLength: 1, maxLength: 64, description: 'One emoji (URL-encoded) or a :shortcode: of at most 32 characters' }),
+});
+export const EditEntry = Type.Object({
+  text: Type.String({ description: 'The text before this edit' }),
+  editedAt: Type.String({ format: 'date-time', description: 'When this edit replaced it' }),
+});
 export const ContactParams = Type.Object({ id: Uuid });
 
 export const ReadMark = Type.Object({ id: Type.String(), user: UserInfo, createdAt: Type.String({ format: 'date-time' }) });
+
+export const Reaction = Type.Object({
+  emoji: Type.String({ description: 'One emoji, or a :shortcode:' }),
+  count: Type.Integer({ minimum: 1 }),
+  me: Type.Boolean({ description: 'The caller is among those who reacted so' }),
+});
+
+export const ReplyTo = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    authorId: Type.Integer(),
+    text: Type.String({ description: 'The first 200 characters (empty once deleted)' }),
+    isVisible: Type.Boolean({ description: 'False once deleted or hidden' }),
+  },
+  { description: 'The message this one replies to' },
+);
 
 export const MessageInfo = Type.Object({
   id: Type.String({ format: 'uuid', description: 'A UUIDv7: time-ordered' }),
@@ -37,6 +62,14 @@ export const MessageInfo = Type.Object({
   previewExists: Type.Optional(Type.Boolean()),
   attachments: Type.Array(MediaInfo),
   readMarks: Type.Array(ReadMark),
+  reactions: Type.Array(Reaction, { description: 'In first-use order' }),
+  replyTo: Type.Optional(ReplyTo),
+  mentions: Type.Array(Type.Integer(), { description: 'Members the text mentions (@username, @all)' }),
+  deliveredTo: Type.Array(Type.Integer(), { description: 'Recipients a device of whom confirmed receiving it' }),
+});
+
+const Notify = Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('none')], {
+  description: 'Which messages push to the caller: all, only those mentioning them, none (the same as isMuted)',
 });
 
 export const ChatInfo = Type.Object({
@@ -50,9 +83,11 @@ export const ChatInfo = Type.Object({
   lastMessage: Type.Optional(MessageInfo),
   images: Type.Array(MediaInfo),
   isMuted: Type.Boolean(),
+  notify: Notify,
   isArchived: Type.Boolean(),
   isBlocked: Type.Boolean(),
   unreadCount: Type.Integer({ description: 'Messages by others after the caller’s read mark (Parley addition)' }),
+  pinned: Type.Array(Type.String({ format: 'uuid' }), { description: 'Pinned message ids, oldest pin first' }),
 });
 
 export const ContactInfo = Type.Object({
@@ -76,6 +111,7 @@ export const ListChatsQuery = Type.Object({
 export const TitleBody = Type.Object({ title: Type.String({ maxLength: TITLE_MAX }) });
 export const SettingsBody = Type.Object({
   isMuted: Type.Optional(Type.Boolean()),
+  notify: Type.Optional(Notify),
   isArchived: Type.Optional(Type.Boolean()),
   isRemovedOnDevice: Type.Optional(Type.Boolean()),
 });
@@ -91,6 +127,7 @@ export const SendBody = Type.Object({
   localId: Type.String({ minLength: 1, maxLength: 128, description: 'Client-made; the same author and localId never make a second message' }),
   text: Type.Optional(Type.String({ description: 'Up to 2048 bytes (UTF-8); required without an attachment' })),
   isVisible: Type.Optional(Type.Boolean()),
+  replyTo: Type.Optional(Type.String({ format: 'uuid', description: 'The id of the message of this chat this one replies to' })),
   attachment: Type.Optional(
     Type.Object(
       {

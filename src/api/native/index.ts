@@ -14,6 +14,7 @@ import { nativeAuthChecks } from './auth.js';
 import { chatsRoutes } from './chats.routes.js';
 import { contactsRoutes } from './contacts.routes.js';
 import { incomingHooksRoutes } from './incoming-hooks.routes.js';
+import { messageExtrasRoutes } from './message-extras.routes.js';
 import { messagesRoutes } from './messages.routes.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
@@ -41,6 +42,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(uploadsRoutes, options);
         await scope.register(chatsRoutes, options);
         await scope.register(messagesRoutes, options);
+        await scope.register(messageExtrasRoutes, options);
         await scope.register(contactsRoutes, options);
         await scope.register(searchRoutes, options);
         await scope.register(adminRoutes, options);

@@ -13,13 +13,13 @@ const session = { auth: 'session' } as const;
 
 export async function messagesRoutes(parent: FastifyInstance, { core, publicUrl }: { core: Core; publicUrl: string }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
-  const message = (view: Parameters<typeof presentMessage>[0]) => presentMessage(view, publicUrl);
+  const message = (view: Parameters<typeof presentMessage>[0], viewerId: number) => presentMessage(view, publicUrl, viewerId);
   const one = { 200: S.MessageInfo };
 
   app.post(
     '/chats/:id/messages',
     { config: session, schema: { tags, summary: 'Send a message (idempotent by localId)', params: S.ChatParams, body: S.SendBody, response: one } },
-    async (req) => message(await core.messages.sendMessage(req.auth.user, req.params.id, req.body)),
+    async (req) => message(await core.messages.sendMessage(req.auth.user, req.params.id, req.body), req.auth.user.id),
   );
 
   app.get(
@@ -28,25 +28,32 @@ export async function messagesRoutes(parent: FastifyInstance, { core, publicUrl 
       config: session,
       schema: { tags, summary: 'History, newest first', params: S.ChatParams, querystring: S.HistoryQuery, response: { 200: Type.Array(S.MessageInfo) } },
     },
-    async (req) => (await core.messages.listMessages(req.auth.user, req.params.id, req.query.count, req.query.before)).map(message),
+    async (req) =>
+      (await core.messages.listMessages(req.auth.user, req.params.id, req.query.count, req.query.before)).map((view) => message(view, req.auth.user.id)),
   );
 
   app.delete(
     '/chats/:id/messages/:messageId',
     { config: session, schema: { tags, summary: 'Delete a message’s content (author only)', params: S.MessageParams, response: one } },
-    async (req) => message(await core.messages.deleteMessage(req.auth.user, req.params.id, req.params.messageId)),
+    async (req) => message(await core.messages.deleteMessage(req.auth.user, req.params.id, req.params.messageId), req.auth.user.id),
   );
 
   app.put(
     '/chats/:id/messages/:messageId',
     { config: session, schema: { tags, summary: 'Edit a message (author only)', params: S.MessageParams, body: S.EditBody, response: one } },
-    async (req) => message(await core.messages.editMessage(req.auth.user, req.params.id, req.params.messageId, req.body)),
+    async (req) => message(await core.messages.editMessage(req.auth.user, req.params.id, req.params.messageId, req.body), req.auth.user.id),
   );
 
   app.put(
     '/chats/:id/messages/:messageId/read',
     { config: session, schema: { tags, summary: 'Mark this and every earlier message read', params: S.MessageParams, response: one } },
-    async (req) => message(await core.messages.readMessage(req.auth.user, req.params.id, req.params.messageId)),
+    async (req) => message(await core.messages.readMessage(req.auth.user, req.params.id, req.params.messageId), req.auth.user.id),
+  );
+
+  app.put(
+    '/chats/:id/messages/:messageId/delivered',
+    { config: session, schema: { tags, summary: 'A device of the caller received the message', params: S.MessageParams, response: one } },
+    async (req) => message(await core.messages.deliverMessage(req.auth.user, req.params.id, req.params.messageId), req.auth.user.id),
   );
 
   app.post(

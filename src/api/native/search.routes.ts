@@ -29,7 +29,7 @@ export async function searchRoutes(parent: FastifyInstance, { core, publicUrl }:
     async (req) => {
       const { after, before, ...rest } = req.query;
       const page = await core.search.searchMessages(req.auth.user, { ...rest, after: timeOf('after', after), before: timeOf('before', before) });
-      return { ...page, results: page.results.map((r) => ({ ...r, message: presentMessage(r.message, publicUrl) })) };
+      return { ...page, results: page.results.map((r) => ({ ...r, message: presentMessage(r.message, publicUrl, req.auth.user.id) })) };
     },
   );
 

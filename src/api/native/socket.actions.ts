@@ -22,6 +22,7 @@ const RequestId = Type.Optional(Type.String({ maxLength: 128, description: 'Echo
 export const SocketAction = Type.Union([
   Type.Intersect([Type.Object({ action: Type.Literal('send'), chatId: ChatId, requestId: RequestId }), SendBody]),
   Type.Object({ action: Type.Literal('read'), chatId: ChatId, messageId: MessageId, requestId: RequestId }),
+  Type.Object({ action: Type.Literal('delivered'), chatId: ChatId, messageId: MessageId, requestId: RequestId }),
   Type.Intersect([Type.Object({ action: Type.Literal('notify'), chatId: ChatId, requestId: RequestId }), NotifyBody]),
 ]);
 export type SocketAction = Static<typeof SocketAction>;
@@ -43,7 +44,7 @@ export interface Ack {
 }
 
 /** The API-key scope each action needs, as its REST twin (`POST /chats/:id/messages`, `…/read`, `/chats/:id/notify`). */
-const ACTION_SCOPES = { send: 'messages:write', read: 'messages:write', notify: 'chats:write' } as const;
+const ACTION_SCOPES = { send: 'messages:write', read: 'messages:write', delivered: 'messages:write', notify: 'chats:write' } as const;
 
 /**
  * Runs one parsed frame for `user`; never throws (failures become `ok: false`). `scopes`: a
@@ -51,7 +52,7 @@ const ACTION_SCOPES = { send: 'messages:write', read: 'messages:write', notify: 
  */
 export async function runAction(core: Core, user: UserRecord, frame: unknown, log: FastifyBaseLogger, scopes?: readonly string[]): Promise<Ack> {
   const named = (frame as { action?: unknown } | null)?.action;
-  const action = named === 'send' || named === 'read' || named === 'notify' ? (named as SocketAction['action']) : undefined;
+  const action = named === 'send' || named === 'read' || named === 'delivered' || named === 'notify' ? (named as SocketAction['action']) : undefined;
   const echo = {
     ...(action === undefined ? {} : { action }),
     ...(typeof (frame as SocketAction)?.requestId === 'string' ? { requestId: (frame as SocketAction).requestId! } : {}),
@@ -64,7 +65,7 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
       ...echo,
       ok: false,
       error: 'validation',
-      message: 'Expected {action: "send", chatId, localId, text} or {action: "read", chatId, messageId} or {action: "notify", chatId, name}.',
+      message: 'Expected {action: "send", chatId, localId, text} or {action: "read" | "delivered", chatId, messageId} or {action: "notify", chatId, name}.',
     };
   }
   const needed = ACTION_SCOPES[frame.action];
@@ -75,6 +76,10 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
       case 'send': {
         const view = await core.messages.sendMessage(actor, frame.chatId, frame);
         return { ...echo, ok: true, messageId: view.message.uuid, seq: view.message.seq };
+      }
+      case 'delivered': {
+        const view = await core.messages.deliverMessage(actor, frame.chatId, frame.messageId);
+        return { ...echo, ok: true, messageId: view.message.uuid };
       }
       case 'read': {
         const view = await core.messages.readMessage(actor, frame.chatId, frame.messageId);

@@ -9,13 +9,22 @@ import { presentUser } from './users.presenters.js';
 
 const PER_RECIPIENT = new Set(['chatUpdate', 'addedUsers', 'removedUsers']);
 const shared = new WeakMap<ChatEvent, string>();
+/** Frames of a message with reactions: one per set of reactions the recipient took part in. */
+const byReactions = new WeakMap<ChatEvent, Map<string, string>>();
+
+/** Which reactions of the event's message `recipientId` is among (their `me` flags), or undefined when none has any. */
+function reactionMask(event: ChatEvent, recipientId: number): string | undefined {
+  const reactions = event.message?.reactions;
+  if (!reactions || reactions.length === 0) return undefined;
+  return reactions.map((r) => (r.userIds.includes(recipientId) ? '1' : '0')).join('');
+}
 
 function payloadOf(event: ChatEvent, recipientId: number, publicUrl: string): unknown {
   switch (event.kind) {
     case 'message':
     case 'messageUpdate':
     case 'messageRead':
-      return presentMessage(event.message!, publicUrl);
+      return presentMessage(event.message!, publicUrl, recipientId);
     case 'chatUpdate':
     case 'addedUsers':
     case 'removedUsers': {
@@ -30,6 +39,8 @@ function payloadOf(event: ChatEvent, recipientId: number, publicUrl: string): un
       return { id: event.chatId, chatId: event.chatId };
     case 'userUpdate':
       return presentUser(event.user!);
+    case 'messageDelivered':
+      return { chatId: event.chatId, ...event.delivered };
     case 'auxiliary':
       return { chatId: event.chatId, ...event.auxiliary };
   }
@@ -38,16 +49,30 @@ function payloadOf(event: ChatEvent, recipientId: number, publicUrl: string): un
 /** The serialised frame of `event` for `recipientId`. */
 export function frameFor(event: ChatEvent, recipientId: number, publicUrl: string): string {
   const perRecipient = PER_RECIPIENT.has(event.kind);
+  const mask = perRecipient ? undefined : reactionMask(event, recipientId);
+  if (mask !== undefined) {
+    let frames = byReactions.get(event);
+    if (!frames) byReactions.set(event, (frames = new Map()));
+    const known = frames.get(mask);
+    if (known) return known;
+    const frame = serialise(event, recipientId, publicUrl);
+    frames.set(mask, frame);
+    return frame;
+  }
   const cached = perRecipient ? undefined : shared.get(event);
   if (cached) return cached;
-  const frame = JSON.stringify({
+  const frame = serialise(event, recipientId, publicUrl);
+  if (!perRecipient) shared.set(event, frame);
+  return frame;
+}
+
+function serialise(event: ChatEvent, recipientId: number, publicUrl: string): string {
+  return JSON.stringify({
     event: event.kind,
     source: event.source === 'system' ? 'system' : String(event.source),
     payload: payloadOf(event, recipientId, publicUrl),
     ...(event.cursor === undefined ? {} : { cursor: event.cursor }),
   });
-  if (!perRecipient) shared.set(event, frame);
-  return frame;
 }
 
 /** A frame from the server itself (`ack`, `resync`), never stored, without a cursor. */
