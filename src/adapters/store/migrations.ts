@@ -13,6 +13,7 @@ import { twoFactorMigration } from './migration-0015-two-factor.js';
 import { webhooksMigration } from './migration-0016-webhooks.js';
 import { botsMigration } from './migration-0017-bots.js';
 import { incomingHooksMigration } from './migration-0018-incoming-hooks.js';
+import { oidcMigration } from './migration-0020-oidc.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -314,6 +315,7 @@ const migrations: Record<string, MigrationFactory> = {
   '0016_webhooks': (dialect) => webhooksMigration(dialect),
   '0017_bots': botsMigration,
   '0018_incoming_hooks': incomingHooksMigration,
+  '0020_oidc': oidcMigration,
 };
 
 /** The names of every migration, in order. */
