@@ -11,7 +11,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import Provider from 'oidc-provider';
-import { bearer, problemOf, register, startApp, type TestApp } from './helpers.js';
+import { loadConfig } from '../src/config.js';
+import { bearer, configProblems, problemOf, register, startApp, type TestApp } from './helpers.js';
 
 const CALLBACK = 'http://parley.test/auth/oidc/callback';
 const CLIENT_ID = 'parley-test';
@@ -233,6 +234,30 @@ describe('OIDC single sign-on', () => {
     } finally {
       await linking.destroy();
     }
+  });
+
+  it('answers 503 while the provider does not answer, and refuses half a configuration', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const down = await startApp({ ...env(), OIDC_ISSUER: `http://127.0.0.1:${port}` });
+    try {
+      problemOf(await down.app.inject({ method: 'GET', url: '/auth/oidc/start' }), 503);
+    } finally {
+      await down.destroy();
+    }
+    assert.equal(configProblems({ OIDC_ISSUER: 'https://idp.example' }).length, 1);
+    assert.equal(configProblems({ OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'x', OIDC_LINK_BY_EMAIL: 'yes' }).length, 1);
+    const oidc = loadConfig(
+      { OIDC_ISSUER: 'https://idp.example', OIDC_CLIENT_ID: 'x', OIDC_LINK_BY_EMAIL: 'on', PUBLIC_URL: 'https://chat.example' },
+      '/srv',
+    ).oidc;
+    assert.deepEqual(oidc && { redirectUrl: oidc.redirectUrl, linkByEmail: oidc.linkByEmail, name: oidc.name }, {
+      redirectUrl: 'https://chat.example/auth/oidc/callback',
+      linkByEmail: true,
+      name: 'idp.example',
+    });
   });
 
   it('is off without configuration: 404 on start and callback, disabled on /auth/oidc', async () => {
