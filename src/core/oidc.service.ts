@@ -9,7 +9,7 @@ import { accountDisabled, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { OidcClaims, OidcClient } from '../ports/oidc-client.js';
 import { UniqueViolation, type Store, type UserRecord } from '../ports/store.js';
-import { emailKeyOf, foldUsername } from './account-rules.js';
+import { emailKeyOf, foldUsername, NAME_MAX } from './account-rules.js';
 import type { AccountsService, LoginResult } from './accounts.service.js';
 import type { SessionsService } from './sessions.service.js';
 
@@ -59,7 +59,7 @@ export function createOidcService(deps: {
     let email = claims.emailVerified ? claims.email : undefined;
     for (let attempt = 0; attempt < 20; attempt++) {
       const username = attempt === 0 ? base : attempt < 10 ? `${base}${attempt + 1}` : `${base}${randomBytes(3).toString('hex')}`;
-      const name = [...(claims.name ?? username).trim()].slice(0, 64).join('') || username;
+      const name = [...(claims.name ?? username).trim()].slice(0, NAME_MAX).join('') || username;
       try {
         const prepared = await accounts.prepareAccount({ name, username, password: random(), email, ipAddress }, { unthrottled: true });
         return await accounts.insertAccount(prepared);
