@@ -42,6 +42,7 @@ import { refuseNul, useStrictBodies } from './api/validation.js';
 import { useBodyGuards } from './api/body-guards.js';
 import { compileDeferred, deferredSerializerFactory } from './api/deferred-compile.js';
 import type { Config } from './config.js';
+import { createOpenIdClient } from './adapters/oidc/openid-client.js';
 import { createCore, type Core, type CorePorts } from './core/index.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Bus } from './ports/bus.js';
@@ -152,6 +153,7 @@ async function openPorts(config: Config, clock: Clock, log: FastifyBaseLogger | 
     search,
     webhookSender,
     onWebhookError,
+    oidc: config.oidc ? createOpenIdClient(config.oidc) : undefined,
   };
 }
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFaultsConfig, type FaultsConfig } from './config.faults.js';
-import { readWebhookConfig, type WebhookConfig } from './config.integrations.js';
+import { readOidcConfig, readWebhookConfig, type OidcConfig, type WebhookConfig } from './config.integrations.js';
 import { readPushConfig, type PushConfig } from './config.push.js';
 import { createReaders, type Env } from './config.readers.js';
 import { readHttpConfig, readRealtimeConfig, type HttpConfig, type RealtimeConfig } from './config.realtime.js';
@@ -16,7 +16,7 @@ import { readSecurityConfig, readTokenConfig, type SecurityConfig, type TokenCon
 import { readStorageConfig, type StorageConfig } from './config.storage.js';
 import { readVappConfig, type VappConfig } from './config.vapp.js';
 
-export type { PushConfig, RealtimeConfig, HttpConfig, FaultsConfig };
+export type { PushConfig, RealtimeConfig, HttpConfig, FaultsConfig, OidcConfig };
 export { redactUrl } from './config.readers.js';
 export { DEFAULT_RATE_LIMITS, type Limit, type RateLimitConfig } from './config.security.js';
 export type { BlobStoreKind } from './config.storage.js';
@@ -36,6 +36,8 @@ export interface Config extends StorageConfig, TokenConfig, SecurityConfig, Vapp
   push: PushConfig;
   /** Outgoing webhooks: allowed private hosts, retries, time limit. */
   webhooks: WebhookConfig;
+  /** OIDC single sign-on; null when off. */
+  oidc: OidcConfig | null;
   realtime: RealtimeConfig;
   http: HttpConfig;
   /** Failure handling: image concurrency, upload leases, body rate, open requests per address. */
@@ -74,6 +76,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const http = readHttpConfig(r);
   const push = readPushConfig(r);
   const webhooks = readWebhookConfig(r);
+  const oidc = readOidcConfig(r, publicUrl);
   const faults = readFaultsConfig(r, tokens.rateLimits === null);
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -90,6 +93,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     bodyLimitBytes: 64 * 1024,
     push,
     webhooks,
+    oidc,
     realtime,
     http,
     faults,

@@ -14,6 +14,7 @@ import type { SearchIndex } from '../ports/search-index.js';
 import type { Store } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
 import type { WebhookSender } from '../ports/webhook-sender.js';
+import type { OidcClient } from '../ports/oidc-client.js';
 import { createAccountsService } from './accounts.service.js';
 import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
@@ -25,6 +26,7 @@ import { createEventLogService } from './event-log.service.js';
 import { createIncomingHooksService } from './incoming-hooks.service.js';
 import { createMessagesService } from './messages.service.js';
 import { createPinsService } from './pins.service.js';
+import { createOidcService } from './oidc.service.js';
 import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
@@ -64,6 +66,8 @@ export interface CorePorts {
   webhookSender?: WebhookSender | undefined;
   /** Where webhook delivery problems are reported (a log). */
   onWebhookError?: ((error: unknown, context: string) => void) | undefined;
+  /** The OIDC provider's client, when single sign-on is configured. */
+  oidc?: OidcClient | undefined;
   /** Where a publish the bus refused after a committed change is reported (a log). */
   onPublishFailure?: PublishFailureHandler | undefined;
 }
@@ -72,7 +76,7 @@ export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents'>>;
-} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults'>> & {
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
     webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
   };
@@ -100,6 +104,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const twoFactor = createTwoFactorService({ store, hasher, throttle, clock });
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, twoFactor, clock, metrics });
   const bots = createBotsService({ store, accounts, sessions, clock });
+  const oidc = createOidcService({ store, clock, accounts, sessions, client: ports.oidc, settings: config.oidc ?? undefined });
   const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
   // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
   bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
@@ -178,6 +183,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     media,
     accounts,
     twoFactor,
+    oidc,
     bots,
     admin,
     users,

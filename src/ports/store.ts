@@ -12,6 +12,7 @@ import type { TwoFactorRepository } from './two-factor-records.js';
 import type { WebhooksRepository } from './webhook-records.js';
 import type { ApiKeysRepository } from './api-key-records.js';
 import type { IncomingHooksRepository } from './incoming-hook-records.js';
+import type { OidcRepository } from './oidc-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
@@ -19,6 +20,7 @@ export type * from './two-factor-records.js';
 export type * from './webhook-records.js';
 export type * from './api-key-records.js';
 export type * from './incoming-hook-records.js';
+export type * from './oidc-records.js';
 
 export interface UserRecord {
   id: number;
@@ -227,6 +229,7 @@ export interface Repositories {
   webhooks: WebhooksRepository;
   apiKeys: ApiKeysRepository;
   incomingHooks: IncomingHooksRepository;
+  oidc: OidcRepository;
 }
 
 export interface Store extends Repositories {

@@ -77,6 +77,10 @@ export const PUBLIC_ROUTES = [
   // Incoming webhooks: the secret URL is the credential (test/incoming-hooks.test.ts).
   'POST /hooks/:token',
   'POST /api/hooks/:token',
+  // OIDC single sign-on (issue 22): the sign-in itself (test/users.oidc.test.ts).
+  'GET /auth/oidc',
+  'GET /auth/oidc/start',
+  'GET /auth/oidc/callback',
   // Public unless METRICS_TOKEN is set (its own bearer token, tested in test/metrics.test.ts).
   'GET /metrics',
   // The web app's static files.

@@ -18,6 +18,12 @@ export class Session {
   private readonly readThrough = new Map<string, number>();
 
   constructor(baseUrl = location.origin) {
+    // Back from single sign-on (`/auth/oidc/callback` → `/app/#token=…`): keep the token, drop it from the address.
+    const signedOn = /^#token=([^&]+)/.exec(location.hash)?.[1];
+    if (signedOn) {
+      localStorage.setItem(TOKEN_KEY, decodeURIComponent(signedOn));
+      history.replaceState(null, '', location.pathname + location.search);
+    }
     this.client = new ParleyClient({ baseUrl, token: localStorage.getItem(TOKEN_KEY) ?? undefined });
   }
 

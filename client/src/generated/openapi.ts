@@ -11682,6 +11682,202 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether single sign-on (OIDC) is configured, and the provider’s name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            enabled: boolean;
+                            name: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider’s redirect back: checks state, code and ID token, opens a device session */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        } & {
+                            /** @description The same UserInfo, as upstream’s PrivateInfo carries it. */
+                            info: {
+                                about?: string;
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The new session’s access token. */
+                            token: string;
+                            /** Format: uuid */
+                            uid: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Begin a single sign-on: redirects to the provider (code flow with PKCE); 404 when not configured */
+        get: {
+            parameters: {
+                query?: {
+                    redirect?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/chats": {
         parameters: {
             query?: never;

@@ -20,6 +20,7 @@ import { createVappRepository } from './vapp.repository.js';
 import { createWebhooksRepository } from './webhooks.repository.js';
 import { createApiKeysRepository } from './api-keys.repository.js';
 import { createIncomingHooksRepository } from './incoming-hooks.repository.js';
+import { createOidcRepository } from './oidc.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -40,6 +41,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     webhooks: createWebhooksRepository(db),
     apiKeys: createApiKeysRepository(db),
     incomingHooks: createIncomingHooksRepository(db),
+    oidc: createOidcRepository(db),
   };
 }
 

@@ -14,6 +14,7 @@ import { webhooksMigration } from './migration-0016-webhooks.js';
 import { botsMigration } from './migration-0017-bots.js';
 import { incomingHooksMigration } from './migration-0018-incoming-hooks.js';
 import { messagingMigration } from './migration-0019-messaging.js';
+import { oidcMigration } from './migration-0020-oidc.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -316,6 +317,7 @@ const migrations: Record<string, MigrationFactory> = {
   '0017_bots': botsMigration,
   '0018_incoming_hooks': incomingHooksMigration,
   '0019_messaging': (dialect) => messagingMigration(dialect),
+  '0020_oidc': oidcMigration,
 };
 
 /** The names of every migration, in order. */

@@ -227,6 +227,8 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   api_keys: ApiKeysTable;
   incoming_hooks: IncomingHooksTable;
+  oidc_logins: OidcLoginsTable;
+  oidc_identities: OidcIdentitiesTable;
   message_reactions: MessageReactionsTable;
   message_edits: MessageEditsTable;
   chat_pins: ChatPinsTable;
@@ -328,5 +330,22 @@ export interface IncomingHooksTable {
   bot_id: number;
   token_hash: string;
   name: string;
+  created_at: number;
+}
+
+/** 0020: a sign-in begun at /auth/oidc/start, until its callback takes it (once) or it expires. */
+export interface OidcLoginsTable {
+  state: string;
+  nonce: string;
+  code_verifier: string;
+  redirect: string | null;
+  expires_at: number;
+}
+
+/** 0020: a provider's (issuer, subject) linked to a user. */
+export interface OidcIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: number;
   created_at: number;
 }

@@ -16,6 +16,7 @@ import { contactsRoutes } from './contacts.routes.js';
 import { incomingHooksRoutes } from './incoming-hooks.routes.js';
 import { messageExtrasRoutes } from './message-extras.routes.js';
 import { messagesRoutes } from './messages.routes.js';
+import { oidcRoutes } from './oidc.routes.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
 import { problemDetails } from './problem.js';
@@ -53,6 +54,8 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
       await app.register(routes);
       // Upstream's current web app calls the same API under `/api/…` (Public/app/js/api.js).
       await app.register(routes, { prefix: API_PREFIX });
+      // At the root only: the callback is the URL registered with the provider.
+      await app.register(oidcRoutes, options);
     },
     sockets: {
       auth: 'session',

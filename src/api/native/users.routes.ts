@@ -20,7 +20,7 @@ const session = { auth: 'session' } as const;
 const tags = ['users'];
 
 /** The flat UserInfo with the token (seed 001), plus `info` for upstream's PrivateInfo readers; the opened session is `deviceSessions[0]`. */
-function loginAnswer({ user, opened }: LoginResult, photos: MediaInfo[]) {
+export function loginAnswer({ user, opened }: LoginResult, photos: MediaInfo[]) {
   return {
     ...presentUser(user, { photos, self: true, sessions: [opened.session], openedToken: { sessionId: opened.session.id, token: opened.accessToken } }),
     token: opened.accessToken,

@@ -1,5 +1,5 @@
 /** Sign up or log in. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ParleyError } from '@parley/client';
 import type { Session } from '../session.js';
 
@@ -16,6 +16,14 @@ export function Auth({ session, onDone }: { session: Session; onDone: () => void
   const [mode, setMode] = useState<'login' | 'register'>('login');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  // Single sign-on, when the server has a provider configured (`GET /auth/oidc`).
+  const [sso, setSso] = useState<string | null>(null);
+  useEffect(() => {
+    fetch('/auth/oidc')
+      .then((res) => (res.ok ? res.json() : null))
+      .then((info: { enabled?: boolean; name?: string | null } | null) => setSso(info?.enabled ? (info.name ?? 'single sign-on') : null))
+      .catch(() => setSso(null));
+  }, []);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -69,6 +77,11 @@ export function Auth({ session, onDone }: { session: Session; onDone: () => void
       <button type="submit" class="primary" disabled={busy}>
         {mode === 'login' ? 'Log in' : 'Create account'}
       </button>
+      {sso !== null && (
+        <a class="button sso" href={`/auth/oidc/start?redirect=${encodeURIComponent(location.pathname)}`}>
+          Sign in with {sso}
+        </a>
+      )}
     </form>
   );
 }
