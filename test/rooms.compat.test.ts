@@ -62,7 +62,9 @@ describe('rooms API: the chat.connor.fun frontend', () => {
     const again = await connect(`${ws}/api/v1/rooms/${room}/ws`, [w1.token]);
     const reader = await connect(`${ws}/api/v1/rooms/${room}/ws`);
     sockets.push(s1, s2, again, reader);
+    // One after the other: two sockets' frames sent at once may be stored in either order.
     s1.send({ text: 'first' });
+    await reader.until(() => reader.frames.length >= 1, 5000, 'the first message');
     s2.send({ text: 'second' });
     await reader.until(() => reader.frames.length >= 2, 5000, 'both messages');
 

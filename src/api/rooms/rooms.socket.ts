@@ -50,6 +50,8 @@ declare module 'fastify' {
     roomUser?: Profile;
     /** The device session of the room socket's token (its revocation closes the socket). */
     roomSessionId?: string;
+    /** The room of a room socket, opened (created on first join) before the upgrade completes. */
+    roomOpened?: ChatRecord;
   }
 }
 
@@ -101,12 +103,16 @@ export async function roomsSocket(parent: FastifyInstance, options: RoomsSocketO
       request.roomUser = profileOf(user);
       request.roomSessionId = session.id;
     }
+    // Rooms are created on first join, before the socket opens: once a client sees its socket
+    // open, the room is there for everyone (GET /api/v1/rooms/<room> no longer 404s). A store
+    // that fails here refuses the upgrade with the family's error (503 when it is down).
+    request.roomOpened = await core.rooms.openRoom(foldRoomName((request.params as { room: string }).room), request.roomUser);
   });
 
   function open(socket: WebSocket, request: FastifyRequest<{ Params: { room: string } }>) {
     const room = foldRoomName(request.params.room);
-    // Rooms are created on first join.
-    const opened = core.rooms.openRoom(room, request.roomUser);
+    // Opened in the preHandler above, before the upgrade.
+    const opened = request.roomOpened ? Promise.resolve(request.roomOpened) : core.rooms.openRoom(room, request.roomUser);
     const member: RoomMember = {
       protocol: PROTOCOL,
       userId: request.roomUser?.id,
