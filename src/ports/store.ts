@@ -13,6 +13,9 @@ import type { WebhooksRepository } from './webhook-records.js';
 import type { ApiKeysRepository } from './api-key-records.js';
 import type { IncomingHooksRepository } from './incoming-hook-records.js';
 import type { OidcRepository } from './oidc-records.js';
+import type { UserRecord, UserRole } from './user-records.js';
+
+export type { UserRecord, UserRole } from './user-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
@@ -21,31 +24,6 @@ export type * from './webhook-records.js';
 export type * from './api-key-records.js';
 export type * from './incoming-hook-records.js';
 export type * from './oidc-records.js';
-
-export interface UserRecord {
-  id: number;
-  uid: string;
-  /** Case-folded (lower case); unique. */
-  username: string;
-  displayName: string;
-  email: string | null;
-  about: string | null;
-  passwordHash: string;
-  accountKeyHash: string | null;
-  lastSeenAt: number | null;
-  createdAt: number;
-  updatedAt: number;
-  /** The user's id in the Vonage Conversation API once provisioned (V-app API); unique. */
-  vonageUserId: string | null;
-  /** `admin` may use the admin routes; set by the admin CLI or another admin. */
-  role: UserRole;
-  /** When an admin disabled the account (it cannot log in then); null when enabled. */
-  disabledAt: number | null;
-  /** A bot: made by an admin, signs in with API keys only. */
-  isBot?: boolean;
-}
-
-export type UserRole = 'user' | 'admin';
 
 export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt' | 'isBot'> & {
   isBot?: boolean;

@@ -3,7 +3,7 @@
  * at the Vonage Conversation API, an image URL set from outside Parley, and the look-ups of
  * accounts by their V-app ids.
  */
-import type { UserRecord } from './store.js';
+import type { UserRecord } from './user-records.js';
 
 /** An image URL set through the V-app (`POST /image {image_url}`) and when. */
 export interface ImageUrlRecord {

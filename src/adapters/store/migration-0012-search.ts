@@ -11,8 +11,7 @@
  * the extension exists or can be created, else with a fixed `translate` table (Latin letters).
  */
 import { sql, type Kysely, type Migration } from 'kysely';
-
-type Dialect = 'sqlite' | 'postgres';
+import type { Dialect } from './dialect.js';
 
 /** Characters the fallback folding maps when `unaccent` is missing, and what they become. */
 const ACCENTED = 'àáâãäåāăąçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıĵķĺļľŀłñńņňòóôõöøōŏőŕŗřśŝşšţťŧùúûüũūŭůűųŵýÿŷźżž';

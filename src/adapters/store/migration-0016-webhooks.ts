@@ -5,7 +5,7 @@
  * deliveries listing until they age out.
  */
 import type { Kysely, Migration } from 'kysely';
-import type { Dialect } from './migrations.js';
+import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 
 export const webhooksMigration = (dialect: Dialect): Migration => ({

@@ -5,7 +5,7 @@
  * member has a notification level; a user a chosen presence status.
  */
 import { sql, type ColumnDefinitionBuilder, type Kysely, type Migration } from 'kysely';
-import type { Dialect } from './migrations.js';
+import type { Dialect } from './dialect.js';
 
 export const messagingMigration = (dialect: Dialect): Migration => ({
   async up(db: Kysely<unknown>) {

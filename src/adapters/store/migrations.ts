@@ -16,7 +16,8 @@ import { incomingHooksMigration } from './migration-0018-incoming-hooks.js';
 import { messagingMigration } from './migration-0019-messaging.js';
 import { oidcMigration } from './migration-0020-oidc.js';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect } from './dialect.js';
+import type { Dialect } from './dialect.js';
 
 type MigrationFactory = (dialect: Dialect) => Migration;
 
