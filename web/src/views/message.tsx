@@ -106,13 +106,13 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
         </span>
       )}
       {picking && (
-        <span class="picker" role="group" aria-label="Pick a reaction">
+        <fieldset class="picker" aria-label="Pick a reaction">
           {QUICK_REACTIONS.map((emoji) => (
             <button key={emoji} type="button" aria-label={`React ${emoji}`} onClick={() => react(emoji)}>
               {emoji}
             </button>
           ))}
-        </span>
+        </fieldset>
       )}
       <span class="meta">
         {time(m.createdAt)}
