@@ -7,6 +7,7 @@ import type { MessageExtrasRepository } from './message-extras.js';
 import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesRepository, SettingsRepository } from './chat-records.js';
 
 import type { PushRepository } from './push-records.js';
+import type { PresenceRepository } from './presence-records.js';
 import type { VappRepository } from './vapp-records.js';
 import type { TwoFactorRepository } from './two-factor-records.js';
 import type { WebhooksRepository } from './webhook-records.js';
@@ -19,6 +20,7 @@ export type { UserRecord, UserRole } from './user-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
+export type * from './presence-records.js';
 export type * from './two-factor-records.js';
 export type * from './webhook-records.js';
 export type * from './api-key-records.js';
@@ -202,6 +204,7 @@ export interface Repositories {
   settings: SettingsRepository;
   media: MediaRepository;
   push: PushRepository;
+  presence: PresenceRepository;
   vapp: VappRepository;
   twoFactor: TwoFactorRepository;
   webhooks: WebhooksRepository;

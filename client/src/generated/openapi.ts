@@ -11217,6 +11217,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -11253,6 +11326,49 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description User ids, comma-separated (at most 200) */
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            status: "online" | "away" | "dnd" | "offline";
+                            userId: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -21164,6 +21280,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -21200,6 +21389,49 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description User ids, comma-separated (at most 200) */
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            status: "online" | "away" | "dnd" | "offline";
+                            userId: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;

@@ -12,6 +12,7 @@ import { createEventLogRepository, createSettingsRepository } from './event-log.
 import { createMessageExtrasRepository } from './message-extras.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import { createPushRepository } from './push.repository.js';
+import { createPresenceRepository } from './presence.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createTwoFactorRepository } from './two-factor.repository.js';
@@ -36,6 +37,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     settings: createSettingsRepository(db),
     media: createMediaRepository(db),
     push: createPushRepository(db, kind),
+    presence: createPresenceRepository(db),
     vapp: createVappRepository(db),
     twoFactor: createTwoFactorRepository(db),
     webhooks: createWebhooksRepository(db),

@@ -25,6 +25,8 @@ export interface UsersTable {
   disabled_at: number | null;
   /** Added by 0017: 1 for a bot (API keys only, no password login). */
   is_bot: Generated<number>;
+  /** Added by 0019: the presence the user chose ('away', 'dnd', 'invisible'); null: automatic. */
+  presence_status: string | null;
 }
 
 export interface DeviceSessionsTable {
@@ -186,6 +188,10 @@ export interface SocketPresenceTable {
   session_id: string;
   node_id: string;
   seen_at: number;
+  /** Added by 0022: the socket's user (null on rows written before it). */
+  user_id: number | null;
+  /** Added by 0022: 1 once the socket sent no frame for PRESENCE_AWAY_SECONDS. */
+  idle: Generated<number>;
 }
 
 /** Added by 0014: a chat's conversation at the Vonage Conversation API. */

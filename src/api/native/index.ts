@@ -19,6 +19,7 @@ import { messagesRoutes } from './messages.routes.js';
 import { oidcRoutes } from './oidc.routes.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
+import { presenceRoutes } from './presence.routes.js';
 import { problemDetails } from './problem.js';
 import { searchRoutes } from './search.routes.js';
 import { twoFactorRoutes } from './two-factor.routes.js';
@@ -45,6 +46,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(messagesRoutes, options);
         await scope.register(messageExtrasRoutes, options);
         await scope.register(contactsRoutes, options);
+        await scope.register(presenceRoutes, options);
         await scope.register(searchRoutes, options);
         await scope.register(adminRoutes, options);
         await scope.register(webhooksRoutes, options);
