@@ -18,6 +18,7 @@ import type { OidcClient } from '../ports/oidc-client.js';
 import { createAccountsService } from './accounts.service.js';
 import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
+import { createAuditService } from './audit.service.js';
 import { createChatEvents } from './chat-events.js';
 import { createBotsService } from './bots.service.js';
 import { createChatsService } from './chats.service.js';
@@ -105,7 +106,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, twoFactor, clock, metrics });
   const bots = createBotsService({ store, accounts, sessions, clock });
   const oidc = createOidcService({ store, clock, accounts, sessions, client: ports.oidc, settings: config.oidc ?? undefined });
-  const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
+  const audit = createAuditService({ store, clock });
+  const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, audit, clock });
   // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
   bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
   const webhooks = createWebhooksService({ store, clock, sender: ports.webhookSender });
@@ -185,6 +187,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     twoFactor,
     oidc,
     bots,
+    audit,
     admin,
     users,
     events,

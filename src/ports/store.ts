@@ -15,6 +15,7 @@ import type { ApiKeysRepository } from './api-key-records.js';
 import type { IncomingHooksRepository } from './incoming-hook-records.js';
 import type { OidcRepository } from './oidc-records.js';
 import type { UserRecord, UserRole } from './user-records.js';
+import type { AuditRepository, ExportsRepository, ReportsRepository, RetentionRepository } from './safety-records.js';
 
 export type { UserRecord, UserRole } from './user-records.js';
 
@@ -26,6 +27,7 @@ export type * from './webhook-records.js';
 export type * from './api-key-records.js';
 export type * from './incoming-hook-records.js';
 export type * from './oidc-records.js';
+export type * from './safety-records.js';
 
 export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt' | 'isBot'> & {
   isBot?: boolean;
@@ -211,6 +213,10 @@ export interface Repositories {
   apiKeys: ApiKeysRepository;
   incomingHooks: IncomingHooksRepository;
   oidc: OidcRepository;
+  audit: AuditRepository;
+  reports: ReportsRepository;
+  exports: ExportsRepository;
+  retention: RetentionRepository;
 }
 
 export interface Store extends Repositories {

@@ -35,6 +35,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin and moderator actions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                /** @description What was done, e.g. `user.disable`, `report.resolve`. */
+                                action: string;
+                                /** @description The admin or moderator; absent for the machine’s operator (the `parley` CLI). */
+                                actorId?: number;
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                id: number;
+                                targetId: string;
+                                /** @description `user`, `session`, `message`, `chat`, `report` or `signing-key`. */
+                                targetType: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/bots": {
         parameters: {
             query?: never;
@@ -1037,6 +1096,65 @@ export interface paths {
                             nextAttemptAt: string | null;
                             status: "pending" | "delivered" | "failed";
                         }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin and moderator actions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                /** @description What was done, e.g. `user.disable`, `report.resolve`. */
+                                action: string;
+                                /** @description The admin or moderator; absent for the machine’s operator (the `parley` CLI). */
+                                actorId?: number;
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                id: number;
+                                targetId: string;
+                                /** @description `user`, `session`, `message`, `chat`, `report` or `signing-key`. */
+                                targetType: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                        };
                     };
                 };
             };

@@ -22,6 +22,7 @@ import { createWebhooksRepository } from './webhooks.repository.js';
 import { createApiKeysRepository } from './api-keys.repository.js';
 import { createIncomingHooksRepository } from './incoming-hooks.repository.js';
 import { createOidcRepository } from './oidc.repository.js';
+import { createAuditRepository, createExportsRepository, createReportsRepository, createRetentionRepository } from './safety.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -44,6 +45,10 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     apiKeys: createApiKeysRepository(db),
     incomingHooks: createIncomingHooksRepository(db),
     oidc: createOidcRepository(db),
+    audit: createAuditRepository(db),
+    reports: createReportsRepository(db),
+    exports: createExportsRepository(db),
+    retention: createRetentionRepository(db),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Migration 0022: presence for everyone (issue 19). A socket's row names its user (so "is
+ * Migration 0021: presence for everyone (issue 19). A socket's row names its user (so "is
  * this user online?" is one index read) and says whether the socket has gone idle (no frame
  * for PRESENCE_AWAY_SECONDS); contacts are found by the user they name (who has this user
  * as a contact: the audience of their presence events).
