@@ -76,7 +76,8 @@ export interface CorePorts {
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
-  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents' | 'presenceAwaySeconds'>>;
+  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> &
+    Partial<Pick<Config['realtime'], 'replayPageEvents' | 'presenceAwaySeconds' | 'presenceHeartbeatSeconds'>>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
     webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
@@ -126,7 +127,13 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const chats = createChatsService({ store, events, media, clock });
   const senders = ports.push ?? {};
   const pushConfig = config.push ?? PUSH_DEFAULTS;
-  const presence = createPresence({ store, bus, clock, awayMs: (config.realtime?.presenceAwaySeconds ?? 300) * 1000 });
+  const presence = createPresence({
+    store,
+    bus,
+    clock,
+    awayMs: (config.realtime?.presenceAwaySeconds ?? 300) * 1000,
+    heartbeatMs: (config.realtime?.presenceHeartbeatSeconds ?? 20) * 1000,
+  });
   const push = createPushService({ store, clock, senders, presence, preview: pushConfig.preview });
   const pushWorker = createPushWorker({
     store,
