@@ -19,7 +19,9 @@ import { createAccountsService } from './accounts.service.js';
 import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
 import { createChatEvents } from './chat-events.js';
+import { createBlocksService } from './blocks.service.js';
 import { createBotsService } from './bots.service.js';
+import { createChatModerationService } from './chat-moderation.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
@@ -136,10 +138,14 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     ...pushConfig,
     onError: (error, context) => ports.onPushError?.(error, context),
   });
-  const messages = createMessagesService({ store, events, media, clock, push });
+  // Until the audit log lands, moderator actions are checked and published but not yet recorded.
+  const moderationLog = undefined;
+  const messages = createMessagesService({ store, events, media, clock, push, throttle, log: moderationLog });
+  const chatModeration = createChatModerationService({ store, events, clock, log: moderationLog });
   const reactions = createReactionsService({ store, events, clock });
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
+  const blocks = createBlocksService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
   const rooms = createRoomsService({ store, bus, clock });
   const eventLog = createEventLogService({
@@ -190,10 +196,12 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     events,
     eventLog,
     chats,
+    chatModeration,
     messages,
     reactions,
     pins,
     contacts,
+    blocks,
     incomingHooks,
     rooms,
     search,

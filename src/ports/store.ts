@@ -13,6 +13,7 @@ import type { WebhooksRepository } from './webhook-records.js';
 import type { ApiKeysRepository } from './api-key-records.js';
 import type { IncomingHooksRepository } from './incoming-hook-records.js';
 import type { OidcRepository } from './oidc-records.js';
+import type { ChatBansRepository, UserBlocksRepository } from './block-records.js';
 import type { UserRecord, UserRole } from './user-records.js';
 
 export type { UserRecord, UserRole } from './user-records.js';
@@ -24,6 +25,7 @@ export type * from './webhook-records.js';
 export type * from './api-key-records.js';
 export type * from './incoming-hook-records.js';
 export type * from './oidc-records.js';
+export type * from './block-records.js';
 
 export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt' | 'isBot'> & {
   isBot?: boolean;
@@ -208,6 +210,8 @@ export interface Repositories {
   apiKeys: ApiKeysRepository;
   incomingHooks: IncomingHooksRepository;
   oidc: OidcRepository;
+  userBlocks: UserBlocksRepository;
+  chatBans: ChatBansRepository;
 }
 
 export interface Store extends Repositories {

@@ -21,6 +21,7 @@ import { createWebhooksRepository } from './webhooks.repository.js';
 import { createApiKeysRepository } from './api-keys.repository.js';
 import { createIncomingHooksRepository } from './incoming-hooks.repository.js';
 import { createOidcRepository } from './oidc.repository.js';
+import { createChatBansRepository, createUserBlocksRepository } from './blocks.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -42,6 +43,8 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     apiKeys: createApiKeysRepository(db),
     incomingHooks: createIncomingHooksRepository(db),
     oidc: createOidcRepository(db),
+    userBlocks: createUserBlocksRepository(db),
+    chatBans: createChatBansRepository(db),
   };
 }
 

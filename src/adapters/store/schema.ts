@@ -76,6 +76,8 @@ export interface ChatMembersTable {
   removed_at: number | null;
   /** Added by 0016: 'mentions' when the member is notified of mentions only; null otherwise (muted: is_muted). */
   notify: Generated<string | null>;
+  /** Added by 0023: 'admin' for a group admin; null for a plain member (the owner is chats.owner_id). */
+  role: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -96,6 +98,8 @@ export interface MessagesTable {
   deleted_at: number | null;
   reply_to_id: number | null;
   thread_id: number | null;
+  /** Added by 0023: the moderator who deleted the message; null when its author did (or it is not deleted). */
+  deleted_by: Generated<number | null>;
 }
 
 export interface ReadMarksTable {
@@ -234,6 +238,23 @@ export interface Database {
   chat_pins: ChatPinsTable;
   message_mentions: MessageMentionsTable;
   message_deliveries: MessageDeliveriesTable;
+  user_blocks: UserBlocksTable;
+  chat_bans: ChatBansTable;
+}
+
+/** 0023: `blocker_id` blocked `blocked_id` (account-wide). */
+export interface UserBlocksTable {
+  blocker_id: number;
+  blocked_id: number;
+  created_at: number;
+}
+
+/** 0023: `user_id` is banned from the group `chat_id` until unbanned. */
+export interface ChatBansTable {
+  chat_id: string;
+  user_id: number;
+  banned_by: number | null;
+  created_at: number;
 }
 
 export interface MessageReactionsTable {
