@@ -47,9 +47,12 @@ describe('user blocks', () => {
     assert.equal((await B('GET', `/users/${c.id}`)).json().isBlocked, undefined, 'and nobody else');
     const found = (await A('GET', `/users?s=${c.username}`)).json();
     assert.equal(found[0].isBlocked, true);
+    assert.equal((await A('POST', '/users/me/contacts', { user: { id: c.id } })).json().isBlocked, true, 'ContactInfo isBlocked too');
+    assert.equal((await A('GET', '/users/me/contacts')).json()[0].isBlocked, true);
     assert.equal((await A('DELETE', `/users/me/blocks/${c.id}`)).statusCode, 200);
     assert.deepEqual((await A('GET', '/users/me/blocks')).json(), []);
     assert.equal((await A('GET', `/users/${c.id}`)).json().isBlocked, undefined);
+    assert.equal((await A('GET', '/users/me/contacts')).json()[0].isBlocked, false);
   });
 
   it('refuses a blocked user a personal chat, a group with the blocker, and adding them (403); a third user is unaffected', async () => {

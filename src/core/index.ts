@@ -147,7 +147,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const contacts = createContactsService({ store, clock });
   const blocks = createBlocksService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
-  const rooms = createRoomsService({ store, bus, clock });
+  const rooms = createRoomsService({ store, bus, clock, throttle });
   const eventLog = createEventLogService({
     store,
     clock,
