@@ -2112,6 +2112,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2162,6 +2164,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2250,6 +2254,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -2284,6 +2290,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -2294,6 +2302,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2334,6 +2344,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -2402,6 +2414,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2453,6 +2467,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2479,6 +2495,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -2536,6 +2556,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2586,6 +2608,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2674,6 +2698,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -2708,6 +2734,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -2718,6 +2746,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2758,6 +2788,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -2826,6 +2858,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2877,6 +2911,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2903,6 +2939,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -2966,6 +3006,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3016,6 +3058,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3104,6 +3148,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -3138,6 +3184,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -3148,6 +3196,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3188,6 +3238,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -3256,6 +3308,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3307,6 +3361,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3333,6 +3389,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3389,6 +3449,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3439,6 +3501,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3527,6 +3591,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -3561,6 +3627,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -3571,6 +3639,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3611,6 +3681,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -3679,6 +3751,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3730,6 +3804,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3756,6 +3832,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3772,6 +3852,576 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The owner or admin who banned them (absent once their account is gone) */
+                            bannedBy?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
                 };
                 cookie?: never;
             };
@@ -3895,6 +4545,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3945,6 +4597,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4033,6 +4687,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4067,6 +4723,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -4077,6 +4735,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -4117,6 +4777,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -4185,6 +4847,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4236,6 +4900,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4262,6 +4928,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -4422,6 +5092,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4456,6 +5128,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -4466,6 +5140,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4506,6 +5182,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4633,6 +5311,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4667,6 +5347,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -4677,6 +5359,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4717,6 +5401,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4869,6 +5555,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4903,6 +5591,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -4913,6 +5603,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4953,6 +5645,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5061,6 +5755,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5095,6 +5791,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5105,6 +5803,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5145,6 +5845,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5265,6 +5967,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5299,6 +6003,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5309,6 +6015,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5349,6 +6057,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5521,6 +6231,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5555,6 +6267,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5565,6 +6279,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5605,6 +6321,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5715,6 +6433,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5749,6 +6469,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5759,6 +6481,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5799,6 +6523,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5919,6 +6645,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5953,6 +6681,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5963,6 +6693,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6003,6 +6735,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6169,6 +6903,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6203,6 +6939,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6213,6 +6951,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6253,6 +6993,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6360,6 +7102,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6410,6 +7154,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6498,6 +7244,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6532,6 +7280,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -6542,6 +7292,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -6582,6 +7334,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -6650,6 +7404,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6701,6 +7457,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6727,6 +7485,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -6780,6 +7542,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6830,6 +7594,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6918,6 +7684,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6952,6 +7720,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -6962,6 +7732,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7002,6 +7774,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7070,6 +7844,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7121,6 +7897,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7147,6 +7925,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -7220,6 +8002,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7270,6 +8054,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7358,6 +8144,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7392,6 +8180,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7402,6 +8192,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7442,6 +8234,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7510,6 +8304,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7561,6 +8357,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7587,6 +8385,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -7697,6 +8499,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7747,6 +8551,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7835,6 +8641,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7869,6 +8677,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7879,6 +8689,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7919,6 +8731,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7987,6 +8801,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8038,6 +8854,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8064,6 +8882,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -8120,6 +8942,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8170,6 +8994,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8258,6 +9084,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -8292,6 +9120,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -8302,6 +9132,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -8342,6 +9174,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -8410,6 +9244,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8461,6 +9297,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8487,6 +9325,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -8528,6 +9370,466 @@ export interface paths {
                     };
                     content: {
                         "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
                     };
                 };
             };
@@ -8626,6 +9928,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -8827,6 +10131,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8877,6 +10183,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8965,6 +10273,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -8999,6 +10309,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -9009,6 +10321,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -9049,6 +10363,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -9117,6 +10433,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9168,6 +10486,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9194,6 +10514,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -9301,6 +10625,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -9335,6 +10661,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description The owner or admin who deleted the message; absent when its author did */
+                                    deletedBy?: number;
                                     /** @description Recipients a device of whom confirmed receiving it */
                                     deliveredTo: number[];
                                     /** Format: date-time */
@@ -9345,6 +10673,8 @@ export interface paths {
                                      * @description A UUIDv7: time-ordered
                                      */
                                     id: string;
+                                    /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                    isDeletedByModerator?: boolean;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -9385,6 +10715,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                            isBlocked?: boolean;
                                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                             isBot?: boolean;
                                             /** Format: date-time */
@@ -9606,6 +10938,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9694,6 +11028,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9726,6 +11062,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9815,6 +11153,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9903,6 +11243,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10011,6 +11353,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10043,6 +11387,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10130,6 +11476,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10206,6 +11554,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10442,6 +11792,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unblock a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -10537,6 +12033,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10624,6 +12122,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10756,6 +12256,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10896,6 +12398,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10930,6 +12434,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -10940,6 +12446,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -10980,6 +12488,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -11142,6 +12652,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11767,6 +13279,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11799,6 +13313,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11927,6 +13443,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11977,6 +13495,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12065,6 +13585,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12099,6 +13621,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -12109,6 +13633,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -12149,6 +13675,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -12217,6 +13745,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12268,6 +13798,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12294,6 +13826,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -12351,6 +13887,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12401,6 +13939,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12489,6 +14029,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12523,6 +14065,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -12533,6 +14077,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -12573,6 +14119,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -12641,6 +14189,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12692,6 +14242,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12718,6 +14270,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -12781,6 +14337,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12831,6 +14389,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12919,6 +14479,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12953,6 +14515,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -12963,6 +14527,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13003,6 +14569,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -13071,6 +14639,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13122,6 +14692,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13148,6 +14720,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13204,6 +14780,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13254,6 +14832,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13342,6 +14922,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -13376,6 +14958,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -13386,6 +14970,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13426,6 +15012,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -13494,6 +15082,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13545,6 +15135,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13571,6 +15163,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13587,6 +15183,576 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The owner or admin who banned them (absent once their account is gone) */
+                            bannedBy?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
                 };
                 cookie?: never;
             };
@@ -13710,6 +15876,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13760,6 +15928,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13848,6 +16018,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -13882,6 +16054,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -13892,6 +16066,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13932,6 +16108,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -14000,6 +16178,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14051,6 +16231,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14077,6 +16259,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -14237,6 +16423,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14271,6 +16459,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -14281,6 +16471,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -14321,6 +16513,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14448,6 +16642,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14482,6 +16678,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -14492,6 +16690,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -14532,6 +16732,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14684,6 +16886,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14718,6 +16922,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -14728,6 +16934,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -14768,6 +16976,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14876,6 +17086,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14910,6 +17122,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -14920,6 +17134,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -14960,6 +17176,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15080,6 +17298,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15114,6 +17334,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15124,6 +17346,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15164,6 +17388,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15336,6 +17562,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15370,6 +17598,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15380,6 +17610,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15420,6 +17652,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15530,6 +17764,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15564,6 +17800,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15574,6 +17812,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15614,6 +17854,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15734,6 +17976,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15768,6 +18012,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15778,6 +18024,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15818,6 +18066,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15984,6 +18234,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16018,6 +18270,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16028,6 +18282,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16068,6 +18324,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16175,6 +18433,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16225,6 +18485,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16313,6 +18575,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16347,6 +18611,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -16357,6 +18623,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -16397,6 +18665,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -16465,6 +18735,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16516,6 +18788,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16542,6 +18816,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -16595,6 +18873,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16645,6 +18925,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16733,6 +19015,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16767,6 +19051,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -16777,6 +19063,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -16817,6 +19105,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -16885,6 +19175,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16936,6 +19228,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16962,6 +19256,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -17035,6 +19333,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17085,6 +19385,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17173,6 +19475,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17207,6 +19511,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17217,6 +19523,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17257,6 +19565,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -17325,6 +19635,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17376,6 +19688,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17402,6 +19716,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -17512,6 +19830,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17562,6 +19882,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17650,6 +19972,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17684,6 +20008,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17694,6 +20020,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17734,6 +20062,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -17802,6 +20132,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17853,6 +20185,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17879,6 +20213,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -17935,6 +20273,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17985,6 +20325,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18073,6 +20415,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -18107,6 +20451,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -18117,6 +20463,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -18157,6 +20505,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -18225,6 +20575,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18276,6 +20628,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18302,6 +20656,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -18343,6 +20701,466 @@ export interface paths {
                     };
                     content: {
                         "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
                     };
                 };
             };
@@ -18441,6 +21259,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -18774,6 +21594,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18824,6 +21646,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18912,6 +21736,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -18946,6 +21772,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -18956,6 +21784,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -18996,6 +21826,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -19064,6 +21896,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19115,6 +21949,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19141,6 +21977,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -19248,6 +22088,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -19282,6 +22124,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description The owner or admin who deleted the message; absent when its author did */
+                                    deletedBy?: number;
                                     /** @description Recipients a device of whom confirmed receiving it */
                                     deliveredTo: number[];
                                     /** Format: date-time */
@@ -19292,6 +22136,8 @@ export interface paths {
                                      * @description A UUIDv7: time-ordered
                                      */
                                     id: string;
+                                    /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                    isDeletedByModerator?: boolean;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -19332,6 +22178,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                            isBlocked?: boolean;
                                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                             isBot?: boolean;
                                             /** Format: date-time */
@@ -19553,6 +22401,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19641,6 +22491,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19673,6 +22525,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19762,6 +22616,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19850,6 +22706,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19958,6 +22816,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19990,6 +22850,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20077,6 +22939,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20153,6 +23017,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20389,6 +23255,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unblock a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -20484,6 +23496,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20571,6 +23585,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20703,6 +23719,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20843,6 +23861,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20877,6 +23897,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -20887,6 +23909,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -20927,6 +23951,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -21089,6 +24115,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
