@@ -16,7 +16,7 @@ import { contactsRoutes } from './contacts.routes.js';
 import { incomingHooksRoutes } from './incoming-hooks.routes.js';
 import { messageExtrasRoutes } from './message-extras.routes.js';
 import { messagesRoutes } from './messages.routes.js';
-import { moderationRoutes } from './moderation.routes.js';
+import { blocksRolesRoutes } from './blocks-roles.routes.js';
 import { oidcRoutes } from './oidc.routes.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
@@ -46,7 +46,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(messagesRoutes, options);
         await scope.register(messageExtrasRoutes, options);
         await scope.register(contactsRoutes, options);
-        await scope.register(moderationRoutes, options);
+        await scope.register(blocksRolesRoutes, options);
         await scope.register(searchRoutes, options);
         await scope.register(adminRoutes, options);
         await scope.register(webhooksRoutes, options);

@@ -22,7 +22,7 @@ const BanInfo = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 
-export async function moderationRoutes(parent: FastifyInstance, { core, publicUrl }: { core: Core; publicUrl: string }) {
+export async function blocksRolesRoutes(parent: FastifyInstance, { core, publicUrl }: { core: Core; publicUrl: string }) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
   const ok = {};
   const users = ['users'];
