@@ -139,6 +139,32 @@ describe('group roles and bans', () => {
     assert.deepEqual(invalidNames(await O('PUT', `/chats/${personal.id}/bans/${m.id}`)), ['chatId']);
   });
 
+  it('records every moderator action in the audit log: role changes, bans, unbans, moderator deletes', async () => {
+    const root = await register(t.app);
+    await t.app.core.admin.setRole(root.username, 'admin');
+    const audit = async () => (await client(t.app, root.token)('GET', '/admin/audit?limit=20')).json().entries.filter((e: any) => e.chatId === chat.id);
+    const chat = await group();
+    const byMember = (await send(M, chat.id, 'spam')).json();
+    await AD('DELETE', `/chats/${chat.id}/messages/${byMember.id}`);
+    await AD('PUT', `/chats/${chat.id}/bans/${m.id}`);
+    await O('DELETE', `/chats/${chat.id}/bans/${m.id}`);
+    problemOf(await M('PUT', `/chats/${chat.id}/bans/${ad.id}`), 404);
+    const own = (await send(AD, chat.id, 'mine')).json();
+    await AD('DELETE', `/chats/${chat.id}/messages/${own.id}`);
+    const entries = (await audit()).reverse();
+    assert.deepEqual(
+      entries.map((e: any) => [e.action, e.actorId, String(e.targetId)]),
+      [
+        ['chat.role', o.id, String(ad.id)],
+        ['message.moderatorDelete', ad.id, byMember.id],
+        ['chat.ban', ad.id, String(m.id)],
+        ['chat.unban', o.id, String(m.id)],
+      ],
+      'an author’s own delete and refused attempts record nothing',
+    );
+    assert.deepEqual(entries[0].details, { from: 'member', to: 'admin' });
+  });
+
   it('gives ownership to an admin first when the owner leaves', async () => {
     const chat = (await O('POST', '/chats', { title: 'Heirs', participants: [m.id, ad.id], isPersonal: false })).json();
     await O('PUT', `/chats/${chat.id}/users/${ad.id}/role`, { role: 'admin' });

@@ -1,7 +1,7 @@
 /**
  * Where moderator actions (group role changes, bans, a moderator's delete) are recorded: the
- * audit log's `record` (issue 21, part B) has this shape. Kept as a port so the chats and
- * messages services name one seam, not the audit service itself.
+ * audit service (`audit.service.ts`) is the one implementation, wired in `createCore`. The
+ * moderation and messages services name this seam, not the audit service itself.
  */
 export interface ModerationEntry {
   actorId: number;

@@ -35,6 +35,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin and moderator actions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                /** @description What was done, e.g. `user.disable`, `report.resolve`. */
+                                action: string;
+                                /** @description The admin or moderator; absent for the machine’s operator (the `parley` CLI). */
+                                actorId?: number;
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                id: number;
+                                targetId: string;
+                                /** @description `user`, `session`, `message`, `chat`, `report` or `signing-key`. */
+                                targetType: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/bots": {
         parameters: {
             query?: never;
@@ -1037,6 +1096,65 @@ export interface paths {
                             nextAttemptAt: string | null;
                             status: "pending" | "delivered" | "failed";
                         }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin and moderator actions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                /** @description What was done, e.g. `user.disable`, `report.resolve`. */
+                                action: string;
+                                /** @description The admin or moderator; absent for the machine’s operator (the `parley` CLI). */
+                                actorId?: number;
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                id: number;
+                                targetId: string;
+                                /** @description `user`, `session`, `message`, `chat`, `report` or `signing-key`. */
+                                targetType: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                        };
                     };
                 };
             };
@@ -12729,6 +12847,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -12765,6 +12956,49 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description User ids, comma-separated (at most 200) */
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            status: "online" | "away" | "dnd" | "offline";
+                            userId: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -24192,6 +24426,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -24228,6 +24535,49 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description User ids, comma-separated (at most 200) */
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            status: "online" | "away" | "dnd" | "offline";
+                            userId: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
