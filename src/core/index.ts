@@ -20,7 +20,9 @@ import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.j
 import { createAdminService } from './admin.service.js';
 import { createAuditService } from './audit.service.js';
 import { createChatEvents } from './chat-events.js';
+import { createBlocksService } from './blocks.service.js';
 import { createBotsService } from './bots.service.js';
+import { createChatModerationService } from './chat-moderation.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
@@ -145,12 +147,16 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     ...pushConfig,
     onError: (error, context) => ports.onPushError?.(error, context),
   });
-  const messages = createMessagesService({ store, events, media, clock, push });
+  // Moderator actions (roles, bans, a moderator's delete) are recorded in the audit log.
+  const moderationLog = audit;
+  const messages = createMessagesService({ store, events, media, clock, push, throttle, log: moderationLog });
+  const chatModeration = createChatModerationService({ store, events, clock, log: moderationLog });
   const reactions = createReactionsService({ store, events, clock });
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
+  const blocks = createBlocksService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
-  const rooms = createRoomsService({ store, bus, clock });
+  const rooms = createRoomsService({ store, bus, clock, throttle });
   const eventLog = createEventLogService({
     store,
     clock,
@@ -200,10 +206,12 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     events,
     eventLog,
     chats,
+    chatModeration,
     messages,
     reactions,
     pins,
     contacts,
+    blocks,
     incomingHooks,
     rooms,
     search,

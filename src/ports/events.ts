@@ -90,6 +90,8 @@ export interface ChatView {
   unreadCount: number;
   /** Pinned messages' public ids, oldest pin first. */
   pinned?: string[];
+  /** Groups, when the members were loaded: the owner and each admin by user id (issue 21). */
+  roles?: Record<string, 'owner' | 'admin'>;
 }
 
 export type ChatEventKind =

@@ -14,6 +14,7 @@ import type { WebhooksRepository } from './webhook-records.js';
 import type { ApiKeysRepository } from './api-key-records.js';
 import type { IncomingHooksRepository } from './incoming-hook-records.js';
 import type { OidcRepository } from './oidc-records.js';
+import type { ChatBansRepository, UserBlocksRepository } from './block-records.js';
 import type { UserRecord, UserRole } from './user-records.js';
 import type { AuditRepository, ExportsRepository, ReportsRepository, RetentionRepository } from './safety-records.js';
 
@@ -28,6 +29,7 @@ export type * from './api-key-records.js';
 export type * from './incoming-hook-records.js';
 export type * from './oidc-records.js';
 export type * from './safety-records.js';
+export type * from './block-records.js';
 
 export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt' | 'isBot'> & {
   isBot?: boolean;
@@ -217,6 +219,8 @@ export interface Repositories {
   reports: ReportsRepository;
   exports: ExportsRepository;
   retention: RetentionRepository;
+  userBlocks: UserBlocksRepository;
+  chatBans: ChatBansRepository;
 }
 
 export interface Store extends Repositories {

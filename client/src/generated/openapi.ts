@@ -2230,6 +2230,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2280,6 +2282,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2368,6 +2372,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -2402,6 +2408,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -2412,6 +2420,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2452,6 +2462,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -2520,6 +2532,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2571,6 +2585,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2597,6 +2613,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -2654,6 +2674,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2704,6 +2726,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2792,6 +2816,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -2826,6 +2852,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -2836,6 +2864,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2876,6 +2906,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -2944,6 +2976,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2995,6 +3029,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3021,6 +3057,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3084,6 +3124,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3134,6 +3176,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3222,6 +3266,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -3256,6 +3302,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -3266,6 +3314,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3306,6 +3356,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -3374,6 +3426,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3425,6 +3479,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3451,6 +3507,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3507,6 +3567,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3557,6 +3619,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3645,6 +3709,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -3679,6 +3745,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -3689,6 +3757,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3729,6 +3799,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -3797,6 +3869,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3848,6 +3922,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3874,6 +3950,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3890,6 +3970,576 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The owner or admin who banned them (absent once their account is gone) */
+                            bannedBy?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
                 };
                 cookie?: never;
             };
@@ -4013,6 +4663,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4063,6 +4715,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4151,6 +4805,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4185,6 +4841,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -4195,6 +4853,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -4235,6 +4895,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -4303,6 +4965,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4354,6 +5018,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4380,6 +5046,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -4540,6 +5210,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4574,6 +5246,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -4584,6 +5258,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4624,6 +5300,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4751,6 +5429,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4785,6 +5465,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -4795,6 +5477,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4835,6 +5519,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4987,6 +5673,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5021,6 +5709,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5031,6 +5721,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5071,6 +5763,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5179,6 +5873,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5213,6 +5909,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5223,6 +5921,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5263,6 +5963,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5383,6 +6085,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5417,6 +6121,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5427,6 +6133,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5467,6 +6175,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5639,6 +6349,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5673,6 +6385,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5683,6 +6397,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5723,6 +6439,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5833,6 +6551,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5867,6 +6587,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5877,6 +6599,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5917,6 +6641,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6037,6 +6763,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6071,6 +6799,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6081,6 +6811,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6121,6 +6853,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6287,6 +7021,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6321,6 +7057,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6331,6 +7069,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6371,6 +7111,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6478,6 +7220,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6528,6 +7272,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6616,6 +7362,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6650,6 +7398,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -6660,6 +7410,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -6700,6 +7452,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -6768,6 +7522,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6819,6 +7575,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6845,6 +7603,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -6898,6 +7660,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6948,6 +7712,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7036,6 +7802,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7070,6 +7838,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7080,6 +7850,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7120,6 +7892,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7188,6 +7962,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7239,6 +8015,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7265,6 +8043,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -7338,6 +8120,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7388,6 +8172,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7476,6 +8262,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7510,6 +8298,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7520,6 +8310,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7560,6 +8352,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7628,6 +8422,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7679,6 +8475,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7705,6 +8503,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -7815,6 +8617,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7865,6 +8669,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7953,6 +8759,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7987,6 +8795,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7997,6 +8807,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -8037,6 +8849,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -8105,6 +8919,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8156,6 +8972,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8182,6 +9000,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -8238,6 +9060,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8288,6 +9112,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8376,6 +9202,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -8410,6 +9238,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -8420,6 +9250,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -8460,6 +9292,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -8528,6 +9362,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8579,6 +9415,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8605,6 +9443,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -8646,6 +9488,466 @@ export interface paths {
                     };
                     content: {
                         "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
                     };
                 };
             };
@@ -8744,6 +10046,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -8945,6 +10249,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8995,6 +10301,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9083,6 +10391,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -9117,6 +10427,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -9127,6 +10439,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -9167,6 +10481,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -9235,6 +10551,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9286,6 +10604,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9312,6 +10632,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -9419,6 +10743,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -9453,6 +10779,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description The owner or admin who deleted the message; absent when its author did */
+                                    deletedBy?: number;
                                     /** @description Recipients a device of whom confirmed receiving it */
                                     deliveredTo: number[];
                                     /** Format: date-time */
@@ -9463,6 +10791,8 @@ export interface paths {
                                      * @description A UUIDv7: time-ordered
                                      */
                                     id: string;
+                                    /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                    isDeletedByModerator?: boolean;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -9503,6 +10833,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                            isBlocked?: boolean;
                                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                             isBot?: boolean;
                                             /** Format: date-time */
@@ -9724,6 +11056,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9812,6 +11146,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9844,6 +11180,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9933,6 +11271,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10021,6 +11361,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10129,6 +11471,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10161,6 +11505,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10248,6 +11594,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10324,6 +11672,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10560,6 +11910,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unblock a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -10655,6 +12151,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10742,6 +12240,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10874,6 +12374,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11014,6 +12516,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11048,6 +12552,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -11058,6 +12564,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -11098,6 +12606,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -11260,6 +12770,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12001,6 +13513,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12033,6 +13547,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12161,6 +13677,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12211,6 +13729,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12299,6 +13819,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12333,6 +13855,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -12343,6 +13867,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -12383,6 +13909,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -12451,6 +13979,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12502,6 +14032,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12528,6 +14060,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -12585,6 +14121,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12635,6 +14173,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12723,6 +14263,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12757,6 +14299,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -12767,6 +14311,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -12807,6 +14353,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -12875,6 +14423,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12926,6 +14476,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12952,6 +14504,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13015,6 +14571,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13065,6 +14623,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13153,6 +14713,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -13187,6 +14749,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -13197,6 +14761,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13237,6 +14803,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -13305,6 +14873,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13356,6 +14926,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13382,6 +14954,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13438,6 +15014,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13488,6 +15066,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13576,6 +15156,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -13610,6 +15192,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -13620,6 +15204,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13660,6 +15246,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -13728,6 +15316,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13779,6 +15369,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13805,6 +15397,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13821,6 +15417,576 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The owner or admin who banned them (absent once their account is gone) */
+                            bannedBy?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
                 };
                 cookie?: never;
             };
@@ -13944,6 +16110,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13994,6 +16162,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14082,6 +16252,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14116,6 +16288,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -14126,6 +16300,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -14166,6 +16342,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -14234,6 +16412,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14285,6 +16465,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14311,6 +16493,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -14471,6 +16657,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14505,6 +16693,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -14515,6 +16705,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -14555,6 +16747,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14682,6 +16876,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14716,6 +16912,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -14726,6 +16924,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -14766,6 +16966,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14918,6 +17120,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14952,6 +17156,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -14962,6 +17168,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15002,6 +17210,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15110,6 +17320,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15144,6 +17356,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15154,6 +17368,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15194,6 +17410,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15314,6 +17532,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15348,6 +17568,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15358,6 +17580,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15398,6 +17622,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15570,6 +17796,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15604,6 +17832,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15614,6 +17844,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15654,6 +17886,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15764,6 +17998,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15798,6 +18034,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15808,6 +18046,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15848,6 +18088,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15968,6 +18210,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16002,6 +18246,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16012,6 +18258,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16052,6 +18300,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16218,6 +18468,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16252,6 +18504,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16262,6 +18516,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16302,6 +18558,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16409,6 +18667,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16459,6 +18719,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16547,6 +18809,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16581,6 +18845,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -16591,6 +18857,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -16631,6 +18899,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -16699,6 +18969,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16750,6 +19022,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16776,6 +19050,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -16829,6 +19107,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16879,6 +19159,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16967,6 +19249,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17001,6 +19285,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17011,6 +19297,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17051,6 +19339,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -17119,6 +19409,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17170,6 +19462,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17196,6 +19490,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -17269,6 +19567,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17319,6 +19619,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17407,6 +19709,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17441,6 +19745,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17451,6 +19757,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17491,6 +19799,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -17559,6 +19869,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17610,6 +19922,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17636,6 +19950,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -17746,6 +20064,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17796,6 +20116,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17884,6 +20206,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17918,6 +20242,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17928,6 +20254,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17968,6 +20296,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -18036,6 +20366,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18087,6 +20419,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18113,6 +20447,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -18169,6 +20507,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18219,6 +20559,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18307,6 +20649,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -18341,6 +20685,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -18351,6 +20697,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -18391,6 +20739,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -18459,6 +20809,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18510,6 +20862,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18536,6 +20890,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -18577,6 +20935,466 @@ export interface paths {
                     };
                     content: {
                         "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing */
+                                seq: number;
+                                text: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
                     };
                 };
             };
@@ -18675,6 +21493,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19008,6 +21828,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19058,6 +21880,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19146,6 +21970,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -19180,6 +22006,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -19190,6 +22018,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -19230,6 +22060,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -19298,6 +22130,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19349,6 +22183,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19375,6 +22211,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -19482,6 +22322,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -19516,6 +22358,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description The owner or admin who deleted the message; absent when its author did */
+                                    deletedBy?: number;
                                     /** @description Recipients a device of whom confirmed receiving it */
                                     deliveredTo: number[];
                                     /** Format: date-time */
@@ -19526,6 +22370,8 @@ export interface paths {
                                      * @description A UUIDv7: time-ordered
                                      */
                                     id: string;
+                                    /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                    isDeletedByModerator?: boolean;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -19566,6 +22412,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                            isBlocked?: boolean;
                                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                             isBot?: boolean;
                                             /** Format: date-time */
@@ -19787,6 +22635,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19875,6 +22725,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19907,6 +22759,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19996,6 +22850,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20084,6 +22940,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20192,6 +23050,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20224,6 +23084,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20311,6 +23173,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20387,6 +23251,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20623,6 +23489,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unblock a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -20718,6 +23730,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20805,6 +23819,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20937,6 +23953,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21077,6 +24095,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21111,6 +24131,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -21121,6 +24143,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -21161,6 +24185,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -21323,6 +24349,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */

@@ -23,6 +23,7 @@ import { createApiKeysRepository } from './api-keys.repository.js';
 import { createIncomingHooksRepository } from './incoming-hooks.repository.js';
 import { createOidcRepository } from './oidc.repository.js';
 import { createAuditRepository, createExportsRepository, createReportsRepository, createRetentionRepository } from './safety.repository.js';
+import { createChatBansRepository, createUserBlocksRepository } from './blocks.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -49,6 +50,8 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     reports: createReportsRepository(db),
     exports: createExportsRepository(db),
     retention: createRetentionRepository(db),
+    userBlocks: createUserBlocksRepository(db),
+    chatBans: createChatBansRepository(db),
   };
 }
 

@@ -17,6 +17,7 @@ import { messagingMigration } from './migration-0019-messaging.js';
 import { oidcMigration } from './migration-0020-oidc.js';
 import { presenceMigration } from './migration-0021-presence.js';
 import { safetyMigration } from './migration-0022-safety.js';
+import { blocksRolesMigration } from './migration-0023-blocks-roles.js';
 
 export type { Dialect } from './dialect.js';
 import type { Dialect } from './dialect.js';
@@ -323,6 +324,7 @@ const migrations: Record<string, MigrationFactory> = {
   '0020_oidc': oidcMigration,
   '0021_presence': presenceMigration,
   '0022_safety': (dialect) => safetyMigration(dialect),
+  '0023_blocks_roles': blocksRolesMigration,
 };
 
 /** The names of every migration, in order. */

@@ -80,6 +80,8 @@ export interface ChatMembersTable {
   removed_at: number | null;
   /** Added by 0016: 'mentions' when the member is notified of mentions only; null otherwise (muted: is_muted). */
   notify: Generated<string | null>;
+  /** Added by 0023: 'admin' for a group admin; null for a plain member (the owner is chats.owner_id). */
+  role: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -100,6 +102,8 @@ export interface MessagesTable {
   deleted_at: number | null;
   reply_to_id: number | null;
   thread_id: number | null;
+  /** Added by 0023: the moderator who deleted the message; null when its author did (or it is not deleted). */
+  deleted_by: Generated<number | null>;
 }
 
 export interface ReadMarksTable {
@@ -245,6 +249,23 @@ export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
   data_exports: DataExportsTable;
+  user_blocks: UserBlocksTable;
+  chat_bans: ChatBansTable;
+}
+
+/** 0023: `blocker_id` blocked `blocked_id` (account-wide). */
+export interface UserBlocksTable {
+  blocker_id: number;
+  blocked_id: number;
+  created_at: number;
+}
+
+/** 0023: `user_id` is banned from the group `chat_id` until unbanned. */
+export interface ChatBansTable {
+  chat_id: string;
+  user_id: number;
+  banned_by: number | null;
+  created_at: number;
 }
 
 export interface MessageReactionsTable {

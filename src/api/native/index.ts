@@ -17,6 +17,7 @@ import { incomingHooksRoutes } from './incoming-hooks.routes.js';
 import { messageExtrasRoutes } from './message-extras.routes.js';
 import { messagesRoutes } from './messages.routes.js';
 import { moderationRoutes } from './moderation.routes.js';
+import { blocksRolesRoutes } from './blocks-roles.routes.js';
 import { oidcRoutes } from './oidc.routes.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
@@ -48,6 +49,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(messageExtrasRoutes, options);
         await scope.register(contactsRoutes, options);
         await scope.register(presenceRoutes, options);
+        await scope.register(blocksRolesRoutes, options);
         await scope.register(searchRoutes, options);
         await scope.register(adminRoutes, options);
         await scope.register(moderationRoutes, options);
