@@ -484,7 +484,57 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Accounts newest first, optionally matching `q`, with their session counts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                    /** @description Only accounts whose name, username or email contains this (any case). */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                            users: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                disabled: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description Set while the account is disabled.
+                                 */
+                                disabledAt?: string;
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                role: "user" | "admin";
+                                /** @description How many device sessions the account has. */
+                                sessions: number;
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Create an account (not counted against the sign-up limit) */
         post: {
@@ -590,7 +640,30 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an account and everything it owns, as its own deletion would */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The account’s id or username. */
+                    user: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1557,7 +1630,57 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Accounts newest first, optionally matching `q`, with their session counts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                    /** @description Only accounts whose name, username or email contains this (any case). */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                            users: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                disabled: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description Set while the account is disabled.
+                                 */
+                                disabledAt?: string;
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                role: "user" | "admin";
+                                /** @description How many device sessions the account has. */
+                                sessions: number;
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Create an account (not counted against the sign-up limit) */
         post: {
@@ -1663,7 +1786,30 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an account and everything it owns, as its own deletion would */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The account’s id or username. */
+                    user: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
