@@ -32,6 +32,7 @@ import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
+import { createReportsService } from './reports.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -140,6 +141,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   });
   const messages = createMessagesService({ store, events, media, clock, push });
   const reactions = createReactionsService({ store, events, clock });
+  const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
@@ -195,6 +197,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     chats,
     messages,
     reactions,
+    reports,
     pins,
     contacts,
     incomingHooks,

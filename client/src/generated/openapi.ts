@@ -439,6 +439,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports newest first, of one status when given */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                    status?: "open" | "resolved" | "dismissed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                            reports: {
+                                action?: "deleteMessage" | "disableUser" | "none";
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The reported message as it was when reported (kept after its deletion). */
+                                evidence?: {
+                                    attachments: {
+                                        fileSize: number;
+                                        fileType: string;
+                                        id: string;
+                                        mime: string;
+                                    }[];
+                                    authorId: number;
+                                    /** Format: date-time */
+                                    editedAt?: string;
+                                    /** Format: uuid */
+                                    messageId: string;
+                                    /** Format: date-time */
+                                    sentAt: string;
+                                    text: string;
+                                };
+                                id: number;
+                                reason: "spam" | "abuse" | "illegal" | "other";
+                                /** @description The reported user, or the reported message’s author. */
+                                reportedUserId?: number;
+                                /** @description Absent once the reporter’s account is gone. */
+                                reporterId?: number;
+                                /** Format: date-time */
+                                resolvedAt?: string;
+                                resolvedBy?: number;
+                                status: "open" | "resolved" | "dismissed";
+                                targetId: string;
+                                targetType: "message" | "user" | "chat";
+                                text?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Resolve or dismiss a report, optionally deleting the message or disabling the user */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action?: "deleteMessage" | "disableUser" | "none";
+                        status: "open" | "resolved" | "dismissed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action?: "deleteMessage" | "disableUser" | "none";
+                            chatId?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The reported message as it was when reported (kept after its deletion). */
+                            evidence?: {
+                                attachments: {
+                                    fileSize: number;
+                                    fileType: string;
+                                    id: string;
+                                    mime: string;
+                                }[];
+                                authorId: number;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** Format: uuid */
+                                messageId: string;
+                                /** Format: date-time */
+                                sentAt: string;
+                                text: string;
+                            };
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            /** @description The reported user, or the reported message’s author. */
+                            reportedUserId?: number;
+                            /** @description Absent once the reporter’s account is gone. */
+                            reporterId?: number;
+                            /** Format: date-time */
+                            resolvedAt?: string;
+                            resolvedBy?: number;
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
+                            text?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/sessions/{id}": {
         parameters: {
             query?: never;
@@ -1579,6 +1739,166 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports newest first, of one status when given */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                    status?: "open" | "resolved" | "dismissed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                            reports: {
+                                action?: "deleteMessage" | "disableUser" | "none";
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The reported message as it was when reported (kept after its deletion). */
+                                evidence?: {
+                                    attachments: {
+                                        fileSize: number;
+                                        fileType: string;
+                                        id: string;
+                                        mime: string;
+                                    }[];
+                                    authorId: number;
+                                    /** Format: date-time */
+                                    editedAt?: string;
+                                    /** Format: uuid */
+                                    messageId: string;
+                                    /** Format: date-time */
+                                    sentAt: string;
+                                    text: string;
+                                };
+                                id: number;
+                                reason: "spam" | "abuse" | "illegal" | "other";
+                                /** @description The reported user, or the reported message’s author. */
+                                reportedUserId?: number;
+                                /** @description Absent once the reporter’s account is gone. */
+                                reporterId?: number;
+                                /** Format: date-time */
+                                resolvedAt?: string;
+                                resolvedBy?: number;
+                                status: "open" | "resolved" | "dismissed";
+                                targetId: string;
+                                targetType: "message" | "user" | "chat";
+                                text?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Resolve or dismiss a report, optionally deleting the message or disabling the user */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action?: "deleteMessage" | "disableUser" | "none";
+                        status: "open" | "resolved" | "dismissed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action?: "deleteMessage" | "disableUser" | "none";
+                            chatId?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The reported message as it was when reported (kept after its deletion). */
+                            evidence?: {
+                                attachments: {
+                                    fileSize: number;
+                                    fileType: string;
+                                    id: string;
+                                    mime: string;
+                                }[];
+                                authorId: number;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** Format: uuid */
+                                messageId: string;
+                                /** Format: date-time */
+                                sentAt: string;
+                                text: string;
+                            };
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            /** @description The reported user, or the reported message’s author. */
+                            reportedUserId?: number;
+                            /** @description Absent once the reporter’s account is gone. */
+                            reporterId?: number;
+                            /** Format: date-time */
+                            resolvedAt?: string;
+                            resolvedBy?: number;
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
+                            text?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9030,6 +9350,69 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             seq: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a message, a user or a chat the caller can see, to the administrators */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Exactly one of messageId, userId and chatId. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A chat the caller is a member of.
+                         */
+                        chatId?: string;
+                        /**
+                         * Format: uuid
+                         * @description A message the caller can see (MessageInfo `id`).
+                         */
+                        messageId?: string;
+                        reason: "spam" | "abuse" | "illegal" | "other";
+                        text?: string;
+                        userId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
                         };
                     };
                 };
@@ -18982,6 +19365,69 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a message, a user or a chat the caller can see, to the administrators */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Exactly one of messageId, userId and chatId. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A chat the caller is a member of.
+                         */
+                        chatId?: string;
+                        /**
+                         * Format: uuid
+                         * @description A message the caller can see (MessageInfo `id`).
+                         */
+                        messageId?: string;
+                        reason: "spam" | "abuse" | "illegal" | "other";
+                        text?: string;
+                        userId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
