@@ -34,6 +34,7 @@ import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
+import { createReportsService } from './reports.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -152,6 +153,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const messages = createMessagesService({ store, events, media, clock, push, throttle, log: moderationLog });
   const chatModeration = createChatModerationService({ store, events, clock, log: moderationLog });
   const reactions = createReactionsService({ store, events, clock });
+  const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
   const blocks = createBlocksService({ store, clock });
@@ -209,6 +211,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     chatModeration,
     messages,
     reactions,
+    reports,
     pins,
     contacts,
     blocks,
