@@ -31,6 +31,7 @@ import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
+import { createThreadsService } from './threads.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -139,6 +140,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const messages = createMessagesService({ store, events, media, clock, push });
   const reactions = createReactionsService({ store, events, clock });
   const pins = createPinsService({ store, events, clock });
+  const threads = createThreadsService({ store });
   const contacts = createContactsService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
   const rooms = createRoomsService({ store, bus, clock });
@@ -192,6 +194,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     chats,
     messages,
     reactions,
+    threads,
     pins,
     contacts,
     incomingHooks,

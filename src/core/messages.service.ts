@@ -29,6 +29,7 @@ import { canonicalUuid, newMessageId } from './message-ids.js';
 import type { MediaService } from './media.service.js';
 import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
+import { checkReplyContext, createThreadAnnouncer, threadRootOf } from './threads.service.js';
 
 /**
  * An attachment as the client sends it: the id of an upload of theirs, or no id, in which
@@ -48,6 +49,8 @@ export interface SendInput {
   attachment?: AttachmentInput | undefined;
   /** The id of the message (same chat, visible to the author) this one replies to. */
   replyTo?: string | undefined;
+  /** The id of the main-history message (same chat) in whose thread this one is a reply. */
+  threadId?: string | undefined;
 }
 
 const FILE_TYPE = /^[a-z0-9]{1,10}$/;
@@ -59,6 +62,8 @@ interface SendJob {
   text: string;
   attachment: { record: MediaRecord; insert: boolean } | undefined;
   replyTo: MessageRecord | undefined;
+  /** The thread's root, for a reply in a thread. */
+  thread?: MessageRecord | undefined;
   mentions: number[];
   now: number;
 }
@@ -83,6 +88,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
   const { store, events, media, clock } = deps;
   // Skipped entirely when no push transport is configured.
   const push = deps.push?.enabled ? deps.push : undefined;
+  const announceThread = createThreadAnnouncer({ store, events });
 
   /**
    * Writes one send inside `tx`: the seq, the message, its attachment, the author's read
@@ -90,7 +96,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { chat, author, input, text, attachment, replyTo, mentions, now } = job;
+    const { chat, author, input, text, attachment, replyTo, thread, mentions, now } = job;
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
@@ -108,6 +114,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       editedAt: null,
       deletedAt: null,
       replyToId: replyTo?.id ?? null,
+      threadId: thread?.id ?? null,
     });
     // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
     if (attachment?.insert) await tx.media.insert(attachment.record);
@@ -127,6 +134,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       reactions: [],
       mentions,
       ...(replyTo ? { replyTo: replyToViewOf(replyTo) } : {}),
+      ...(thread ? { threadId: thread.uuid } : {}),
     };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
@@ -232,12 +240,14 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author)]);
       await assertMayPost(chat, member);
       const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
+      const thread = await threadRootOf(store, chat.id, author.id, input.threadId);
+      checkReplyContext(replyTo, thread);
       const mentions = await resolveMentions(store, chat, author.id, text);
       const attachment = await prepareAttachment(sender, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, mentions, now });
+        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, thread, mentions, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -246,6 +256,8 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       }
       await events.publish(event);
       push?.committed();
+      // The root's summary changed: a messageUpdate of it, after the reply's own event.
+      if (thread) await announceThread(thread.id, author.id);
       return event.message!;
     },
 
@@ -278,6 +290,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       await media.deleteFiles(files.flatMap(blobKeysOf));
       const view = await viewOne(erased);
       await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
+      if (message.threadId !== null) await announceThread(message.threadId, actor.id);
       return view;
     },
 

@@ -65,6 +65,14 @@ export interface MessageRecord {
 
 export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
 
+/** What a thread's root shows of its replies (deleted replies do not count). */
+export interface ThreadSummary {
+  count: number;
+  lastReplyAt: number;
+  /** The replies' authors, in the order of their first reply. */
+  participants: number[];
+}
+
 /** One advance of a user's read pointer in a chat: it marks every message up to `seq`. */
 export interface ReadMarkRecord {
   id: string;
@@ -130,11 +138,18 @@ export interface MessagesRepository {
   /** By public id (lower-case UUID). */
   findByUuid(uuid: string): Promise<MessageRecord | undefined>;
   findByLocalId(authorId: number, localId: string): Promise<MessageRecord | undefined>;
-  /** Newest first: up to `count` messages of the chat with seq < `beforeSeq` (all when null). */
+  /**
+   * The main history, newest first: up to `count` messages of the chat with seq < `beforeSeq`
+   * (all when null). Thread replies are left out (see `listThread`).
+   */
   listBefore(chatId: string, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
-  /** The newest message of each chat, by chat id. */
+  /** Newest first: up to `count` replies in the thread of root `rootId` with seq < `beforeSeq` (all when null). */
+  listThread(rootId: number, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
+  /** The replies (not deleted) of each root that has any: how many, the newest's time, their authors by first reply. */
+  threadSummaries(rootIds: number[]): Promise<Map<number, ThreadSummary>>;
+  /** The newest message of each chat's main history (thread replies left out), by chat id. */
   latestOf(chatIds: string[]): Promise<Map<string, MessageRecord>>;
-  /** Messages after `afterSeq` by others than `userId`, not deleted. */
+  /** Main-history messages after `afterSeq` by others than `userId`, not deleted (thread replies are not counted). */
   countUnread(chatId: string, userId: number, afterSeq: number): Promise<number>;
   update(
     id: number,
