@@ -182,6 +182,10 @@ describe('messages: threads', () => {
     assert.deepEqual(invalidNames(await thread(A, chatId, 'nope')), ['messageId']);
     // A stranger cannot post in the thread either.
     problemOf(await sendRaw(D, chatId, { threadId: root.id }), 404);
+    // A member the owner blocked may not read it, as for the main history.
+    assert.equal((await A('PUT', `/chats/${chatId}/users/${c.id}/block`)).statusCode, 200);
+    problemOf(await thread(C, chatId, root.id), 403);
+    problemOf(await C('GET', `/chats/${chatId}/messages`), 403);
     assert.equal((await t.app.inject({ method: 'GET', url: `/chats/${chatId}/messages/${root.id}/thread` })).statusCode, 401);
   });
 

@@ -2371,9 +2371,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -2795,9 +2812,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -3225,9 +3259,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -3648,9 +3699,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -4154,9 +4222,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -4543,9 +4628,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -4583,6 +4685,11 @@ export interface paths {
                         replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
+                        /**
+                         * Format: uuid
+                         * @description Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history
+                         */
+                        threadId?: string;
                     };
                 };
             };
@@ -4754,9 +4861,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -4990,9 +5114,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -5182,9 +5323,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -5386,9 +5544,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -5642,9 +5817,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -5836,9 +6028,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6040,9 +6249,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6050,6 +6276,233 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies in a message’s thread, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
+                    count?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                            seq: number;
+                            text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -6290,9 +6743,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -6619,9 +7089,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -7039,9 +7526,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -7479,9 +7983,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -7956,9 +8477,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -8379,9 +8917,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -9086,9 +9641,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -9422,9 +9994,26 @@ export interface paths {
                                         /** @description The first 200 characters (empty once deleted) */
                                         text: string;
                                     };
-                                    /** @description Per chat, gap-free, increasing */
+                                    /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                     seq: number;
                                     text: string;
+                                    /** @description The replies in this message’s thread; absent when it has none */
+                                    thread?: {
+                                        /** @description Replies, deleted ones not counted */
+                                        count: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description When the newest reply was sent
+                                         */
+                                        lastReplyAt: string;
+                                        /** @description The replies’ authors (user ids), in the order of their first reply */
+                                        participants: number[];
+                                    };
+                                    /**
+                                     * Format: uuid
+                                     * @description For a reply in a thread: the id of its root
+                                     */
+                                    threadId?: string;
                                     /** Format: date-time */
                                     updatedAt: string;
                                 };
@@ -11017,9 +11606,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -12186,9 +12792,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -12610,9 +13233,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -13040,9 +13680,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -13463,9 +14120,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -13969,9 +14643,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -14358,9 +15049,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -14398,6 +15106,11 @@ export interface paths {
                         replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
+                        /**
+                         * Format: uuid
+                         * @description Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history
+                         */
+                        threadId?: string;
                     };
                 };
             };
@@ -14569,9 +15282,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -14805,9 +15535,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -14997,9 +15744,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15201,9 +15965,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15457,9 +16238,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15651,9 +16449,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15855,9 +16670,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15865,6 +16697,233 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies in a message’s thread, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
+                    count?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                            seq: number;
+                            text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -16105,9 +17164,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -16434,9 +17510,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -16854,9 +17947,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -17294,9 +18404,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -17771,9 +18898,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -18194,9 +19338,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -19033,9 +20194,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -19369,9 +20547,26 @@ export interface paths {
                                         /** @description The first 200 characters (empty once deleted) */
                                         text: string;
                                     };
-                                    /** @description Per chat, gap-free, increasing */
+                                    /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                     seq: number;
                                     text: string;
+                                    /** @description The replies in this message’s thread; absent when it has none */
+                                    thread?: {
+                                        /** @description Replies, deleted ones not counted */
+                                        count: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description When the newest reply was sent
+                                         */
+                                        lastReplyAt: string;
+                                        /** @description The replies’ authors (user ids), in the order of their first reply */
+                                        participants: number[];
+                                    };
+                                    /**
+                                     * Format: uuid
+                                     * @description For a reply in a thread: the id of its root
+                                     */
+                                    threadId?: string;
                                     /** Format: date-time */
                                     updatedAt: string;
                                 };
@@ -20964,9 +22159,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
