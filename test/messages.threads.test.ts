@@ -1,8 +1,10 @@
-/** Issue 19, threads: replies in a message's thread, over REST and the native socket (cursor replay), searched and mentioned. */
+/** Issue 19, threads: replies in a message's thread, over REST and the native socket (cursor replay), searched, mentioned and pushed. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { client, invalidNames, problemOf, register, startApp, type Registered, type TestApp } from './helpers.js';
+import { eventually } from './push-stand-ins/tls.js';
+import { chatOf, sendText, startPushFixture, userWithFcm, type PushFixture } from './push.helpers.js';
 import { connect, listen, type Frame } from './ws-helpers.js';
 
 describe('messages: threads', () => {
@@ -206,5 +208,35 @@ describe('messages: threads', () => {
     const mentions = (await C('GET', '/users/me/mentions')).json();
     assert.equal(mentions[0].id, reply.id);
     assert.equal(mentions[0].threadId, root.id);
+  });
+});
+
+describe('messages: threads and push', () => {
+  let f: PushFixture;
+  before(async () => {
+    f = await startPushFixture();
+  });
+  after(() => f?.close());
+  const fcmFor = (token: string) => f.fcm.received.filter((p) => p.message.token === token);
+
+  it('pushes a thread reply like any message, honouring the notification level', async () => {
+    const a = await userWithFcm(f.t);
+    const b = await userWithFcm(f.t);
+    const chatId = await chatOf(f.t, a, b);
+    const root = await sendText(f.t, a, chatId, 'the root');
+    const reply = (text: string) => client(f.t.app, a.token)('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text, threadId: root.id });
+    assert.equal((await reply('in the thread')).statusCode, 200);
+    await eventually(() => fcmFor(b.pushToken).length === 2, 'two pushes');
+    assert.equal((await client(f.t.app, b.token)('PUT', `/chats/${chatId}/settings`, { notify: 'mentions' })).statusCode, 200);
+    assert.equal((await reply('quiet')).statusCode, 200);
+    assert.equal((await reply(`@${b.username} loud`)).statusCode, 200);
+    await eventually(() => fcmFor(b.pushToken).length === 3, 'the mention pushes');
+    // The outbox works in order: had "quiet" been queued, it would have gone before the mention.
+    await eventually(async () => (await f.t.app.core.ports.store.push.pending()) === 0, 'an empty outbox');
+    assert.deepEqual(
+      fcmFor(b.pushToken).map((p) => p.message.notification.body),
+      ['the root', 'in the thread', `@${b.username} loud`],
+    );
+    assert.equal(fcmFor(a.pushToken).length, 0, 'the author gets none');
   });
 });
