@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { client, invalidNames, problemOf, register, startApp, type Registered, type TestApp } from './helpers.js';
+import { basic, client, invalidNames, problemOf, register, startApp, type Registered, type TestApp } from './helpers.js';
 import { eventually } from './push-stand-ins/tls.js';
 import { chatOf, sendText, startPushFixture, userWithFcm, type PushFixture } from './push.helpers.js';
 import { connect, listen, type Frame } from './ws-helpers.js';
@@ -189,6 +189,18 @@ describe('messages: threads', () => {
     problemOf(await thread(C, chatId, root.id), 403);
     problemOf(await C('GET', `/chats/${chatId}/messages`), 403);
     assert.equal((await t.app.inject({ method: 'GET', url: `/chats/${chatId}/messages/${root.id}/thread` })).statusCode, 401);
+  });
+
+  it('moves the replies into the main history when the root goes with its author’s account', async () => {
+    const e = await register(t.app);
+    const chatId = (await A('POST', '/chats', { title: 'E', participants: [b.id, e.id], isPersonal: false })).json().id as string;
+    const root = await send(client(t.app, e.token), chatId, 'by e');
+    const reply = await send(B, chatId, 'by b', { threadId: root.id });
+    assert.deepEqual(ids((await A('GET', `/chats/${chatId}/messages`)).json()), [root.id]);
+    assert.equal((await t.app.inject({ method: 'DELETE', url: '/users/me', headers: basic(e.username, e.password) })).statusCode, 200);
+    const history = (await A('GET', `/chats/${chatId}/messages`)).json();
+    assert.deepEqual(ids(history), [reply.id]);
+    assert.equal(history[0].threadId, undefined);
   });
 
   it('searches thread replies and resolves their mentions as in any send', async () => {
