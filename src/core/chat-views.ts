@@ -26,8 +26,8 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
   const ids = messages.map((m) => m.id);
   // The replied-to messages and the roots of thread replies (for their public ids) in one read.
   const linkedIds = [...new Set(messages.flatMap((m) => [m.replyToId, m.threadId]).filter((id): id is number => id !== null))];
-  // Only main-history messages can be roots of threads.
-  const rootIds = messages.filter((m) => m.threadId === null).map((m) => m.id);
+  // Only main-history messages that ever had a reply (or whose record does not say) have a summary.
+  const rootIds = messages.filter((m) => m.threadId === null && m.hasThread !== false).map((m) => m.id);
   const [marks, attachments, reactions, replied, mentions, deliveries, threads] = await Promise.all([
     store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs)),
     store.media.attachmentsOf(ids),

@@ -123,6 +123,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     }
     if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
     if (mentions.length > 0) await tx.messageExtras.addMentions(inserted.id, mentions, now);
+    if (thread) await tx.messages.markThread(thread.id);
     // Sending implies having read everything before: advanceForSend moved the author's read position.
     const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.

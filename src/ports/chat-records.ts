@@ -61,9 +61,11 @@ export interface MessageRecord {
   replyToId: number | null;
   /** The root of the thread this message is a reply in (not in the main history), or null. */
   threadId: number | null;
+  /** True once a reply in this message's thread was sent (never cleared; replies may since be deleted). */
+  hasThread?: boolean;
 }
 
-export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
+export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId' | 'hasThread'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
 
 /** What a thread's root shows of its replies (deleted replies do not count). */
 export interface ThreadSummary {
@@ -143,6 +145,8 @@ export interface MessagesRepository {
    * (all when null). Thread replies are left out (see `listThread`).
    */
   listBefore(chatId: string, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
+  /** Marks `rootId` as having a thread (in the reply's transaction). */
+  markThread(rootId: number): Promise<void>;
   /** Newest first: up to `count` replies in the thread of root `rootId` with seq < `beforeSeq` (all when null). */
   listThread(rootId: number, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
   /** The replies (not deleted) of each root that has any: how many, the newest's time, their authors by first reply. */

@@ -222,7 +222,7 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
       }
     });
 
-    it('keeps thread replies out of the main history, lists them by root and sums them per root', async () => {
+    it('keeps thread replies out of the main history, lists them by root, sums them per root and marks roots', async () => {
       const store = await open();
       try {
         const [u1, u2] = [await store.users.insert(newUser()), await store.users.insert(newUser())];
@@ -275,6 +275,11 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
         };
         const root = await message(u1.id);
         const lone = await message(u1.id);
+        assert.equal(root.hasThread, false);
+        await store.messages.markThread(root.id);
+        await store.messages.markThread(root.id);
+        assert.equal((await store.messages.findById(root.id))?.hasThread, true);
+        assert.equal((await store.messages.findById(lone.id))?.hasThread, false);
         const r1 = await message(u2.id, root.id);
         const r2 = await message(u1.id, root.id);
         const r3 = await message(u2.id, root.id);

@@ -27,6 +27,8 @@ export const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
   deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
   replyToId: row.reply_to_id == null ? null : Number(row.reply_to_id),
   threadId: row.thread_id == null ? null : Number(row.thread_id),
+  // Absent from rows selected without it (a search adapter's own column list).
+  hasThread: row.has_thread == null ? undefined : Boolean(Number(row.has_thread)),
 });
 
 /** Messages and read marks over Kysely; `db` may be a transaction. */
@@ -80,6 +82,9 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
       let query = db.selectFrom('messages').selectAll().where('chat_id', '=', chatId).where('thread_id', 'is', null);
       if (beforeSeq !== null) query = query.where('seq', '<', beforeSeq);
       return (await query.orderBy('seq', 'desc').limit(count).execute()).map(toMessage);
+    },
+    async markThread(rootId) {
+      await db.updateTable('messages').set({ has_thread: 1 }).where('id', '=', rootId).where('has_thread', '=', 0).execute();
     },
     async listThread(rootId, beforeSeq, count) {
       let query = db.selectFrom('messages').selectAll().where('thread_id', '=', rootId);

@@ -15,6 +15,7 @@ import { botsMigration } from './migration-0017-bots.js';
 import { incomingHooksMigration } from './migration-0018-incoming-hooks.js';
 import { messagingMigration } from './migration-0019-messaging.js';
 import { oidcMigration } from './migration-0020-oidc.js';
+import { threadsMigration } from './migration-0021-threads.js';
 
 export type { Dialect } from './dialect.js';
 import type { Dialect } from './dialect.js';
@@ -319,6 +320,7 @@ const migrations: Record<string, MigrationFactory> = {
   '0018_incoming_hooks': incomingHooksMigration,
   '0019_messaging': (dialect) => messagingMigration(dialect),
   '0020_oidc': oidcMigration,
+  '0021_threads': threadsMigration,
 };
 
 /** The names of every migration, in order. */

@@ -96,6 +96,8 @@ export interface MessagesTable {
   deleted_at: number | null;
   reply_to_id: number | null;
   thread_id: number | null;
+  /** 1 once the message had a thread reply (migration 0021); a hint for views. */
+  has_thread: Generated<number>;
 }
 
 export interface ReadMarksTable {
