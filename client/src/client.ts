@@ -51,6 +51,18 @@ export class ParleyClient extends ChatsApi {
   async updateMe(body: T.UpdateMeBody): Promise<void> {
     await this.request<Ok>('/users/me', { method: 'PUT', body });
   }
+  /** `GET /users/me/presence`: the status the caller chose and how others see it. */
+  myPresence(): Promise<T.OwnPresence> {
+    return this.request('/users/me/presence');
+  }
+  /** `PUT /users/me/presence {status}`: `online` (automatic), `away`, `dnd` or `invisible` (looks offline). */
+  setPresence(status: T.PresenceSetting): Promise<T.OwnPresence> {
+    return this.request('/users/me/presence', { method: 'PUT', body: { status } });
+  }
+  /** `GET /users/presence?ids=`: the presence of those users the caller sees (others are left out). */
+  presenceOf(userIds: number[]): Promise<T.PresenceInfo[]> {
+    return this.request('/users/presence', { query: { ids: userIds.join(',') } });
+  }
 
   // Files and photos -------------------------------------------------------------------
 

@@ -38,6 +38,8 @@ export interface MemberRecord {
   removedAt: number | null;
   /** Notified (pushed) of mentions only; a muted member gets nothing at all. */
   mentionsOnly?: boolean;
+  /** A group admin (issue 21); null or absent: a plain member. The owner is `ChatRecord.ownerId`. */
+  role?: 'admin' | null;
 }
 
 export interface MessageRecord {
@@ -63,9 +65,12 @@ export interface MessageRecord {
   threadId: number | null;
   /** True once a reply in this message's thread was sent (never cleared; replies may since be deleted). */
   hasThread?: boolean;
+  /** The moderator (owner or admin) who deleted it; null when its author did, or it is not deleted. */
+  deletedBy?: number | null;
 }
 
-export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId' | 'hasThread'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
+export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId' | 'hasThread' | 'deletedBy'> &
+  Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
 
 /** What a thread's root shows of its replies (deleted replies do not count). */
 export interface ThreadSummary {
@@ -157,7 +162,7 @@ export interface MessagesRepository {
   countUnread(chatId: string, userId: number, afterSeq: number): Promise<number>;
   update(
     id: number,
-    patch: Partial<Pick<MessageRecord, 'text' | 'isVisible' | 'fileExists' | 'previewExists' | 'updatedAt' | 'editedAt' | 'deletedAt'>>,
+    patch: Partial<Pick<MessageRecord, 'text' | 'isVisible' | 'fileExists' | 'previewExists' | 'updatedAt' | 'editedAt' | 'deletedAt' | 'deletedBy'>>,
   ): Promise<void>;
   /** Deletes every message and read mark of the chat. */
   clearChat(chatId: string): Promise<void>;

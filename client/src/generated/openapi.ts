@@ -35,6 +35,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin and moderator actions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                /** @description What was done, e.g. `user.disable`, `report.resolve`. */
+                                action: string;
+                                /** @description The admin or moderator; absent for the machine’s operator (the `parley` CLI). */
+                                actorId?: number;
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                id: number;
+                                targetId: string;
+                                /** @description `user`, `session`, `message`, `chat`, `report` or `signing-key`. */
+                                targetType: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/bots": {
         parameters: {
             query?: never;
@@ -1037,6 +1096,65 @@ export interface paths {
                             nextAttemptAt: string | null;
                             status: "pending" | "delivered" | "failed";
                         }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin and moderator actions, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: {
+                                /** @description What was done, e.g. `user.disable`, `report.resolve`. */
+                                action: string;
+                                /** @description The admin or moderator; absent for the machine’s operator (the `parley` CLI). */
+                                actorId?: number;
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                details?: {
+                                    [key: string]: unknown;
+                                };
+                                id: number;
+                                targetId: string;
+                                /** @description `user`, `session`, `message`, `chat`, `report` or `signing-key`. */
+                                targetType: string;
+                            }[];
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                        };
                     };
                 };
             };
@@ -2112,6 +2230,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2162,6 +2282,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2250,6 +2372,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -2284,6 +2408,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -2294,6 +2420,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2334,6 +2462,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -2419,6 +2549,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2470,6 +2602,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2496,6 +2630,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -2553,6 +2691,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2603,6 +2743,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2691,6 +2833,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -2725,6 +2869,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -2735,6 +2881,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2775,6 +2923,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -2860,6 +3010,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2911,6 +3063,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2937,6 +3091,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3000,6 +3158,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3050,6 +3210,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3138,6 +3300,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -3172,6 +3336,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -3182,6 +3348,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3222,6 +3390,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -3307,6 +3477,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3358,6 +3530,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3384,6 +3558,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3440,6 +3618,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3490,6 +3670,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3578,6 +3760,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -3612,6 +3796,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -3622,6 +3808,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3662,6 +3850,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -3747,6 +3937,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3798,6 +3990,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3824,6 +4018,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3840,6 +4038,593 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The owner or admin who banned them (absent once their account is gone) */
+                            bannedBy?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                                seq: number;
+                                text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
                 };
                 cookie?: never;
             };
@@ -3963,6 +4748,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4013,6 +4800,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4101,6 +4890,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4135,6 +4926,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -4145,6 +4938,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -4185,6 +4980,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -4270,6 +5067,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4321,6 +5120,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4347,6 +5148,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -4507,6 +5312,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4541,6 +5348,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -4551,6 +5360,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4591,6 +5402,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4740,6 +5553,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4774,6 +5589,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -4784,6 +5601,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -4824,6 +5643,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4993,6 +5814,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5027,6 +5850,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5037,6 +5862,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5077,6 +5904,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5202,6 +6031,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5236,6 +6067,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5246,6 +6079,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5286,6 +6121,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5423,6 +6260,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5457,6 +6296,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5467,6 +6308,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5507,6 +6350,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5696,6 +6541,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5730,6 +6577,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5740,6 +6589,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5780,6 +6631,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5907,6 +6760,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5941,6 +6796,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5951,6 +6808,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5991,6 +6850,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6128,6 +6989,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6162,6 +7025,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6172,6 +7037,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6212,6 +7079,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6354,6 +7223,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6388,6 +7259,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6398,6 +7271,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6438,6 +7313,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6622,6 +7499,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6656,6 +7535,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6666,6 +7547,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6706,6 +7589,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6830,6 +7715,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6880,6 +7767,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6968,6 +7857,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7002,6 +7893,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7012,6 +7905,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7052,6 +7947,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7137,6 +8034,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7188,6 +8087,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7214,6 +8115,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -7267,6 +8172,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7317,6 +8224,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7405,6 +8314,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7439,6 +8350,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7449,6 +8362,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7489,6 +8404,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7574,6 +8491,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7625,6 +8544,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7651,6 +8572,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -7724,6 +8649,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7774,6 +8701,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7862,6 +8791,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7896,6 +8827,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7906,6 +8839,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7946,6 +8881,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -8031,6 +8968,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8082,6 +9021,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8108,6 +9049,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -8218,6 +9163,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8268,6 +9215,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8356,6 +9305,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -8390,6 +9341,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -8400,6 +9353,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -8440,6 +9395,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -8525,6 +9482,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8576,6 +9535,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8602,6 +9563,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -8658,6 +9623,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8708,6 +9675,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8796,6 +9765,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -8830,6 +9801,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -8840,6 +9813,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -8880,6 +9855,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -8965,6 +9942,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9016,6 +9995,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9042,6 +10023,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -9083,6 +10068,483 @@ export interface paths {
                     };
                     content: {
                         "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                                seq: number;
+                                text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
                     };
                 };
             };
@@ -9181,6 +10643,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9382,6 +10846,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9432,6 +10898,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9520,6 +10988,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -9554,6 +11024,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -9564,6 +11036,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -9604,6 +11078,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -9689,6 +11165,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9740,6 +11218,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9766,6 +11246,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -9873,6 +11357,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -9907,6 +11393,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description The owner or admin who deleted the message; absent when its author did */
+                                    deletedBy?: number;
                                     /** @description Recipients a device of whom confirmed receiving it */
                                     deliveredTo: number[];
                                     /** Format: date-time */
@@ -9917,6 +11405,8 @@ export interface paths {
                                      * @description A UUIDv7: time-ordered
                                      */
                                     id: string;
+                                    /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                    isDeletedByModerator?: boolean;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -9957,6 +11447,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                            isBlocked?: boolean;
                                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                             isBot?: boolean;
                                             /** Format: date-time */
@@ -10195,6 +11687,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10283,6 +11777,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10315,6 +11811,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10404,6 +11902,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10492,6 +11992,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10600,6 +12102,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10632,6 +12136,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10719,6 +12225,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10795,6 +12303,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11031,6 +12541,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unblock a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -11126,6 +12782,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11213,6 +12871,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11345,6 +13005,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11485,6 +13147,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11519,6 +13183,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -11529,6 +13195,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -11569,6 +13237,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -11748,6 +13418,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11823,6 +13495,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -11859,6 +13604,49 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description User ids, comma-separated (at most 200) */
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            status: "online" | "away" | "dnd" | "offline";
+                            userId: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -12373,6 +14161,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12405,6 +14195,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12533,6 +14325,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12583,6 +14377,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12671,6 +14467,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12705,6 +14503,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -12715,6 +14515,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -12755,6 +14557,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -12840,6 +14644,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12891,6 +14697,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12917,6 +14725,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -12974,6 +14786,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13024,6 +14838,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13112,6 +14928,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -13146,6 +14964,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -13156,6 +14976,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13196,6 +15018,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -13281,6 +15105,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13332,6 +15158,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13358,6 +15186,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13421,6 +15253,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13471,6 +15305,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13559,6 +15395,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -13593,6 +15431,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -13603,6 +15443,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13643,6 +15485,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -13728,6 +15572,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13779,6 +15625,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13805,6 +15653,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13861,6 +15713,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13911,6 +15765,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13999,6 +15855,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14033,6 +15891,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -14043,6 +15903,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -14083,6 +15945,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -14168,6 +16032,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14219,6 +16085,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14245,6 +16113,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -14261,6 +16133,593 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The owner or admin who banned them (absent once their account is gone) */
+                            bannedBy?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                                seq: number;
+                                text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
                 };
                 cookie?: never;
             };
@@ -14384,6 +16843,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14434,6 +16895,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14522,6 +16985,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14556,6 +17021,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -14566,6 +17033,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -14606,6 +17075,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -14691,6 +17162,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14742,6 +17215,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14768,6 +17243,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -14928,6 +17407,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14962,6 +17443,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -14972,6 +17455,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15012,6 +17497,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15161,6 +17648,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15195,6 +17684,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15205,6 +17696,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15245,6 +17738,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15414,6 +17909,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15448,6 +17945,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15458,6 +17957,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15498,6 +17999,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15623,6 +18126,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15657,6 +18162,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15667,6 +18174,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15707,6 +18216,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15844,6 +18355,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15878,6 +18391,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15888,6 +18403,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15928,6 +18445,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16117,6 +18636,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16151,6 +18672,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16161,6 +18684,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16201,6 +18726,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16328,6 +18855,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16362,6 +18891,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16372,6 +18903,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16412,6 +18945,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16549,6 +19084,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16583,6 +19120,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16593,6 +19132,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16633,6 +19174,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16775,6 +19318,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16809,6 +19354,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16819,6 +19366,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16859,6 +19408,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17043,6 +19594,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17077,6 +19630,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -17087,6 +19642,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -17127,6 +19684,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17251,6 +19810,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17301,6 +19862,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17389,6 +19952,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17423,6 +19988,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17433,6 +20000,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17473,6 +20042,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -17558,6 +20129,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17609,6 +20182,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17635,6 +20210,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -17688,6 +20267,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17738,6 +20319,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17826,6 +20409,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17860,6 +20445,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17870,6 +20457,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17910,6 +20499,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -17995,6 +20586,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18046,6 +20639,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18072,6 +20667,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -18145,6 +20744,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18195,6 +20796,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18283,6 +20886,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -18317,6 +20922,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -18327,6 +20934,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -18367,6 +20976,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -18452,6 +21063,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18503,6 +21116,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18529,6 +21144,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -18639,6 +21258,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18689,6 +21310,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18777,6 +21400,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -18811,6 +21436,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -18821,6 +21448,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -18861,6 +21490,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -18946,6 +21577,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18997,6 +21630,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19023,6 +21658,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -19079,6 +21718,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19129,6 +21770,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19217,6 +21860,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -19251,6 +21896,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -19261,6 +21908,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -19301,6 +21950,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -19386,6 +22037,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19437,6 +22090,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19463,6 +22118,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -19504,6 +22163,483 @@ export interface paths {
                     };
                     content: {
                         "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                                seq: number;
+                                text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
                     };
                 };
             };
@@ -19602,6 +22738,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19935,6 +23073,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19985,6 +23125,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20073,6 +23215,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -20107,6 +23251,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -20117,6 +23263,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -20157,6 +23305,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -20242,6 +23392,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20293,6 +23445,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20319,6 +23473,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -20426,6 +23584,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -20460,6 +23620,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description The owner or admin who deleted the message; absent when its author did */
+                                    deletedBy?: number;
                                     /** @description Recipients a device of whom confirmed receiving it */
                                     deliveredTo: number[];
                                     /** Format: date-time */
@@ -20470,6 +23632,8 @@ export interface paths {
                                      * @description A UUIDv7: time-ordered
                                      */
                                     id: string;
+                                    /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                    isDeletedByModerator?: boolean;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -20510,6 +23674,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                            isBlocked?: boolean;
                                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                             isBot?: boolean;
                                             /** Format: date-time */
@@ -20748,6 +23914,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20836,6 +24004,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20868,6 +24038,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20957,6 +24129,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21045,6 +24219,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21153,6 +24329,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21185,6 +24363,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21272,6 +24452,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21348,6 +24530,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21584,6 +24768,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unblock a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -21679,6 +25009,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21766,6 +25098,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21898,6 +25232,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -22038,6 +25374,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -22072,6 +25410,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -22082,6 +25422,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -22122,6 +25464,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -22301,6 +25645,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -22376,6 +25722,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -22412,6 +25831,49 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description User ids, comma-separated (at most 200) */
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            status: "online" | "away" | "dnd" | "offline";
+                            userId: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;

@@ -29,6 +29,7 @@ export const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
   threadId: row.thread_id == null ? null : Number(row.thread_id),
   // Absent from rows selected without it (a search adapter's own column list).
   hasThread: row.has_thread == null ? undefined : Boolean(Number(row.has_thread)),
+  deletedBy: row.deleted_by == null ? null : Number(row.deleted_by),
 });
 
 /** Messages and read marks over Kysely; `db` may be a transaction. */
@@ -163,6 +164,7 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
       if (patch.updatedAt !== undefined) values.updated_at = patch.updatedAt;
       if (patch.editedAt !== undefined) values.edited_at = patch.editedAt;
       if (patch.deletedAt !== undefined) values.deleted_at = patch.deletedAt;
+      if (patch.deletedBy !== undefined) values.deleted_by = patch.deletedBy;
       if (Object.keys(values).length > 0) await db.updateTable('messages').set(values).where('id', '=', id).execute();
     },
     async clearChat(chatId) {
