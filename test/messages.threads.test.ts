@@ -191,6 +191,18 @@ describe('messages: threads', () => {
     assert.equal((await t.app.inject({ method: 'GET', url: `/chats/${chatId}/messages/${root.id}/thread` })).statusCode, 401);
   });
 
+  it('a moderator’s delete of a reply updates the root’s summary too', async () => {
+    const chatId = await group();
+    const root = await send(B, chatId, 'root');
+    const reply = await send(C, chatId, 'off topic', { threadId: root.id });
+    const deleted = await A('DELETE', `/chats/${chatId}/messages/${reply.id}`);
+    assert.equal(deleted.statusCode, 200, deleted.body);
+    assert.equal(deleted.json().deletedBy, a.id);
+    const [latest] = (await B('GET', `/chats/${chatId}/messages?count=1`)).json();
+    assert.equal(latest.id, root.id);
+    assert.equal(latest.thread, undefined, 'no replies left');
+  });
+
   it('moves the replies into the main history when the root goes with its author’s account', async () => {
     const e = await register(t.app);
     const chatId = (await A('POST', '/chats', { title: 'E', participants: [b.id, e.id], isPersonal: false })).json().id as string;
