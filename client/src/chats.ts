@@ -95,6 +95,13 @@ export class ChatsApi extends ClientCore {
   editHistory(chatId: string, messageId: string): Promise<T.EditEntry[]> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/history`);
   }
+  /**
+   * `GET /chats/<id>/messages/<rootId>/thread?count&before`: the replies in a message's thread,
+   * newest first (as `history`); reply with `sendMessage(chatId, {text, threadId: rootId})`.
+   */
+  thread(chatId: string, rootId: string, query: T.HistoryQuery = {}): Promise<T.MessageInfo[]> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(rootId)}/thread`, { query });
+  }
   /** `GET /chats/<id>/pins`: the pinned messages, oldest pin first. */
   pins(chatId: string): Promise<T.MessageInfo[]> {
     return this.request(`/chats/${seg(chatId)}/pins`);

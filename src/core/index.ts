@@ -35,6 +35,7 @@ import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
 import { createReportsService } from './reports.service.js';
+import { createThreadsService } from './threads.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -155,6 +156,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const reactions = createReactionsService({ store, events, clock });
   const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
+  const threads = createThreadsService({ store });
   const contacts = createContactsService({ store, clock });
   const blocks = createBlocksService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
@@ -212,6 +214,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     messages,
     reactions,
     reports,
+    threads,
     pins,
     contacts,
     blocks,

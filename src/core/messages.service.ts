@@ -33,6 +33,7 @@ import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
 import type { ModerationLog } from '../ports/moderation-log.js';
 import type { Throttle } from './throttle.service.js';
+import { checkReplyContext, createThreadAnnouncer, threadRootOf } from './threads.service.js';
 
 /**
  * An attachment as the client sends it: the id of an upload of theirs, or no id, in which
@@ -52,6 +53,8 @@ export interface SendInput {
   attachment?: AttachmentInput | undefined;
   /** The id of the message (same chat, visible to the author) this one replies to. */
   replyTo?: string | undefined;
+  /** The id of the main-history message (same chat) in whose thread this one is a reply. */
+  threadId?: string | undefined;
 }
 
 const FILE_TYPE = /^[a-z0-9]{1,10}$/;
@@ -63,6 +66,8 @@ interface SendJob {
   text: string;
   attachment: { record: MediaRecord; insert: boolean } | undefined;
   replyTo: MessageRecord | undefined;
+  /** The thread's root, for a reply in a thread. */
+  thread?: MessageRecord | undefined;
   mentions: number[];
   now: number;
 }
@@ -98,6 +103,7 @@ export function createMessagesService(deps: {
   const countSend = deps.throttle ? (userId: number) => deps.throttle!.countSend(userId) : async () => {};
   // Skipped entirely when no push transport is configured.
   const push = deps.push?.enabled ? deps.push : undefined;
+  const announceThread = createThreadAnnouncer({ store, events });
 
   /**
    * Writes one send inside `tx`: the seq, the message, its attachment, the author's read
@@ -105,7 +111,7 @@ export function createMessagesService(deps: {
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { chat, author, input, text, attachment, replyTo, mentions, now } = job;
+    const { chat, author, input, text, attachment, replyTo, thread, mentions, now } = job;
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
@@ -123,6 +129,7 @@ export function createMessagesService(deps: {
       editedAt: null,
       deletedAt: null,
       replyToId: replyTo?.id ?? null,
+      threadId: thread?.id ?? null,
     });
     // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
     if (attachment?.insert) await tx.media.insert(attachment.record);
@@ -131,6 +138,7 @@ export function createMessagesService(deps: {
     }
     if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
     if (mentions.length > 0) await tx.messageExtras.addMentions(inserted.id, mentions, now);
+    if (thread) await tx.messages.markThread(thread.id);
     // Sending implies having read everything before: advanceForSend moved the author's read position.
     const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.
@@ -142,6 +150,7 @@ export function createMessagesService(deps: {
       reactions: [],
       mentions,
       ...(replyTo ? { replyTo: replyToViewOf(replyTo) } : {}),
+      ...(thread ? { threadId: thread.uuid } : {}),
     };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
@@ -237,6 +246,8 @@ export function createMessagesService(deps: {
     await media.deleteFiles(files.flatMap(blobKeysOf));
     const view = await viewOne(erased);
     await events.message('messageUpdate', view, await recipientsOf(message.chatId), actorId);
+    // A thread reply's root shows one reply fewer.
+    if (message.threadId !== null) await announceThread(message.threadId, actorId);
     return view;
   }
 
@@ -276,12 +287,14 @@ export function createMessagesService(deps: {
       const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author), countSend(author.id)]);
       await assertMayPost(chat, member);
       const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
+      const thread = await threadRootOf(store, chat.id, author.id, input.threadId);
+      checkReplyContext(replyTo, thread);
       const mentions = await resolveMentions(store, chat, author.id, text);
       const attachment = await prepareAttachment(sender, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, mentions, now });
+        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, thread, mentions, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -290,6 +303,8 @@ export function createMessagesService(deps: {
       }
       await events.publish(event);
       push?.committed();
+      // The root's summary changed: a messageUpdate of it, after the reply's own event.
+      if (thread) await announceThread(thread.id, author.id);
       return event.message!;
     },
 

@@ -54,6 +54,8 @@ function messageData(view: MessageView) {
     createdAt: iso(m.createdAt),
     editedAt: m.editedAt === null ? null : iso(m.editedAt),
     deleted: m.deletedAt !== null,
+    // A reply in a thread names its root, so a receiver can keep it out of the main history.
+    ...(view.threadId ? { threadId: view.threadId } : {}),
   };
 }
 

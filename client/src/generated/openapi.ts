@@ -2967,9 +2967,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -3411,9 +3428,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -3861,9 +3895,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -4304,9 +4355,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -4873,9 +4941,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -5400,9 +5485,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -5805,9 +5907,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -5845,6 +5964,11 @@ export interface paths {
                         replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
+                        /**
+                         * Format: uuid
+                         * @description Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history
+                         */
+                        threadId?: string;
                     };
                 };
             };
@@ -6024,9 +6148,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6268,9 +6409,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6468,9 +6626,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6680,9 +6855,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6944,9 +7136,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -7146,9 +7355,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -7358,9 +7584,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -7368,6 +7611,241 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies in a message’s thread, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
+                    count?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                            seq: number;
+                            text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -7616,9 +8094,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -7957,9 +8452,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -8397,9 +8909,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -8857,9 +9386,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -9354,9 +9900,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -9797,9 +10360,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -10294,9 +10874,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -11049,9 +11646,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -11401,9 +12015,26 @@ export interface paths {
                                         /** @description The first 200 characters (empty once deleted) */
                                         text: string;
                                     };
-                                    /** @description Per chat, gap-free, increasing */
+                                    /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                     seq: number;
                                     text: string;
+                                    /** @description The replies in this message’s thread; absent when it has none */
+                                    thread?: {
+                                        /** @description Replies, deleted ones not counted */
+                                        count: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description When the newest reply was sent
+                                         */
+                                        lastReplyAt: string;
+                                        /** @description The replies’ authors (user ids), in the order of their first reply */
+                                        participants: number[];
+                                    };
+                                    /**
+                                     * Format: uuid
+                                     * @description For a reply in a thread: the id of its root
+                                     */
+                                    threadId?: string;
                                     /** Format: date-time */
                                     updatedAt: string;
                                 };
@@ -13174,9 +13805,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -14477,9 +15125,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -14921,9 +15586,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -15371,9 +16053,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -15814,9 +16513,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -16383,9 +17099,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -16910,9 +17643,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -17315,9 +18065,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -17355,6 +18122,11 @@ export interface paths {
                         replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
+                        /**
+                         * Format: uuid
+                         * @description Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history
+                         */
+                        threadId?: string;
                     };
                 };
             };
@@ -17534,9 +18306,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -17778,9 +18567,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -17978,9 +18784,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -18190,9 +19013,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -18454,9 +19294,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -18656,9 +19513,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -18868,9 +19742,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -18878,6 +19769,241 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies in a message’s thread, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
+                    count?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                            seq: number;
+                            text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -19126,9 +20252,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -19467,9 +20610,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -19907,9 +21067,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -20367,9 +21544,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -20864,9 +22058,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -21307,9 +22518,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -21804,9 +23032,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -22691,9 +23936,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -23043,9 +24305,26 @@ export interface paths {
                                         /** @description The first 200 characters (empty once deleted) */
                                         text: string;
                                     };
-                                    /** @description Per chat, gap-free, increasing */
+                                    /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                     seq: number;
                                     text: string;
+                                    /** @description The replies in this message’s thread; absent when it has none */
+                                    thread?: {
+                                        /** @description Replies, deleted ones not counted */
+                                        count: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description When the newest reply was sent
+                                         */
+                                        lastReplyAt: string;
+                                        /** @description The replies’ authors (user ids), in the order of their first reply */
+                                        participants: number[];
+                                    };
+                                    /**
+                                     * Format: uuid
+                                     * @description For a reply in a thread: the id of its root
+                                     */
+                                    threadId?: string;
                                     /** Format: date-time */
                                     updatedAt: string;
                                 };
@@ -24816,9 +26095,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
