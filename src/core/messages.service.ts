@@ -301,18 +301,12 @@ export function createMessagesService(deps: {
         await tx.messageExtras.deleteEdits(message.id);
         // Its text must not go out in a push still waiting.
         if (push) await tx.push.deleteForMessage(message.id);
+        if (byModerator) {
+          const entry = { actorId: actor.id, action: 'message.moderatorDelete', targetType: 'message' as const, targetId: message.uuid, chatId: chat.id };
+          await deps.log?.record({ ...entry, details: { authorId: message.authorId } }, tx);
+        }
       });
       await media.deleteFiles(files.flatMap(blobKeysOf));
-      if (byModerator) {
-        await deps.log?.record({
-          actorId: actor.id,
-          action: 'message.moderatorDelete',
-          targetType: 'message',
-          targetId: message.uuid,
-          chatId: chat.id,
-          details: { authorId: message.authorId },
-        });
-      }
       const view = await viewOne(erased);
       await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
       return view;
