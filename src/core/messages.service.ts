@@ -230,7 +230,12 @@ export function createMessagesService(deps: {
    * Erases the content: a tombstone with deletedAt stays in the history; files, events and pushes
    * of it go. `deletedBy` names a moderator or administrator who is not the author (null: the author).
    */
-  async function erase(message: MessageRecord, actorId: number, deletedBy: number | null = null): Promise<MessageView> {
+  async function erase(
+    message: MessageRecord,
+    actorId: number,
+    deletedBy: number | null = null,
+    alsoInTransaction?: (tx: Repositories) => Promise<unknown>,
+  ): Promise<MessageView> {
     if (message.deletedAt !== null) return viewOne(message);
     const now = clock.now();
     const erased = { ...message, text: '', deletedAt: now, updatedAt: now, deletedBy };
@@ -242,6 +247,7 @@ export function createMessagesService(deps: {
       await tx.messageExtras.deleteEdits(message.id);
       // Its text must not go out in a push still waiting.
       if (push) await tx.push.deleteForMessage(message.id);
+      await alsoInTransaction?.(tx);
     });
     await media.deleteFiles(files.flatMap(blobKeysOf));
     const view = await viewOne(erased);
@@ -328,17 +334,22 @@ export function createMessagesService(deps: {
       const byModerator = message.authorId !== actor.id;
       if (byModerator && (chat.isPersonal || !isModerator(chat, member))) throw forbidden('Only the author, the chat owner or an admin may delete a message.');
       if (message.deletedAt !== null) return viewOne(message);
-      const view = await erase(message, actor.id, byModerator ? actor.id : null);
-      if (byModerator) {
-        await deps.log?.record({
-          actorId: actor.id,
-          action: 'message.moderatorDelete',
-          targetType: 'message',
-          targetId: message.uuid,
-          chatId: chat.id,
-          details: { authorId: message.authorId },
-        });
-      }
+      // The moderation entry is written in the erase's own transaction: it exists exactly when the delete does.
+      const logged = byModerator
+        ? (tx: Repositories) =>
+            deps.log?.record(
+              {
+                actorId: actor.id,
+                action: 'message.moderatorDelete',
+                targetType: 'message',
+                targetId: message.uuid,
+                chatId: chat.id,
+                details: { authorId: message.authorId },
+              },
+              tx,
+            ) ?? Promise.resolve()
+        : undefined;
+      const view = await erase(message, actor.id, byModerator ? actor.id : null, logged);
       return view;
     },
 
