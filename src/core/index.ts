@@ -33,6 +33,7 @@ import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
 import { createReportsService } from './reports.service.js';
+import { createRetentionService } from './retention.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -78,7 +79,7 @@ export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents'>>;
-} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc'>> & {
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc' | 'messageRetentionDays'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
     webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
   };
@@ -141,6 +142,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   });
   const messages = createMessagesService({ store, events, media, clock, push });
   const reactions = createReactionsService({ store, events, clock });
+  const retention = createRetentionService({ store, blobs, clock, serverDays: config.messageRetentionDays ?? 0 });
   const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
@@ -198,6 +200,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     messages,
     reactions,
     reports,
+    retention,
     pins,
     contacts,
     incomingHooks,

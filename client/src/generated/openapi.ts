@@ -7744,6 +7744,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/chats/{id}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long the chat’s messages are kept */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What applies; null: messages are kept forever. */
+                            effectiveDays: number | null;
+                            /** @description The chat’s own retention in days; null: the server’s applies. */
+                            retentionDays: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set (owner only) how long the chat’s messages are kept */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Days to keep messages (at most the server’s MESSAGE_RETENTION_DAYS when set); null to follow the server. */
+                        retentionDays: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What applies; null: messages are kept forever. */
+                            effectiveDays: number | null;
+                            /** @description The chat’s own retention in days; null: the server’s applies. */
+                            retentionDays: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chats/{id}/settings": {
         parameters: {
             query?: never;
@@ -17617,6 +17694,83 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long the chat’s messages are kept */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What applies; null: messages are kept forever. */
+                            effectiveDays: number | null;
+                            /** @description The chat’s own retention in days; null: the server’s applies. */
+                            retentionDays: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        /** Set (owner only) how long the chat’s messages are kept */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Days to keep messages (at most the server’s MESSAGE_RETENTION_DAYS when set); null to follow the server. */
+                        retentionDays: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description What applies; null: messages are kept forever. */
+                            effectiveDays: number | null;
+                            /** @description The chat’s own retention in days; null: the server’s applies. */
+                            retentionDays: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
