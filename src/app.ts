@@ -286,6 +286,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await stopControl?.();
     await core.media.stopSweeping();
     await core.retention.stop();
+    await core.exports.stop();
     await core.pushWorker.stop();
     await core.webhookWorker.stop();
     await core.presence.stop().catch((err) => app.log.warn({ err }, 'clearing socket presence failed'));
@@ -368,6 +369,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
   core.retention.start((err) => app.log.error({ err }, 'deleting messages past their retention failed'));
+  core.exports.start((err) => app.log.error({ err }, 'removing expired data exports failed'));
   core.webhookWorker.start();
   if (core.push.enabled) {
     core.presence.start((err) => app.log.warn({ err }, 'socket presence heartbeat failed'));

@@ -24,6 +24,7 @@ import { createBotsService } from './bots.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
+import { createExportService } from './export.service.js';
 import { createIncomingHooksService } from './incoming-hooks.service.js';
 import { createMessagesService } from './messages.service.js';
 import { createPinsService } from './pins.service.js';
@@ -143,6 +144,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const messages = createMessagesService({ store, events, media, clock, push });
   const reactions = createReactionsService({ store, events, clock });
   const retention = createRetentionService({ store, blobs, clock, serverDays: config.messageRetentionDays ?? 0 });
+  const exports = createExportService({ store, blobs, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000' });
   const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
@@ -201,6 +203,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     reactions,
     reports,
     retention,
+    exports,
     pins,
     contacts,
     incomingHooks,

@@ -21,6 +21,15 @@ const RetentionBody = Type.Object({
   }),
 });
 
+const ExportStatus = Type.Object({
+  status: Type.Literal('running'),
+  startedAt: Type.String({ format: 'date-time' }),
+});
+
+const ExportFile = Type.String({
+  description: 'JSON Lines (application/x-ndjson): one object a line, `type` first: export, profile, session, contact, chat, message, upload.',
+});
+
 /** Registers the retention and export routes. */
 export async function privacyRoutes(parent: FastifyInstance, { core }: NativeOptions) {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
@@ -44,5 +53,41 @@ export async function privacyRoutes(parent: FastifyInstance, { core }: NativeOpt
       },
     },
     async (req) => core.retention.setChatRetention(req.auth.user, req.params.id, req.body.retentionDays),
+  );
+
+  // An API key needs the `account` scope for the caller's whole data, reading included.
+  const account = { auth: 'session', scope: 'account' } as const;
+  const present = (state: { startedAt: number }) => ({ status: 'running' as const, startedAt: new Date(state.startedAt).toISOString() });
+
+  app.post(
+    '/users/me/export',
+    {
+      config: account,
+      schema: { tags: ['users'], summary: 'Start an export of the caller’s data (a running one is the answer)', response: { 202: ExportStatus } },
+    },
+    async (req, reply) => reply.code(202).send(present(await core.exports.startExport(req.auth.user))),
+  );
+
+  app.get(
+    '/users/me/export',
+    {
+      config: account,
+      schema: {
+        tags: ['users'],
+        summary: 'The caller’s data export: 202 while it runs, then the JSON Lines file (for a day)',
+        response: { 200: ExportFile, 202: ExportStatus },
+      },
+    },
+    async (req, reply) => {
+      const state = await core.exports.exportState(req.auth.user);
+      if (state.status === 'running') return reply.code(202).header('retry-after', '2').send(present(state));
+      return reply
+        .type('application/x-ndjson')
+        .header('content-length', state.fileSize)
+        .header('content-disposition', 'attachment; filename="parley-export.jsonl"')
+        .header('cache-control', 'no-store')
+        .header('expires', new Date(state.expiresAt).toUTCString())
+        .send(core.exports.read(state.blobKey) as unknown as string);
+    },
   );
 }
