@@ -285,6 +285,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     await stopControl?.();
     await core.media.stopSweeping();
+    await core.retention.stop();
+    await core.exports.stop();
     await core.pushWorker.stop();
     await core.webhookWorker.stop();
     await core.presence.stop().catch((err) => app.log.warn({ err }, 'clearing socket presence failed'));
@@ -366,6 +368,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
+  core.retention.start((err) => app.log.error({ err }, 'deleting messages past their retention failed'));
+  core.exports.start((err) => app.log.error({ err }, 'removing expired data exports failed'));
   core.webhookWorker.start();
   core.presence.start((err) => app.log.warn({ err }, 'socket presence failed'));
   if (core.push.enabled) core.pushWorker.start();

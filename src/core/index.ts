@@ -26,6 +26,7 @@ import { createChatModerationService } from './chat-moderation.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
+import { createExportService } from './export.service.js';
 import { createIncomingHooksService } from './incoming-hooks.service.js';
 import { createMessagesService } from './messages.service.js';
 import { createPinsService } from './pins.service.js';
@@ -36,6 +37,7 @@ import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
 import { createReportsService } from './reports.service.js';
 import { createThreadsService } from './threads.service.js';
+import { createRetentionService } from './retention.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -82,7 +84,7 @@ export type Core = Awaited<ReturnType<typeof createCore>>;
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> &
     Partial<Pick<Config['realtime'], 'replayPageEvents' | 'presenceAwaySeconds' | 'presenceHeartbeatSeconds'>>;
-} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc'>> & {
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc' | 'messageRetentionDays'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
     webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
   };
@@ -154,6 +156,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const messages = createMessagesService({ store, events, media, clock, push, throttle, log: moderationLog });
   const chatModeration = createChatModerationService({ store, events, clock, log: moderationLog });
   const reactions = createReactionsService({ store, events, clock });
+  const retention = createRetentionService({ store, blobs, clock, serverDays: config.messageRetentionDays ?? 0 });
+  const exports = createExportService({ store, blobs, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000' });
   const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
   const threads = createThreadsService({ store });
@@ -215,6 +219,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     reactions,
     reports,
     threads,
+    retention,
+    exports,
     pins,
     contacts,
     blocks,
