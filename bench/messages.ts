@@ -16,7 +16,7 @@ const which = process.argv[3] ?? 'plain';
 async function run(mode: MessagesMode) {
   const server = await startParley();
   try {
-    return await messagesPerSecond(server.url, seconds, 'sender', mode);
+    return await messagesPerSecond(server.url, seconds, 'sender', mode, server.pid);
   } finally {
     await server.stop();
   }
@@ -36,6 +36,10 @@ if (which === 'compare') {
         reactionPerSecond: Math.round(reaction.perSecond),
         replyMentionRatio: ratio(reply.perSecond),
         reactionRatio: ratio(reaction.perSecond),
+        // Server CPU (user + system) per operation; the ratios by CPU are plain / mode (less is better).
+        cpuUsPerOp: { plain: plain.cpuUsPerOp, replyMention: reply.cpuUsPerOp, reaction: reaction.cpuUsPerOp },
+        replyMentionRatioByCpu: plain.cpuUsPerOp && reply.cpuUsPerOp ? Math.round((plain.cpuUsPerOp / reply.cpuUsPerOp) * 100) / 100 : undefined,
+        reactionRatioByCpu: plain.cpuUsPerOp && reaction.cpuUsPerOp ? Math.round((plain.cpuUsPerOp / reaction.cpuUsPerOp) * 100) / 100 : undefined,
         p99: { plain: plain.p99, replyMention: reply.p99, reaction: reaction.p99 },
         non2xx: { plain: plain.non2xx, replyMention: reply.non2xx, reaction: reaction.non2xx },
         machine: await machine(),

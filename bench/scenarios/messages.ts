@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import { cpuOf } from '../lib/cpu.js';
 import { call } from '../lib/server.js';
 
 export const SENDERS = 50;
@@ -17,7 +18,8 @@ export const SENDERS = 50;
 export type MessagesMode = 'plain' | 'reply-mention' | 'reaction';
 const EMOJI = ['👍', '❤️', '😂', '🎉', '🔥', '👀', '🙏', '😮', '😢', '✅'];
 
-export async function messagesPerSecond(serverUrl: string, seconds: number, prefix = 'sender', mode: MessagesMode = 'plain') {
+/** `pid`: the server's process, to report its CPU time per operation (user + system, the steadier figure under load). */
+export async function messagesPerSecond(serverUrl: string, seconds: number, prefix = 'sender', mode: MessagesMode = 'plain', pid?: number) {
   const users: Array<{ id: number; token: string }> = [];
   for (let i = 0; i < SENDERS; i++) {
     users.push(await call(`${serverUrl}/users`, { body: { name: `Sender ${i}`, username: `${prefix}${i}`, password: 'bench password' } }));
@@ -30,6 +32,7 @@ export async function messagesPerSecond(serverUrl: string, seconds: number, pref
   const root = await call<{ id: string }>(`${serverUrl}${path}`, { token: users[0]!.token, body: { localId: randomUUID(), text: 'root' } });
   const pairs = SENDERS * EMOJI.length;
   let n = 0;
+  const cpuBefore = pid === undefined ? 0 : cpuOf(pid);
   const result = await autocannon({
     url: serverUrl,
     connections: SENDERS,
@@ -60,8 +63,10 @@ export async function messagesPerSecond(serverUrl: string, seconds: number, pref
       },
     ],
   });
+  const cpuUs = pid === undefined ? undefined : cpuOf(pid) - cpuBefore;
   const [latest] = await call<Array<{ seq: number }>>(`${serverUrl}${path}?count=1`, { token: users[0]!.token });
   // Sends count what the store holds (less the root); reactions the changes answered 200.
   const stored = mode === 'reaction' ? result['2xx'] : latest ? latest.seq - 1 : 0;
-  return { stored, perSecond: stored / seconds, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const cpuUsPerOp = cpuUs === undefined || stored === 0 ? undefined : Math.round((cpuUs / stored) * 10) / 10;
+  return { stored, perSecond: stored / seconds, cpuUsPerOp, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
