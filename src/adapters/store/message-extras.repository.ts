@@ -35,6 +35,9 @@ export function createMessageExtrasRepository(db: Kysely<Database>, kind: 'sqlit
         .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+    async lockMessage(messageId) {
+      if (kind === 'postgres') await db.selectFrom('messages').select('id').where('id', '=', messageId).forUpdate().execute();
+    },
     async reactionEmoji(messageId) {
       const rows = await db.selectFrom('message_reactions').select('emoji').distinct().where('message_id', '=', messageId).execute();
       return rows.map((r) => r.emoji);
