@@ -26,6 +26,7 @@ import { startBusRecovery } from './realtime/bus-recovery.js';
 import { startFanout } from './realtime/fanout.js';
 import { Hub } from './realtime/hub.js';
 import type { LogStream } from './logging/log-stream.js';
+import { lazyChildLogger } from './logging/lazy-child.js';
 import { serializeRequest } from './logging/request-log.js';
 import { drainAndCloseSockets } from './shutdown/socket-drain.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
@@ -240,6 +241,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.trustProxy,
     // An incoming x-request-id is honoured only when it looks like an id, never as free text.
     requestIdHeader: false,
+    // A request's logger is made when it first writes a line (logging/lazy-child.ts).
+    childLoggerFactory: lazyChildLogger,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
