@@ -1,7 +1,11 @@
-/** A request's logger is made on its first line (src/logging/lazy-child.ts), with the same output. */
+/**
+ * A request's logger is made on its first line (src/logging/lazy-child.ts), with the same
+ * output; Fastify's per-request lines are skipped below `info`, where they are never written.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
+import { requestLinesLogged } from '../src/app.js';
 import { lazyChildLogger } from '../src/logging/lazy-child.js';
 
 function capture(level: string) {
@@ -51,5 +55,18 @@ describe('lazy request loggers', () => {
     const { logger, children } = capture('info');
     lazyChildLogger(logger, { reqId: 'r3' }, { level: 'debug' });
     assert.equal(children(), 1);
+  });
+});
+
+describe("Fastify's per-request lines", () => {
+  it('are built only at a level that writes them', () => {
+    assert.equal(requestLinesLogged(undefined, 'info'), true);
+    assert.equal(requestLinesLogged(undefined, 'debug'), true);
+    assert.equal(requestLinesLogged(undefined, 'warn'), false);
+    assert.equal(requestLinesLogged(undefined, 'silent'), false);
+    assert.equal(requestLinesLogged(false, 'info'), false);
+    assert.equal(requestLinesLogged({ level: 'error' }, 'info'), false);
+    assert.equal(requestLinesLogged({ level: 'trace' }, 'warn'), true);
+    assert.equal(requestLinesLogged({}, 'warn'), true, "pino's own default is info");
   });
 });
