@@ -4,7 +4,7 @@
  * and read marks are loaded in bulk, one query each per page, never one per message.
  */
 import type { ChatSettingsView, ChatView, MessageView, Profile, ReadMarkView, ReplyToView } from '../ports/events.js';
-import type { ChatRecord, MemberRecord, MessageRecord, Store } from '../ports/store.js';
+import type { ChatRecord, MemberRecord, MessageRecord, Repositories, Store } from '../ports/store.js';
 import { loadProfiles, mediaViewOf } from './profiles.js';
 
 export { mediaViewOf };
@@ -19,8 +19,13 @@ export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView =
   isBlocked: member?.hasBlockedChat ?? false,
 });
 
-/** Views of `messages` (all of one chat), in the order given. */
-export async function buildMessageViews(store: Store, chatId: string, messages: MessageRecord[], known = new Map<number, Profile>()): Promise<MessageView[]> {
+/** Views of `messages` (all of one chat), in the order given; `store` may be a transaction. */
+export async function buildMessageViews(
+  store: Repositories,
+  chatId: string,
+  messages: MessageRecord[],
+  known = new Map<number, Profile>(),
+): Promise<MessageView[]> {
   if (messages.length === 0) return [];
   const seqs = messages.map((m) => m.seq);
   const ids = messages.map((m) => m.id);

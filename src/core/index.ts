@@ -126,8 +126,12 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     ...(config.webhooks ?? WEBHOOK_DEFAULTS),
     onError: (error, context) => ports.onWebhookError?.(error, context),
   });
-  // Published after the commit: the new deliveries are visible now.
-  bus.subscribe('chat.event', () => webhookWorker.kick());
+  // Published after the commit: the new deliveries are visible now. With no webhooks at all
+  // (known from the list read for the event) there are none, and a look per event cost more
+  // than a reaction's own statements.
+  bus.subscribe('chat.event', () => {
+    if (webhooks.mayHaveDeliveries()) webhookWorker.kick();
+  });
   const events = createChatEvents({ store, bus, clock, webhooks });
   const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, media, clock });

@@ -123,6 +123,8 @@ export interface ChatsRepository {
   listPeerIds(userId: number): Promise<number[]>;
   /** The ids of the current members (cheaper than `listMembers` when ids are all that is needed). */
   listMemberIds(chatId: string): Promise<number[]>;
+  /** The ids of the current members whose (folded) username is one of `usernames`: one indexed lookup per name. */
+  memberIdsNamed(chatId: string, usernames: string[]): Promise<number[]>;
   /** Inserts the member, or updates every field of an existing row. */
   upsertMember(member: MemberRecord): Promise<void>;
   updateMember(chatId: string, userId: number, patch: MemberPatch): Promise<void>;
