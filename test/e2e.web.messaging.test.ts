@@ -104,14 +104,15 @@ describe('web app in Chromium: reactions, replies, pins, presence', { skip: miss
     // Gus pins his message; Hal's pin count follows, and the pinned list shows it; Hal unpins from there.
     await onGus.getByRole('button', { name: 'Pin', exact: true }).click();
     await onGus.getByRole('button', { name: 'Unpin' }).waitFor();
-    await hal.page.getByTestId('pins-toggle').filter({ hasText: '1' }).click();
+    await messagesWith(hal.page, 'Lunch at noon').getByTestId('pin-mark').waitFor();
+    await hal.page.getByRole('button', { name: 'Pins (1)' }).click();
     const pinned = hal.page.getByTestId('pinned');
     await pinned.getByTestId('pinned-item').filter({ hasText: 'Lunch at noon' }).waitFor();
     mkdirSync(ARTIFACTS, { recursive: true });
     await gus.page.screenshot({ path: path.join(ARTIFACTS, 'app-messaging.png') });
     await pinned.getByRole('button', { name: 'Unpin' }).click();
     await pinned.getByText('Nothing pinned yet.').waitFor();
-    await gus.page.getByTestId('pins-toggle').filter({ hasText: '0' }).waitFor();
+    await gus.page.getByRole('button', { name: 'Pins (0)' }).waitFor();
     await onGus.getByRole('button', { name: 'Pin', exact: true }).waitFor();
 
     await gus.context.close();

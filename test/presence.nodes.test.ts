@@ -1,7 +1,8 @@
 /**
  * Presence across two real server processes on one PostgreSQL and one Redis: a user online
  * on one node is announced to a co-member whose socket is on the other, stays online while
- * any of their sockets (on either node) is open, and goes offline when the last one closes.
+ * any of their sockets (on either node) is open, and goes offline when the last one closes
+ * or when the node holding it dies.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -87,5 +88,21 @@ describe('presence on two nodes', { skip: services.skip }, () => {
     assert.equal((await http(`${nodes.a.url}/users/presence?ids=${alice.id}`, { token: bob.token })).body[0].status, 'dnd');
     aliceOnB.close();
     await waitNext(bobOnA, alice, 'offline', mark);
+  });
+
+  it('shows the users of a node that dies offline, once its rows go stale', async () => {
+    // Two more nodes with a one-second heartbeat: rows are stale after 3 s, and d reaps them. (Nodes
+    // should share the setting; a and b hold no socket of alice's here.)
+    const quick = { PRESENCE_HEARTBEAT_SECONDS: '1' };
+    const c = await nodes.startNode(quick);
+    const d = await nodes.startNode(quick);
+    const bobOnD = await open(d.wsUrl, bob);
+    await http(`${c.url}/users/me/presence`, { method: 'PUT', token: alice.token, body: { status: 'online' } });
+    const mark = statusesOf(bobOnD, alice).length;
+    await open(c.wsUrl, alice);
+    await waitNext(bobOnD, alice, 'online', mark);
+    await c.kill();
+    await waitNext(bobOnD, alice, 'offline', mark);
+    assert.equal((await http(`${d.url}/users/presence?ids=${alice.id}`, { token: bob.token })).body[0].status, 'offline');
   });
 });

@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { basic, client, invalidNames, problemOf, register, startApp, type Registered, type TestApp } from './helpers.js';
+import { WebSocket } from 'ws';
+import { ParleyClient, type PresenceInfo } from '../client/src/index.js';
 import { connect, listen, type TestSocket } from './ws-helpers.js';
 
 describe('presence', () => {
@@ -120,6 +122,24 @@ describe('presence', () => {
     );
   });
 
+  it('hides a user’s presence from those they blocked', async () => {
+    // erin blocks dave (they share a chat): dave neither hears of her nor sees her in a snapshot.
+    assert.equal((await client(t.app, erin.token)('PUT', `/users/me/blocks/${dave.id}`)).statusCode, 200);
+    assert.deepEqual((await client(t.app, dave.token)('GET', `/users/presence?ids=${erin.id}`)).json(), []);
+    const daveS = await open(dave.token);
+    await choose(erin, 'dnd');
+    // dave hears later changes of others (alice's), never erin's.
+    const mark = statusesOf(daveS, alice).length;
+    assert.equal((await client(t.app, alice.token)('POST', '/chats', { participants: [dave.id] })).statusCode, 200);
+    await choose(alice, 'dnd');
+    await waitNext(daveS, alice, 'dnd', mark);
+    assert.deepEqual(statusesOf(daveS, erin), []);
+    await choose(alice, 'online');
+    await choose(erin, 'online');
+    assert.equal((await client(t.app, erin.token)('DELETE', `/users/me/blocks/${dave.id}`)).statusCode, 200);
+    assert.equal((await client(t.app, dave.token)('GET', `/users/presence?ids=${erin.id}`)).json().length, 1);
+  });
+
   it('shows a user offline only when their last socket closes', async () => {
     const login = await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(erin.username, erin.password) });
     assert.equal(login.statusCode, 200, login.body);
@@ -138,6 +158,39 @@ describe('presence', () => {
     const [gone] = daveS.of('presence').filter((f) => f.payload.userId === erin.id && f.payload.status === 'offline');
     const profile = (await client(t.app, dave.token)('GET', `/users/${erin.id}`)).json();
     assert.equal(profile.lastSeen, gone!.payload.lastSeen, 'UserInfo lastSeen is the time she went offline');
+  });
+});
+
+describe('presence through the client library', () => {
+  let t: TestApp;
+  after(() => t?.destroy());
+
+  it('sets and reads the caller’s presence, snapshots others’ and hears presence events', async () => {
+    t = await startApp();
+    const base = (await listen(t)).replace('ws://', 'http://');
+    const [ivy, jon] = [new ParleyClient({ baseUrl: base, WebSocket }), new ParleyClient({ baseUrl: base, WebSocket })];
+    await ivy.register({ name: 'Ivy', username: `ivy${process.pid}`, password: 'correct horse battery' });
+    const jonMe = await jon.register({ name: 'Jon', username: `jon${process.pid}`, password: 'correct horse battery' });
+    await ivy.createChat({ participants: [jonMe.id] });
+    const heard: PresenceInfo[] = [];
+    const socket = ivy.socket();
+    const jonSocket = jon.socket();
+    try {
+      socket.on('presence', (p) => heard.push(p));
+      await socket.once('open');
+      await jonSocket.once('open');
+      assert.deepEqual(
+        (await ivy.presenceOf([jonMe.id])).map((p) => p.status),
+        ['online'],
+      );
+      const chosen = await jon.setPresence('invisible');
+      assert.deepEqual([chosen.status, chosen.shownAs], ['invisible', 'offline']);
+      await until(async () => heard.some((p) => p.userId === jonMe.id && p.status === 'offline'));
+      assert.equal((await jon.myPresence()).status, 'invisible');
+    } finally {
+      socket.close();
+      jonSocket.close();
+    }
   });
 });
 

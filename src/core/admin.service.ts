@@ -29,6 +29,9 @@ export type Actor = UserRecord | undefined;
 
 export type AdminService = ReturnType<typeof createAdminService>;
 
+/** The most accounts one page of `listUsers` holds. */
+export const USERS_PAGE_MAX = 200;
+
 /** Builds the admin service over the accounts, sessions and token services it drives. */
 export function createAdminService(deps: {
   store: Store;
@@ -141,6 +144,28 @@ export function createAdminService(deps: {
       await sessions.revokeAll(user.id);
       await record(actor, 'user.sessions-revoke', 'user', user.id, { username: user.username, revoked: count });
       return count;
+    },
+
+    /**
+     * Accounts newest first, with `query` those whose name, username or email contains it; each
+     * with its number of sessions. `nextCursor` continues the list (absent on the last page).
+     */
+    async listUsers(page: { query?: string | undefined; cursor?: number | undefined; limit?: number | undefined }) {
+      const limit = Math.min(page.limit ?? 50, USERS_PAGE_MAX);
+      const found = await store.users.newest({ before: page.cursor, limit: limit + 1, query: page.query?.trim() });
+      const shown = found.slice(0, limit);
+      const counts = await store.sessions.countByUsers(shown.map((u) => u.id));
+      const users = shown.map((user) => ({ user, sessions: counts.get(user.id) ?? 0 }));
+      return found.length > limit ? { users, nextCursor: shown.at(-1)!.id } : { users };
+    },
+
+    /** Deletes the account as its own deletion would (everything it owns goes); an admin not themself over HTTP (409). */
+    async deleteUser(ref: string | number, actor?: Actor): Promise<UserRecord> {
+      const user = await findUser(ref);
+      notSelf(actor, user, 'delete');
+      await accounts.removeAccount(user);
+      await record(actor, 'user.delete', 'user', user.id, { username: user.username });
+      return user;
     },
 
     /** A new signing key signs from now on, on every node; older tokens verify until they expire. */

@@ -34,6 +34,7 @@ import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
+import { createReportsService } from './reports.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -78,7 +79,8 @@ export interface CorePorts {
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
-  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents' | 'presenceAwaySeconds'>>;
+  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> &
+    Partial<Pick<Config['realtime'], 'replayPageEvents' | 'presenceAwaySeconds' | 'presenceHeartbeatSeconds'>>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
     webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
@@ -128,7 +130,13 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const chats = createChatsService({ store, events, media, clock });
   const senders = ports.push ?? {};
   const pushConfig = config.push ?? PUSH_DEFAULTS;
-  const presence = createPresence({ store, bus, clock, awayMs: (config.realtime?.presenceAwaySeconds ?? 300) * 1000 });
+  const presence = createPresence({
+    store,
+    bus,
+    clock,
+    awayMs: (config.realtime?.presenceAwaySeconds ?? 300) * 1000,
+    heartbeatMs: (config.realtime?.presenceHeartbeatSeconds ?? 20) * 1000,
+  });
   const push = createPushService({ store, clock, senders, presence, preview: pushConfig.preview });
   const pushWorker = createPushWorker({
     store,
@@ -145,6 +153,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const messages = createMessagesService({ store, events, media, clock, push, throttle, log: moderationLog });
   const chatModeration = createChatModerationService({ store, events, clock, log: moderationLog });
   const reactions = createReactionsService({ store, events, clock });
+  const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
   const blocks = createBlocksService({ store, clock });
@@ -202,6 +211,7 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     chatModeration,
     messages,
     reactions,
+    reports,
     pins,
     contacts,
     blocks,

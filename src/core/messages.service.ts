@@ -217,6 +217,36 @@ export function createMessagesService(deps: {
   /** The one resolver of a message a client names (see message-lookup.ts). */
   const resolve = (chatId: string, messageId: string) => findMessageIn(store, chatId, messageId);
 
+  /**
+   * Erases the content: a tombstone with deletedAt stays in the history; files, events and pushes
+   * of it go. `deletedBy` names a moderator or administrator who is not the author (null: the author).
+   */
+  async function erase(
+    message: MessageRecord,
+    actorId: number,
+    deletedBy: number | null = null,
+    /** More writes of the same transaction (the moderation log's entry). */
+    within?: (tx: Repositories) => Promise<unknown> | undefined,
+  ): Promise<MessageView> {
+    if (message.deletedAt !== null) return viewOne(message);
+    const now = clock.now();
+    const erased = { ...message, text: '', deletedAt: now, updatedAt: now, deletedBy };
+    const files = (await store.media.attachmentsOf([message.id])).get(message.id) ?? [];
+    await store.transaction(async (tx) => {
+      await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now, ...(deletedBy !== null ? { deletedBy } : {}) });
+      await tx.media.deleteMany(files.map((f) => f.id));
+      await tx.events.deleteForMessage(message.id);
+      await tx.messageExtras.deleteEdits(message.id);
+      // Its text must not go out in a push still waiting.
+      if (push) await tx.push.deleteForMessage(message.id);
+      await within?.(tx);
+    });
+    await media.deleteFiles(files.flatMap(blobKeysOf));
+    const view = await viewOne(erased);
+    await events.message('messageUpdate', view, await recipientsOf(message.chatId), actorId);
+    return view;
+  }
+
   /** The message a send replies to: of the same chat and one the author can see, else 400. */
   async function replyTarget(chatId: string, authorId: number, replyTo: string | undefined): Promise<MessageRecord | undefined> {
     if (replyTo === undefined) return undefined;
@@ -290,27 +320,30 @@ export function createMessagesService(deps: {
       const byModerator = message.authorId !== actor.id;
       if (byModerator && (chat.isPersonal || !isModerator(chat, member))) throw forbidden('Only the author, the chat owner or an admin may delete a message.');
       if (message.deletedAt !== null) return viewOne(message);
-      const now = clock.now();
-      const deletedBy = byModerator ? actor.id : null;
-      const erased = { ...message, text: '', deletedAt: now, updatedAt: now, deletedBy };
-      const files = (await store.media.attachmentsOf([message.id])).get(message.id) ?? [];
-      await store.transaction(async (tx) => {
-        await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now, ...(byModerator ? { deletedBy } : {}) });
-        await tx.media.deleteMany(files.map((f) => f.id));
-        await tx.events.deleteForMessage(message.id);
-        await tx.messageExtras.deleteEdits(message.id);
-        // Its text must not go out in a push still waiting.
-        if (push) await tx.push.deleteForMessage(message.id);
-        if (byModerator) {
-          const entry = { actorId: actor.id, action: 'message.moderatorDelete', targetType: 'message' as const, targetId: message.uuid, chatId: chat.id };
-          await deps.log?.record({ ...entry, details: { authorId: message.authorId } }, tx);
-        }
-      });
-      await media.deleteFiles(files.flatMap(blobKeysOf));
-      const view = await viewOne(erased);
-      await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
+      const view = await erase(message, actor.id, byModerator ? actor.id : null, (tx) =>
+        // The moderator's delete is recorded in the erasing transaction: the entry exists exactly when the delete does.
+        byModerator
+          ? deps.log?.record(
+              {
+                actorId: actor.id,
+                action: 'message.moderatorDelete',
+                targetType: 'message',
+                targetId: message.uuid,
+                chatId: chat.id,
+                details: { authorId: message.authorId },
+              },
+              tx,
+            )
+          : undefined,
+      );
       return view;
     },
+
+    /**
+     * An administrator erases a message of any chat as its author's delete would (the action of
+     * a resolved report); the caller checked the role and records it in the audit log.
+     */
+    eraseAsAdmin: (message: MessageRecord, adminId: number): Promise<MessageView> => erase(message, adminId, message.authorId === adminId ? null : adminId),
 
     /** The author edits text or flags; `editedAt` is set only when the text changes. */
     async editMessage(actor: Profile, chatId: string, messageId: string, input: EditInput): Promise<MessageView> {

@@ -124,8 +124,11 @@ export interface UsersRepository {
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
   search(search: UserSearch): Promise<UserRecord[]>;
-  /** Newest first (id descending): up to `limit` users, only ids below `before` when given (a cursor). */
-  newest(page: { before?: number | undefined; limit: number }): Promise<UserRecord[]>;
+  /**
+   * Newest first (id descending): up to `limit` users, only ids below `before` when given (a
+   * cursor), and with `query` only those whose name, username or email contains it (any case).
+   */
+  newest(page: { before?: number | undefined; limit: number; query?: string | undefined }): Promise<UserRecord[]>;
   update(
     id: number,
     patch: Partial<Pick<UserRecord, 'displayName' | 'about' | 'passwordHash' | 'accountKeyHash' | 'lastSeenAt' | 'updatedAt' | 'role' | 'disabledAt'>>,
@@ -143,6 +146,8 @@ export interface SessionsRepository {
   findById(id: string): Promise<SessionRecord | undefined>;
   findByDevice(userId: number, deviceId: string): Promise<SessionRecord | undefined>;
   listByUser(userId: number): Promise<SessionRecord[]>;
+  /** How many sessions each of these users has (users without any are absent). */
+  countByUsers(userIds: number[]): Promise<Map<number, number>>;
   update(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'userId' | 'createdAt'>>): Promise<void>;
   delete(id: string): Promise<boolean>;
   /** Deletes the user's sessions except `exceptId`; returns the ids deleted. */

@@ -439,6 +439,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports newest first, of one status when given */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                    status?: "open" | "resolved" | "dismissed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                            reports: {
+                                action?: "deleteMessage" | "disableUser" | "none";
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The reported message as it was when reported (kept after its deletion). */
+                                evidence?: {
+                                    attachments: {
+                                        fileSize: number;
+                                        fileType: string;
+                                        id: string;
+                                        mime: string;
+                                    }[];
+                                    authorId: number;
+                                    /** Format: date-time */
+                                    editedAt?: string;
+                                    /** Format: uuid */
+                                    messageId: string;
+                                    /** Format: date-time */
+                                    sentAt: string;
+                                    text: string;
+                                };
+                                id: number;
+                                reason: "spam" | "abuse" | "illegal" | "other";
+                                /** @description The reported user, or the reported message’s author. */
+                                reportedUserId?: number;
+                                /** @description Absent once the reporter’s account is gone. */
+                                reporterId?: number;
+                                /** Format: date-time */
+                                resolvedAt?: string;
+                                resolvedBy?: number;
+                                status: "open" | "resolved" | "dismissed";
+                                targetId: string;
+                                targetType: "message" | "user" | "chat";
+                                text?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Resolve or dismiss a report, optionally deleting the message or disabling the user */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action?: "deleteMessage" | "disableUser" | "none";
+                        status: "open" | "resolved" | "dismissed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action?: "deleteMessage" | "disableUser" | "none";
+                            chatId?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The reported message as it was when reported (kept after its deletion). */
+                            evidence?: {
+                                attachments: {
+                                    fileSize: number;
+                                    fileType: string;
+                                    id: string;
+                                    mime: string;
+                                }[];
+                                authorId: number;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** Format: uuid */
+                                messageId: string;
+                                /** Format: date-time */
+                                sentAt: string;
+                                text: string;
+                            };
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            /** @description The reported user, or the reported message’s author. */
+                            reportedUserId?: number;
+                            /** @description Absent once the reporter’s account is gone. */
+                            reporterId?: number;
+                            /** Format: date-time */
+                            resolvedAt?: string;
+                            resolvedBy?: number;
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
+                            text?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/sessions/{id}": {
         parameters: {
             query?: never;
@@ -484,7 +644,57 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Accounts newest first, optionally matching `q`, with their session counts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                    /** @description Only accounts whose name, username or email contains this (any case). */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                            users: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                disabled: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description Set while the account is disabled.
+                                 */
+                                disabledAt?: string;
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                role: "user" | "admin";
+                                /** @description How many device sessions the account has. */
+                                sessions: number;
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Create an account (not counted against the sign-up limit) */
         post: {
@@ -590,7 +800,30 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an account and everything it owns, as its own deletion would */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The account’s id or username. */
+                    user: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1512,6 +1745,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports newest first, of one status when given */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                    status?: "open" | "resolved" | "dismissed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                            reports: {
+                                action?: "deleteMessage" | "disableUser" | "none";
+                                chatId?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description The reported message as it was when reported (kept after its deletion). */
+                                evidence?: {
+                                    attachments: {
+                                        fileSize: number;
+                                        fileType: string;
+                                        id: string;
+                                        mime: string;
+                                    }[];
+                                    authorId: number;
+                                    /** Format: date-time */
+                                    editedAt?: string;
+                                    /** Format: uuid */
+                                    messageId: string;
+                                    /** Format: date-time */
+                                    sentAt: string;
+                                    text: string;
+                                };
+                                id: number;
+                                reason: "spam" | "abuse" | "illegal" | "other";
+                                /** @description The reported user, or the reported message’s author. */
+                                reportedUserId?: number;
+                                /** @description Absent once the reporter’s account is gone. */
+                                reporterId?: number;
+                                /** Format: date-time */
+                                resolvedAt?: string;
+                                resolvedBy?: number;
+                                status: "open" | "resolved" | "dismissed";
+                                targetId: string;
+                                targetType: "message" | "user" | "chat";
+                                text?: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Resolve or dismiss a report, optionally deleting the message or disabling the user */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        action?: "deleteMessage" | "disableUser" | "none";
+                        status: "open" | "resolved" | "dismissed";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action?: "deleteMessage" | "disableUser" | "none";
+                            chatId?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The reported message as it was when reported (kept after its deletion). */
+                            evidence?: {
+                                attachments: {
+                                    fileSize: number;
+                                    fileType: string;
+                                    id: string;
+                                    mime: string;
+                                }[];
+                                authorId: number;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** Format: uuid */
+                                messageId: string;
+                                /** Format: date-time */
+                                sentAt: string;
+                                text: string;
+                            };
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            /** @description The reported user, or the reported message’s author. */
+                            reportedUserId?: number;
+                            /** @description Absent once the reporter’s account is gone. */
+                            reporterId?: number;
+                            /** Format: date-time */
+                            resolvedAt?: string;
+                            resolvedBy?: number;
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
+                            text?: string;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/sessions/{id}": {
         parameters: {
             query?: never;
@@ -1557,7 +1950,57 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Accounts newest first, optionally matching `q`, with their session counts */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: number;
+                    limit?: number;
+                    /** @description Only accounts whose name, username or email contains this (any case). */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Pass as `cursor` for the next page; null on the last page. */
+                            nextCursor: number | null;
+                            users: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                disabled: boolean;
+                                /**
+                                 * Format: date-time
+                                 * @description Set while the account is disabled.
+                                 */
+                                disabledAt?: string;
+                                email?: string;
+                                id: number;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                role: "user" | "admin";
+                                /** @description How many device sessions the account has. */
+                                sessions: number;
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Create an account (not counted against the sign-up limit) */
         post: {
@@ -1663,7 +2106,30 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an account and everything it owns, as its own deletion would */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The account’s id or username. */
+                    user: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -10188,6 +10654,69 @@ export interface paths {
                             /** Format: uuid */
                             id: string;
                             seq: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a message, a user or a chat the caller can see, to the administrators */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Exactly one of messageId, userId and chatId. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A chat the caller is a member of.
+                         */
+                        chatId?: string;
+                        /**
+                         * Format: uuid
+                         * @description A message the caller can see (MessageInfo `id`).
+                         */
+                        messageId?: string;
+                        reason: "spam" | "abuse" | "illegal" | "other";
+                        text?: string;
+                        userId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
                         };
                     };
                 };
@@ -21772,6 +22301,69 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a message, a user or a chat the caller can see, to the administrators */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Exactly one of messageId, userId and chatId. */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A chat the caller is a member of.
+                         */
+                        chatId?: string;
+                        /**
+                         * Format: uuid
+                         * @description A message the caller can see (MessageInfo `id`).
+                         */
+                        messageId?: string;
+                        reason: "spam" | "abuse" | "illegal" | "other";
+                        text?: string;
+                        userId?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

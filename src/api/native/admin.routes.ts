@@ -44,6 +44,35 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
   );
 
   app.get(
+    '/admin/users',
+    {
+      config: adminOnly,
+      schema: {
+        tags,
+        summary: 'Accounts newest first, optionally matching `q`, with their session counts',
+        querystring: S.ListUsersQuery,
+        response: { 200: S.UsersPage },
+      },
+    },
+    async (req) => {
+      const page = await admin.listUsers({ query: req.query.q, cursor: req.query.cursor, limit: req.query.limit });
+      return {
+        users: page.users.map(({ user, sessions }) => ({ ...presentAdminUser(user), disabled: user.disabledAt !== null, sessions })),
+        nextCursor: page.nextCursor ?? null,
+      };
+    },
+  );
+
+  app.delete(
+    '/admin/users/:user',
+    {
+      config: adminOnly,
+      schema: { tags, summary: 'Delete an account and everything it owns, as its own deletion would', params: S.UserParams, response: { 200: Ok } },
+    },
+    async (req) => (await admin.deleteUser(req.params.user, req.auth.user), {}),
+  );
+
+  app.get(
     '/admin/users/:user',
     { config: adminOnly, schema: { tags, summary: 'An account by id or username', params: S.UserParams, response: user } },
     async (req) => presentAdminUser(await admin.findUser(req.params.user)),

@@ -56,7 +56,7 @@ export function ChatView({ session, chatId, focusId }: { session: Session; chatI
         {other && <PresenceDot session={session} userId={other.id} />}
         <h2 data-testid="chat-title">{chatName(chat, meId)}</h2>
         <button type="button" onClick={() => setShowPins(!showPins)} aria-expanded={showPins} data-testid="pins-toggle">
-          📌 {pinned.length}
+          Pins ({pinned.length})
         </button>
         {!chat.isPersonal && (
           <button type="button" onClick={() => setShowMembers(!showMembers)} aria-expanded={showMembers}>

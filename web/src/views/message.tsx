@@ -61,8 +61,8 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
     <li class={`message ${mine ? 'mine' : ''} ${found ? 'found' : ''} ${pinned ? 'pinned' : ''}`} data-testid="message" data-id={m.id}>
       {!mine && showAuthor && <span class="author">{m.author.name}</span>}
       {pinned && (
-        <span class="pin-mark" role="img" aria-label="pinned">
-          📌
+        <span class="pin-mark" data-testid="pin-mark">
+          Pinned
         </span>
       )}
       {m.replyTo && (
