@@ -1,5 +1,5 @@
 /**
- * Message retention: `MESSAGE_RETENTION_DAYS` and a chat's own `retentionDays` (owner only, not
+ * Message retention: `MESSAGE_RETENTION_DAYS` and a chat's own `retentionDays` (owner or admins only, not
  * above the server's; 401/400/403/404 first); the sweep deletes only messages older than what
  * applies, with their uploads' files and their events, and leaves newer ones. Time is moved
  * with the injectable clock. Runs on PostgreSQL too with PARLEY_TEST_STORE=postgres.
@@ -48,7 +48,7 @@ describe('message retention', () => {
   });
   after(() => t.destroy());
 
-  it('lets only the owner set it, never above the server’s (401, 400, 403, 404 first)', async () => {
+  it('lets only the owner or an admin set it, never above the server’s (401, 400, 403, 404 first)', async () => {
     const chatId = await group();
     problemOf(await t.app.inject({ method: 'PUT', url: `/chats/${chatId}/retention`, payload: { retentionDays: 5 } }), 401);
     assert.deepEqual(invalidNames(await O('PUT', `/chats/${chatId}/retention`, { retentionDays: 31 })), ['retentionDays']);
@@ -62,6 +62,12 @@ describe('message retention', () => {
     assert.deepEqual((await O('PUT', `/chats/${chatId}/retention`, { retentionDays: 10 })).json(), { retentionDays: 10, effectiveDays: 10 });
     assert.deepEqual((await O('GET', `/chats/${chatId}/retention`)).json(), { retentionDays: 10, effectiveDays: 10 });
     assert.deepEqual((await O('PUT', `/chats/${chatId}/retention`, { retentionDays: null })).json(), { retentionDays: null, effectiveDays: 30 });
+    // Made an admin, the member may set it too.
+    assert.equal((await O('PUT', `/chats/${chatId}/users/${member.id}/role`, { role: 'admin' })).statusCode, 200);
+    assert.deepEqual((await client(t.app, member.token)('PUT', `/chats/${chatId}/retention`, { retentionDays: 7 })).json(), {
+      retentionDays: 7,
+      effectiveDays: 7,
+    });
   });
 
   it('deletes only what is older than the chat’s or the server’s retention, with files and events', async () => {

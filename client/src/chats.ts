@@ -43,7 +43,7 @@ export class ChatsApi extends ClientCore {
   addChatUsers(chatId: string, users: number[]): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}/users`, { body: { users } });
   }
-  /** `DELETE /chats/<id>/users` (owner). */
+  /** `DELETE /chats/<id>/users` (owner or admin). */
   removeChatUsers(chatId: string, users: number[]): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}/users`, { method: 'DELETE', body: { users } });
   }
@@ -95,17 +95,40 @@ export class ChatsApi extends ClientCore {
   editHistory(chatId: string, messageId: string): Promise<T.EditEntry[]> {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/history`);
   }
+  /**
+   * `GET /chats/<id>/messages/<rootId>/thread?count&before`: the replies in a message's thread,
+   * newest first (as `history`); reply with `sendMessage(chatId, {text, threadId: rootId})`.
+   */
+  thread(chatId: string, rootId: string, query: T.HistoryQuery = {}): Promise<T.MessageInfo[]> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(rootId)}/thread`, { query });
+  }
   /** `GET /chats/<id>/pins`: the pinned messages, oldest pin first. */
   pins(chatId: string): Promise<T.MessageInfo[]> {
     return this.request(`/chats/${seg(chatId)}/pins`);
   }
-  /** `PUT /chats/<id>/pins/<messageId>` (members; the owner in groups). */
+  /** `PUT /chats/<id>/pins/<messageId>` (members; the owner or an admin in groups). */
   pin(chatId: string, messageId: string): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}/pins/${seg(messageId)}`, { method: 'PUT' });
   }
   /** `DELETE /chats/<id>/pins/<messageId>`. */
   unpin(chatId: string, messageId: string): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}/pins/${seg(messageId)}`, { method: 'DELETE' });
+  }
+  /** `PUT /chats/<id>/users/<userId>/role` (owner only): `owner` hands the group over, the old owner becoming an admin. */
+  setRole(chatId: string, userId: number, role: T.ChatRole): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/users/${seg(userId)}/role`, { method: 'PUT', body: { role } });
+  }
+  /** `PUT /chats/<id>/bans/<userId>` (owner or admin): removes the user and keeps them out until unbanned. */
+  ban(chatId: string, userId: number): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/bans/${seg(userId)}`, { method: 'PUT' });
+  }
+  /** `DELETE /chats/<id>/bans/<userId>`: they may be added again. */
+  async unban(chatId: string, userId: number): Promise<void> {
+    await this.request<Ok>(`/chats/${seg(chatId)}/bans/${seg(userId)}`, { method: 'DELETE' });
+  }
+  /** `GET /chats/<id>/bans` (owner or admin), newest first. */
+  bans(chatId: string): Promise<T.BanInfo[]> {
+    return this.request(`/chats/${seg(chatId)}/bans`);
   }
   /** `POST /chats/<id>/notify`: an `auxiliary` event (e.g. `typing_started`), never stored. */
   async notify(chatId: string, body: T.NotifyBody): Promise<void> {

@@ -51,6 +51,30 @@ export class ParleyClient extends ChatsApi {
   async updateMe(body: T.UpdateMeBody): Promise<void> {
     await this.request<Ok>('/users/me', { method: 'PUT', body });
   }
+  /** `PUT /users/me/blocks/<userId>`: they can no longer open a chat with you, add you or write to you. */
+  async blockUser(userId: number): Promise<void> {
+    await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: 'PUT' });
+  }
+  /** `DELETE /users/me/blocks/<userId>`. */
+  async unblockUser(userId: number): Promise<void> {
+    await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: 'DELETE' });
+  }
+  /** `GET /users/me/blocks`: the users you blocked, newest block first. */
+  blockedUsers(): Promise<T.UserInfo[]> {
+    return this.request('/users/me/blocks');
+  }
+  /** `GET /users/me/presence`: the status the caller chose and how others see it. */
+  myPresence(): Promise<T.OwnPresence> {
+    return this.request('/users/me/presence');
+  }
+  /** `PUT /users/me/presence {status}`: `online` (automatic), `away`, `dnd` or `invisible` (looks offline). */
+  setPresence(status: T.PresenceSetting): Promise<T.OwnPresence> {
+    return this.request('/users/me/presence', { method: 'PUT', body: { status } });
+  }
+  /** `GET /users/presence?ids=`: the presence of those users the caller sees (others are left out). */
+  presenceOf(userIds: number[]): Promise<T.PresenceInfo[]> {
+    return this.request('/users/presence', { query: { ids: userIds.join(',') } });
+  }
 
   // Files and photos -------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
  * are replayed; frames at or below the cursor are dropped, so none is seen twice.
  */
 import { ReconnectingSocket, type LifecycleEvents, type ReconnectingOptions } from './reconnecting.js';
-import type { ChatInfo, MessageInfo, UserInfo } from './types.js';
+import type { ChatInfo, MessageInfo, PresenceInfo, UserInfo } from './types.js';
 
 export type { WebSocketConstructor, WebSocketLike } from './websocket.js';
 
@@ -32,6 +32,8 @@ export interface Ack {
   seq?: number;
   error?: string;
   message?: string;
+  /** With `error: "rate_limited"` (the send limit): seconds until sending is allowed again; the socket stays open. */
+  retryAfter?: number;
 }
 
 /** Server events by name, with their payloads. */
@@ -46,6 +48,8 @@ export interface ServerEvents {
   chatDeleted: { chatId: string };
   userUpdate: UserInfo;
   auxiliary: AuxiliaryPayload;
+  /** A user the caller sees changed presence (volatile: no cursor, not replayed; snapshot with `presenceOf`). */
+  presence: PresenceInfo;
   ack: Ack;
   /** The cursor was too old: fetch the chats again; the socket goes on from `cursor`. */
   resync: { reason: string; cursor: number };

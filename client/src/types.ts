@@ -20,6 +20,10 @@ export type ChatInfo = Answer<'/chats/{id}', 'get'>;
 export type MessageInfo = Answer<'/chats/{id}/messages', 'post'>;
 export type ContactInfo = Answer<'/users/me/contacts', 'post'>;
 export type UploadAnswer = Answer<'/uploads', 'post'>;
+export type OwnPresence = Answer<'/users/me/presence', 'get'>;
+export type PresenceSetting = BodyOf<'/users/me/presence', 'put'>['status'];
+/** A user's presence (the `presence` socket event's payload too). */
+export type PresenceInfo = Answer<'/users/presence', 'get'>[number];
 
 export type RegisterBody = BodyOf<'/users', 'post'>;
 export type LoginBody = BodyOf<'/users/login', 'post'>;
@@ -46,3 +50,7 @@ export type ReplyTo = NonNullable<MessageInfo['replyTo']>;
 export type EditEntry = Answer<'/chats/{id}/messages/{messageId}/history', 'get'>[number];
 /** What a file is attached as: `{id, fileType, fileSize}` (the server's own record wins). */
 export type MediaRef = NonNullable<SendMessageBody['attachment']>;
+/** A group role: `owner` (one), `admin`, `member`. */
+export type ChatRole = BodyOf<'/chats/{id}/users/{userId}/role', 'put'>['role'];
+/** A ban in a group: who, by whom, since when. */
+export type BanInfo = Answer<'/chats/{id}/bans', 'get'>[number];

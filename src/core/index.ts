@@ -20,7 +20,9 @@ import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.j
 import { createAdminService } from './admin.service.js';
 import { createAuditService } from './audit.service.js';
 import { createChatEvents } from './chat-events.js';
+import { createBlocksService } from './blocks.service.js';
 import { createBotsService } from './bots.service.js';
+import { createChatModerationService } from './chat-moderation.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
@@ -34,6 +36,7 @@ import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
 import { createReportsService } from './reports.service.js';
+import { createThreadsService } from './threads.service.js';
 import { createRetentionService } from './retention.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
@@ -79,7 +82,8 @@ export interface CorePorts {
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
-  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents'>>;
+  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> &
+    Partial<Pick<Config['realtime'], 'replayPageEvents' | 'presenceAwaySeconds' | 'presenceHeartbeatSeconds'>>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc' | 'messageRetentionDays'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
     webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
@@ -122,14 +126,24 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     ...(config.webhooks ?? WEBHOOK_DEFAULTS),
     onError: (error, context) => ports.onWebhookError?.(error, context),
   });
-  // Published after the commit: the new deliveries are visible now.
-  bus.subscribe('chat.event', () => webhookWorker.kick());
+  // Published after the commit: the new deliveries are visible now. With no webhooks at all
+  // (known from the list read for the event) there are none, and a look per event cost more
+  // than a reaction's own statements.
+  bus.subscribe('chat.event', () => {
+    if (webhooks.mayHaveDeliveries()) webhookWorker.kick();
+  });
   const events = createChatEvents({ store, bus, clock, webhooks });
   const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, media, clock });
   const senders = ports.push ?? {};
   const pushConfig = config.push ?? PUSH_DEFAULTS;
-  const presence = createPresence({ store, clock, enabled: Object.keys(senders).length > 0 });
+  const presence = createPresence({
+    store,
+    bus,
+    clock,
+    awayMs: (config.realtime?.presenceAwaySeconds ?? 300) * 1000,
+    heartbeatMs: (config.realtime?.presenceHeartbeatSeconds ?? 20) * 1000,
+  });
   const push = createPushService({ store, clock, senders, presence, preview: pushConfig.preview });
   const pushWorker = createPushWorker({
     store,
@@ -141,15 +155,20 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     ...pushConfig,
     onError: (error, context) => ports.onPushError?.(error, context),
   });
-  const messages = createMessagesService({ store, events, media, clock, push });
+  // Moderator actions (roles, bans, a moderator's delete) are recorded in the audit log.
+  const moderationLog = audit;
+  const messages = createMessagesService({ store, events, media, clock, push, throttle, log: moderationLog });
+  const chatModeration = createChatModerationService({ store, events, clock, log: moderationLog });
   const reactions = createReactionsService({ store, events, clock });
   const retention = createRetentionService({ store, blobs, clock, serverDays: config.messageRetentionDays ?? 0 });
   const exports = createExportService({ store, blobs, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000' });
   const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
+  const threads = createThreadsService({ store });
   const contacts = createContactsService({ store, clock });
+  const blocks = createBlocksService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
-  const rooms = createRoomsService({ store, bus, clock });
+  const rooms = createRoomsService({ store, bus, clock, throttle });
   const eventLog = createEventLogService({
     store,
     clock,
@@ -199,13 +218,16 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     events,
     eventLog,
     chats,
+    chatModeration,
     messages,
     reactions,
     reports,
+    threads,
     retention,
     exports,
     pins,
     contacts,
+    blocks,
     incomingHooks,
     rooms,
     search,

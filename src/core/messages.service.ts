@@ -18,7 +18,9 @@ import {
   type Store,
 } from '../ports/store.js';
 import { createBatcher } from './batcher.js';
+import { refuseBlockedPair } from './blocks.service.js';
 import { refuseBlockedMember, requireMembership } from './chat-access.js';
+import { isModerator } from './chat-roles.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf, replyToViewOf } from './chat-views.js';
 import { resolveMentions } from './mentions.js';
@@ -29,6 +31,9 @@ import { canonicalUuid, newMessageId } from './message-ids.js';
 import type { MediaService } from './media.service.js';
 import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
+import type { ModerationLog } from '../ports/moderation-log.js';
+import type { Throttle } from './throttle.service.js';
+import { checkReplyContext, createThreadAnnouncer, threadRootOf } from './threads.service.js';
 
 /**
  * An attachment as the client sends it: the id of an upload of theirs, or no id, in which
@@ -48,6 +53,8 @@ export interface SendInput {
   attachment?: AttachmentInput | undefined;
   /** The id of the message (same chat, visible to the author) this one replies to. */
   replyTo?: string | undefined;
+  /** The id of the main-history message (same chat) in whose thread this one is a reply. */
+  threadId?: string | undefined;
 }
 
 const FILE_TYPE = /^[a-z0-9]{1,10}$/;
@@ -59,6 +66,8 @@ interface SendJob {
   text: string;
   attachment: { record: MediaRecord; insert: boolean } | undefined;
   replyTo: MessageRecord | undefined;
+  /** The thread's root, for a reply in a thread. */
+  thread?: MessageRecord | undefined;
   mentions: number[];
   now: number;
 }
@@ -79,10 +88,22 @@ interface BatchCache {
 
 const newCache = (): BatchCache => ({ pushTargets: new Map() });
 
-export function createMessagesService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock; push?: PushService | undefined }) {
+export function createMessagesService(deps: {
+  store: Store;
+  events: ChatEvents;
+  media: MediaService;
+  clock: Clock;
+  push?: PushService | undefined;
+  /** The per-user send limit (`send_user`); absent: unlimited (a core built for a tool). */
+  throttle?: Pick<Throttle, 'countSend'> | undefined;
+  /** Where a moderator's delete is recorded (the audit log). */
+  log?: ModerationLog | undefined;
+}) {
   const { store, events, media, clock } = deps;
+  const countSend = deps.throttle ? (userId: number) => deps.throttle!.countSend(userId) : async () => {};
   // Skipped entirely when no push transport is configured.
   const push = deps.push?.enabled ? deps.push : undefined;
+  const announceThread = createThreadAnnouncer({ store, events });
 
   /**
    * Writes one send inside `tx`: the seq, the message, its attachment, the author's read
@@ -90,7 +111,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { chat, author, input, text, attachment, replyTo, mentions, now } = job;
+    const { chat, author, input, text, attachment, replyTo, thread, mentions, now } = job;
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
@@ -108,6 +129,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       editedAt: null,
       deletedAt: null,
       replyToId: replyTo?.id ?? null,
+      threadId: thread?.id ?? null,
     });
     // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
     if (attachment?.insert) await tx.media.insert(attachment.record);
@@ -116,6 +138,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
     }
     if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
     if (mentions.length > 0) await tx.messageExtras.addMentions(inserted.id, mentions, now);
+    if (thread) await tx.messages.markThread(thread.id);
     // Sending implies having read everything before: advanceForSend moved the author's read position.
     const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.
@@ -127,6 +150,7 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       reactions: [],
       mentions,
       ...(replyTo ? { replyTo: replyToViewOf(replyTo) } : {}),
+      ...(thread ? { threadId: thread.uuid } : {}),
     };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
@@ -184,36 +208,52 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
   const viewOne = async (message: MessageRecord, known?: Map<number, Profile>) => (await buildMessageViews(store, message.chatId, [message], known))[0]!;
   const recipientsOf = (chatId: string) => store.chats.listMemberIds(chatId);
 
-  /** Refuses a member who may not post: blocked by the owner, or either side blocked the personal chat. */
+  /**
+   * Refuses a member who may not post: blocked by the owner or an admin, or either side blocked
+   * the personal chat, or either user blocked the other (account-wide, issue 21).
+   */
   async function assertMayPost(chat: ChatRecord, member: MemberRecord): Promise<void> {
-    if (member.isBlocked) throw cannotPost('The chat owner has blocked you from posting here.');
+    if (member.isBlocked) throw cannotPost('The chat owner or an admin has blocked you from posting here.');
     if (member.hasBlockedChat) throw cannotPost('You have blocked this chat; unblock it to post.');
     if (chat.isPersonal) {
       const members = await store.chats.listMembers(chat.id, true);
       if (members.some((m) => m.userId !== member.userId && m.hasBlockedChat)) throw cannotPost('You cannot post in this chat.');
+      const other = members.find((m) => m.userId !== member.userId);
+      if (other) await refuseBlockedPair(store, member.userId, other.userId);
     }
   }
 
   /** The one resolver of a message a client names (see message-lookup.ts). */
   const resolve = (chatId: string, messageId: string) => findMessageIn(store, chatId, messageId);
 
-  /** Erases the content: a tombstone with deletedAt stays in the history; files, events and pushes of it go. */
-  async function erase(message: MessageRecord, actorId: number): Promise<MessageView> {
+  /**
+   * Erases the content: a tombstone with deletedAt stays in the history; files, events and pushes
+   * of it go. `deletedBy` names a moderator or administrator who is not the author (null: the author).
+   */
+  async function erase(
+    message: MessageRecord,
+    actorId: number,
+    deletedBy: number | null = null,
+    alsoInTransaction?: (tx: Repositories) => Promise<unknown>,
+  ): Promise<MessageView> {
     if (message.deletedAt !== null) return viewOne(message);
     const now = clock.now();
-    const erased = { ...message, text: '', deletedAt: now, updatedAt: now };
+    const erased = { ...message, text: '', deletedAt: now, updatedAt: now, deletedBy };
     const files = (await store.media.attachmentsOf([message.id])).get(message.id) ?? [];
     await store.transaction(async (tx) => {
-      await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
+      await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now, ...(deletedBy !== null ? { deletedBy } : {}) });
       await tx.media.deleteMany(files.map((f) => f.id));
       await tx.events.deleteForMessage(message.id);
       await tx.messageExtras.deleteEdits(message.id);
       // Its text must not go out in a push still waiting.
       if (push) await tx.push.deleteForMessage(message.id);
+      await alsoInTransaction?.(tx);
     });
     await media.deleteFiles(files.flatMap(blobKeysOf));
     const view = await viewOne(erased);
     await events.message('messageUpdate', view, await recipientsOf(message.chatId), actorId);
+    // A thread reply's root shows one reply fewer.
+    if (message.threadId !== null) await announceThread(message.threadId, actorId);
     return view;
   }
 
@@ -249,15 +289,18 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       const earlier = await store.messages.findByLocalId(author.id, input.localId);
       if (earlier) return replay(earlier, chatId, author);
       // The sender inside its own message carries its photos, in the answer and in the live frame.
-      const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author)]);
+      // The send limit is counted alongside (one limiter call, no round trip of its own in line).
+      const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author), countSend(author.id)]);
       await assertMayPost(chat, member);
       const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
+      const thread = await threadRootOf(store, chat.id, author.id, input.threadId);
+      checkReplyContext(replyTo, thread);
       const mentions = await resolveMentions(store, chat, author.id, text);
       const attachment = await prepareAttachment(sender, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, mentions, now });
+        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, thread, mentions, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -266,6 +309,8 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       }
       await events.publish(event);
       push?.committed();
+      // The root's summary changed: a messageUpdate of it, after the reply's own event.
+      if (thread) await announceThread(thread.id, author.id);
       return event.message!;
     },
 
@@ -278,19 +323,41 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       return buildMessageViews(store, chat.id, messages);
     },
 
-    /** The author erases the content; a tombstone with deletedAt stays in the history. */
+    /**
+     * The author erases the content; a tombstone with deletedAt stays in the history. In a group
+     * the owner or an admin may delete anyone's message: the tombstone then names them
+     * (`deletedBy`), the members get it as a `messageUpdate`, and the moderation log records it.
+     */
     async deleteMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       const message = await resolve(chat.id, messageId);
-      if (message.authorId !== actor.id) throw forbidden('Only the author may delete a message.');
-      return erase(message, actor.id);
+      const byModerator = message.authorId !== actor.id;
+      if (byModerator && (chat.isPersonal || !isModerator(chat, member))) throw forbidden('Only the author, the chat owner or an admin may delete a message.');
+      if (message.deletedAt !== null) return viewOne(message);
+      // The moderation entry is written in the erase's own transaction: it exists exactly when the delete does.
+      const logged = byModerator
+        ? (tx: Repositories) =>
+            deps.log?.record(
+              {
+                actorId: actor.id,
+                action: 'message.moderatorDelete',
+                targetType: 'message',
+                targetId: message.uuid,
+                chatId: chat.id,
+                details: { authorId: message.authorId },
+              },
+              tx,
+            ) ?? Promise.resolve()
+        : undefined;
+      const view = await erase(message, actor.id, byModerator ? actor.id : null, logged);
+      return view;
     },
 
     /**
      * An administrator erases a message of any chat as its author's delete would (the action of
      * a resolved report); the caller checked the role and records it in the audit log.
      */
-    eraseAsAdmin: (message: MessageRecord, adminId: number): Promise<MessageView> => erase(message, adminId),
+    eraseAsAdmin: (message: MessageRecord, adminId: number): Promise<MessageView> => erase(message, adminId, message.authorId === adminId ? null : adminId),
 
     /** The author edits text or flags; `editedAt` is set only when the text changes. */
     async editMessage(actor: Profile, chatId: string, messageId: string, input: EditInput): Promise<MessageView> {

@@ -7,8 +7,9 @@
 import { forbidden, invalid } from '../errors.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { Clock } from '../ports/clock.js';
-import type { ChatRecord, Store, UserRecord } from '../ports/store.js';
+import type { ChatRecord, MemberRecord, Store, UserRecord } from '../ports/store.js';
 import { requireMembership } from './chat-access.js';
+import { isModerator } from './chat-roles.js';
 import { blobKeysOf } from './media-names.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -28,12 +29,9 @@ export interface ChatRetention {
 
 export type RetentionService = ReturnType<typeof createRetentionService>;
 
-/**
- * Who may set a chat's retention: its owner. The one place of this rule (group admins join
- * it when chat roles exist).
- */
-export function mayManageRetention(chat: ChatRecord, actor: UserRecord): boolean {
-  return chat.ownerId === actor.id;
+/** Who may set a chat's retention: its owner or an admin (the roles of chat-roles.ts). The one place of this rule. */
+export function mayManageRetention(chat: ChatRecord, member: MemberRecord): boolean {
+  return isModerator(chat, member);
 }
 
 export function createRetentionService(deps: { store: Store; blobs: BlobStore; clock: Clock; serverDays: number }) {
@@ -90,12 +88,12 @@ export function createRetentionService(deps: { store: Store; blobs: BlobStore; c
     },
 
     /**
-     * Sets (or with null clears) the chat's own retention: its owner only (403), a member's
+     * Sets (or with null clears) the chat's own retention: its owner or an admin only (403), a member's
      * chat (404), at most the server's (400).
      */
     async setChatRetention(actor: UserRecord, chatId: string, days: number | null): Promise<ChatRetention> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
-      if (!mayManageRetention(chat, actor)) throw forbidden('Only the chat owner may set its retention.');
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      if (!mayManageRetention(chat, member)) throw forbidden('Only the chat owner or an admin may set its retention.');
       if (days !== null && serverDays > 0 && days > serverDays) {
         throw invalid([{ name: 'retentionDays', reason: `must not exceed the server's retention of ${serverDays} days` }]);
       }

@@ -20,13 +20,16 @@ export interface Throttle {
   countReset(address: string): Promise<void>;
   /** Counts a profile looked up without a token; throws 429 past the limit. */
   countProfileView(address: string): Promise<void>;
+  /** Counts a message the user sends (one limiter call); throws 429 past the limit. */
+  countSend(userId: number): Promise<void>;
   /** Counts a report the user files; throws 429 past the limit. */
   countReport(userId: number): Promise<void>;
 }
 
 /**
  * Builds the throttle on `limiter`. Each refusal is counted in `metrics` under the name of
- * the limit that refused it (`login_user`, `login_ip`, `signup_ip`, `reset_ip`, `profile_ip`, `report_user`, as in
+ * the limit that refused it (`login_user`, `login_ip`, `signup_ip`, `reset_ip`, `profile_ip`, `send_user`,
+ * `report_user`, as in
  * `RATE_LIMITS`).
  */
 export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | null, metrics: Metrics = noopMetrics): Throttle {
@@ -39,6 +42,7 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | n
       countSignup: pass,
       countReset: pass,
       countProfileView: pass,
+      countSend: pass,
       countReport: pass,
     };
   }
@@ -80,6 +84,13 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | n
       const state = await limiter.hit('profile_ip', address, limits.profilePerAddress);
       if (state.count > limits.profilePerAddress.points) {
         metrics.rateLimited('profile_ip');
+        throw rateLimited(state.retryAfterSeconds);
+      }
+    },
+    async countSend(userId) {
+      const state = await limiter.hit('send_user', String(userId), limits.sendPerUser);
+      if (state.count > limits.sendPerUser.points) {
+        metrics.rateLimited('send_user');
         throw rateLimited(state.retryAfterSeconds);
       }
     },

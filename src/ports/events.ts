@@ -45,9 +45,11 @@ export interface ReplyToView {
   isVisible: boolean;
 }
 
+/** A thread's root shows its replies so (deleted replies do not count). */
 export interface ThreadView {
   count: number;
   lastReplyAt: number;
+  /** The replies' authors, in the order of their first reply. */
   participants: number[];
 }
 
@@ -59,6 +61,9 @@ export interface MessageView {
   /** Emoji in first-use order with who used them (each recipient sees `me` of their own). */
   reactions?: ReactionRecord[];
   replyTo?: ReplyToView;
+  /** For a thread reply: its root's public id (uuid). */
+  threadId?: string;
+  /** For a root with replies: their summary. */
   thread?: ThreadView;
   /** Members the text mentions. */
   mentions?: number[];
@@ -90,6 +95,8 @@ export interface ChatView {
   unreadCount: number;
   /** Pinned messages' public ids, oldest pin first. */
   pinned?: string[];
+  /** Groups, when the members were loaded: the owner and each admin by user id (issue 21). */
+  roles?: Record<string, 'owner' | 'admin'>;
 }
 
 export type ChatEventKind =
@@ -126,6 +133,22 @@ export interface ChatEvent {
   delivered?: { messageId: string; userId: number };
   /** For `userUpdate`. */
   user?: Profile;
+}
+
+/** How a user's presence looks to others (`invisible` looks `offline`). */
+export type PresenceStatus = 'online' | 'away' | 'dnd' | 'offline';
+
+/** A user's presence as others see it. */
+export interface PresenceView {
+  userId: number;
+  status: PresenceStatus;
+  /** When they were last seen: now while connected, else the time their last socket closed (or they last used the API). */
+  lastSeenAt: number | null;
+}
+
+/** A presence change, for `recipients` only; volatile: never stored, no cursor. */
+export interface PresenceEvent extends PresenceView {
+  recipients: number[];
 }
 
 /** A message in a public room, as the rooms API shows it. */

@@ -7,12 +7,14 @@ import type { MessageExtrasRepository } from './message-extras.js';
 import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesRepository, SettingsRepository } from './chat-records.js';
 
 import type { PushRepository } from './push-records.js';
+import type { PresenceRepository } from './presence-records.js';
 import type { VappRepository } from './vapp-records.js';
 import type { TwoFactorRepository } from './two-factor-records.js';
 import type { WebhooksRepository } from './webhook-records.js';
 import type { ApiKeysRepository } from './api-key-records.js';
 import type { IncomingHooksRepository } from './incoming-hook-records.js';
 import type { OidcRepository } from './oidc-records.js';
+import type { ChatBansRepository, UserBlocksRepository } from './block-records.js';
 import type { UserRecord, UserRole } from './user-records.js';
 import type { AuditRepository, ExportsRepository, ReportsRepository, RetentionRepository } from './safety-records.js';
 
@@ -20,12 +22,14 @@ export type { UserRecord, UserRole } from './user-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
+export type * from './presence-records.js';
 export type * from './two-factor-records.js';
 export type * from './webhook-records.js';
 export type * from './api-key-records.js';
 export type * from './incoming-hook-records.js';
 export type * from './oidc-records.js';
 export type * from './safety-records.js';
+export type * from './block-records.js';
 
 export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt' | 'isBot'> & {
   isBot?: boolean;
@@ -209,6 +213,7 @@ export interface Repositories {
   settings: SettingsRepository;
   media: MediaRepository;
   push: PushRepository;
+  presence: PresenceRepository;
   vapp: VappRepository;
   twoFactor: TwoFactorRepository;
   webhooks: WebhooksRepository;
@@ -219,6 +224,8 @@ export interface Repositories {
   reports: ReportsRepository;
   exports: ExportsRepository;
   retention: RetentionRepository;
+  userBlocks: UserBlocksRepository;
+  chatBans: ChatBansRepository;
 }
 
 export interface Store extends Repositories {

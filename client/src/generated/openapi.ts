@@ -2696,6 +2696,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2746,6 +2748,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -2834,6 +2838,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -2868,6 +2874,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -2878,6 +2886,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -2918,6 +2928,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -2955,9 +2967,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -2986,6 +3015,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3037,6 +3068,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3063,6 +3096,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3120,6 +3157,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3170,6 +3209,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3258,6 +3299,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -3292,6 +3335,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -3302,6 +3347,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3342,6 +3389,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -3379,9 +3428,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -3410,6 +3476,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3461,6 +3529,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3487,6 +3557,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3550,6 +3624,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3600,6 +3676,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3688,6 +3766,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -3722,6 +3802,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -3732,6 +3814,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -3772,6 +3856,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -3809,9 +3895,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -3840,6 +3943,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3891,6 +3996,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -3917,6 +4024,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -3973,6 +4084,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4023,6 +4136,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4111,6 +4226,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4145,6 +4262,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -4155,6 +4274,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -4195,6 +4316,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -4232,9 +4355,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -4263,6 +4403,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4314,6 +4456,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4340,6 +4484,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -4356,6 +4504,593 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The owner or admin who banned them (absent once their account is gone) */
+                            bannedBy?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                                seq: number;
+                                text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
                 };
                 cookie?: never;
             };
@@ -4479,6 +5214,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4529,6 +5266,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4617,6 +5356,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -4651,6 +5392,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -4661,6 +5404,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -4701,6 +5446,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -4738,9 +5485,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -4769,6 +5533,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4820,6 +5586,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -4846,6 +5614,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -5006,6 +5778,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5040,6 +5814,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5050,6 +5826,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5090,6 +5868,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5127,9 +5907,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -5167,6 +5964,11 @@ export interface paths {
                         replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
+                        /**
+                         * Format: uuid
+                         * @description Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history
+                         */
+                        threadId?: string;
                     };
                 };
             };
@@ -5217,6 +6019,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5251,6 +6055,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5261,6 +6067,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5301,6 +6109,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5338,9 +6148,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -5453,6 +6280,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5487,6 +6316,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5497,6 +6328,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5537,6 +6370,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5574,9 +6409,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -5645,6 +6497,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5679,6 +6533,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5689,6 +6545,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5729,6 +6587,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5766,9 +6626,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -5849,6 +6726,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5883,6 +6762,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5893,6 +6774,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5933,6 +6816,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5970,9 +6855,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6105,6 +7007,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6139,6 +7043,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6149,6 +7055,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6189,6 +7097,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6226,9 +7136,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6299,6 +7226,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6333,6 +7262,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6343,6 +7274,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6383,6 +7316,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6420,9 +7355,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6503,6 +7455,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6537,6 +7491,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6547,6 +7503,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6587,6 +7545,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6624,9 +7584,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6634,6 +7611,241 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/messages/{messageId}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies in a message’s thread, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
+                    count?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                            seq: number;
+                            text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -6753,6 +7965,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6787,6 +8001,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6797,6 +8013,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6837,6 +8055,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6874,9 +8094,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -6944,6 +8181,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6994,6 +8233,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7082,6 +8323,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7116,6 +8359,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7126,6 +8371,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7166,6 +8413,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7203,9 +8452,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -7234,6 +8500,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7285,6 +8553,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7311,6 +8581,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -7364,6 +8638,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7414,6 +8690,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7502,6 +8780,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7536,6 +8816,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -7546,6 +8828,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -7586,6 +8870,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -7623,9 +8909,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -7654,6 +8957,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7705,6 +9010,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7731,6 +9038,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -7881,6 +9192,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7931,6 +9244,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8019,6 +9334,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -8053,6 +9370,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -8063,6 +9382,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -8103,6 +9424,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -8140,9 +9463,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -8171,6 +9511,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8222,6 +9564,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8248,6 +9592,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -8358,6 +9706,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8408,6 +9758,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8496,6 +9848,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -8530,6 +9884,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -8540,6 +9896,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -8580,6 +9938,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -8617,9 +9977,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -8648,6 +10025,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8699,6 +10078,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8725,6 +10106,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -8781,6 +10166,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8831,6 +10218,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8919,6 +10308,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -8953,6 +10344,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -8963,6 +10356,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -9003,6 +10398,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -9040,9 +10437,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -9071,6 +10485,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9122,6 +10538,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9148,6 +10566,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -9189,6 +10611,483 @@ export interface paths {
                     };
                     content: {
                         "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                                seq: number;
+                                text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
                     };
                 };
             };
@@ -9287,6 +11186,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9551,6 +11452,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9601,6 +11504,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9689,6 +11594,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -9723,6 +11630,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -9733,6 +11642,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -9773,6 +11684,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -9810,9 +11723,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -9841,6 +11771,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9892,6 +11824,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9918,6 +11852,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -10025,6 +11963,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -10059,6 +11999,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description The owner or admin who deleted the message; absent when its author did */
+                                    deletedBy?: number;
                                     /** @description Recipients a device of whom confirmed receiving it */
                                     deliveredTo: number[];
                                     /** Format: date-time */
@@ -10069,6 +12011,8 @@ export interface paths {
                                      * @description A UUIDv7: time-ordered
                                      */
                                     id: string;
+                                    /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                    isDeletedByModerator?: boolean;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -10109,6 +12053,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                            isBlocked?: boolean;
                                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                             isBot?: boolean;
                                             /** Format: date-time */
@@ -10146,9 +12092,26 @@ export interface paths {
                                         /** @description The first 200 characters (empty once deleted) */
                                         text: string;
                                     };
-                                    /** @description Per chat, gap-free, increasing */
+                                    /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                     seq: number;
                                     text: string;
+                                    /** @description The replies in this message’s thread; absent when it has none */
+                                    thread?: {
+                                        /** @description Replies, deleted ones not counted */
+                                        count: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description When the newest reply was sent
+                                         */
+                                        lastReplyAt: string;
+                                        /** @description The replies’ authors (user ids), in the order of their first reply */
+                                        participants: number[];
+                                    };
+                                    /**
+                                     * Format: uuid
+                                     * @description For a reply in a thread: the id of its root
+                                     */
+                                    threadId?: string;
                                     /** Format: date-time */
                                     updatedAt: string;
                                 };
@@ -10330,6 +12293,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10418,6 +12383,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10450,6 +12417,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10539,6 +12508,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10627,6 +12598,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10735,6 +12708,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10767,6 +12742,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10854,6 +12831,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10930,6 +12909,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11166,6 +13147,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unblock a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -11261,6 +13388,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11348,6 +13477,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11480,6 +13611,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11695,6 +13828,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11729,6 +13864,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -11739,6 +13876,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -11779,6 +13918,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -11816,9 +13957,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -11941,6 +14099,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12016,6 +14176,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -12052,6 +14285,49 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description User ids, comma-separated (at most 200) */
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            status: "online" | "away" | "dnd" | "offline";
+                            userId: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -12566,6 +14842,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12598,6 +14876,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12726,6 +15006,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12776,6 +15058,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12864,6 +15148,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12898,6 +15184,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -12908,6 +15196,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -12948,6 +15238,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -12985,9 +15277,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -13016,6 +15325,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13067,6 +15378,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13093,6 +15406,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13150,6 +15467,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13200,6 +15519,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13288,6 +15609,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -13322,6 +15645,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -13332,6 +15657,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13372,6 +15699,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -13409,9 +15738,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -13440,6 +15786,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13491,6 +15839,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13517,6 +15867,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -13580,6 +15934,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13630,6 +15986,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13718,6 +16076,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -13752,6 +16112,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -13762,6 +16124,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -13802,6 +16166,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -13839,9 +16205,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -13870,6 +16253,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13921,6 +16306,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -13947,6 +16334,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -14003,6 +16394,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14053,6 +16446,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14141,6 +16536,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14175,6 +16572,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -14185,6 +16584,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -14225,6 +16626,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -14262,9 +16665,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -14293,6 +16713,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14344,6 +16766,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14370,6 +16794,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -14386,6 +16814,593 @@ export interface paths {
                 header?: never;
                 path: {
                     id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The owner or admin who banned them (absent once their account is gone) */
+                            bannedBy?: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                                seq: number;
+                                text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
                 };
                 cookie?: never;
             };
@@ -14509,6 +17524,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14559,6 +17576,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14647,6 +17666,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -14681,6 +17702,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -14691,6 +17714,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -14731,6 +17756,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -14768,9 +17795,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -14799,6 +17843,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14850,6 +17896,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14876,6 +17924,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -15036,6 +18088,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15070,6 +18124,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15080,6 +18136,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15120,6 +18178,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15157,9 +18217,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -15197,6 +18274,11 @@ export interface paths {
                         replyTo?: string;
                         /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                         text?: string;
+                        /**
+                         * Format: uuid
+                         * @description Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history
+                         */
+                        threadId?: string;
                     };
                 };
             };
@@ -15247,6 +18329,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15281,6 +18365,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15291,6 +18377,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15331,6 +18419,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15368,9 +18458,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15483,6 +18590,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15517,6 +18626,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15527,6 +18638,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15567,6 +18680,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15604,9 +18719,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15675,6 +18807,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15709,6 +18843,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15719,6 +18855,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15759,6 +18897,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15796,9 +18936,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15879,6 +19036,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15913,6 +19072,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15923,6 +19084,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15963,6 +19126,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16000,9 +19165,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -16135,6 +19317,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16169,6 +19353,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16179,6 +19365,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16219,6 +19407,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16256,9 +19446,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -16329,6 +19536,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16363,6 +19572,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16373,6 +19584,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16413,6 +19626,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16450,9 +19665,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -16533,6 +19765,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16567,6 +19801,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16577,6 +19813,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16617,6 +19855,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16654,9 +19894,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -16664,6 +19921,241 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/messages/{messageId}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies in a message’s thread, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The id (UUID) of the message to page back from */
+                    before?: string;
+                    count?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description The message’s id (MessageInfo `id`, a UUID) */
+                    messageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                            seq: number;
+                            text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -16783,6 +20275,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16817,6 +20311,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16827,6 +20323,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16867,6 +20365,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16904,9 +20404,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -16974,6 +20491,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17024,6 +20543,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17112,6 +20633,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17146,6 +20669,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17156,6 +20681,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17196,6 +20723,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -17233,9 +20762,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -17264,6 +20810,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17315,6 +20863,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17341,6 +20891,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -17394,6 +20948,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17444,6 +21000,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17532,6 +21090,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17566,6 +21126,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -17576,6 +21138,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -17616,6 +21180,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -17653,9 +21219,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -17684,6 +21267,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17735,6 +21320,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17761,6 +21348,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -17911,6 +21502,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17961,6 +21554,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18049,6 +21644,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -18083,6 +21680,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -18093,6 +21692,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -18133,6 +21734,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -18170,9 +21773,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -18201,6 +21821,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18252,6 +21874,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18278,6 +21902,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -18388,6 +22016,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18438,6 +22068,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18526,6 +22158,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -18560,6 +22194,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -18570,6 +22206,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -18610,6 +22248,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -18647,9 +22287,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -18678,6 +22335,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18729,6 +22388,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18755,6 +22416,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -18811,6 +22476,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18861,6 +22528,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18949,6 +22618,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -18983,6 +22654,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -18993,6 +22666,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -19033,6 +22708,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -19070,9 +22747,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -19101,6 +22795,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19152,6 +22848,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19178,6 +22876,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -19219,6 +22921,483 @@ export interface paths {
                     };
                     content: {
                         "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                        role: "owner" | "admin" | "member";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                            allUsers: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** Format: uuid */
+                            id: string;
+                            images: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            isArchived: boolean;
+                            isBlocked: boolean;
+                            isMuted: boolean;
+                            isPersonal: boolean;
+                            lastMessage?: {
+                                attachments: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                author: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                                /** @description The author’s user id */
+                                authorId: number;
+                                /** Format: uuid */
+                                chatId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
+                                /** @description Recipients a device of whom confirmed receiving it */
+                                deliveredTo: number[];
+                                /** Format: date-time */
+                                editedAt?: string;
+                                fileExists?: boolean;
+                                /**
+                                 * Format: uuid
+                                 * @description A UUIDv7: time-ordered
+                                 */
+                                id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
+                                isVisible: boolean;
+                                localId: string;
+                                /** @description Members the text mentions (@username, @all) */
+                                mentions: number[];
+                                previewExists?: boolean;
+                                /** @description In first-use order */
+                                reactions: {
+                                    count: number;
+                                    /** @description One emoji, or a :shortcode: */
+                                    emoji: string;
+                                    /** @description The caller is among those who reacted so */
+                                    me: boolean;
+                                }[];
+                                readMarks: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    id: string;
+                                    user: {
+                                        about?: string;
+                                        deviceSessions?: {
+                                            /** @description Only in the register and login answers. */
+                                            accessToken?: string;
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            deviceInfo: {
+                                                id?: string;
+                                                model?: string;
+                                                name?: string;
+                                                token?: string;
+                                                transport?: string;
+                                            };
+                                            /** Format: uuid */
+                                            id: string;
+                                            ipAddress?: string;
+                                            /** Format: date-time */
+                                            updatedAt: string;
+                                        }[];
+                                        /** @description Only in the caller’s own UserInfo. */
+                                        email?: string;
+                                        id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
+                                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                        isBot?: boolean;
+                                        /** Format: date-time */
+                                        lastSeen?: string;
+                                        name: string;
+                                        /** @description Newest first. */
+                                        photos: {
+                                            /** Format: date-time */
+                                            createdAt: string;
+                                            /** @description Bytes, as stored. */
+                                            fileSize: number;
+                                            /** @description The stored file’s extension, e.g. png. */
+                                            fileType: string;
+                                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                            id: string;
+                                            previewHeight?: number;
+                                            /** @description Absolute URL of the JPEG preview (images only). */
+                                            previewUrl?: string;
+                                            previewWidth?: number;
+                                            /** @description Absolute URL of the file. */
+                                            url: string;
+                                        }[];
+                                        /** Format: uuid */
+                                        uid: string;
+                                        username: string;
+                                    };
+                                }[];
+                                /** @description The message this one replies to */
+                                replyTo?: {
+                                    authorId: number;
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description False once deleted or hidden */
+                                    isVisible: boolean;
+                                    /** @description The first 200 characters (empty once deleted) */
+                                    text: string;
+                                };
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                                seq: number;
+                                text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                            /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                            notify: "all" | "mentions" | "none";
+                            owner: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description Pinned message ids, oldest pin first */
+                            pinned: string[];
+                            removedUsers?: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
+                            title?: string;
+                            /** @description Messages by others after the caller’s read mark (Parley addition) */
+                            unreadCount: number;
+                        };
                     };
                 };
             };
@@ -19317,6 +23496,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19713,6 +23894,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19763,6 +23946,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19851,6 +24036,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -19885,6 +24072,8 @@ export interface paths {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -19895,6 +24084,8 @@ export interface paths {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -19935,6 +24126,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -19972,9 +24165,26 @@ export interface paths {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -20003,6 +24213,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20054,6 +24266,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20080,6 +24294,10 @@ export interface paths {
                                 uid: string;
                                 username: string;
                             }[];
+                            /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                            roles?: {
+                                [key: string]: "owner" | "admin";
+                            };
                             title?: string;
                             /** @description Messages by others after the caller’s read mark (Parley addition) */
                             unreadCount: number;
@@ -20187,6 +24405,8 @@ export interface paths {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -20221,6 +24441,8 @@ export interface paths {
                                     createdAt: string;
                                     /** Format: date-time */
                                     deletedAt?: string;
+                                    /** @description The owner or admin who deleted the message; absent when its author did */
+                                    deletedBy?: number;
                                     /** @description Recipients a device of whom confirmed receiving it */
                                     deliveredTo: number[];
                                     /** Format: date-time */
@@ -20231,6 +24453,8 @@ export interface paths {
                                      * @description A UUIDv7: time-ordered
                                      */
                                     id: string;
+                                    /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                    isDeletedByModerator?: boolean;
                                     isVisible: boolean;
                                     localId: string;
                                     /** @description Members the text mentions (@username, @all) */
@@ -20271,6 +24495,8 @@ export interface paths {
                                             /** @description Only in the caller’s own UserInfo. */
                                             email?: string;
                                             id: number;
+                                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                            isBlocked?: boolean;
                                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                             isBot?: boolean;
                                             /** Format: date-time */
@@ -20308,9 +24534,26 @@ export interface paths {
                                         /** @description The first 200 characters (empty once deleted) */
                                         text: string;
                                     };
-                                    /** @description Per chat, gap-free, increasing */
+                                    /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                     seq: number;
                                     text: string;
+                                    /** @description The replies in this message’s thread; absent when it has none */
+                                    thread?: {
+                                        /** @description Replies, deleted ones not counted */
+                                        count: number;
+                                        /**
+                                         * Format: date-time
+                                         * @description When the newest reply was sent
+                                         */
+                                        lastReplyAt: string;
+                                        /** @description The replies’ authors (user ids), in the order of their first reply */
+                                        participants: number[];
+                                    };
+                                    /**
+                                     * Format: uuid
+                                     * @description For a reply in a thread: the id of its root
+                                     */
+                                    threadId?: string;
                                     /** Format: date-time */
                                     updatedAt: string;
                                 };
@@ -20492,6 +24735,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20580,6 +24825,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20612,6 +24859,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20701,6 +24950,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20789,6 +25040,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20897,6 +25150,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20929,6 +25184,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21016,6 +25273,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21092,6 +25351,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21328,6 +25589,152 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Unblock a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": Record<string, never>;
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -21423,6 +25830,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21510,6 +25919,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21642,6 +26053,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21857,6 +26270,8 @@ export interface paths {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21891,6 +26306,8 @@ export interface paths {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -21901,6 +26318,8 @@ export interface paths {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -21941,6 +26360,8 @@ export interface paths {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -21978,9 +26399,26 @@ export interface paths {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         }[];
@@ -22103,6 +26541,8 @@ export interface paths {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -22178,6 +26618,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            shownAs: "online" | "away" | "dnd" | "offline";
+                            /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                            status: "online" | "away" | "dnd" | "invisible";
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -22214,6 +26727,49 @@ export interface paths {
                 };
             };
         };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: {
+            parameters: {
+                query: {
+                    /** @description User ids, comma-separated (at most 200) */
+                    ids: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            lastSeen: string | null;
+                            status: "online" | "away" | "dnd" | "offline";
+                            userId: number;
+                        }[];
+                    };
+                };
+            };
+        };
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;

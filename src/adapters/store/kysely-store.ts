@@ -12,6 +12,7 @@ import { createEventLogRepository, createSettingsRepository } from './event-log.
 import { createMessageExtrasRepository } from './message-extras.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import { createPushRepository } from './push.repository.js';
+import { createPresenceRepository } from './presence.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createTwoFactorRepository } from './two-factor.repository.js';
@@ -22,6 +23,7 @@ import { createApiKeysRepository } from './api-keys.repository.js';
 import { createIncomingHooksRepository } from './incoming-hooks.repository.js';
 import { createOidcRepository } from './oidc.repository.js';
 import { createAuditRepository, createExportsRepository, createReportsRepository, createRetentionRepository } from './safety.repository.js';
+import { createChatBansRepository, createUserBlocksRepository } from './blocks.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -31,12 +33,13 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     signingKeys: createSigningKeysRepository(db),
     chats: createChatsRepository(db, kind),
     messages: createMessagesRepository(db),
-    messageExtras: createMessageExtrasRepository(db),
+    messageExtras: createMessageExtrasRepository(db, kind),
     contacts: createContactsRepository(db),
     events: createEventLogRepository(db, kind),
     settings: createSettingsRepository(db),
     media: createMediaRepository(db),
     push: createPushRepository(db, kind),
+    presence: createPresenceRepository(db),
     vapp: createVappRepository(db),
     twoFactor: createTwoFactorRepository(db),
     webhooks: createWebhooksRepository(db),
@@ -47,6 +50,8 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     reports: createReportsRepository(db),
     exports: createExportsRepository(db),
     retention: createRetentionRepository(db),
+    userBlocks: createUserBlocksRepository(db),
+    chatBans: createChatBansRepository(db),
   };
 }
 

@@ -25,6 +25,8 @@ export interface UsersTable {
   disabled_at: number | null;
   /** Added by 0017: 1 for a bot (API keys only, no password login). */
   is_bot: Generated<number>;
+  /** Added by 0019: the presence the user chose ('away', 'dnd', 'invisible'); null: automatic. */
+  presence_status: string | null;
 }
 
 export interface DeviceSessionsTable {
@@ -56,7 +58,7 @@ export interface ChatsTable {
   personal_key: string | null;
   owner_id: number | null;
   room_name: string | null;
-  /** Added by 0024: the chat's own message retention in days (null: the server's). */
+  /** Added by 0022: the chat's own message retention in days (null: the server's). */
   retention_days: Generated<number | null>;
   last_seq: number;
   last_activity_at: number;
@@ -78,6 +80,8 @@ export interface ChatMembersTable {
   removed_at: number | null;
   /** Added by 0016: 'mentions' when the member is notified of mentions only; null otherwise (muted: is_muted). */
   notify: Generated<string | null>;
+  /** Added by 0023: 'admin' for a group admin; null for a plain member (the owner is chats.owner_id). */
+  role: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -98,6 +102,10 @@ export interface MessagesTable {
   deleted_at: number | null;
   reply_to_id: number | null;
   thread_id: number | null;
+  /** 1 once the message had a thread reply (migration 0024); a hint for views. */
+  has_thread: Generated<number>;
+  /** Added by 0023: the moderator who deleted the message; null when its author did (or it is not deleted). */
+  deleted_by: Generated<number | null>;
 }
 
 export interface ReadMarksTable {
@@ -188,6 +196,10 @@ export interface SocketPresenceTable {
   session_id: string;
   node_id: string;
   seen_at: number;
+  /** Added by 0021: the socket's user (null on rows written before it). */
+  user_id: number | null;
+  /** Added by 0021: 1 once the socket sent no frame for PRESENCE_AWAY_SECONDS. */
+  idle: Generated<number>;
 }
 
 /** Added by 0014: a chat's conversation at the Vonage Conversation API. */
@@ -239,6 +251,23 @@ export interface Database {
   audit_log: AuditLogTable;
   reports: ReportsTable;
   data_exports: DataExportsTable;
+  user_blocks: UserBlocksTable;
+  chat_bans: ChatBansTable;
+}
+
+/** 0023: `blocker_id` blocked `blocked_id` (account-wide). */
+export interface UserBlocksTable {
+  blocker_id: number;
+  blocked_id: number;
+  created_at: number;
+}
+
+/** 0023: `user_id` is banned from the group `chat_id` until unbanned. */
+export interface ChatBansTable {
+  chat_id: string;
+  user_id: number;
+  banned_by: number | null;
+  created_at: number;
 }
 
 export interface MessageReactionsTable {
@@ -355,7 +384,7 @@ export interface OidcIdentitiesTable {
   created_at: number;
 }
 
-/** 0024: an admin or moderator action; `details` is JSON. */
+/** 0022: an admin or moderator action; `details` is JSON. */
 export interface AuditLogTable {
   id: Generated<number>;
   actor_id: number | null;
@@ -367,7 +396,7 @@ export interface AuditLogTable {
   created_at: number;
 }
 
-/** 0024: a user's report; `evidence` is the reported message as JSON. */
+/** 0022: a user's report; `evidence` is the reported message as JSON. */
 export interface ReportsTable {
   id: Generated<number>;
   reporter_id: number | null;
@@ -386,7 +415,7 @@ export interface ReportsTable {
   created_at: number;
 }
 
-/** 0024: a user's data export (one at a time). */
+/** 0022: a user's data export (one at a time). */
 export interface DataExportsTable {
   user_id: number;
   status: string;

@@ -25,6 +25,8 @@ export function presentMessage(view: MessageView, publicUrl: string, viewerId?: 
     updatedAt: iso(m.updatedAt),
     editedAt: m.editedAt === null ? undefined : iso(m.editedAt),
     deletedAt: m.deletedAt === null ? undefined : iso(m.deletedAt),
+    deletedBy: m.deletedAt === null ? undefined : (m.deletedBy ?? undefined),
+    isDeletedByModerator: m.deletedAt !== null && m.deletedBy != null ? true : undefined,
     isVisible: m.isVisible,
     fileExists: m.fileExists,
     previewExists: m.previewExists,
@@ -32,6 +34,8 @@ export function presentMessage(view: MessageView, publicUrl: string, viewerId?: 
     readMarks: view.readMarks.map((r) => ({ id: r.id, user: presentMember(r.user, publicUrl), createdAt: iso(r.createdAt) })),
     reactions: (view.reactions ?? []).map((r) => ({ emoji: r.emoji, count: r.userIds.length, me: viewerId !== undefined && r.userIds.includes(viewerId) })),
     replyTo: view.replyTo,
+    threadId: view.threadId,
+    thread: view.thread && { count: view.thread.count, lastReplyAt: iso(view.thread.lastReplyAt), participants: view.thread.participants },
     mentions: view.mentions ?? [],
     deliveredTo: view.deliveredTo ?? [],
   });
@@ -55,6 +59,7 @@ export function presentChat(view: ChatView, publicUrl: string, settings: ChatSet
     isBlocked: settings.isBlocked,
     unreadCount: view.unreadCount,
     pinned: view.pinned ?? [],
+    roles: view.roles,
   });
 }
 

@@ -1,4 +1,4 @@
-/** The native CHATS API, what hangs off messages (issue 19): reactions, edit history, mentions, pins. */
+/** The native CHATS API, what hangs off messages (issue 19): reactions, edit history, threads, mentions, pins. */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -37,6 +37,18 @@ export async function messageExtrasRoutes(parent: FastifyInstance, { core, publi
     },
     async (req) =>
       (await core.messages.editHistory(req.auth.user, req.params.id, req.params.messageId)).map((e) => ({ text: e.text, editedAt: iso(e.editedAt) })),
+  );
+
+  app.get(
+    '/chats/:id/messages/:messageId/thread',
+    {
+      config: session,
+      schema: { tags, summary: 'The replies in a message’s thread, newest first', params: S.MessageParams, querystring: S.HistoryQuery, response: many },
+    },
+    async (req) =>
+      (await core.threads.listThread(req.auth.user, req.params.id, req.params.messageId, req.query.count, req.query.before)).map((view) =>
+        presentMessage(view, publicUrl, req.auth.user.id),
+      ),
   );
 
   app.get(

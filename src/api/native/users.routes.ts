@@ -46,8 +46,19 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
     const byUser = await core.users.photosOf(users.map((u) => u.id));
     return (user) => (byUser.get(user.id) ?? []).map((m) => presentMedia(m, publicUrl));
   }
-  const present = async (user: UserRecord, options: Parameters<typeof presentUser>[1] = {}) =>
-    presentUser(user, { ...options, photos: (await photosFor([user]))(user) });
+  /** UserInfo of `users` as `viewerId` sees them: `isBlocked` on those the viewer blocked. */
+  async function presentAll(users: UserRecord[], viewerId: number | undefined) {
+    const [photosOf, blocked] = await Promise.all([
+      photosFor(users),
+      viewerId === undefined
+        ? new Set<number>()
+        : core.blocks.blockedAmong(
+            viewerId,
+            users.map((u) => u.id),
+          ),
+    ]);
+    return users.map((u) => presentUser(u, { photos: photosOf(u), isBlocked: blocked.has(u.id) }));
+  }
   const answerLogin = async (result: LoginResult) => loginAnswer(result, (await photosFor([result.user]))(result.user));
 
   app.post(
@@ -219,8 +230,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
     },
     async (request) => {
       const users = await core.users.listUsers(request.query.id, request.query.count);
-      const photosOf = await photosFor(users);
-      return users.map((u) => presentUser(u, { photos: photosOf(u) }));
+      return presentAll(users, request.auth.user.id);
     },
   );
 
@@ -246,7 +256,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
         await core.throttle.countProfileView(request.ip);
         return { ...(await core.users.getUser(request.params.id)), lastSeenAt: null };
       })();
-      return present(user);
+      return (await presentAll([user], request.viewer?.user.id))[0]!;
     },
   );
 
@@ -259,8 +269,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
     async (request) => {
       const { s, limit, offset } = request.query;
       const users = await core.users.searchUsers(s ?? '', limit, offset);
-      const photosOf = await photosFor(users);
-      return users.map((u) => presentUser(u, { photos: photosOf(u) }));
+      return presentAll(users, request.auth.user.id);
     },
   );
 

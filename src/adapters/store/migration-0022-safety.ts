@@ -1,5 +1,5 @@
 /**
- * Migration 0024: trust and safety, part B (issue 21). `audit_log` keeps every admin and
+ * Migration 0022: trust and safety, part B (issue 21). `audit_log` keeps every admin and
  * moderator action (no foreign keys: an entry outlives its actor and target); `reports` keeps
  * a user's report with a copy of the reported message as evidence (it survives the message's
  * deletion); `data_exports` is the one data export a user may have (its file in the blob
