@@ -181,6 +181,11 @@ export function createExportService(deps: { store: Store; blobs: BlobStore; cloc
       timer.unref();
     },
 
+    /** Resolves once no export is being written on this node (tests that compare stored state). */
+    idle: async (): Promise<void> => {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
+
     /** Stops the timer and waits for exports being written on this node. */
     async stop() {
       clearInterval(timer);

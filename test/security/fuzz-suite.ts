@@ -314,7 +314,8 @@ export function fuzzShard(shard: number): void {
           chats: (await f('GET', '/chats?full=1')).json(),
           messages: (await f('GET', `/chats/${ids.fuzzerChat}/messages`)).json(),
           contacts: (await f('GET', '/users/me/contacts')).json(),
-          blobs: (await t.app.core.ports.blobs.list()).sort(),
+          // An accepted POST /users/me/export writes its file in the background: let it finish first.
+          blobs: await t.app.core.exports.idle().then(async () => (await t.app.core.ports.blobs.list()).sort()),
         }),
       );
     };
