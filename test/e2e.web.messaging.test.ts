@@ -1,7 +1,8 @@
 /**
  * The web app's messaging extras in a real browser against the real server process: two
  * users (phone-sized contexts) see each other's presence dot, react to a message (counts,
- * taking one's own back), reply with a quote, and pin and unpin it from the pinned list.
+ * taking one's own back), reply with a quote, pin and unpin it from the pinned list, and reply
+ * in a message's thread.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -117,5 +118,44 @@ describe('web app in Chromium: reactions, replies, pins, presence', { skip: miss
 
     await gus.context.close();
     await hal.context.close();
+  });
+  test('a reply in a thread: opened from a message, the root shows its count, replies arrive live and stay out of the history', async () => {
+    const kim = await newUser('Kim');
+    const lee = await newUser('Lee');
+    await kim.page.getByRole('link', { name: 'New chat' }).click();
+    await kim.page.getByLabel('Search people').fill(lee.username);
+    await kim.page.getByRole('button', { name: 'Add' }).click();
+    await kim.page.getByRole('button', { name: 'Start chat' }).click();
+    await kim.page.getByTestId('chat-title').filter({ hasText: 'Lee' }).waitFor();
+    await kim.page.getByLabel('Message', { exact: true }).fill('Plan for Friday');
+    await kim.page.getByRole('button', { name: 'Send' }).click();
+
+    // Lee opens the message's thread and replies there.
+    await lee.page.getByTestId('chat-item').filter({ hasText: 'Kim' }).click();
+    await messagesWith(lee.page, 'Plan for Friday').getByRole('button', { name: 'Thread' }).click();
+    const leeThread = lee.page.getByTestId('thread');
+    await leeThread.locator('.thread-root .text', { hasText: 'Plan for Friday' }).waitFor();
+    await leeThread.getByLabel('Reply in thread').fill('I can bring snacks');
+    await leeThread.getByRole('button', { name: 'Send' }).click();
+    await leeThread.getByTestId('thread-replies').getByText('I can bring snacks').waitFor();
+
+    // Kim sees the root's count live; the reply is not in the main history; the thread shows it.
+    const root = messagesWith(kim.page, 'Plan for Friday');
+    await root.getByTestId('thread-summary').filter({ hasText: '1 reply' }).waitFor();
+    assert.equal(await messagesWith(kim.page, 'I can bring snacks').count(), 0, 'a thread reply is not in the main history');
+    await root.getByTestId('thread-summary').click();
+    const kimThread = kim.page.getByTestId('thread');
+    await kimThread.getByTestId('thread-replies').getByText('I can bring snacks').waitFor();
+    await kimThread.getByLabel('Reply in thread').fill('Great, thanks');
+    await kimThread.getByRole('button', { name: 'Send' }).click();
+    // Lee, with the thread open, gets Kim's reply live, in order.
+    await leeThread.getByTestId('thread-replies').getByText('Great, thanks').waitFor();
+    assert.deepEqual(await leeThread.getByTestId('thread-replies').locator('.text').allTextContents(), ['I can bring snacks', 'Great, thanks']);
+    await kimThread.getByRole('button', { name: 'Close thread' }).click();
+    await root.getByTestId('thread-summary').filter({ hasText: '2 replies' }).waitFor();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await lee.page.screenshot({ path: path.join(ARTIFACTS, 'app-thread.png') });
+    await kim.context.close();
+    await lee.context.close();
   });
 });

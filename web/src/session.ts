@@ -65,6 +65,7 @@ export class Session {
       s.me = undefined;
       s.chats.clear();
       s.messages.clear();
+      s.threads.clear();
       s.presence.clear();
     });
   }
@@ -109,6 +110,11 @@ export class Session {
     const pinned = this.store.state.chats.get(chatId)?.pinned ?? [];
     const chat = await (pinned.includes(messageId) ? this.client.unpin(chatId, messageId) : this.client.pin(chatId, messageId));
     this.store.putChat(chat);
+  }
+
+  /** Loads the newest replies of a message's thread. */
+  async loadThread(chatId: string, rootId: string): Promise<void> {
+    this.store.putMessages(chatId, await this.client.thread(chatId, rootId, { count: 50 }));
   }
 
   /** Loads the newest page of a chat's history. */
@@ -178,6 +184,8 @@ export class Session {
     const seen = state.messages.get(message.chatId)?.has(message.id) ?? false;
     this.store.putMessages(message.chatId, [message]);
     this.clearTyping(message.chatId, message.author.id);
+    // A thread reply is not in the main history and not unread (its root's summary says it is there).
+    if (message.threadId) return;
     if (seen || message.author.id === state.me?.id) return;
     if (state.openChatId === message.chatId && document.visibilityState !== 'hidden') void this.markRead(message.chatId);
     else this.store.update((s) => s.chats.set(chat.id, { ...s.chats.get(chat.id)!, unreadCount: (s.chats.get(chat.id)?.unreadCount ?? 0) + 1 }));

@@ -17,6 +17,8 @@ export interface State {
   typing: Map<string, Map<number, number>>;
   /** The chat on screen, whose messages count as read. */
   openChatId: string | undefined;
+  /** Loaded thread replies per root message id, by id (kept out of the main history). */
+  threads: Map<string, Map<string, MessageInfo>>;
   /** userId → how others see them (a snapshot on connect, then `presence` events). */
   presence: Map<number, PresenceInfo['status']>;
 }
@@ -32,6 +34,7 @@ export class Store {
     messages: new Map(),
     typing: new Map(),
     openChatId: undefined,
+    threads: new Map(),
     presence: new Map(),
   };
   private readonly listeners = new Set<Listener>();
@@ -53,14 +56,24 @@ export class Store {
     for (const listener of [...this.listeners]) listener();
   }
 
-  /** Adds or replaces messages; keeps the chat's `lastMessage` up to date. */
+  /** Adds or replaces messages (thread replies go to their thread); keeps the chat's `lastMessage` up to date. */
   putMessages(chatId: string, list: MessageInfo[]): void {
     this.update((s) => {
       let byId = s.messages.get(chatId);
       if (!byId) s.messages.set(chatId, (byId = new Map()));
-      for (const m of list) byId.set(m.id, m);
+      const main: MessageInfo[] = [];
+      for (const m of list) {
+        if (m.threadId) {
+          let replies = s.threads.get(m.threadId);
+          if (!replies) s.threads.set(m.threadId, (replies = new Map()));
+          replies.set(m.id, m);
+        } else {
+          byId.set(m.id, m);
+          main.push(m);
+        }
+      }
       const chat = s.chats.get(chatId);
-      const newest = list.reduce<MessageInfo | undefined>((a, m) => (!a || m.seq > a.seq ? m : a), undefined);
+      const newest = main.reduce<MessageInfo | undefined>((a, m) => (!a || m.seq > a.seq ? m : a), undefined);
       if (chat && newest && (!chat.lastMessage || newest.seq >= chat.lastMessage.seq)) s.chats.set(chatId, { ...chat, lastMessage: newest });
     });
   }
@@ -76,6 +89,7 @@ export class Store {
   removeChat(chatId: string): void {
     this.update((s) => {
       s.chats.delete(chatId);
+      for (const rootId of s.messages.get(chatId)?.keys() ?? []) s.threads.delete(rootId);
       s.messages.delete(chatId);
     });
   }
@@ -84,6 +98,11 @@ export class Store {
 /** Messages of a chat, oldest first. */
 export function messagesOf(state: State, chatId: string): MessageInfo[] {
   return [...(state.messages.get(chatId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+}
+
+/** The loaded replies of a thread, oldest first. */
+export function threadOf(state: State, rootId: string): MessageInfo[] {
+  return [...(state.threads.get(rootId)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
 }
 
 /** Chats by latest activity, newest first. */

@@ -11,6 +11,7 @@ import { Members } from './members.js';
 import { Message } from './message.js';
 import { Pinned } from './pinned.js';
 import { PresenceDot } from './presence-dot.js';
+import { ThreadPanel } from './thread-panel.js';
 
 /** `focusId`: a message to bring into view and mark (a search result opened). */
 export function ChatView({ session, chatId, focusId }: { session: Session; chatId: string; focusId?: string | undefined }) {
@@ -19,6 +20,7 @@ export function ChatView({ session, chatId, focusId }: { session: Session; chatI
   const [showMembers, setShowMembers] = useState(false);
   const [showPins, setShowPins] = useState(false);
   const [replyTo, setReplyTo] = useState<MessageInfo | undefined>();
+  const [threadRoot, setThreadRoot] = useState<string | undefined>();
   const list = useRef<HTMLOListElement>(null);
   const chat = state.chats.get(chatId);
   const messages = messagesOf(state, chatId);
@@ -71,26 +73,33 @@ export function ChatView({ session, chatId, focusId }: { session: Session; chatI
           {error}
         </p>
       )}
-      <ol class="messages" ref={list} data-testid="messages">
-        {messages.map((m) => (
-          <Message
-            key={m.id}
-            session={session}
-            message={m}
-            mine={m.author.id === meId}
-            read={m.seq <= readByOthers}
-            showAuthor={!chat.isPersonal}
-            found={m.id === focusId}
-            pinned={pinned.includes(m.id)}
-            nameOf={nameOf}
-            onReply={setReplyTo}
-          />
-        ))}
-      </ol>
-      <p class="typing" data-testid="typing" aria-live="polite">
-        {typing.length > 0 ? `${typing.join(', ')} ${typing.length > 1 ? 'are' : 'is'} typing…` : ' '}
-      </p>
-      <Composer session={session} chatId={chatId} onError={setError} replyTo={replyTo} onCancelReply={() => setReplyTo(undefined)} />
+      {threadRoot ? (
+        <ThreadPanel session={session} chat={chat} rootId={threadRoot} onClose={() => setThreadRoot(undefined)} />
+      ) : (
+        <>
+          <ol class="messages" ref={list} data-testid="messages">
+            {messages.map((m) => (
+              <Message
+                key={m.id}
+                session={session}
+                message={m}
+                mine={m.author.id === meId}
+                read={m.seq <= readByOthers}
+                showAuthor={!chat.isPersonal}
+                found={m.id === focusId}
+                pinned={pinned.includes(m.id)}
+                nameOf={nameOf}
+                onReply={setReplyTo}
+                onThread={(root) => setThreadRoot(root.id)}
+              />
+            ))}
+          </ol>
+          <p class="typing" data-testid="typing" aria-live="polite">
+            {typing.length > 0 ? `${typing.join(', ')} ${typing.length > 1 ? 'are' : 'is'} typing…` : ' '}
+          </p>
+          <Composer session={session} chatId={chatId} onError={setError} replyTo={replyTo} onCancelReply={() => setReplyTo(undefined)} />
+        </>
+      )}
     </section>
   );
 }

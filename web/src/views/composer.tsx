@@ -17,9 +17,13 @@ export interface ComposerProps {
   /** The message this one will reply to (quoted above the box), if any. */
   replyTo?: MessageInfo | undefined;
   onCancelReply?: () => void;
+  /** Reply in this message's thread. */
+  threadId?: string | undefined;
+  /** The text box's label (`Message`). */
+  label?: string;
 }
 
-export function Composer({ session, chatId, onError, replyTo, onCancelReply }: ComposerProps) {
+export function Composer({ session, chatId, onError, replyTo, onCancelReply, threadId, label = 'Message' }: ComposerProps) {
   const [text, setText] = useState('');
   const [file, setFile] = useState<File | undefined>();
   const [busy, setBusy] = useState(false);
@@ -61,6 +65,7 @@ export function Composer({ session, chatId, onError, replyTo, onCancelReply }: C
         ...(text.trim() ? { text: text.trim() } : {}),
         ...(attachment ? { attachment } : {}),
         ...(replyTo ? { replyTo: replyTo.id } : {}),
+        ...(threadId ? { threadId } : {}),
       };
       const sent = await session.client.sendMessage(chatId, body);
       session.store.putMessages(chatId, [sent]);
@@ -109,8 +114,8 @@ export function Composer({ session, chatId, onError, replyTo, onCancelReply }: C
       </label>
       <input
         class="text-input"
-        aria-label="Message"
-        placeholder="Message"
+        aria-label={label}
+        placeholder={label}
         value={text}
         maxLength={2048}
         onInput={(e) => onInput((e.currentTarget as HTMLInputElement).value)}

@@ -29,9 +29,11 @@ export interface MessageProps {
   nameOf?: (userId: number) => string;
   /** Starts a reply to it in the composer. */
   onReply?: (message: MessageInfo) => void;
+  /** Opens its thread (main-history messages). */
+  onThread?: (message: MessageInfo) => void;
 }
 
-export function Message({ session, message: m, mine, read, showAuthor, found = false, pinned = false, nameOf, onReply }: MessageProps) {
+export function Message({ session, message: m, mine, read, showAuthor, found = false, pinned = false, nameOf, onReply, onThread }: MessageProps) {
   const [editing, setEditing] = useState(false);
   const [picking, setPicking] = useState(false);
   const [error, setError] = useState('');
@@ -114,6 +116,11 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
           ))}
         </fieldset>
       )}
+      {onThread && m.thread && m.thread.count > 0 && (
+        <button type="button" class="link thread-link" data-testid="thread-summary" onClick={() => onThread(m)}>
+          {m.thread.count} {m.thread.count === 1 ? 'reply' : 'replies'}
+        </button>
+      )}
       <span class="meta">
         {time(m.createdAt)}
         {m.editedAt && !m.deletedAt && ' · edited'}
@@ -130,6 +137,11 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
             {onReply && (
               <button type="button" class="link" onClick={() => onReply(m)}>
                 Reply
+              </button>
+            )}
+            {onThread && (
+              <button type="button" class="link" onClick={() => onThread(m)}>
+                Thread
               </button>
             )}
             <button type="button" class="link" onClick={() => run(session.togglePin(m.chatId, m.id))}>
