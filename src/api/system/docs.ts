@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { TOKEN_SECURITY } from '../../edge/credentials.js';
 import { declareAuth, routeAuthOf } from '../../edge/route-auth.js';
+import { finishOpenApi } from './openapi-finish.js';
 
 type Schema = { type?: unknown; properties?: Record<string, { default?: unknown }>; required?: string[] };
 
@@ -41,6 +42,7 @@ export function documentedSchema(schema: FastifySchema | undefined, route: Route
 export async function registerDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
   await app.register(swagger, {
     transform: ({ schema, url, route }) => ({ url, schema: documentedSchema(schema, route) as FastifySchema }),
+    transformObject: (documentObject) => finishOpenApi('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
     openapi: {
       openapi: '3.1.0',
       info: {
