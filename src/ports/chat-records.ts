@@ -132,6 +132,8 @@ export interface MessagesRepository {
   findByLocalId(authorId: number, localId: string): Promise<MessageRecord | undefined>;
   /** Newest first: up to `count` messages of the chat with seq < `beforeSeq` (all when null). */
   listBefore(chatId: string, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
+  /** Oldest first: up to `count` messages of the chat with seq > `afterSeq` (paging towards the newest). */
+  listAfter(chatId: string, afterSeq: number, count: number): Promise<MessageRecord[]>;
   /** The newest message of each chat, by chat id. */
   latestOf(chatIds: string[]): Promise<Map<string, MessageRecord>>;
   /** Messages after `afterSeq` by others than `userId`, not deleted. */

@@ -81,6 +81,17 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
       if (beforeSeq !== null) query = query.where('seq', '<', beforeSeq);
       return (await query.orderBy('seq', 'desc').limit(count).execute()).map(toMessage);
     },
+    async listAfter(chatId, afterSeq, count) {
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('chat_id', '=', chatId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq', 'asc')
+        .limit(count)
+        .execute();
+      return rows.map(toMessage);
+    },
     async latestOf(chatIds) {
       const latest = new Map<string, MessageRecord>();
       if (chatIds.length === 0) return latest;
