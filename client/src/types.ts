@@ -7,6 +7,10 @@ import type { paths } from './generated/openapi.js';
 type Json<T> = T extends { content: { 'application/json': infer R } } ? R : never;
 /** The 200 answer of `method path`. */
 export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: { 200: infer R } } ? Json<R> : never;
+/** The answer of `method path` with status `S` (e.g. 201). */
+export type AnswerWith<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends { responses: { [K in S]: infer R } }
+  ? Json<R>
+  : never;
 /** The JSON body of `method path`. */
 export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
 /** The query of `method path`. */

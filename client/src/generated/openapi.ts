@@ -2783,7 +2783,12 @@ export interface operations {
     };
     getAdminBotsByIdKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -2927,7 +2932,12 @@ export interface operations {
     };
     getAdminChatsByIdHooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3519,7 +3529,12 @@ export interface operations {
     };
     getAdminUsersByUserSessions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description The account’s id or username. */
@@ -3621,7 +3636,12 @@ export interface operations {
     };
     getAdminWebhooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3807,7 +3827,12 @@ export interface operations {
     };
     getAdminWebhooksByIdDeliveries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3921,7 +3946,12 @@ export interface operations {
     };
     apiGetAdminBotsByIdKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: number;
@@ -4065,7 +4095,12 @@ export interface operations {
     };
     apiGetAdminChatsByIdHooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4657,7 +4692,12 @@ export interface operations {
     };
     apiGetAdminUsersByUserSessions: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 /** @description The account’s id or username. */
@@ -4759,7 +4799,12 @@ export interface operations {
     };
     apiGetAdminWebhooks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4945,7 +4990,12 @@ export interface operations {
     };
     apiGetAdminWebhooksByIdDeliveries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4996,7 +5046,11 @@ export interface operations {
     apiGetChats: {
         parameters: {
             query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
                 full?: "1" | "0" | "true" | "false";
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -7352,9 +7406,13 @@ export interface operations {
     apiGetChatsByIdMessages: {
         parameters: {
             query?: {
+                /** @description The id (UUID) of the message to page forward from (towards the newest) */
+                after?: string;
                 /** @description The id (UUID) of the message to page back from */
                 before?: string;
                 count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -11930,6 +11988,10 @@ export interface operations {
     apiGetSearchChats: {
         parameters: {
             query: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
                 /** @description Words (all must match), `prefix*`, `"quoted phrases"`, `-excluded` words or phrases; case and accents are ignored */
                 q: string;
             };
@@ -12725,6 +12787,8 @@ export interface operations {
     apiGetUsers: {
         parameters: {
             query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
                 limit?: number;
                 offset?: number;
                 /** @description Substring of the name or username */
@@ -13046,6 +13110,8 @@ export interface operations {
         parameters: {
             query?: {
                 count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
                 /** @description Only users with a smaller id (the cursor). */
                 id?: number;
             };
@@ -13728,7 +13794,12 @@ export interface operations {
     };
     apiGetUsersMeContacts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -14102,6 +14173,8 @@ export interface operations {
                 /** @description The id (UUID) of the message to page back from */
                 before?: string;
                 count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -14691,6 +14764,8 @@ export interface operations {
             query?: {
                 before?: number;
                 count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
                 room?: string;
                 room_id?: string;
             };
@@ -15211,7 +15286,11 @@ export interface operations {
     getChats: {
         parameters: {
             query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
                 full?: "1" | "0" | "true" | "false";
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -17567,9 +17646,13 @@ export interface operations {
     getChatsByIdMessages: {
         parameters: {
             query?: {
+                /** @description The id (UUID) of the message to page forward from (towards the newest) */
+                after?: string;
                 /** @description The id (UUID) of the message to page back from */
                 before?: string;
                 count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -22265,6 +22348,10 @@ export interface operations {
     getSearchChats: {
         parameters: {
             query: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
                 /** @description Words (all must match), `prefix*`, `"quoted phrases"`, `-excluded` words or phrases; case and accents are ignored */
                 q: string;
             };
@@ -23060,6 +23147,8 @@ export interface operations {
     getUsers: {
         parameters: {
             query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
                 limit?: number;
                 offset?: number;
                 /** @description Substring of the name or username */
@@ -23381,6 +23470,8 @@ export interface operations {
         parameters: {
             query?: {
                 count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
                 /** @description Only users with a smaller id (the cursor). */
                 id?: number;
             };
@@ -24063,7 +24154,12 @@ export interface operations {
     };
     getUsersMeContacts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -24437,6 +24533,8 @@ export interface operations {
                 /** @description The id (UUID) of the message to page back from */
                 before?: string;
                 count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
             };
             header?: never;
             path?: never;
