@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { profileOf } from '../src/core/profiles.js';
 import { comparePositions, decodeCursor, encodeCursor } from '../src/edge/paging.js';
 import { client, invalidNames, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
 
@@ -166,6 +167,18 @@ describe('paging every list with cursors and Link headers', () => {
     assert.equal(chats.length, 4);
     const paged = await walk<{ id: string }>(A, `/search/chats?q=${word}&limit=1`);
     assert.deepEqual(ids(paged.flat()).sort(), [...chats].sort());
+  });
+
+  it('GET /api/v1/messages?room= (rooms API) pages back by its Link while messages are posted', async () => {
+    const name = uniqueName('pagedroom');
+    const author = profileOf(await t.app.core.users.getUser(a.id));
+    const room = await t.app.core.rooms.openRoom(name, author);
+    const post = () => t.app.core.rooms.post(author, room, `posted ${randomUUID().slice(0, 4)}`);
+    for (let i = 0; i < 5; i++) await post();
+    const whole = (await A('GET', `/api/v1/messages?room=${name}&count=100`)).json().data as { id: number }[];
+    assert.equal(whole.length, 5);
+    const pages = await walk<{ id: number }>(A, `/api/v1/messages?room=${name}&count=2`, post, 'next', (body) => body.data);
+    assertWalked(ids(pages.flat()), ids(whole));
   });
 
   it('the admin lists page by ?limit: webhooks, deliveries, sessions, bot keys, incoming hooks', async () => {
