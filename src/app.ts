@@ -371,9 +371,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
   core.webhookWorker.start();
-  if (core.push.enabled) {
-    core.presence.start((err) => app.log.warn({ err }, 'socket presence heartbeat failed'));
-    core.pushWorker.start();
-  }
+  core.presence.start((err) => app.log.warn({ err }, 'socket presence failed'));
+  if (core.push.enabled) core.pushWorker.start();
   return app;
 }

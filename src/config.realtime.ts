@@ -19,6 +19,10 @@ export interface RealtimeConfig {
   replayPerUser: number;
   /** Events a replay reads from the log at a time (all it holds in memory). */
   replayPageEvents: number;
+  /** A user whose sockets sent no frame for this long is shown `away`. */
+  presenceAwaySeconds: number;
+  /** How often a node refreshes its sockets' presence rows; three missed: its sockets count as gone. */
+  presenceHeartbeatSeconds: number;
 }
 
 export interface HttpConfig {
@@ -40,6 +44,8 @@ export function readRealtimeConfig(r: Readers, rateLimitsOff: boolean): Realtime
     replayConcurrency: r.int('REPLAY_CONCURRENCY', 8, 1, 1000),
     replayPerUser: r.int('REPLAY_PER_USER', 2, 1, 100),
     replayPageEvents: r.int('REPLAY_PAGE_EVENTS', 200, 10, 10_000),
+    presenceAwaySeconds: r.int('PRESENCE_AWAY_SECONDS', 300, 1, 7 * 24 * 3600),
+    presenceHeartbeatSeconds: r.int('PRESENCE_HEARTBEAT_SECONDS', 20, 1, 3600),
   };
 }
 

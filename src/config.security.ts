@@ -21,6 +21,10 @@ export interface RateLimitConfig {
   resetPerAddress: Limit;
   /** Profiles looked up without a token (`GET /users/<id>`), per address: against enumeration. */
   profilePerAddress: Limit;
+  /** Messages one user sends (REST and socket, every chat and family together), per window. */
+  sendPerUser: Limit;
+  /** Reports a user files (`POST /reports`), per user: against flooding the admins' queue. */
+  reportPerUser: Limit;
 }
 
 export interface TokenConfig {
@@ -50,6 +54,9 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = Object.freeze({
   signupPerAddress: { points: 100, durationSeconds: 60 * 60 },
   resetPerAddress: { points: 20, durationSeconds: 60 * 60 },
   profilePerAddress: { points: 300, durationSeconds: 15 * 60 },
+  // One a second on average, bursts included: people type slower; bots and load tests lift it.
+  sendPerUser: { points: 60, durationSeconds: 60 },
+  reportPerUser: { points: 20, durationSeconds: 60 * 60 },
 });
 
 const RATE_LIMIT_KEYS: Record<string, keyof RateLimitConfig> = {
@@ -58,6 +65,8 @@ const RATE_LIMIT_KEYS: Record<string, keyof RateLimitConfig> = {
   signup_ip: 'signupPerAddress',
   reset_ip: 'resetPerAddress',
   profile_ip: 'profilePerAddress',
+  send_user: 'sendPerUser',
+  report_user: 'reportPerUser',
 };
 
 /** Access tokens and the login/sign-up rate limits. */
@@ -99,7 +108,7 @@ export function readSecurityConfig(r: Readers): SecurityConfig {
 
 /**
  * `RATE_LIMITS` is `on` (the defaults), `off`, or a comma list overriding some defaults:
- * `login_user=10/15m,login_ip=100/15m,signup_ip=100/1h,reset_ip=20/1h,profile_ip=300/15m`.
+ * `login_user=10/15m,login_ip=100/15m,signup_ip=100/1h,reset_ip=20/1h,profile_ip=300/15m,send_user=60/1m,report_user=20/1h`.
  */
 function parseRateLimits(raw: string | undefined, problems: string[]): RateLimitConfig | null {
   if (raw === undefined || raw === 'on') return DEFAULT_RATE_LIMITS;

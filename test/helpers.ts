@@ -59,6 +59,17 @@ after(async () => {
   await Promise.all([...open].map((close) => close()));
 });
 
+/**
+ * Tests send hundreds of messages a second as one user, far past the default send limit
+ * (`send_user`, 60 a minute): it is lifted here unless a test sets it (the limit's own tests
+ * do); every other limit keeps its default or the test's value.
+ */
+export function liftSendLimit(env: Record<string, string>): Record<string, string> {
+  const raw = env.RATE_LIMITS;
+  if (raw === 'off') return env;
+  return { ...env, RATE_LIMITS: raw === undefined || raw === 'on' ? 'send_user=1000000/1m' : `send_user=1000000/1m,${raw}` };
+}
+
 export async function startApp(env: Record<string, string> = {}, options: BuildOptions & { dataDir?: string } = {}): Promise<TestApp> {
   const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({
@@ -67,7 +78,7 @@ export async function startApp(env: Record<string, string> = {}, options: BuildO
     PUBLIC_URL: 'http://parley.test',
     ...FAST_ARGON2,
     ...(await adapterEnv(dataDir, env)),
-    ...env,
+    ...liftSendLimit(env),
   });
   const app = await buildApp(config, { logger: false, ...options });
   let closed = false;

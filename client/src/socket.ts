@@ -5,7 +5,7 @@
  */
 import { ReconnectingSocket, type LifecycleEvents, type ReconnectingOptions } from './reconnecting.js';
 import type { NativeActionName, NativeEventName } from './generated/asyncapi.js';
-import type { ChatInfo, MessageInfo, UserInfo } from './types.js';
+import type { ChatInfo, MessageInfo, PresenceInfo, UserInfo } from './types.js';
 
 export type { WebSocketConstructor, WebSocketLike } from './websocket.js';
 
@@ -49,6 +49,8 @@ export interface ServerEvents {
   chatDeleted: { chatId: string; id: string };
   userUpdate: UserInfo;
   auxiliary: AuxiliaryPayload;
+  /** A user the caller sees changed presence (volatile: no cursor, not replayed; snapshot with `presenceOf`). */
+  presence: PresenceInfo;
   ack: Ack;
   /** The cursor was too old: fetch the chats again; the socket goes on from `cursor`. */
   resync: { reason: string; cursor: number };

@@ -24,6 +24,10 @@ export type ChatInfo = Answer<'/chats/{id}', 'get'>;
 export type MessageInfo = Answer<'/chats/{id}/messages', 'post'>;
 export type ContactInfo = Answer<'/users/me/contacts', 'post'>;
 export type UploadAnswer = Answer<'/uploads', 'post'>;
+export type OwnPresence = Answer<'/users/me/presence', 'get'>;
+export type PresenceSetting = BodyOf<'/users/me/presence', 'put'>['status'];
+/** A user's presence (the `presence` socket event's payload too). */
+export type PresenceInfo = Answer<'/users/presence', 'get'>[number];
 
 export type RegisterBody = BodyOf<'/users', 'post'>;
 export type LoginBody = BodyOf<'/users/login', 'post'>;

@@ -104,6 +104,27 @@ export class UsersApi extends ChatsApi {
     return this.request('/users/me/device', { method: 'PUT', body });
   }
   /**
+   * `GET /users/me/presence`: the status the caller chose and how others see it.
+   * @operation getUsersMePresence
+   */
+  myPresence(): Promise<T.OwnPresence> {
+    return this.request('/users/me/presence');
+  }
+  /**
+   * `PUT /users/me/presence {status}`: `online` (automatic), `away`, `dnd` or `invisible` (looks offline).
+   * @operation putUsersMePresence
+   */
+  setPresence(status: T.PresenceSetting): Promise<T.OwnPresence> {
+    return this.request('/users/me/presence', { method: 'PUT', body: { status } });
+  }
+  /**
+   * `GET /users/presence?ids=`: the presence of those users the caller sees (others are left out).
+   * @operation getUsersPresence
+   */
+  presenceOf(userIds: number[]): Promise<T.PresenceInfo[]> {
+    return this.request('/users/presence', { query: { ids: userIds.join(',') } });
+  }
+  /**
    * `GET /users/<id>`.
    * @operation getUsersById
    */

@@ -1,6 +1,7 @@
 /** `parley users …` and `parley sessions …`: thin wrappers over the core admin service. */
 import type { Command } from 'commander';
 import type { SessionRecord, UserRecord } from '../ports/store.js';
+import { USERS_PAGE_MAX } from '../core/admin.service.js';
 import { CliError, readPassword, withCore } from './run.js';
 
 const iso = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString());
@@ -14,9 +15,16 @@ const describeSession = (s: SessionRecord) =>
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
+/** A whole number from 1 to `max`, or one line saying what is wrong. */
+function positive(text: string, name: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError(`${name} must be a whole number from 1 to ${max}.`);
+  return n;
+}
+
 /** Registers the account and session commands on `program`. */
 export function registerUserCommands(program: Command): void {
-  const users = program.command('users').description('create, disable, enable, promote and demote accounts, or reset a password');
+  const users = program.command('users').description('create, list, disable, enable, promote, demote and delete accounts, or reset a password');
 
   users
     .command('create <username>')
@@ -60,6 +68,25 @@ export function registerUserCommands(program: Command): void {
     .command('demote <user>')
     .description('make an admin a plain user again')
     .action(async (ref: string) => say(`Demoted ${describeUser(await withCore((core) => core.admin.setRole(ref, 'user')))}`));
+
+  users
+    .command('list')
+    .description('accounts newest first: id, username, role, state, name, last seen, sessions (tab-separated)')
+    .option('--query <text>', 'only accounts whose name, username or email contains this')
+    .option('--limit <n>', 'at most this many (1 to 200)', '50')
+    .option('--cursor <id>', 'continue below this id (printed last when there are more)')
+    .action(async (o: { query?: string; limit: string; cursor?: string }) => {
+      const limit = positive(o.limit, '--limit', USERS_PAGE_MAX);
+      const cursor = o.cursor === undefined ? undefined : positive(o.cursor, '--cursor', Number.MAX_SAFE_INTEGER);
+      const page = await withCore((core) => core.admin.listUsers({ query: o.query, limit, cursor }));
+      for (const { user, sessions: count } of page.users) say(`${describeUser(user)}\t${iso(user.lastSeenAt)}\t${count}`);
+      if (page.nextCursor !== undefined) say(`more: --cursor ${page.nextCursor}`);
+    });
+
+  users
+    .command('delete <user>')
+    .description('delete an account and everything it owns, as its own deletion would (sessions end at once)')
+    .action(async (ref: string) => say(`Deleted ${describeUser(await withCore((core) => core.admin.deleteUser(ref)))}`));
 
   const sessions = program.command('sessions').description('list or end device sessions');
 

@@ -284,20 +284,31 @@ export async function createAccountsService(deps: {
 
     /** Deletes the account after checking its credentials; everything it owns goes with it. */
     async deleteAccount(id: LoginIdentifier, password: string, ipAddress: string, code?: string | undefined): Promise<void> {
-      const user = await verifyCredentials(id, password, ipAddress, 'native', code);
-      const sessionIds = (await store.sessions.listByUser(user.id)).map((s) => s.id);
-      // The upload rows go with the user, so their files are listed first and deleted after;
-      // so do other users' images and attachments in the chats this user owns.
-      const inOwnedChats = await store.media.linkedToChats(await store.chats.listOwnedIds(user.id), { images: true });
-      const fileKeys = [...(await media.fileKeysOf(user.id)), ...inOwnedChats.flatMap(blobKeysOf)];
-      // Sessions and every other owned row go by ON DELETE CASCADE in the same transaction.
-      await store.transaction(async (tx) => {
-        await tx.media.deleteMany(inOwnedChats.map((m) => m.id));
-        await tx.users.delete(user.id);
-      });
-      await media.deleteFiles(fileKeys);
-      await sessions.announceRevoked(user.id, sessionIds);
-      await bus.publish('user.deleted', { userId: user.id });
+      await removeAccount(await verifyCredentials(id, password, ipAddress, 'native', code));
     },
+
+    removeAccount,
   };
+
+  /**
+   * Deletes the account and everything it owns (self-deletion, and an admin's `DELETE
+   * /admin/users/{user}`): sessions end at once, uploads and owned chats go with it.
+   */
+  async function removeAccount(user: UserRecord): Promise<void> {
+    const sessionIds = (await store.sessions.listByUser(user.id)).map((s) => s.id);
+    // The upload rows go with the user, so their files are listed first and deleted after;
+    // so do other users' images and attachments in the chats this user owns.
+    const inOwnedChats = await store.media.linkedToChats(await store.chats.listOwnedIds(user.id), { images: true });
+    // The data export's file too (its row goes by cascade).
+    const exportKey = (await store.exports.find(user.id))?.blobKey;
+    const fileKeys = [...(await media.fileKeysOf(user.id)), ...inOwnedChats.flatMap(blobKeysOf), ...(exportKey ? [exportKey] : [])];
+    // Sessions and every other owned row go by ON DELETE CASCADE in the same transaction.
+    await store.transaction(async (tx) => {
+      await tx.media.deleteMany(inOwnedChats.map((m) => m.id));
+      await tx.users.delete(user.id);
+    });
+    await media.deleteFiles(fileKeys);
+    await sessions.announceRevoked(user.id, sessionIds);
+    await bus.publish('user.deleted', { userId: user.id });
+  }
 }

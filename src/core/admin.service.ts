@@ -2,6 +2,7 @@
  * Administration: what the `parley` CLI and the `/admin` routes do, in one place so that the
  * two never disagree. Accounts are named by id or username; every change that must reach
  * running nodes (revoked sessions, a changed role, a new signing key) goes through the bus.
+ * Every change is recorded in the audit log, with the admin who made it (none: the CLI).
  */
 import { conflict, forbidden, notFound } from '../errors.js';
 import type { Bus } from '../ports/bus.js';
@@ -10,6 +11,7 @@ import type { Hasher } from '../ports/hasher.js';
 import type { SessionRecord, Store, UserRecord, UserRole } from '../ports/store.js';
 import { FieldChecks, foldUsername } from './account-rules.js';
 import type { AccountsService } from './accounts.service.js';
+import type { AuditService } from './audit.service.js';
 import type { SessionsService } from './sessions.service.js';
 import type { TokenService } from './tokens.service.js';
 
@@ -27,6 +29,9 @@ export type Actor = UserRecord | undefined;
 
 export type AdminService = ReturnType<typeof createAdminService>;
 
+/** The most accounts one page of `listUsers` holds. */
+export const USERS_PAGE_MAX = 200;
+
 /** Builds the admin service over the accounts, sessions and token services it drives. */
 export function createAdminService(deps: {
   store: Store;
@@ -35,9 +40,13 @@ export function createAdminService(deps: {
   accounts: AccountsService;
   sessions: SessionsService;
   tokens: TokenService;
+  audit: AuditService;
   clock: Clock;
 }) {
-  const { store, bus, hasher, accounts, sessions, tokens, clock } = deps;
+  const { store, bus, hasher, accounts, sessions, tokens, audit, clock } = deps;
+
+  const record = (actor: Actor, action: string, targetType: string, targetId: string | number, details?: Record<string, unknown>) =>
+    audit.record({ actorId: actor?.id, action, targetType, targetId, details });
 
   /** The account named by `ref`: digits are an id, anything else a username. 404 otherwise. */
   async function findUser(ref: string | number): Promise<UserRecord> {
@@ -69,7 +78,11 @@ export function createAdminService(deps: {
     },
 
     /** Creates an account (not counted against the sign-up limit); 400 or 409 as sign-up would. */
-    createUser: (input: AdminNewUser) => accounts.createAccount({ ...input, ipAddress: 'admin' }, { unthrottled: true, role: input.role ?? 'user' }),
+    async createUser(input: AdminNewUser, actor?: Actor): Promise<UserRecord> {
+      const user = await accounts.createAccount({ ...input, ipAddress: 'admin' }, { unthrottled: true, role: input.role ?? 'user' });
+      await record(actor, 'user.create', 'user', user.id, { username: user.username, role: user.role });
+      return user;
+    },
 
     /** Disables the account: it cannot log in, and every session stops at once (sockets close). */
     async disableUser(ref: string | number, actor?: Actor): Promise<UserRecord> {
@@ -77,21 +90,26 @@ export function createAdminService(deps: {
       notSelf(actor, user, 'disable');
       const disabled = user.disabledAt === null ? await patch(user, { disabledAt: clock.now() }) : user;
       await sessions.revokeAll(user.id);
+      await record(actor, 'user.disable', 'user', user.id, { username: user.username });
       return disabled;
     },
 
     /** Lets a disabled account log in again. */
-    async enableUser(ref: string | number): Promise<UserRecord> {
+    async enableUser(ref: string | number, actor?: Actor): Promise<UserRecord> {
       const user = await findUser(ref);
-      return user.disabledAt === null ? user : patch(user, { disabledAt: null });
+      const enabled = user.disabledAt === null ? user : await patch(user, { disabledAt: null });
+      await record(actor, 'user.enable', 'user', user.id, { username: user.username });
+      return enabled;
     },
 
     /** Sets a new password (400 when it breaks the rules); every session is revoked. */
-    async resetPassword(ref: string | number, password: string): Promise<UserRecord> {
+    async resetPassword(ref: string | number, password: string, actor?: Actor): Promise<UserRecord> {
       new FieldChecks().password('password', password).assert();
       const user = await findUser(ref);
       const updated = await patch(user, { passwordHash: await hasher.hash(password) });
       await sessions.revokeAll(user.id);
+      // Never the password itself.
+      await record(actor, 'user.password-reset', 'user', user.id, { username: user.username });
       return updated;
     },
 
@@ -99,7 +117,9 @@ export function createAdminService(deps: {
     async setRole(ref: string | number, role: UserRole, actor?: Actor): Promise<UserRecord> {
       const user = await findUser(ref);
       if (role !== 'admin') notSelf(actor, user, 'demote');
-      return user.role === role ? user : patch(user, { role });
+      const updated = user.role === role ? user : await patch(user, { role });
+      await record(actor, 'user.role', 'user', user.id, { username: user.username, from: user.role, to: role });
+      return updated;
     },
 
     /** The account's device sessions, oldest first. */
@@ -109,25 +129,50 @@ export function createAdminService(deps: {
     },
 
     /** Ends one session at once, as its logout would; 404 when there is none of that id. */
-    async revokeSession(sessionId: string): Promise<SessionRecord> {
+    async revokeSession(sessionId: string, actor?: Actor): Promise<SessionRecord> {
       const session = await store.sessions.findById(sessionId);
       if (!session) throw notFound('Session');
       await sessions.logout(session);
+      await record(actor, 'session.revoke', 'session', session.id, { userId: session.userId });
       return session;
     },
 
     /** Ends every session of the account; answers how many there were. */
-    async revokeAllSessions(ref: string | number): Promise<number> {
+    async revokeAllSessions(ref: string | number, actor?: Actor): Promise<number> {
       const user = await findUser(ref);
       const count = (await sessions.list(user.id)).length;
       await sessions.revokeAll(user.id);
+      await record(actor, 'user.sessions-revoke', 'user', user.id, { username: user.username, revoked: count });
       return count;
     },
 
+    /**
+     * Accounts newest first, with `query` those whose name, username or email contains it; each
+     * with its number of sessions. `nextCursor` continues the list (absent on the last page).
+     */
+    async listUsers(page: { query?: string | undefined; cursor?: number | undefined; limit?: number | undefined }) {
+      const limit = Math.min(page.limit ?? 50, USERS_PAGE_MAX);
+      const found = await store.users.newest({ before: page.cursor, limit: limit + 1, query: page.query?.trim() });
+      const shown = found.slice(0, limit);
+      const counts = await store.sessions.countByUsers(shown.map((u) => u.id));
+      const users = shown.map((user) => ({ user, sessions: counts.get(user.id) ?? 0 }));
+      return found.length > limit ? { users, nextCursor: shown.at(-1)!.id } : { users };
+    },
+
+    /** Deletes the account as its own deletion would (everything it owns goes); an admin not themself over HTTP (409). */
+    async deleteUser(ref: string | number, actor?: Actor): Promise<UserRecord> {
+      const user = await findUser(ref);
+      notSelf(actor, user, 'delete');
+      await accounts.removeAccount(user);
+      await record(actor, 'user.delete', 'user', user.id, { username: user.username });
+      return user;
+    },
+
     /** A new signing key signs from now on, on every node; older tokens verify until they expire. */
-    async rotateSigningKey(): Promise<{ kid: string }> {
+    async rotateSigningKey(actor?: Actor): Promise<{ kid: string }> {
       const rotated = await tokens.rotate();
       await bus.publish('signing-keys.rotated', rotated);
+      await record(actor, 'signing-key.rotate', 'signing-key', rotated.kid);
       return rotated;
     },
   };

@@ -96,6 +96,14 @@ export interface ChatViewOptions {
   lastMessage?: MessageView | null;
 }
 
+/** ChatInfo `roles`: the owner and the admins among the current `members`. */
+function rolesOf(chat: ChatRecord, members: MemberRecord[]): Record<string, 'owner' | 'admin'> {
+  const roles: Record<string, 'owner' | 'admin'> = {};
+  for (const m of members) if (m.role === 'admin' && m.userId !== chat.ownerId) roles[String(m.userId)] = 'admin';
+  if (chat.ownerId !== null) roles[String(chat.ownerId)] = 'owner';
+  return roles;
+}
+
 /** The chat as `viewer` sees it. */
 export async function buildChatView(store: Store, chat: ChatRecord, viewer: MemberRecord | undefined, options: ChatViewOptions): Promise<ChatView> {
   const members = options.withMembers || chat.isPersonal ? await store.chats.listMembers(chat.id, true) : [];
@@ -107,8 +115,10 @@ export async function buildChatView(store: Store, chat: ChatRecord, viewer: Memb
     const latest = (await store.messages.latestOf([chat.id])).get(chat.id);
     if (latest) [lastMessage] = await buildMessageViews(store, chat.id, [latest], profiles);
   }
+  const roles = chat.isPersonal || members.length === 0 ? undefined : rolesOf(chat, members);
   return {
     chat,
+    ...(roles ? { roles } : {}),
     owner: profiles.get(chat.ownerId ?? 0) ?? deletedUser(chat.ownerId ?? 0),
     members: pick(members.map((m) => m.userId)),
     ...(options.addedUsers ? { addedUsers: pick(options.addedUsers) } : {}),

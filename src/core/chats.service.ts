@@ -8,8 +8,11 @@ import { forbidden, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatView, NotifyLevel, Profile } from '../ports/events.js';
 import { UniqueViolation, type ChatRecord, type MemberRecord, type Store } from '../ports/store.js';
+import { refuseIfBlockedBy } from './blocks.service.js';
 import { refuseBlockedMember, requireMemberRow, requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
+import { publishChatChange } from './chat-publish.js';
+import { requireModerator, requireOutranks, roleOf } from './chat-roles.js';
 import { buildChatView } from './chat-views.js';
 import { blobKeysOf } from './media-names.js';
 import type { MediaService } from './media.service.js';
@@ -43,34 +46,30 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
   const view = (chat: ChatRecord, viewer: MemberRecord | undefined, extra: Parameters<typeof buildChatView>[3] = { withMembers: true }) =>
     buildChatView(store, chat, viewer, extra);
 
-  /** Removes `userId` from a group; the longest-standing member inherits ownership, and an empty chat is deleted. */
+  /** Removes `userId` from a group; an admin (else the longest-standing member) inherits ownership, and an empty chat is deleted. */
   async function depart(chat: ChatRecord, userId: number, patch: Partial<MemberRecord>): Promise<ChatRecord | undefined> {
     const now = clock.now();
-    await store.chats.updateMember(chat.id, userId, { isMember: false, removedAt: now, ...patch });
+    await store.chats.updateMember(chat.id, userId, { isMember: false, removedAt: now, role: null, ...patch });
     if (chat.ownerId !== userId) return chat;
-    const [heir] = await store.chats.listMembers(chat.id, true);
+    const remaining = await store.chats.listMembers(chat.id, true);
+    // An admin of longest standing inherits first, else the longest-standing member.
+    const heir = remaining.find((m) => m.role === 'admin') ?? remaining[0];
     if (!heir) {
       await store.chats.delete(chat.id);
       return undefined;
     }
     await store.chats.update(chat.id, { ownerId: heir.userId, updatedAt: now });
+    if (heir.role) await store.chats.updateMember(chat.id, heir.userId, { role: null });
     return { ...chat, ownerId: heir.userId, updatedAt: now };
   }
 
-  async function publishChat(
+  const publishChat = (
     kind: 'chatUpdate' | 'addedUsers' | 'removedUsers',
     chat: ChatRecord,
     actorId: number,
     extraRecipients: number[] = [],
     extra: { addedUsers?: number[]; removedUsers?: number[] } = {},
-  ) {
-    const members = await store.chats.listMembers(chat.id, false);
-    const recipients = [...new Set([...events.activeIds(members), ...extraRecipients])];
-    const actor = members.find((m) => m.userId === actorId);
-    const snapshot = await view(chat, actor, { withMembers: true, ...extra });
-    await events.chat(kind, snapshot, members, recipients, actorId);
-    return snapshot;
-  }
+  ) => publishChatChange({ store, events }, kind, chat, actorId, extraRecipients, extra);
 
   return {
     /** POST /chats: a personal chat for a pair (reused if it exists) or a group. */
@@ -85,6 +84,8 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
       if (isPersonal && others.length !== 1) throw badRequest('isPersonal', 'a personal chat has exactly two participants');
       const title = input.title?.trim() || null;
       if (title && [...title].length > TITLE_MAX) throw badRequest('title', `must be at most ${TITLE_MAX} characters`);
+      // Nobody opens a personal chat with, or puts into a group, a user who blocked them.
+      await refuseIfBlockedBy(store, actor.id, others);
 
       const now = clock.now();
       const chat: ChatRecord = {
@@ -182,7 +183,13 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
       refuseBlockedMember(member, 'add users');
       const wanted = [...new Set(userIds)];
       if (wanted.length === 0 || wanted.length > MAX_ADDED_PER_CALL) throw badRequest('users', `name 1 to ${MAX_ADDED_PER_CALL} users`);
-      const [profiles, rows] = await Promise.all([loadProfiles(store, wanted), store.chats.listMembers(chat.id, false)]);
+      const [profiles, rows, banned] = await Promise.all([
+        loadProfiles(store, wanted),
+        store.chats.listMembers(chat.id, false),
+        store.chatBans.bannedAmong(chat.id, wanted),
+      ]);
+      if (banned.length > 0) throw forbidden(`Banned from this chat until unbanned (user ids: ${banned.join(', ')}).`);
+      await refuseIfBlockedBy(store, actor.id, wanted);
       const rowOf = new Map(rows.map((r) => [r.userId, r]));
       const added = wanted.filter((id) => profiles.has(id) && !rowOf.get(id)?.isMember && !rowOf.get(id)?.hasBlockedChat);
       if (added.length === 0) throw badRequest('users', 'none of these users could be added (unknown, already members, or they blocked this chat)');
@@ -199,14 +206,15 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
       const { chat, member } = await requireMembership(store, chatId, actor.id);
       if (chat.isPersonal) throw badRequest('users', 'users cannot be removed from a personal chat');
       refuseBlockedMember(member, 'remove users');
-      if (chat.ownerId !== actor.id) throw forbidden('Only the chat owner may remove users.');
+      requireModerator(chat, member, 'remove users');
       const wanted = [...new Set(userIds)].filter((id) => id !== actor.id);
       if (wanted.length === 0 || wanted.length > MAX_ADDED_PER_CALL) throw badRequest('users', `name 1 to ${MAX_ADDED_PER_CALL} users other than yourself`);
-      const active = new Set((await store.chats.listMembers(chat.id, true)).map((m) => m.userId));
+      const active = new Map((await store.chats.listMembers(chat.id, true)).map((m) => [m.userId, m]));
       const removed = wanted.filter((id) => active.has(id));
       if (removed.length === 0) throw badRequest('users', 'none of these users is a member');
+      for (const id of removed) requireOutranks(chat, member, active.get(id), 'remove');
       const now = clock.now();
-      for (const id of removed) await store.chats.updateMember(chat.id, id, { isMember: false, removedAt: now });
+      for (const id of removed) await store.chats.updateMember(chat.id, id, { isMember: false, removedAt: now, role: null });
       return publishChat('removedUsers', chat, actor.id, removed, { removedUsers: removed });
     },
 
@@ -268,14 +276,15 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
       await store.chats.updateMember(chat.id, actor.id, { hasBlockedChat: false });
     },
 
-    /** Owner only: `userId` may no longer post (or may again). */
+    /** The owner or an admin: `userId` (of a lower rank) may no longer post (or may again). */
     async setUserBlocked(actor: Profile, chatId: string, userId: number, blocked: boolean): Promise<void> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       if (chat.isPersonal) throw badRequest('chatId', 'block a personal chat with PUT /chats/<id>/block');
-      if (chat.ownerId !== actor.id) throw forbidden('Only the chat owner may block users.');
-      if (userId === actor.id) throw badRequest('userId', 'the owner cannot block themselves');
+      requireModerator(chat, member, 'block users');
+      if (userId === actor.id) throw badRequest('userId', 'you cannot block yourself');
       const target = await store.chats.findMember(chat.id, userId);
       if (!target?.isMember) throw notFound('Member');
+      requireOutranks(chat, member, target, 'block');
       await store.chats.updateMember(chat.id, userId, { isBlocked: blocked });
       await publishChat('chatUpdate', chat, actor.id);
     },
@@ -290,12 +299,13 @@ export function createChatsService(deps: { store: Store; events: ChatEvents; med
       return publishChat('chatUpdate', chat, actor.id);
     },
 
-    /** Removes a chat image and its files: its uploader or the chat owner may. */
+    /** Removes a chat image and its files: its uploader, the chat owner or an admin may. */
     async removeImage(actor: Profile, chatId: string, mediaId: string): Promise<void> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       const image = ((await store.media.chatImagesOf([chat.id])).get(chat.id) ?? []).find((m) => m.id === mediaId);
       if (!image) throw notFound('Image');
-      if (image.ownerId !== actor.id && chat.ownerId !== actor.id) throw forbidden('Only its uploader or the chat owner may remove an image.');
+      if (image.ownerId !== actor.id && roleOf(chat, member) === 'member')
+        throw forbidden('Only its uploader, the chat owner or an admin may remove an image.');
       await store.media.deleteMany([image.id]);
       await media.deleteFiles(blobKeysOf(image));
       await publishChat('chatUpdate', chat, actor.id);

@@ -36,19 +36,19 @@ export function createContactsService(deps: { store: Store; clock: Clock }) {
         createdAt: now,
         updatedAt: now,
       });
-      return { contact, user: (await loadProfiles(store, [user.id], { withPhotos: true })).get(user.id) ?? profileOf(user) };
+      const [profiles, blocked] = await Promise.all([loadProfiles(store, [user.id], { withPhotos: true }), store.userBlocks.blockedAmong(owner.id, [user.id])]);
+      return { contact: { ...contact, isBlocked: blocked.length > 0 }, user: profiles.get(user.id) ?? profileOf(user) };
     },
 
     async listContacts(owner: Profile): Promise<ContactView[]> {
       const contacts = await store.contacts.listByOwner(owner.id);
-      const profiles = await loadProfiles(
-        store,
-        contacts.map((c) => c.userId),
-        { withPhotos: true },
-      );
+      const ids = contacts.map((c) => c.userId);
+      const [profiles, blocked] = await Promise.all([loadProfiles(store, ids, { withPhotos: true }), store.userBlocks.blockedAmong(owner.id, ids)]);
+      const isBlocked = new Set(blocked);
       return contacts.flatMap((contact) => {
         const user = profiles.get(contact.userId);
-        return user ? [{ contact, user }] : [];
+        // ContactInfo `isBlocked` is the account-wide block of that user (PUT /users/me/blocks/<id>).
+        return user ? [{ contact: { ...contact, isBlocked: isBlocked.has(contact.userId) }, user }] : [];
       });
     },
 

@@ -18,8 +18,11 @@ import type { OidcClient } from '../ports/oidc-client.js';
 import { createAccountsService } from './accounts.service.js';
 import { afterCommitBus, type PublishFailureHandler } from './after-commit-bus.js';
 import { createAdminService } from './admin.service.js';
+import { createAuditService } from './audit.service.js';
 import { createChatEvents } from './chat-events.js';
+import { createBlocksService } from './blocks.service.js';
 import { createBotsService } from './bots.service.js';
+import { createChatModerationService } from './chat-moderation.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
@@ -31,6 +34,7 @@ import { createPresence } from './presence.service.js';
 import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
+import { createReportsService } from './reports.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -75,7 +79,8 @@ export interface CorePorts {
 export type Core = Awaited<ReturnType<typeof createCore>>;
 
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
-  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> & Partial<Pick<Config['realtime'], 'replayPageEvents'>>;
+  realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> &
+    Partial<Pick<Config['realtime'], 'replayPageEvents' | 'presenceAwaySeconds' | 'presenceHeartbeatSeconds'>>;
 } & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
     webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
@@ -105,7 +110,8 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const accounts = await createAccountsService({ store, bus, hasher, sessions, media, throttle, twoFactor, clock, metrics });
   const bots = createBotsService({ store, accounts, sessions, clock });
   const oidc = createOidcService({ store, clock, accounts, sessions, client: ports.oidc, settings: config.oidc ?? undefined });
-  const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, clock });
+  const audit = createAuditService({ store, clock });
+  const admin = createAdminService({ store, bus, hasher, accounts, sessions, tokens, audit, clock });
   // A key rotated elsewhere (the admin CLI, another node) signs here from now on too.
   bus.subscribe('signing-keys.rotated', () => void tokens.reload().catch(() => {}));
   const webhooks = createWebhooksService({ store, clock, sender: ports.webhookSender });
@@ -124,7 +130,13 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const chats = createChatsService({ store, events, media, clock });
   const senders = ports.push ?? {};
   const pushConfig = config.push ?? PUSH_DEFAULTS;
-  const presence = createPresence({ store, clock, enabled: Object.keys(senders).length > 0 });
+  const presence = createPresence({
+    store,
+    bus,
+    clock,
+    awayMs: (config.realtime?.presenceAwaySeconds ?? 300) * 1000,
+    heartbeatMs: (config.realtime?.presenceHeartbeatSeconds ?? 20) * 1000,
+  });
   const push = createPushService({ store, clock, senders, presence, preview: pushConfig.preview });
   const pushWorker = createPushWorker({
     store,
@@ -136,12 +148,17 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     ...pushConfig,
     onError: (error, context) => ports.onPushError?.(error, context),
   });
-  const messages = createMessagesService({ store, events, media, clock, push });
+  // Moderator actions (roles, bans, a moderator's delete) are recorded in the audit log.
+  const moderationLog = audit;
+  const messages = createMessagesService({ store, events, media, clock, push, throttle, log: moderationLog });
+  const chatModeration = createChatModerationService({ store, events, clock, log: moderationLog });
   const reactions = createReactionsService({ store, events, clock });
+  const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
   const contacts = createContactsService({ store, clock });
+  const blocks = createBlocksService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
-  const rooms = createRoomsService({ store, bus, clock });
+  const rooms = createRoomsService({ store, bus, clock, throttle });
   const eventLog = createEventLogService({
     store,
     clock,
@@ -185,15 +202,19 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     twoFactor,
     oidc,
     bots,
+    audit,
     admin,
     users,
     events,
     eventLog,
     chats,
+    chatModeration,
     messages,
     reactions,
+    reports,
     pins,
     contacts,
+    blocks,
     incomingHooks,
     rooms,
     search,

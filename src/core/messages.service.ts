@@ -18,7 +18,9 @@ import {
   type Store,
 } from '../ports/store.js';
 import { createBatcher } from './batcher.js';
+import { refuseBlockedPair } from './blocks.service.js';
 import { refuseBlockedMember, requireMembership } from './chat-access.js';
+import { isModerator } from './chat-roles.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildMessageViews, mediaViewOf, replyToViewOf } from './chat-views.js';
 import { resolveMentions } from './mentions.js';
@@ -29,6 +31,8 @@ import { canonicalUuid, newMessageId } from './message-ids.js';
 import type { MediaService } from './media.service.js';
 import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
+import type { ModerationLog } from '../ports/moderation-log.js';
+import type { Throttle } from './throttle.service.js';
 
 /**
  * An attachment as the client sends it: the id of an upload of theirs, or no id, in which
@@ -79,8 +83,19 @@ interface BatchCache {
 
 const newCache = (): BatchCache => ({ pushTargets: new Map() });
 
-export function createMessagesService(deps: { store: Store; events: ChatEvents; media: MediaService; clock: Clock; push?: PushService | undefined }) {
+export function createMessagesService(deps: {
+  store: Store;
+  events: ChatEvents;
+  media: MediaService;
+  clock: Clock;
+  push?: PushService | undefined;
+  /** The per-user send limit (`send_user`); absent: unlimited (a core built for a tool). */
+  throttle?: Pick<Throttle, 'countSend'> | undefined;
+  /** Where a moderator's delete is recorded (the audit log). */
+  log?: ModerationLog | undefined;
+}) {
   const { store, events, media, clock } = deps;
+  const countSend = deps.throttle ? (userId: number) => deps.throttle!.countSend(userId) : async () => {};
   // Skipped entirely when no push transport is configured.
   const push = deps.push?.enabled ? deps.push : undefined;
 
@@ -184,18 +199,46 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
   const viewOne = async (message: MessageRecord, known?: Map<number, Profile>) => (await buildMessageViews(store, message.chatId, [message], known))[0]!;
   const recipientsOf = (chatId: string) => store.chats.listMemberIds(chatId);
 
-  /** Refuses a member who may not post: blocked by the owner, or either side blocked the personal chat. */
+  /**
+   * Refuses a member who may not post: blocked by the owner or an admin, or either side blocked
+   * the personal chat, or either user blocked the other (account-wide, issue 21).
+   */
   async function assertMayPost(chat: ChatRecord, member: MemberRecord): Promise<void> {
-    if (member.isBlocked) throw cannotPost('The chat owner has blocked you from posting here.');
+    if (member.isBlocked) throw cannotPost('The chat owner or an admin has blocked you from posting here.');
     if (member.hasBlockedChat) throw cannotPost('You have blocked this chat; unblock it to post.');
     if (chat.isPersonal) {
       const members = await store.chats.listMembers(chat.id, true);
       if (members.some((m) => m.userId !== member.userId && m.hasBlockedChat)) throw cannotPost('You cannot post in this chat.');
+      const other = members.find((m) => m.userId !== member.userId);
+      if (other) await refuseBlockedPair(store, member.userId, other.userId);
     }
   }
 
   /** The one resolver of a message a client names (see message-lookup.ts). */
   const resolve = (chatId: string, messageId: string) => findMessageIn(store, chatId, messageId);
+
+  /**
+   * Erases the content: a tombstone with deletedAt stays in the history; files, events and pushes
+   * of it go. `deletedBy` names a moderator or administrator who is not the author (null: the author).
+   */
+  async function erase(message: MessageRecord, actorId: number, deletedBy: number | null = null): Promise<MessageView> {
+    if (message.deletedAt !== null) return viewOne(message);
+    const now = clock.now();
+    const erased = { ...message, text: '', deletedAt: now, updatedAt: now, deletedBy };
+    const files = (await store.media.attachmentsOf([message.id])).get(message.id) ?? [];
+    await store.transaction(async (tx) => {
+      await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now, ...(deletedBy !== null ? { deletedBy } : {}) });
+      await tx.media.deleteMany(files.map((f) => f.id));
+      await tx.events.deleteForMessage(message.id);
+      await tx.messageExtras.deleteEdits(message.id);
+      // Its text must not go out in a push still waiting.
+      if (push) await tx.push.deleteForMessage(message.id);
+    });
+    await media.deleteFiles(files.flatMap(blobKeysOf));
+    const view = await viewOne(erased);
+    await events.message('messageUpdate', view, await recipientsOf(message.chatId), actorId);
+    return view;
+  }
 
   /** The message a send replies to: of the same chat and one the author can see, else 400. */
   async function replyTarget(chatId: string, authorId: number, replyTo: string | undefined): Promise<MessageRecord | undefined> {
@@ -229,7 +272,8 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       const earlier = await store.messages.findByLocalId(author.id, input.localId);
       if (earlier) return replay(earlier, chatId, author);
       // The sender inside its own message carries its photos, in the answer and in the live frame.
-      const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author)]);
+      // The send limit is counted alongside (one limiter call, no round trip of its own in line).
+      const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author), countSend(author.id)]);
       await assertMayPost(chat, member);
       const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
       const mentions = await resolveMentions(store, chat, author.id, text);
@@ -267,28 +311,36 @@ export function createMessagesService(deps: { store: Store; events: ChatEvents; 
       return buildMessageViews(store, chat.id, messages.reverse());
     },
 
-    /** The author erases the content; a tombstone with deletedAt stays in the history. */
+    /**
+     * The author erases the content; a tombstone with deletedAt stays in the history. In a group
+     * the owner or an admin may delete anyone's message: the tombstone then names them
+     * (`deletedBy`), the members get it as a `messageUpdate`, and the moderation log records it.
+     */
     async deleteMessage(actor: Profile, chatId: string, messageId: string): Promise<MessageView> {
-      const { chat } = await requireMembership(store, chatId, actor.id);
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
       const message = await resolve(chat.id, messageId);
-      if (message.authorId !== actor.id) throw forbidden('Only the author may delete a message.');
+      const byModerator = message.authorId !== actor.id;
+      if (byModerator && (chat.isPersonal || !isModerator(chat, member))) throw forbidden('Only the author, the chat owner or an admin may delete a message.');
       if (message.deletedAt !== null) return viewOne(message);
-      const now = clock.now();
-      const erased = { ...message, text: '', deletedAt: now, updatedAt: now };
-      const files = (await store.media.attachmentsOf([message.id])).get(message.id) ?? [];
-      await store.transaction(async (tx) => {
-        await tx.messages.update(message.id, { text: '', deletedAt: now, updatedAt: now });
-        await tx.media.deleteMany(files.map((f) => f.id));
-        await tx.events.deleteForMessage(message.id);
-        await tx.messageExtras.deleteEdits(message.id);
-        // Its text must not go out in a push still waiting.
-        if (push) await tx.push.deleteForMessage(message.id);
-      });
-      await media.deleteFiles(files.flatMap(blobKeysOf));
-      const view = await viewOne(erased);
-      await events.message('messageUpdate', view, await recipientsOf(chat.id), actor.id);
+      const view = await erase(message, actor.id, byModerator ? actor.id : null);
+      if (byModerator) {
+        await deps.log?.record({
+          actorId: actor.id,
+          action: 'message.moderatorDelete',
+          targetType: 'message',
+          targetId: message.uuid,
+          chatId: chat.id,
+          details: { authorId: message.authorId },
+        });
+      }
       return view;
     },
+
+    /**
+     * An administrator erases a message of any chat as its author's delete would (the action of
+     * a resolved report); the caller checked the role and records it in the audit log.
+     */
+    eraseAsAdmin: (message: MessageRecord, adminId: number): Promise<MessageView> => erase(message, adminId, message.authorId === adminId ? null : adminId),
 
     /** The author edits text or flags; `editedAt` is set only when the text changes. */
     async editMessage(actor: Profile, chatId: string, messageId: string, input: EditInput): Promise<MessageView> {

@@ -1,5 +1,5 @@
 /**
- * Pins (issue 19): members pin messages of a personal chat, the owner those of a group.
+ * Pins (issue 19): members pin messages of a personal chat, the owner or an admin (issue 21) those of a group.
  * ChatInfo lists the pinned ids; each change is a `chatUpdate` event to the members.
  */
 import { forbidden, invalid } from '../errors.js';
@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { ChatView, MessageView, Profile } from '../ports/events.js';
 import type { Store } from '../ports/store.js';
 import { requireMembership } from './chat-access.js';
+import { isModerator } from './chat-roles.js';
 import type { ChatEvents } from './chat-events.js';
 import { buildChatView, buildMessageViews } from './chat-views.js';
 import { canSee, findMessageIn } from './message-lookup.js';
@@ -22,7 +23,7 @@ export function createPinsService(deps: { store: Store; events: ChatEvents; cloc
   async function setPin(actor: Profile, chatId: string, messageId: string, on: boolean): Promise<ChatView> {
     const { chat, member } = await requireMembership(store, chatId, actor.id);
     const message = await findMessageIn(store, chat.id, messageId);
-    if (!chat.isPersonal && chat.ownerId !== actor.id) throw forbidden('Only the chat owner may pin messages in a group.');
+    if (!chat.isPersonal && !isModerator(chat, member)) throw forbidden('Only the chat owner or an admin may pin messages in a group.');
     let changed: boolean;
     if (on) {
       if (!canSee(message, actor.id)) throw invalid([{ name: 'messageId', reason: 'a deleted or hidden message cannot be pinned' }]);

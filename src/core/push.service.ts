@@ -67,11 +67,16 @@ export function createPushService(deps: { store: Store; clock: Clock; senders: P
       let inChat = targets.get(chatId);
       if (!inChat) targets.set(chatId, (inChat = await tx.push.offlineTargetsInChat(chatId, presence.onlineSince())));
       const content: PushContent = { messageId: uuid, authorName: message.author.displayName, body: previewOf(message, preview) };
-      const rows = rowsFor(
+      let rows = rowsFor(
         // A member notified of mentions only gets the messages that mention them.
         inChat.filter((t) => t.userId !== authorId && (!t.mentionsOnly || (message.mentions?.includes(t.userId) ?? false))),
         { chatId, messageId: id, kind: 'message', payload: JSON.stringify(content), dueAt: createdAt },
       );
+      // Nobody is pushed a message of a user they blocked (asked only when some device is offline).
+      if (rows.length > 0) {
+        const blockers = new Set(await tx.userBlocks.blockersAmong(authorId, [...new Set(rows.map((r) => r.userId))]));
+        if (blockers.size > 0) rows = rows.filter((r) => !blockers.has(r.userId));
+      }
       await tx.push.enqueue(rows);
     },
 

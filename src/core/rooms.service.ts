@@ -13,6 +13,7 @@ import { UniqueViolation, type ChatRecord, type MessageRecord, type Store, type 
 import { newMessageId } from './message-ids.js';
 import { checkTextSize, HISTORY_MAX } from './message-rules.js';
 import { loadProfiles } from './profiles.js';
+import type { Throttle } from './throttle.service.js';
 
 export const ROOM_NAME_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
 const roomName = new RegExp(ROOM_NAME_PATTERN);
@@ -32,7 +33,13 @@ const present = (m: MessageRecord, sender: { id: number; username: string }): Ro
 
 export type RoomsService = ReturnType<typeof createRoomsService>;
 
-export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock }) {
+export function createRoomsService(deps: {
+  store: Store;
+  bus: Bus;
+  clock: Clock;
+  /** The per-user send limit (`send_user`), shared with chat messages; absent: unlimited. */
+  throttle?: Pick<Throttle, 'countSend'> | undefined;
+}) {
   const { store, bus, clock } = deps;
 
   async function findRoom(name: string): Promise<ChatRecord> {
@@ -127,6 +134,7 @@ export function createRoomsService(deps: { store: Store; bus: Bus; clock: Clock 
     async post(author: Profile, room: ChatRecord, text: string): Promise<RoomMessage> {
       if (text.trim() === '') throw invalid([{ name: 'text', reason: 'is required' }]);
       checkTextSize(text);
+      await deps.throttle?.countSend(author.id);
       const now = clock.now();
       const stored = await store.transaction(async (tx) => {
         const seq = await tx.chats.nextSeq(room.id, now);

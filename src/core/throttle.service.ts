@@ -20,17 +20,31 @@ export interface Throttle {
   countReset(address: string): Promise<void>;
   /** Counts a profile looked up without a token; throws 429 past the limit. */
   countProfileView(address: string): Promise<void>;
+  /** Counts a message the user sends (one limiter call); throws 429 past the limit. */
+  countSend(userId: number): Promise<void>;
+  /** Counts a report the user files; throws 429 past the limit. */
+  countReport(userId: number): Promise<void>;
 }
 
 /**
  * Builds the throttle on `limiter`. Each refusal is counted in `metrics` under the name of
- * the limit that refused it (`login_user`, `login_ip`, `signup_ip`, `reset_ip`, `profile_ip`, as in
+ * the limit that refused it (`login_user`, `login_ip`, `signup_ip`, `reset_ip`, `profile_ip`, `send_user`,
+ * `report_user`, as in
  * `RATE_LIMITS`).
  */
 export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | null, metrics: Metrics = noopMetrics): Throttle {
   if (limits === null) {
     const pass = async () => {};
-    return { guardLogin: pass, recordLoginFailure: pass, recordLoginSuccess: pass, countSignup: pass, countReset: pass, countProfileView: pass };
+    return {
+      guardLogin: pass,
+      recordLoginFailure: pass,
+      recordLoginSuccess: pass,
+      countSignup: pass,
+      countReset: pass,
+      countProfileView: pass,
+      countSend: pass,
+      countReport: pass,
+    };
   }
   const usernameKey = (username: string) => username.trim().toLowerCase();
   return {
@@ -70,6 +84,20 @@ export function createThrottle(limiter: RateLimiter, limits: RateLimitConfig | n
       const state = await limiter.hit('profile_ip', address, limits.profilePerAddress);
       if (state.count > limits.profilePerAddress.points) {
         metrics.rateLimited('profile_ip');
+        throw rateLimited(state.retryAfterSeconds);
+      }
+    },
+    async countSend(userId) {
+      const state = await limiter.hit('send_user', String(userId), limits.sendPerUser);
+      if (state.count > limits.sendPerUser.points) {
+        metrics.rateLimited('send_user');
+        throw rateLimited(state.retryAfterSeconds);
+      }
+    },
+    async countReport(userId) {
+      const state = await limiter.hit('report_user', String(userId), limits.reportPerUser);
+      if (state.count > limits.reportPerUser.points) {
+        metrics.rateLimited('report_user');
         throw rateLimited(state.retryAfterSeconds);
       }
     },

@@ -14,6 +14,7 @@ import type { Clock } from '../ports/clock.js';
 import type { MessageView } from '../ports/events.js';
 import type { ChatRecord, Store, UserRecord } from '../ports/store.js';
 import type { ConversationUsers } from '../ports/vonage.js';
+import { refuseIfBlockedBy } from './blocks.service.js';
 import type { ChatsService } from './chats.service.js';
 import { fileNameOf } from './media-names.js';
 import type { MessagesService } from './messages.service.js';
@@ -172,6 +173,8 @@ export function createVappConversationsService(deps: {
       if (others.length === 0) throw invalid([{ name: 'users', reason: 'must name at least one other user' }]);
       const profile = profileOf(caller);
       const participants = others.map((u) => u.id);
+      // Before anything is made at Vonage, and before a linked pair is answered as it is.
+      await refuseIfBlockedBy(store, caller.id, participants);
       if (vonage) {
         // A pair's chat that is already at Vonage is answered as it is.
         const pair =

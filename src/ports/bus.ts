@@ -4,7 +4,7 @@
  * nodes. Publish only after the change is committed ("store first, then publish").
  */
 
-import type { ChatEvent, RoomMessage } from './events.js';
+import type { ChatEvent, PresenceEvent, RoomMessage } from './events.js';
 
 /** Topics and their payloads. Later capabilities add topics here. */
 export interface BusTopics {
@@ -14,6 +14,8 @@ export interface BusTopics {
   'chat.event': ChatEvent;
   /** Sessions that must stop working at once: their sockets close on every node. */
   'sessions.revoked': { userId: number; sessionIds: string[] };
+  /** A user's presence as others see it changed (never stored); delivered to its `recipients`. */
+  'user.presence': PresenceEvent;
   /** A user's public profile changed (name, about, photos). */
   'user.updated': { userId: number };
   /** An account was deleted with everything it owned. */

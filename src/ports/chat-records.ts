@@ -38,6 +38,8 @@ export interface MemberRecord {
   removedAt: number | null;
   /** Notified (pushed) of mentions only; a muted member gets nothing at all. */
   mentionsOnly?: boolean;
+  /** A group admin (issue 21); null or absent: a plain member. The owner is `ChatRecord.ownerId`. */
+  role?: 'admin' | null;
 }
 
 export interface MessageRecord {
@@ -61,9 +63,11 @@ export interface MessageRecord {
   replyToId: number | null;
   /** The root of the thread this message is a reply in (not in the main history), or null. */
   threadId: number | null;
+  /** The moderator (owner or admin) who deleted it; null when its author did, or it is not deleted. */
+  deletedBy?: number | null;
 }
 
-export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
+export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId' | 'deletedBy'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
 
 /** One advance of a user's read pointer in a chat: it marks every message up to `seq`. */
 export interface ReadMarkRecord {
@@ -140,7 +144,7 @@ export interface MessagesRepository {
   countUnread(chatId: string, userId: number, afterSeq: number): Promise<number>;
   update(
     id: number,
-    patch: Partial<Pick<MessageRecord, 'text' | 'isVisible' | 'fileExists' | 'previewExists' | 'updatedAt' | 'editedAt' | 'deletedAt'>>,
+    patch: Partial<Pick<MessageRecord, 'text' | 'isVisible' | 'fileExists' | 'previewExists' | 'updatedAt' | 'editedAt' | 'deletedAt' | 'deletedBy'>>,
   ): Promise<void>;
   /** Deletes every message and read mark of the chat. */
   clearChat(chatId: string): Promise<void>;

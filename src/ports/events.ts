@@ -90,6 +90,8 @@ export interface ChatView {
   unreadCount: number;
   /** Pinned messages' public ids, oldest pin first. */
   pinned?: string[];
+  /** Groups, when the members were loaded: the owner and each admin by user id (issue 21). */
+  roles?: Record<string, 'owner' | 'admin'>;
 }
 
 export type ChatEventKind =
@@ -126,6 +128,22 @@ export interface ChatEvent {
   delivered?: { messageId: string; userId: number };
   /** For `userUpdate`. */
   user?: Profile;
+}
+
+/** How a user's presence looks to others (`invisible` looks `offline`). */
+export type PresenceStatus = 'online' | 'away' | 'dnd' | 'offline';
+
+/** A user's presence as others see it. */
+export interface PresenceView {
+  userId: number;
+  status: PresenceStatus;
+  /** When they were last seen: now while connected, else the time their last socket closed (or they last used the API). */
+  lastSeenAt: number | null;
+}
+
+/** A presence change, for `recipients` only; volatile: never stored, no cursor. */
+export interface PresenceEvent extends PresenceView {
+  recipients: number[];
 }
 
 /** A message in a public room, as the rooms API shows it. */

@@ -1,6 +1,6 @@
 /**
- * Store records of push delivery: the durable outbox (one row per device session and event)
- * and socket presence (one row per open native socket, kept fresh by its node's heartbeat).
+ * Store records of push delivery: the durable outbox (one row per device session and event).
+ * Which sessions are online is read from socket presence (`presence-records.ts`).
  * Part of the Store port (`store.ts` gathers them). Times are epoch milliseconds.
  */
 
@@ -60,13 +60,4 @@ export interface PushRepository {
   clearToken(sessionId: string, token: string): Promise<boolean>;
   /** How many rows wait (tests, metrics). */
   pending(): Promise<number>;
-
-  addPresence(presence: { id: string; sessionId: string; nodeId: string; seenAt: number }): Promise<void>;
-  removePresence(id: string): Promise<void>;
-  /** The node's heartbeat: every socket of `nodeId` was seen at `seenAt`. */
-  touchPresence(nodeId: string, seenAt: number): Promise<void>;
-  /** Removes every row of `nodeId` (its graceful shutdown). */
-  clearNode(nodeId: string): Promise<void>;
-  /** Removes rows no heartbeat refreshed since `before` (their node died). */
-  prunePresence(before: number): Promise<void>;
 }

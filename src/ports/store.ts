@@ -7,23 +7,29 @@ import type { MessageExtrasRepository } from './message-extras.js';
 import type { ChatsRepository, ContactsRepository, EventLogRepository, MessagesRepository, SettingsRepository } from './chat-records.js';
 
 import type { PushRepository } from './push-records.js';
+import type { PresenceRepository } from './presence-records.js';
 import type { VappRepository } from './vapp-records.js';
 import type { TwoFactorRepository } from './two-factor-records.js';
 import type { WebhooksRepository } from './webhook-records.js';
 import type { ApiKeysRepository } from './api-key-records.js';
 import type { IncomingHooksRepository } from './incoming-hook-records.js';
 import type { OidcRepository } from './oidc-records.js';
+import type { ChatBansRepository, UserBlocksRepository } from './block-records.js';
 import type { UserRecord, UserRole } from './user-records.js';
+import type { AuditRepository, ExportsRepository, ReportsRepository, RetentionRepository } from './safety-records.js';
 
 export type { UserRecord, UserRole } from './user-records.js';
 
 export type * from './chat-records.js';
 export type * from './push-records.js';
+export type * from './presence-records.js';
 export type * from './two-factor-records.js';
 export type * from './webhook-records.js';
 export type * from './api-key-records.js';
 export type * from './incoming-hook-records.js';
 export type * from './oidc-records.js';
+export type * from './safety-records.js';
+export type * from './block-records.js';
 
 export type NewUser = Omit<UserRecord, 'id' | 'accountKeyHash' | 'lastSeenAt' | 'about' | 'vonageUserId' | 'role' | 'disabledAt' | 'isBot'> & {
   isBot?: boolean;
@@ -122,8 +128,11 @@ export interface UsersRepository {
   search(search: UserSearch): Promise<UserRecord[]>;
   /** `search`, each user with its rank (0 the exact username, 1 a username prefix, 2 a name prefix, 3 the rest), for a cursor. */
   searchRanked(search: UserSearch): Promise<{ user: UserRecord; rank: number }[]>;
-  /** Newest first (id descending): up to `limit` users, only ids below `before` when given (a cursor). */
-  newest(page: { before?: number | undefined; limit: number }): Promise<UserRecord[]>;
+  /**
+   * Newest first (id descending): up to `limit` users, only ids below `before` when given (a
+   * cursor), and with `query` only those whose name, username or email contains it (any case).
+   */
+  newest(page: { before?: number | undefined; limit: number; query?: string | undefined }): Promise<UserRecord[]>;
   update(
     id: number,
     patch: Partial<Pick<UserRecord, 'displayName' | 'about' | 'passwordHash' | 'accountKeyHash' | 'lastSeenAt' | 'updatedAt' | 'role' | 'disabledAt'>>,
@@ -141,6 +150,8 @@ export interface SessionsRepository {
   findById(id: string): Promise<SessionRecord | undefined>;
   findByDevice(userId: number, deviceId: string): Promise<SessionRecord | undefined>;
   listByUser(userId: number): Promise<SessionRecord[]>;
+  /** How many sessions each of these users has (users without any are absent). */
+  countByUsers(userIds: number[]): Promise<Map<number, number>>;
   update(id: string, patch: Partial<Omit<SessionRecord, 'id' | 'userId' | 'createdAt'>>): Promise<void>;
   delete(id: string): Promise<boolean>;
   /** Deletes the user's sessions except `exceptId`; returns the ids deleted. */
@@ -206,12 +217,19 @@ export interface Repositories {
   settings: SettingsRepository;
   media: MediaRepository;
   push: PushRepository;
+  presence: PresenceRepository;
   vapp: VappRepository;
   twoFactor: TwoFactorRepository;
   webhooks: WebhooksRepository;
   apiKeys: ApiKeysRepository;
   incomingHooks: IncomingHooksRepository;
   oidc: OidcRepository;
+  audit: AuditRepository;
+  reports: ReportsRepository;
+  exports: ExportsRepository;
+  retention: RetentionRepository;
+  userBlocks: UserBlocksRepository;
+  chatBans: ChatBansRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,6 +1,6 @@
 /**
  * The fan-out: the only bus subscriber that delivers to sockets. Chat events go to the
- * recipients' sockets, room messages to the room's sockets, and a revocation closes every
+ * recipients' sockets, presence changes to the users who see them, room messages to the room's sockets, and a revocation closes every
  * socket of the revoked sessions, of every family, with 4001. Revocation travels on the bus,
  * so a logout on any node closes the sockets held by every node.
  */
@@ -14,6 +14,9 @@ export function startFanout(bus: Bus, hub: Hub): () => void {
     bus.subscribe('chat.event', (event) => {
       hub.noteCursor(event.cursor);
       for (const userId of event.recipients) for (const conn of hub.ofUser(userId)) conn.chatEvent?.(event);
+    }),
+    bus.subscribe('user.presence', (event) => {
+      for (const userId of event.recipients) for (const conn of hub.ofUser(userId)) conn.presence?.(event);
     }),
     bus.subscribe('room.message', ({ room, message }) => {
       for (const conn of hub.inRoom(room)) conn.roomMessage?.(message);

@@ -3,7 +3,7 @@
  * session and by room. The fan-out (fanout.ts) reads it to deliver bus events; a family's
  * socket protocol adds its connections and says how each presents what it is given.
  */
-import type { ChatEvent, RoomMessage } from '../ports/events.js';
+import type { ChatEvent, PresenceEvent, RoomMessage } from '../ports/events.js';
 import { Registry } from './registry.js';
 
 /** One open socket as the hub sees it: who holds it, and what it can be given. */
@@ -18,6 +18,8 @@ export interface HubConnection {
   readonly room?: string;
   /** A chat event addressed to `userId` (sockets that carry chat events). */
   chatEvent?(event: ChatEvent): void;
+  /** A user's presence changed and `userId` sees it (sockets that carry presence). */
+  presence?(event: PresenceEvent): void;
   /** A new message in `room`. */
   roomMessage?(message: RoomMessage): void;
   /** Closes the socket with `code` (revocation, replacement). */

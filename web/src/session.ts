@@ -16,6 +16,8 @@ export class Session {
   private readonly stop: Array<() => void> = [];
   /** The newest message id already marked read, per chat. */
   private readonly readThrough = new Map<string, number>();
+  /** Users whose presence was asked for since the socket opened (events keep them current). */
+  private readonly presenceAsked = new Set<number>();
 
   constructor(baseUrl = location.origin) {
     // Back from single sign-on (`/auth/oidc/callback` → `/app/#token=…`): keep the token, drop it from the address.
@@ -25,6 +27,10 @@ export class Session {
       history.replaceState(null, '', location.pathname + location.search);
     }
     this.client = new ParleyClient({ baseUrl, token: localStorage.getItem(TOKEN_KEY) ?? undefined });
+    // People who appear later (a new chat, added members) get their presence asked for too.
+    this.store.subscribe(() => {
+      if (this.store.state.connection === 'online') void this.loadPresence(false).catch(() => undefined);
+    });
   }
 
   get signedIn(): boolean {
@@ -59,6 +65,7 @@ export class Session {
       s.me = undefined;
       s.chats.clear();
       s.messages.clear();
+      s.presence.clear();
     });
   }
 
@@ -68,6 +75,40 @@ export class Session {
       s.chats.clear();
       for (const c of chats) s.chats.set(c.id, c);
     });
+  }
+
+  /**
+   * The presence of everyone in the caller's chats: presence events are not replayed, so a
+   * snapshot is taken when the socket opens (again after a reconnect) and events apply on top.
+   */
+  async loadPresence(all = true): Promise<void> {
+    const meId = this.store.state.me?.id;
+    if (all) this.presenceAsked.clear();
+    const ids = [...new Set([...this.store.state.chats.values()].flatMap((c) => c.allUsers.map((u) => u.id)))].filter(
+      (id) => id !== meId && !this.presenceAsked.has(id),
+    );
+    for (const id of ids) this.presenceAsked.add(id);
+    for (let i = 0; i < ids.length; i += 200) {
+      const seen = await this.client.presenceOf(ids.slice(i, i + 200));
+      this.store.update((s) => {
+        for (const p of seen) s.presence.set(p.userId, p.status);
+      });
+    }
+  }
+
+  /** Adds the caller's `emoji` to a message, or takes it back when it is theirs already. */
+  async toggleReaction(message: MessageInfo, emoji: string): Promise<void> {
+    const mine = message.reactions.some((r) => r.emoji === emoji && r.me);
+    const c = this.client;
+    const updated = await (mine ? c.removeReaction(message.chatId, message.id, emoji) : c.addReaction(message.chatId, message.id, emoji));
+    this.store.putMessages(updated.chatId, [updated]);
+  }
+
+  /** Pins a message, or unpins it when it is pinned. */
+  async togglePin(chatId: string, messageId: string): Promise<void> {
+    const pinned = this.store.state.chats.get(chatId)?.pinned ?? [];
+    const chat = await (pinned.includes(messageId) ? this.client.unpin(chatId, messageId) : this.client.pin(chatId, messageId));
+    this.store.putChat(chat);
   }
 
   /** Loads the newest page of a chat's history. */
@@ -89,7 +130,11 @@ export class Session {
   private connect(): void {
     const socket = (this.socket = this.client.socket());
     const set = (c: 'online' | 'offline' | 'reconnecting') => this.store.update((s) => (s.connection = c));
-    socket.on('open', () => set('online'));
+    socket.on('open', () => {
+      set('online');
+      void this.loadPresence().catch(() => undefined);
+    });
+    socket.on('presence', (p) => this.store.update((s) => s.presence.set(p.userId, p.status)));
     socket.on('close', (e) => {
       set(navigator.onLine ? 'reconnecting' : 'offline');
       // 4001: the session was revoked (logout elsewhere, password change): sign in again.

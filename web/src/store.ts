@@ -3,7 +3,7 @@
  * is typing. Messages are kept by id, so an event seen twice (a replay after reconnect, a
  * history fetch that overlaps live events) is shown once.
  */
-import type { ChatInfo, MeInfo, MessageInfo, SocketChatInfo } from '@parley/client';
+import type { ChatInfo, MeInfo, MessageInfo, PresenceInfo, SocketChatInfo } from '@parley/client';
 
 export type Connection = 'connecting' | 'online' | 'offline' | 'reconnecting';
 
@@ -17,6 +17,8 @@ export interface State {
   typing: Map<string, Map<number, number>>;
   /** The chat on screen, whose messages count as read. */
   openChatId: string | undefined;
+  /** userId → how others see them (a snapshot on connect, then `presence` events). */
+  presence: Map<number, PresenceInfo['status']>;
 }
 
 type Listener = () => void;
@@ -30,6 +32,7 @@ export class Store {
     messages: new Map(),
     typing: new Map(),
     openChatId: undefined,
+    presence: new Map(),
   };
   private readonly listeners = new Set<Listener>();
   private version = 0;

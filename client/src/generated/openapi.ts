@@ -18,6 +18,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin and moderator actions, newest first */
+        get: operations["getAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/bots": {
         parameters: {
             query?: never;
@@ -122,6 +139,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports newest first, of one status when given */
+        get: operations["getAdminReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Resolve or dismiss a report, optionally deleting the message or disabling the user */
+        put: operations["putAdminReportsById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/sessions/{id}": {
         parameters: {
             query?: never;
@@ -146,7 +197,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Accounts newest first, optionally matching `q`, with their session counts */
+        get: operations["getAdminUsers"];
         put?: never;
         /** Create an account (not counted against the sign-up limit) */
         post: operations["postAdminUsers"];
@@ -167,7 +219,8 @@ export interface paths {
         get: operations["getAdminUsersByUser"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an account and everything it owns, as its own deletion would */
+        delete: operations["deleteAdminUsersByUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -312,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log of admin and moderator actions, newest first */
+        get: operations["apiGetAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/bots": {
         parameters: {
             query?: never;
@@ -416,6 +486,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports newest first, of one status when given */
+        get: operations["apiGetAdminReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Resolve or dismiss a report, optionally deleting the message or disabling the user */
+        put: operations["apiPutAdminReportsById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/sessions/{id}": {
         parameters: {
             query?: never;
@@ -440,7 +544,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Accounts newest first, optionally matching `q`, with their session counts */
+        get: operations["apiGetAdminUsers"];
         put?: never;
         /** Create an account (not counted against the sign-up limit) */
         post: operations["apiPostAdminUsers"];
@@ -461,7 +566,8 @@ export interface paths {
         get: operations["apiGetAdminUsersByUser"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an account and everything it owns, as its own deletion would */
+        delete: operations["apiDeleteAdminUsersByUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -638,6 +744,41 @@ export interface paths {
         post?: never;
         /** Delete the chat with its messages (owner only) */
         delete: operations["apiDeleteChatsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: operations["apiGetChatsByIdBans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: operations["apiPutChatsByIdBansByUserId"];
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: operations["apiDeleteChatsByIdBansByUserId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -938,6 +1079,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: operations["apiPutChatsByIdUsersByUserIdRole"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chats/{id}/users/{userId}/unblock": {
         parameters: {
             query?: never;
@@ -1007,6 +1165,23 @@ export interface paths {
         put?: never;
         /** Post {text} into the hook’s chat as its integration (the URL is the credential) */
         post: operations["apiPostHooksByToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a message, a user or a chat the caller can see, to the administrators */
+        post: operations["apiPostReports"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1247,6 +1422,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: operations["apiGetUsersMeBlocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: operations["apiPutUsersMeBlocksById"];
+        post?: never;
+        /** Unblock a user */
+        delete: operations["apiDeleteUsersMeBlocksById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -1404,6 +1614,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: operations["apiGetUsersMePresence"];
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: operations["apiPutUsersMePresence"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -1414,6 +1642,23 @@ export interface paths {
         get?: never;
         /** Set the recovery key used by resetPassword */
         put: operations["apiPutUsersMeSetAccountKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: operations["apiGetUsersPresence"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1625,6 +1870,41 @@ export interface paths {
         post?: never;
         /** Delete the chat with its messages (owner only) */
         delete: operations["deleteChatsById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The group’s bans, newest first (owner or admin) */
+        get: operations["getChatsByIdBans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/bans/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ban a user from a group: removed, and refused re-adding until unbanned (owner or admin) */
+        put: operations["putChatsByIdBansByUserId"];
+        post?: never;
+        /** Lift a ban (owner or admin); the user is not re-added */
+        delete: operations["deleteChatsByIdBansByUserId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1925,6 +2205,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chats/{id}/users/{userId}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a member’s role in a group (owner only) */
+        put: operations["putChatsByIdUsersByUserIdRole"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/chats/{id}/users/{userId}/unblock": {
         parameters: {
             query?: never;
@@ -2045,6 +2342,23 @@ export interface paths {
         get: operations["getReadyz"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a message, a user or a chat the caller can see, to the administrators */
+        post: operations["postReports"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2285,6 +2599,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users you blocked, newest block first */
+        get: operations["getUsersMeBlocks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/blocks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Block a user: they cannot open a personal chat with you, add you to groups or write to you; no pushes of theirs */
+        put: operations["putUsersMeBlocksById"];
+        post?: never;
+        /** Unblock a user */
+        delete: operations["deleteUsersMeBlocksById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/changePassword": {
         parameters: {
             query?: never;
@@ -2442,6 +2791,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence the caller chose and how others see it */
+        get: operations["getUsersMePresence"];
+        /** Choose a presence (kept across reconnects and restarts) */
+        put: operations["putUsersMePresence"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/users/me/setAccountKey": {
         parameters: {
             query?: never;
@@ -2452,6 +2819,23 @@ export interface paths {
         get?: never;
         /** Set the recovery key used by resetPassword */
         put: operations["putUsersMeSetAccountKey"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The presence of users the caller shares a chat with or has as contacts (others are left out) */
+        get: operations["getUsersPresence"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2714,6 +3098,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    getAdminAudit: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: {
+                            /** @description What was done, e.g. `user.disable`, `report.resolve`. */
+                            action: string;
+                            /** @description The admin or moderator; absent for the machine’s operator (the `parley` CLI). */
+                            actorId?: number;
+                            chatId?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            id: number;
+                            targetId: string;
+                            /** @description `user`, `session`, `message`, `chat`, `report` or `signing-key`. */
+                            targetType: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: number | null;
+                    };
+                };
             };
         };
     };
@@ -3120,6 +3565,170 @@ export interface operations {
             };
         };
     };
+    getAdminReports: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: number;
+                limit?: number;
+                status?: "open" | "resolved" | "dismissed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: number | null;
+                        reports: {
+                            action?: "deleteMessage" | "disableUser" | "none";
+                            chatId?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The reported message as it was when reported (kept after its deletion). */
+                            evidence?: {
+                                attachments: {
+                                    fileSize: number;
+                                    fileType: string;
+                                    id: string;
+                                    mime: string;
+                                }[];
+                                authorId: number;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** Format: uuid */
+                                messageId: string;
+                                /** Format: date-time */
+                                sentAt: string;
+                                text: string;
+                            };
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            /** @description The reported user, or the reported message’s author. */
+                            reportedUserId?: number;
+                            /** @description Absent once the reporter’s account is gone. */
+                            reporterId?: number;
+                            /** Format: date-time */
+                            resolvedAt?: string;
+                            resolvedBy?: number;
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
+                            text?: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    putAdminReportsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    action?: "deleteMessage" | "disableUser" | "none";
+                    status: "open" | "resolved" | "dismissed";
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action?: "deleteMessage" | "disableUser" | "none";
+                        chatId?: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The reported message as it was when reported (kept after its deletion). */
+                        evidence?: {
+                            attachments: {
+                                fileSize: number;
+                                fileType: string;
+                                id: string;
+                                mime: string;
+                            }[];
+                            authorId: number;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            /** Format: uuid */
+                            messageId: string;
+                            /** Format: date-time */
+                            sentAt: string;
+                            text: string;
+                        };
+                        id: number;
+                        reason: "spam" | "abuse" | "illegal" | "other";
+                        /** @description The reported user, or the reported message’s author. */
+                        reportedUserId?: number;
+                        /** @description Absent once the reporter’s account is gone. */
+                        reporterId?: number;
+                        /** Format: date-time */
+                        resolvedAt?: string;
+                        resolvedBy?: number;
+                        status: "open" | "resolved" | "dismissed";
+                        targetId: string;
+                        targetType: "message" | "user" | "chat";
+                        text?: string;
+                    };
+                };
+            };
+        };
+    };
     deleteAdminSessionsById: {
         parameters: {
             query?: never;
@@ -3156,6 +3765,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    getAdminUsers: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: number;
+                limit?: number;
+                /** @description Only accounts whose name, username or email contains this (any case). */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: number | null;
+                        users: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            disabled: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Set while the account is disabled.
+                             */
+                            disabledAt?: string;
+                            email?: string;
+                            id: number;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            role: "user" | "admin";
+                            /** @description How many device sessions the account has. */
+                            sessions: number;
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -3279,6 +3956,47 @@ export interface operations {
                         uid: string;
                         username: string;
                     };
+                };
+            };
+        };
+    };
+    deleteAdminUsersByUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account’s id or username. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
                 };
             };
         };
@@ -3880,6 +4598,67 @@ export interface operations {
             };
         };
     };
+    apiGetAdminAudit: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: {
+                            /** @description What was done, e.g. `user.disable`, `report.resolve`. */
+                            action: string;
+                            /** @description The admin or moderator; absent for the machine’s operator (the `parley` CLI). */
+                            actorId?: number;
+                            chatId?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            id: number;
+                            targetId: string;
+                            /** @description `user`, `session`, `message`, `chat`, `report` or `signing-key`. */
+                            targetType: string;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: number | null;
+                    };
+                };
+            };
+        };
+    };
     apiPostAdminBots: {
         parameters: {
             query?: never;
@@ -4283,6 +5062,170 @@ export interface operations {
             };
         };
     };
+    apiGetAdminReports: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: number;
+                limit?: number;
+                status?: "open" | "resolved" | "dismissed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: number | null;
+                        reports: {
+                            action?: "deleteMessage" | "disableUser" | "none";
+                            chatId?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The reported message as it was when reported (kept after its deletion). */
+                            evidence?: {
+                                attachments: {
+                                    fileSize: number;
+                                    fileType: string;
+                                    id: string;
+                                    mime: string;
+                                }[];
+                                authorId: number;
+                                /** Format: date-time */
+                                editedAt?: string;
+                                /** Format: uuid */
+                                messageId: string;
+                                /** Format: date-time */
+                                sentAt: string;
+                                text: string;
+                            };
+                            id: number;
+                            reason: "spam" | "abuse" | "illegal" | "other";
+                            /** @description The reported user, or the reported message’s author. */
+                            reportedUserId?: number;
+                            /** @description Absent once the reporter’s account is gone. */
+                            reporterId?: number;
+                            /** Format: date-time */
+                            resolvedAt?: string;
+                            resolvedBy?: number;
+                            status: "open" | "resolved" | "dismissed";
+                            targetId: string;
+                            targetType: "message" | "user" | "chat";
+                            text?: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    apiPutAdminReportsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    action?: "deleteMessage" | "disableUser" | "none";
+                    status: "open" | "resolved" | "dismissed";
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        action?: "deleteMessage" | "disableUser" | "none";
+                        chatId?: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The reported message as it was when reported (kept after its deletion). */
+                        evidence?: {
+                            attachments: {
+                                fileSize: number;
+                                fileType: string;
+                                id: string;
+                                mime: string;
+                            }[];
+                            authorId: number;
+                            /** Format: date-time */
+                            editedAt?: string;
+                            /** Format: uuid */
+                            messageId: string;
+                            /** Format: date-time */
+                            sentAt: string;
+                            text: string;
+                        };
+                        id: number;
+                        reason: "spam" | "abuse" | "illegal" | "other";
+                        /** @description The reported user, or the reported message’s author. */
+                        reportedUserId?: number;
+                        /** @description Absent once the reporter’s account is gone. */
+                        reporterId?: number;
+                        /** Format: date-time */
+                        resolvedAt?: string;
+                        resolvedBy?: number;
+                        status: "open" | "resolved" | "dismissed";
+                        targetId: string;
+                        targetType: "message" | "user" | "chat";
+                        text?: string;
+                    };
+                };
+            };
+        };
+    };
     apiDeleteAdminSessionsById: {
         parameters: {
             query?: never;
@@ -4319,6 +5262,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    apiGetAdminUsers: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: number;
+                limit?: number;
+                /** @description Only accounts whose name, username or email contains this (any case). */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Pass as `cursor` for the next page; null on the last page. */
+                        nextCursor: number | null;
+                        users: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            disabled: boolean;
+                            /**
+                             * Format: date-time
+                             * @description Set while the account is disabled.
+                             */
+                            disabledAt?: string;
+                            email?: string;
+                            id: number;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            role: "user" | "admin";
+                            /** @description How many device sessions the account has. */
+                            sessions: number;
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                    };
                 };
             };
         };
@@ -4442,6 +5453,47 @@ export interface operations {
                         uid: string;
                         username: string;
                     };
+                };
+            };
+        };
+    };
+    apiDeleteAdminUsersByUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The account’s id or username. */
+                user: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
                 };
             };
         };
@@ -5106,6 +6158,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -5156,6 +6210,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -5244,6 +6300,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5278,6 +6336,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5288,6 +6348,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5328,6 +6390,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5396,6 +6460,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -5447,6 +6513,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -5473,6 +6541,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -5546,6 +6618,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -5596,6 +6670,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -5684,6 +6760,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -5718,6 +6796,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -5728,6 +6808,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -5768,6 +6850,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -5836,6 +6920,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -5887,6 +6973,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -5913,6 +7001,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -5980,6 +7072,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6030,6 +7124,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6118,6 +7214,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6152,6 +7250,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6162,6 +7262,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6202,6 +7304,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6270,6 +7374,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6321,6 +7427,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6347,6 +7455,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -6420,6 +7532,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6470,6 +7584,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6558,6 +7674,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -6592,6 +7710,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -6602,6 +7722,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -6642,6 +7764,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -6710,6 +7834,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6761,6 +7887,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6787,6 +7915,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -6801,6 +7933,598 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    apiGetChatsByIdBans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The owner or admin who banned them (absent once their account is gone) */
+                        bannedBy?: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        user: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                    }[];
+                };
+            };
+        };
+    };
+    apiPutChatsByIdBansByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        addedUsers?: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                        allUsers: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** Format: uuid */
+                        id: string;
+                        images: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Bytes, as stored. */
+                            fileSize: number;
+                            /** @description The stored file’s extension, e.g. png. */
+                            fileType: string;
+                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                            id: string;
+                            previewHeight?: number;
+                            /** @description Absolute URL of the JPEG preview (images only). */
+                            previewUrl?: string;
+                            previewWidth?: number;
+                            /** @description Absolute URL of the file. */
+                            url: string;
+                        }[];
+                        isArchived: boolean;
+                        isBlocked: boolean;
+                        isMuted: boolean;
+                        isPersonal: boolean;
+                        lastMessage?: {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                        /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                        notify: "all" | "mentions" | "none";
+                        owner: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                        /** @description Pinned message ids, oldest pin first */
+                        pinned: string[];
+                        removedUsers?: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
+                        title?: string;
+                        /** @description Messages by others after the caller’s read mark (Parley addition) */
+                        unreadCount: number;
+                    };
+                };
+            };
+        };
+    };
+    apiDeleteChatsByIdBansByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: number;
             };
             cookie?: never;
         };
@@ -6947,6 +8671,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -6997,6 +8723,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -7085,6 +8813,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7119,6 +8849,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -7129,6 +8861,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -7169,6 +8903,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -7237,6 +8973,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -7288,6 +9026,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -7314,6 +9054,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -7486,6 +9230,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -7520,6 +9266,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -7530,6 +9278,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -7570,6 +9320,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7713,6 +9465,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -7747,6 +9501,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -7757,6 +9513,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -7797,6 +9555,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -7970,6 +9730,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -8004,6 +9766,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -8014,6 +9778,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -8054,6 +9820,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8178,6 +9946,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -8212,6 +9982,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -8222,6 +9994,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -8262,6 +10036,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8386,6 +10162,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -8420,6 +10198,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -8430,6 +10210,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -8470,6 +10252,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8646,6 +10430,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -8680,6 +10466,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -8690,6 +10478,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -8730,6 +10520,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -8856,6 +10648,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -8890,6 +10684,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -8900,6 +10696,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -8940,6 +10738,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9064,6 +10864,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9098,6 +10900,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -9108,6 +10912,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -9148,6 +10954,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9319,6 +11127,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9353,6 +11163,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -9363,6 +11175,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -9403,6 +11217,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9511,6 +11327,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9561,6 +11379,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9649,6 +11469,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -9683,6 +11505,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -9693,6 +11517,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -9733,6 +11559,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -9801,6 +11629,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9852,6 +11682,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9878,6 +11710,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -9947,6 +11783,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -9997,6 +11835,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10085,6 +11925,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10119,6 +11961,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -10129,6 +11973,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -10169,6 +12015,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -10237,6 +12085,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10288,6 +12138,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10314,6 +12166,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -10391,6 +12247,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10441,6 +12299,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10529,6 +12389,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -10563,6 +12425,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -10573,6 +12437,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -10613,6 +12479,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -10681,6 +12549,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10732,6 +12602,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10758,6 +12630,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -10871,6 +12747,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -10921,6 +12799,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11009,6 +12889,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11043,6 +12925,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -11053,6 +12937,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -11093,6 +12979,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -11161,6 +13049,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11212,6 +13102,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11238,6 +13130,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -11311,6 +13207,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11361,6 +13259,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11449,6 +13349,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -11483,6 +13385,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -11493,6 +13397,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -11533,6 +13439,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -11601,6 +13509,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11652,6 +13562,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -11678,6 +13590,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -11723,6 +13639,468 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    apiPutChatsByIdUsersByUserIdRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                    role: "owner" | "admin" | "member";
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        addedUsers?: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                        allUsers: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** Format: uuid */
+                        id: string;
+                        images: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Bytes, as stored. */
+                            fileSize: number;
+                            /** @description The stored file’s extension, e.g. png. */
+                            fileType: string;
+                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                            id: string;
+                            previewHeight?: number;
+                            /** @description Absolute URL of the JPEG preview (images only). */
+                            previewUrl?: string;
+                            previewWidth?: number;
+                            /** @description Absolute URL of the file. */
+                            url: string;
+                        }[];
+                        isArchived: boolean;
+                        isBlocked: boolean;
+                        isMuted: boolean;
+                        isPersonal: boolean;
+                        lastMessage?: {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                        /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                        notify: "all" | "mentions" | "none";
+                        owner: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                        /** @description Pinned message ids, oldest pin first */
+                        pinned: string[];
+                        removedUsers?: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
+                        title?: string;
+                        /** @description Messages by others after the caller’s read mark (Parley addition) */
+                        unreadCount: number;
+                    };
                 };
             };
         };
@@ -11826,6 +14204,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -11985,6 +14365,71 @@ export interface operations {
             };
         };
     };
+    apiPostReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of messageId, userId and chatId. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description A chat the caller is a member of.
+                     */
+                    chatId?: string;
+                    /**
+                     * Format: uuid
+                     * @description A message the caller can see (MessageInfo `id`).
+                     */
+                    messageId?: string;
+                    reason: "spam" | "abuse" | "illegal" | "other";
+                    text?: string;
+                    userId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: number;
+                        reason: "spam" | "abuse" | "illegal" | "other";
+                        status: "open" | "resolved" | "dismissed";
+                        targetId: string;
+                        targetType: "message" | "user" | "chat";
+                    };
+                };
+            };
+        };
+    };
     apiGetSearchChats: {
         parameters: {
             query: {
@@ -12049,6 +14494,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12099,6 +14546,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12187,6 +14636,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -12221,6 +14672,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -12231,6 +14684,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -12271,6 +14726,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12339,6 +14796,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12390,6 +14849,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -12416,6 +14877,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -12525,6 +14990,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -12559,6 +15026,8 @@ export interface operations {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -12569,6 +15038,8 @@ export interface operations {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -12609,6 +15080,8 @@ export interface operations {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -12847,6 +15320,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -12951,6 +15426,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -12983,6 +15460,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -13076,6 +15555,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -13168,6 +15649,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -13276,6 +15759,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -13308,6 +15793,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -13399,6 +15886,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -13492,6 +15981,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -13747,6 +16238,174 @@ export interface operations {
             };
         };
     };
+    apiGetUsersMeBlocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        about?: string;
+                        deviceSessions?: {
+                            /** @description Only in the register and login answers. */
+                            accessToken?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            deviceInfo: {
+                                id?: string;
+                                model?: string;
+                                name?: string;
+                                token?: string;
+                                transport?: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            ipAddress?: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        /** @description Only in the caller’s own UserInfo. */
+                        email?: string;
+                        id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
+                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                        isBot?: boolean;
+                        /** Format: date-time */
+                        lastSeen?: string;
+                        name: string;
+                        /** @description Newest first. */
+                        photos: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Bytes, as stored. */
+                            fileSize: number;
+                            /** @description The stored file’s extension, e.g. png. */
+                            fileType: string;
+                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                            id: string;
+                            previewHeight?: number;
+                            /** @description Absolute URL of the JPEG preview (images only). */
+                            previewUrl?: string;
+                            previewWidth?: number;
+                            /** @description Absolute URL of the file. */
+                            url: string;
+                        }[];
+                        /** Format: uuid */
+                        uid: string;
+                        username: string;
+                    }[];
+                };
+            };
+        };
+    };
+    apiPutUsersMeBlocksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    apiDeleteUsersMeBlocksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
     apiPutUsersMeChangePassword: {
         parameters: {
             query?: never;
@@ -13859,6 +16518,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -13962,6 +16623,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -14099,6 +16762,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -14246,6 +16911,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -14280,6 +16947,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -14290,6 +16959,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -14330,6 +17001,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -14491,6 +17164,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -14562,6 +17237,99 @@ export interface operations {
             };
         };
     };
+    apiGetUsersMePresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lastSeen: string | null;
+                        shownAs: "online" | "away" | "dnd" | "offline";
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+        };
+    };
+    apiPutUsersMePresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                    status: "online" | "away" | "dnd" | "invisible";
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lastSeen: string | null;
+                        shownAs: "online" | "away" | "dnd" | "offline";
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+        };
+    };
     apiPutUsersMeSetAccountKey: {
         parameters: {
             query?: never;
@@ -14603,6 +17371,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    apiGetUsersPresence: {
+        parameters: {
+            query: {
+                /** @description User ids, comma-separated (at most 200) */
+                ids: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lastSeen: string | null;
+                        status: "online" | "away" | "dnd" | "offline";
+                        userId: number;
+                    }[];
                 };
             };
         };
@@ -15178,6 +17991,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -15210,6 +18025,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -15346,6 +18163,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -15396,6 +18215,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -15484,6 +18305,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15518,6 +18341,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15528,6 +18353,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -15568,6 +18395,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -15636,6 +18465,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -15687,6 +18518,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -15713,6 +18546,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -15786,6 +18623,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -15836,6 +18675,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -15924,6 +18765,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -15958,6 +18801,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -15968,6 +18813,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16008,6 +18855,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16076,6 +18925,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -16127,6 +18978,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -16153,6 +19006,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -16220,6 +19077,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -16270,6 +19129,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -16358,6 +19219,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16392,6 +19255,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16402,6 +19267,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16442,6 +19309,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16510,6 +19379,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -16561,6 +19432,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -16587,6 +19460,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -16660,6 +19537,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -16710,6 +19589,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -16798,6 +19679,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -16832,6 +19715,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -16842,6 +19727,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -16882,6 +19769,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -16950,6 +19839,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -17001,6 +19892,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -17027,6 +19920,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -17041,6 +19938,598 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    getChatsByIdBans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The owner or admin who banned them (absent once their account is gone) */
+                        bannedBy?: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        user: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                    }[];
+                };
+            };
+        };
+    };
+    putChatsByIdBansByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        addedUsers?: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                        allUsers: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** Format: uuid */
+                        id: string;
+                        images: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Bytes, as stored. */
+                            fileSize: number;
+                            /** @description The stored file’s extension, e.g. png. */
+                            fileType: string;
+                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                            id: string;
+                            previewHeight?: number;
+                            /** @description Absolute URL of the JPEG preview (images only). */
+                            previewUrl?: string;
+                            previewWidth?: number;
+                            /** @description Absolute URL of the file. */
+                            url: string;
+                        }[];
+                        isArchived: boolean;
+                        isBlocked: boolean;
+                        isMuted: boolean;
+                        isPersonal: boolean;
+                        lastMessage?: {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                        /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                        notify: "all" | "mentions" | "none";
+                        owner: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                        /** @description Pinned message ids, oldest pin first */
+                        pinned: string[];
+                        removedUsers?: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
+                        title?: string;
+                        /** @description Messages by others after the caller’s read mark (Parley addition) */
+                        unreadCount: number;
+                    };
+                };
+            };
+        };
+    };
+    deleteChatsByIdBansByUserId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: number;
             };
             cookie?: never;
         };
@@ -17187,6 +20676,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -17237,6 +20728,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -17325,6 +20818,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17359,6 +20854,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -17369,6 +20866,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -17409,6 +20908,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -17477,6 +20978,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -17528,6 +21031,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -17554,6 +21059,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -17726,6 +21235,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -17760,6 +21271,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -17770,6 +21283,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -17810,6 +21325,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -17953,6 +21470,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -17987,6 +21506,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -17997,6 +21518,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -18037,6 +21560,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18210,6 +21735,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -18244,6 +21771,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -18254,6 +21783,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -18294,6 +21825,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18418,6 +21951,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -18452,6 +21987,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -18462,6 +21999,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -18502,6 +22041,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18626,6 +22167,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -18660,6 +22203,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -18670,6 +22215,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -18710,6 +22257,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -18886,6 +22435,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -18920,6 +22471,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -18930,6 +22483,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -18970,6 +22525,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19096,6 +22653,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19130,6 +22689,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -19140,6 +22701,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -19180,6 +22743,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19304,6 +22869,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19338,6 +22905,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -19348,6 +22917,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -19388,6 +22959,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19559,6 +23132,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19593,6 +23168,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -19603,6 +23180,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -19643,6 +23222,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19751,6 +23332,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19801,6 +23384,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -19889,6 +23474,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -19923,6 +23510,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -19933,6 +23522,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -19973,6 +23564,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -20041,6 +23634,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20092,6 +23687,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20118,6 +23715,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -20187,6 +23788,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20237,6 +23840,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20325,6 +23930,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20359,6 +23966,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -20369,6 +23978,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -20409,6 +24020,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -20477,6 +24090,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20528,6 +24143,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20554,6 +24171,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -20631,6 +24252,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20681,6 +24304,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20769,6 +24394,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -20803,6 +24430,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -20813,6 +24442,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -20853,6 +24484,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -20921,6 +24554,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20972,6 +24607,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -20998,6 +24635,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -21111,6 +24752,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21161,6 +24804,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21249,6 +24894,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21283,6 +24930,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -21293,6 +24942,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -21333,6 +24984,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -21401,6 +25054,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21452,6 +25107,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21478,6 +25135,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -21551,6 +25212,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21601,6 +25264,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21689,6 +25354,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -21723,6 +25390,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -21733,6 +25402,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -21773,6 +25444,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -21841,6 +25514,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21892,6 +25567,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -21918,6 +25595,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -21963,6 +25644,468 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    putChatsByIdUsersByUserIdRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description `owner` hands the chat over (the old owner becomes an admin) */
+                    role: "owner" | "admin" | "member";
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        addedUsers?: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** @description Current members (in GET /chats only with full=1, except personal chats) */
+                        allUsers: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** Format: uuid */
+                        id: string;
+                        images: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Bytes, as stored. */
+                            fileSize: number;
+                            /** @description The stored file’s extension, e.g. png. */
+                            fileType: string;
+                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                            id: string;
+                            previewHeight?: number;
+                            /** @description Absolute URL of the JPEG preview (images only). */
+                            previewUrl?: string;
+                            previewWidth?: number;
+                            /** @description Absolute URL of the file. */
+                            url: string;
+                        }[];
+                        isArchived: boolean;
+                        isBlocked: boolean;
+                        isMuted: boolean;
+                        isPersonal: boolean;
+                        lastMessage?: {
+                            attachments: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            author: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                            /** @description The author’s user id */
+                            authorId: number;
+                            /** Format: uuid */
+                            chatId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
+                            /** @description Recipients a device of whom confirmed receiving it */
+                            deliveredTo: number[];
+                            /** Format: date-time */
+                            editedAt?: string;
+                            fileExists?: boolean;
+                            /**
+                             * Format: uuid
+                             * @description A UUIDv7: time-ordered
+                             */
+                            id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
+                            isVisible: boolean;
+                            localId: string;
+                            /** @description Members the text mentions (@username, @all) */
+                            mentions: number[];
+                            previewExists?: boolean;
+                            /** @description In first-use order */
+                            reactions: {
+                                count: number;
+                                /** @description One emoji, or a :shortcode: */
+                                emoji: string;
+                                /** @description The caller is among those who reacted so */
+                                me: boolean;
+                            }[];
+                            readMarks: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                user: {
+                                    about?: string;
+                                    deviceSessions?: {
+                                        /** @description Only in the register and login answers. */
+                                        accessToken?: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        deviceInfo: {
+                                            id?: string;
+                                            model?: string;
+                                            name?: string;
+                                            token?: string;
+                                            transport?: string;
+                                        };
+                                        /** Format: uuid */
+                                        id: string;
+                                        ipAddress?: string;
+                                        /** Format: date-time */
+                                        updatedAt: string;
+                                    }[];
+                                    /** @description Only in the caller’s own UserInfo. */
+                                    email?: string;
+                                    id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
+                                    /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                    isBot?: boolean;
+                                    /** Format: date-time */
+                                    lastSeen?: string;
+                                    name: string;
+                                    /** @description Newest first. */
+                                    photos: {
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /** @description Bytes, as stored. */
+                                        fileSize: number;
+                                        /** @description The stored file’s extension, e.g. png. */
+                                        fileType: string;
+                                        /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                        id: string;
+                                        previewHeight?: number;
+                                        /** @description Absolute URL of the JPEG preview (images only). */
+                                        previewUrl?: string;
+                                        previewWidth?: number;
+                                        /** @description Absolute URL of the file. */
+                                        url: string;
+                                    }[];
+                                    /** Format: uuid */
+                                    uid: string;
+                                    username: string;
+                                };
+                            }[];
+                            /** @description The message this one replies to */
+                            replyTo?: {
+                                authorId: number;
+                                /** Format: uuid */
+                                id: string;
+                                /** @description False once deleted or hidden */
+                                isVisible: boolean;
+                                /** @description The first 200 characters (empty once deleted) */
+                                text: string;
+                            };
+                            /** @description Per chat, gap-free, increasing */
+                            seq: number;
+                            text: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                        /** @description Which messages push to the caller: all, only those mentioning them, none (the same as isMuted) */
+                        notify: "all" | "mentions" | "none";
+                        owner: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                        /** @description Pinned message ids, oldest pin first */
+                        pinned: string[];
+                        removedUsers?: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
+                        title?: string;
+                        /** @description Messages by others after the caller’s read mark (Parley addition) */
+                        unreadCount: number;
+                    };
                 };
             };
         };
@@ -22066,6 +26209,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -22345,6 +26490,71 @@ export interface operations {
             };
         };
     };
+    postReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Exactly one of messageId, userId and chatId. */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description A chat the caller is a member of.
+                     */
+                    chatId?: string;
+                    /**
+                     * Format: uuid
+                     * @description A message the caller can see (MessageInfo `id`).
+                     */
+                    messageId?: string;
+                    reason: "spam" | "abuse" | "illegal" | "other";
+                    text?: string;
+                    userId?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: number;
+                        reason: "spam" | "abuse" | "illegal" | "other";
+                        status: "open" | "resolved" | "dismissed";
+                        targetId: string;
+                        targetType: "message" | "user" | "chat";
+                    };
+                };
+            };
+        };
+    };
     getSearchChats: {
         parameters: {
             query: {
@@ -22409,6 +26619,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -22459,6 +26671,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -22547,6 +26761,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -22581,6 +26797,8 @@ export interface operations {
                             createdAt: string;
                             /** Format: date-time */
                             deletedAt?: string;
+                            /** @description The owner or admin who deleted the message; absent when its author did */
+                            deletedBy?: number;
                             /** @description Recipients a device of whom confirmed receiving it */
                             deliveredTo: number[];
                             /** Format: date-time */
@@ -22591,6 +26809,8 @@ export interface operations {
                              * @description A UUIDv7: time-ordered
                              */
                             id: string;
+                            /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                            isDeletedByModerator?: boolean;
                             isVisible: boolean;
                             localId: string;
                             /** @description Members the text mentions (@username, @all) */
@@ -22631,6 +26851,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -22699,6 +26921,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -22750,6 +26974,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -22776,6 +27002,10 @@ export interface operations {
                             uid: string;
                             username: string;
                         }[];
+                        /** @description Groups: the owner and the admins by user id (everyone else is a member); with the member list only */
+                        roles?: {
+                            [key: string]: "owner" | "admin";
+                        };
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
@@ -22885,6 +27115,8 @@ export interface operations {
                                     /** @description Only in the caller’s own UserInfo. */
                                     email?: string;
                                     id: number;
+                                    /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                    isBlocked?: boolean;
                                     /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                     isBot?: boolean;
                                     /** Format: date-time */
@@ -22919,6 +27151,8 @@ export interface operations {
                                 createdAt: string;
                                 /** Format: date-time */
                                 deletedAt?: string;
+                                /** @description The owner or admin who deleted the message; absent when its author did */
+                                deletedBy?: number;
                                 /** @description Recipients a device of whom confirmed receiving it */
                                 deliveredTo: number[];
                                 /** Format: date-time */
@@ -22929,6 +27163,8 @@ export interface operations {
                                  * @description A UUIDv7: time-ordered
                                  */
                                 id: string;
+                                /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                                isDeletedByModerator?: boolean;
                                 isVisible: boolean;
                                 localId: string;
                                 /** @description Members the text mentions (@username, @all) */
@@ -22969,6 +27205,8 @@ export interface operations {
                                         /** @description Only in the caller’s own UserInfo. */
                                         email?: string;
                                         id: number;
+                                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                        isBlocked?: boolean;
                                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                         isBot?: boolean;
                                         /** Format: date-time */
@@ -23207,6 +27445,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -23311,6 +27551,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -23343,6 +27585,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -23436,6 +27680,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -23528,6 +27774,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -23636,6 +27884,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -23668,6 +27918,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -23759,6 +28011,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -23852,6 +28106,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -24107,6 +28363,174 @@ export interface operations {
             };
         };
     };
+    getUsersMeBlocks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        about?: string;
+                        deviceSessions?: {
+                            /** @description Only in the register and login answers. */
+                            accessToken?: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            deviceInfo: {
+                                id?: string;
+                                model?: string;
+                                name?: string;
+                                token?: string;
+                                transport?: string;
+                            };
+                            /** Format: uuid */
+                            id: string;
+                            ipAddress?: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        /** @description Only in the caller’s own UserInfo. */
+                        email?: string;
+                        id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
+                        /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                        isBot?: boolean;
+                        /** Format: date-time */
+                        lastSeen?: string;
+                        name: string;
+                        /** @description Newest first. */
+                        photos: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Bytes, as stored. */
+                            fileSize: number;
+                            /** @description The stored file’s extension, e.g. png. */
+                            fileType: string;
+                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                            id: string;
+                            previewHeight?: number;
+                            /** @description Absolute URL of the JPEG preview (images only). */
+                            previewUrl?: string;
+                            previewWidth?: number;
+                            /** @description Absolute URL of the file. */
+                            url: string;
+                        }[];
+                        /** Format: uuid */
+                        uid: string;
+                        username: string;
+                    }[];
+                };
+            };
+        };
+    };
+    putUsersMeBlocksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    deleteUsersMeBlocksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
     putUsersMeChangePassword: {
         parameters: {
             query?: never;
@@ -24219,6 +28643,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -24322,6 +28748,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -24459,6 +28887,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -24606,6 +29036,8 @@ export interface operations {
                             /** @description Only in the caller’s own UserInfo. */
                             email?: string;
                             id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
                             /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                             isBot?: boolean;
                             /** Format: date-time */
@@ -24640,6 +29072,8 @@ export interface operations {
                         createdAt: string;
                         /** Format: date-time */
                         deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
                         /** @description Recipients a device of whom confirmed receiving it */
                         deliveredTo: number[];
                         /** Format: date-time */
@@ -24650,6 +29084,8 @@ export interface operations {
                          * @description A UUIDv7: time-ordered
                          */
                         id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
                         isVisible: boolean;
                         localId: string;
                         /** @description Members the text mentions (@username, @all) */
@@ -24690,6 +29126,8 @@ export interface operations {
                                 /** @description Only in the caller’s own UserInfo. */
                                 email?: string;
                                 id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
                                 /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                                 isBot?: boolean;
                                 /** Format: date-time */
@@ -24851,6 +29289,8 @@ export interface operations {
                         /** @description Only in the caller’s own UserInfo. */
                         email?: string;
                         id: number;
+                        /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                        isBlocked?: boolean;
                         /** @description true for a bot (an integration acting with API keys); absent otherwise. */
                         isBot?: boolean;
                         /** Format: date-time */
@@ -24922,6 +29362,99 @@ export interface operations {
             };
         };
     };
+    getUsersMePresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lastSeen: string | null;
+                        shownAs: "online" | "away" | "dnd" | "offline";
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+        };
+    };
+    putUsersMePresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                    status: "online" | "away" | "dnd" | "invisible";
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lastSeen: string | null;
+                        shownAs: "online" | "away" | "dnd" | "offline";
+                        /** @description `online`: automatic (online, or away after PRESENCE_AWAY_SECONDS without activity); `invisible` looks offline */
+                        status: "online" | "away" | "dnd" | "invisible";
+                    };
+                };
+            };
+        };
+    };
     putUsersMeSetAccountKey: {
         parameters: {
             query?: never;
@@ -24963,6 +29496,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    getUsersPresence: {
+        parameters: {
+            query: {
+                /** @description User ids, comma-separated (at most 200) */
+                ids: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        lastSeen: string | null;
+                        status: "online" | "away" | "dnd" | "offline";
+                        userId: number;
+                    }[];
                 };
             };
         };

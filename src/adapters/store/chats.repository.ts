@@ -29,10 +29,11 @@ export const toMember = (row: Selectable<ChatMembersTable>): MemberRecord => ({
   addedAt: Number(row.added_at),
   removedAt: row.removed_at === null ? null : Number(row.removed_at),
   mentionsOnly: row.notify === 'mentions',
+  role: row.role === 'admin' ? 'admin' : null,
 });
 
-/** Every column but `notify`, which only `updateMember` writes (an upsert leaves the level as it was). */
-const memberRow = (m: MemberRecord): Omit<Selectable<ChatMembersTable>, 'notify'> => ({
+/** Every column but `notify` and `role`, which only `updateMember` writes (an upsert leaves them as they were). */
+const memberRow = (m: MemberRecord): Omit<Selectable<ChatMembersTable>, 'notify' | 'role'> => ({
   chat_id: m.chatId,
   user_id: m.userId,
   is_member: Number(m.isMember),
@@ -56,6 +57,7 @@ const MEMBER_COLUMNS: Record<string, keyof ChatMembersTable> = {
   lastReadSeq: 'last_read_seq',
   addedAt: 'added_at',
   removedAt: 'removed_at',
+  role: 'role',
 };
 
 /**
@@ -157,6 +159,7 @@ export function createChatsRepository(db: Kysely<Database>, kind: 'sqlite' | 'po
           'm.added_at',
           'm.removed_at',
           'm.notify',
+          'm.role',
         ])
         .where('m.user_id', '=', userId)
         .where('m.is_member', '=', 1)

@@ -12,6 +12,7 @@ import { createEventLogRepository, createSettingsRepository } from './event-log.
 import { createMessageExtrasRepository } from './message-extras.repository.js';
 import { createMessagesRepository } from './messages.repository.js';
 import { createPushRepository } from './push.repository.js';
+import { createPresenceRepository } from './presence.repository.js';
 import { createSessionsRepository } from './sessions.repository.js';
 import { createSigningKeysRepository } from './signing-keys.repository.js';
 import { createTwoFactorRepository } from './two-factor.repository.js';
@@ -21,6 +22,8 @@ import { createWebhooksRepository } from './webhooks.repository.js';
 import { createApiKeysRepository } from './api-keys.repository.js';
 import { createIncomingHooksRepository } from './incoming-hooks.repository.js';
 import { createOidcRepository } from './oidc.repository.js';
+import { createAuditRepository, createExportsRepository, createReportsRepository, createRetentionRepository } from './safety.repository.js';
+import { createChatBansRepository, createUserBlocksRepository } from './blocks.repository.js';
 
 /** Builds the repositories on `db` (the database itself or an open transaction). */
 export function createRepositories(db: Kysely<Database>, kind: Store['kind']): Repositories {
@@ -36,12 +39,19 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     settings: createSettingsRepository(db),
     media: createMediaRepository(db),
     push: createPushRepository(db, kind),
+    presence: createPresenceRepository(db),
     vapp: createVappRepository(db),
     twoFactor: createTwoFactorRepository(db),
     webhooks: createWebhooksRepository(db),
     apiKeys: createApiKeysRepository(db),
     incomingHooks: createIncomingHooksRepository(db),
     oidc: createOidcRepository(db),
+    audit: createAuditRepository(db),
+    reports: createReportsRepository(db),
+    exports: createExportsRepository(db),
+    retention: createRetentionRepository(db),
+    userBlocks: createUserBlocksRepository(db),
+    chatBans: createChatBansRepository(db),
   };
 }
 

@@ -27,6 +27,7 @@ export const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
   deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
   replyToId: row.reply_to_id == null ? null : Number(row.reply_to_id),
   threadId: row.thread_id == null ? null : Number(row.thread_id),
+  deletedBy: row.deleted_by == null ? null : Number(row.deleted_by),
 });
 
 /** Messages and read marks over Kysely; `db` may be a transaction. */
@@ -133,6 +134,7 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
       if (patch.updatedAt !== undefined) values.updated_at = patch.updatedAt;
       if (patch.editedAt !== undefined) values.edited_at = patch.editedAt;
       if (patch.deletedAt !== undefined) values.deleted_at = patch.deletedAt;
+      if (patch.deletedBy !== undefined) values.deleted_by = patch.deletedBy;
       if (Object.keys(values).length > 0) await db.updateTable('messages').set(values).where('id', '=', id).execute();
     },
     async clearChat(chatId) {

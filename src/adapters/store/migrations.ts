@@ -15,6 +15,9 @@ import { botsMigration } from './migration-0017-bots.js';
 import { incomingHooksMigration } from './migration-0018-incoming-hooks.js';
 import { messagingMigration } from './migration-0019-messaging.js';
 import { oidcMigration } from './migration-0020-oidc.js';
+import { presenceMigration } from './migration-0021-presence.js';
+import { safetyMigration } from './migration-0022-safety.js';
+import { blocksRolesMigration } from './migration-0023-blocks-roles.js';
 
 export type { Dialect } from './dialect.js';
 import type { Dialect } from './dialect.js';
@@ -319,6 +322,9 @@ const migrations: Record<string, MigrationFactory> = {
   '0018_incoming_hooks': incomingHooksMigration,
   '0019_messaging': (dialect) => messagingMigration(dialect),
   '0020_oidc': oidcMigration,
+  '0021_presence': presenceMigration,
+  '0022_safety': (dialect) => safetyMigration(dialect),
+  '0023_blocks_roles': blocksRolesMigration,
 };
 
 /** The names of every migration, in order. */

@@ -27,7 +27,7 @@ const offline = (since: number) =>
   sql`s.push_token is not null and s.push_transport in ('apns', 'fcm', 'web')
       and not exists (select 1 from socket_presence p where p.session_id = s.id and p.seen_at >= ${since})`;
 
-/** The push outbox and socket presence over Kysely; `db` may be a transaction. */
+/** The push outbox over Kysely (online sessions are read from socket presence); `db` may be a transaction. */
 export function createPushRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres'): PushRepository {
   type TargetRow = { sessionId: string; userId: number; pushToken: string | null; pushTransport: string | null; mentionsOnly?: unknown };
   return {
@@ -135,21 +135,6 @@ export function createPushRepository(db: Kysely<Database>, kind: 'sqlite' | 'pos
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .executeTakeFirst();
       return Number(row?.n ?? 0);
-    },
-    async addPresence(p) {
-      await db.insertInto('socket_presence').values({ id: p.id, session_id: p.sessionId, node_id: p.nodeId, seen_at: p.seenAt }).execute();
-    },
-    async removePresence(id) {
-      await db.deleteFrom('socket_presence').where('id', '=', id).execute();
-    },
-    async touchPresence(nodeId, seenAt) {
-      await db.updateTable('socket_presence').set({ seen_at: seenAt }).where('node_id', '=', nodeId).execute();
-    },
-    async clearNode(nodeId) {
-      await db.deleteFrom('socket_presence').where('node_id', '=', nodeId).execute();
-    },
-    async prunePresence(before) {
-      await db.deleteFrom('socket_presence').where('seen_at', '<', before).execute();
     },
   };
 }

@@ -25,6 +25,8 @@ export interface UsersTable {
   disabled_at: number | null;
   /** Added by 0017: 1 for a bot (API keys only, no password login). */
   is_bot: Generated<number>;
+  /** Added by 0019: the presence the user chose ('away', 'dnd', 'invisible'); null: automatic. */
+  presence_status: string | null;
 }
 
 export interface DeviceSessionsTable {
@@ -56,6 +58,8 @@ export interface ChatsTable {
   personal_key: string | null;
   owner_id: number | null;
   room_name: string | null;
+  /** Added by 0022: the chat's own message retention in days (null: the server's). */
+  retention_days: Generated<number | null>;
   last_seq: number;
   last_activity_at: number;
   created_at: number;
@@ -76,6 +80,8 @@ export interface ChatMembersTable {
   removed_at: number | null;
   /** Added by 0016: 'mentions' when the member is notified of mentions only; null otherwise (muted: is_muted). */
   notify: Generated<string | null>;
+  /** Added by 0023: 'admin' for a group admin; null for a plain member (the owner is chats.owner_id). */
+  role: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -96,6 +102,8 @@ export interface MessagesTable {
   deleted_at: number | null;
   reply_to_id: number | null;
   thread_id: number | null;
+  /** Added by 0023: the moderator who deleted the message; null when its author did (or it is not deleted). */
+  deleted_by: Generated<number | null>;
 }
 
 export interface ReadMarksTable {
@@ -186,6 +194,10 @@ export interface SocketPresenceTable {
   session_id: string;
   node_id: string;
   seen_at: number;
+  /** Added by 0021: the socket's user (null on rows written before it). */
+  user_id: number | null;
+  /** Added by 0021: 1 once the socket sent no frame for PRESENCE_AWAY_SECONDS. */
+  idle: Generated<number>;
 }
 
 /** Added by 0014: a chat's conversation at the Vonage Conversation API. */
@@ -234,6 +246,26 @@ export interface Database {
   chat_pins: ChatPinsTable;
   message_mentions: MessageMentionsTable;
   message_deliveries: MessageDeliveriesTable;
+  audit_log: AuditLogTable;
+  reports: ReportsTable;
+  data_exports: DataExportsTable;
+  user_blocks: UserBlocksTable;
+  chat_bans: ChatBansTable;
+}
+
+/** 0023: `blocker_id` blocked `blocked_id` (account-wide). */
+export interface UserBlocksTable {
+  blocker_id: number;
+  blocked_id: number;
+  created_at: number;
+}
+
+/** 0023: `user_id` is banned from the group `chat_id` until unbanned. */
+export interface ChatBansTable {
+  chat_id: string;
+  user_id: number;
+  banned_by: number | null;
+  created_at: number;
 }
 
 export interface MessageReactionsTable {
@@ -348,4 +380,47 @@ export interface OidcIdentitiesTable {
   subject: string;
   user_id: number;
   created_at: number;
+}
+
+/** 0022: an admin or moderator action; `details` is JSON. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor_id: number | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  chat_id: string | null;
+  details: string | null;
+  created_at: number;
+}
+
+/** 0022: a user's report; `evidence` is the reported message as JSON. */
+export interface ReportsTable {
+  id: Generated<number>;
+  reporter_id: number | null;
+  target_type: string;
+  target_id: string;
+  chat_id: string | null;
+  message_id: number | null;
+  reported_user_id: number | null;
+  reason: string;
+  text: string | null;
+  evidence: string | null;
+  status: string;
+  action: string | null;
+  resolved_by: number | null;
+  resolved_at: number | null;
+  created_at: number;
+}
+
+/** 0022: a user's data export (one at a time). */
+export interface DataExportsTable {
+  user_id: number;
+  status: string;
+  blob_key: string | null;
+  file_size: number | null;
+  started_at: number;
+  lease_until: number;
+  finished_at: number | null;
+  expires_at: number | null;
 }

@@ -71,6 +71,16 @@ export function createSessionsRepository(db: Kysely<Database>): SessionsReposito
     async listByUser(userId) {
       return (await listByUser(userId)).map(toRecord);
     },
+    async countByUsers(userIds) {
+      if (userIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('device_sessions')
+        .select(['user_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .where('user_id', 'in', userIds)
+        .groupBy('user_id')
+        .execute();
+      return new Map(rows.map((r) => [Number(r.user_id), Number(r.n)]));
+    },
     async update(id, patch) {
       const values: Record<string, unknown> = {};
       for (const [key, column] of Object.entries(COLUMNS)) {

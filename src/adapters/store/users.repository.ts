@@ -95,9 +95,15 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
       return (await ranked(search)).map((r) => r.user);
     },
     searchRanked: (search) => ranked(search),
-    async newest({ before, limit }) {
+    async newest({ before, limit, query: text }) {
       let query = db.selectFrom('users').selectAll();
       if (before !== undefined) query = query.where('id', '<', before);
+      if (text !== undefined && text !== '') {
+        const pattern = likePattern(text);
+        query = query.where(
+          sql<boolean>`(lower(display_name) like ${pattern} escape '\\' or username like ${pattern} escape '\\' or email_key like ${pattern} escape '\\')`,
+        );
+      }
       return (await query.orderBy('id', 'desc').limit(limit).execute()).map(toUserRecord);
     },
     async update(id, patch) {

@@ -41,7 +41,36 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
   app.post(
     '/admin/users',
     { config: adminOnly, schema: { tags, summary: 'Create an account (not counted against the sign-up limit)', body: S.CreateUserBody, response: user } },
-    async (req) => presentAdminUser(await admin.createUser(req.body)),
+    async (req) => presentAdminUser(await admin.createUser(req.body, req.auth.user)),
+  );
+
+  app.get(
+    '/admin/users',
+    {
+      config: adminOnly,
+      schema: {
+        tags,
+        summary: 'Accounts newest first, optionally matching `q`, with their session counts',
+        querystring: S.ListUsersQuery,
+        response: { 200: S.UsersPage },
+      },
+    },
+    async (req) => {
+      const page = await admin.listUsers({ query: req.query.q, cursor: req.query.cursor, limit: req.query.limit });
+      return {
+        users: page.users.map(({ user, sessions }) => ({ ...presentAdminUser(user), disabled: user.disabledAt !== null, sessions })),
+        nextCursor: page.nextCursor ?? null,
+      };
+    },
+  );
+
+  app.delete(
+    '/admin/users/:user',
+    {
+      config: adminOnly,
+      schema: { tags, summary: 'Delete an account and everything it owns, as its own deletion would', params: S.UserParams, response: { 200: Ok } },
+    },
+    async (req) => (await admin.deleteUser(req.params.user, req.auth.user), {}),
   );
 
   app.get(
@@ -59,13 +88,13 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
   app.put(
     '/admin/users/:user/enable',
     { config: adminOnly, schema: { tags, summary: 'Let a disabled account log in again', params: S.UserParams, response: user } },
-    async (req) => presentAdminUser(await admin.enableUser(req.params.user)),
+    async (req) => presentAdminUser(await admin.enableUser(req.params.user, req.auth.user)),
   );
 
   app.put(
     '/admin/users/:user/password',
     { config: adminOnly, schema: { tags, summary: 'Set a new password; every session ends', params: S.UserParams, body: S.PasswordBody, response: user } },
-    async (req) => presentAdminUser(await admin.resetPassword(req.params.user, req.body.password)),
+    async (req) => presentAdminUser(await admin.resetPassword(req.params.user, req.body.password, req.auth.user)),
   );
 
   app.put(
@@ -98,13 +127,13 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
   app.delete(
     '/admin/users/:user/sessions',
     { config: adminOnly, schema: { tags, summary: 'End every session of the account', params: S.UserParams, response: { 200: S.Revoked } } },
-    async (req) => ({ revoked: await admin.revokeAllSessions(req.params.user) }),
+    async (req) => ({ revoked: await admin.revokeAllSessions(req.params.user, req.auth.user) }),
   );
 
   app.delete(
     '/admin/sessions/:id',
     { config: adminOnly, schema: { tags, summary: 'End one session at once (its socket closes)', params: S.SessionParams, response: { 200: Ok } } },
-    async (req) => (await admin.revokeSession(req.params.id), {}),
+    async (req) => (await admin.revokeSession(req.params.id, req.auth.user), {}),
   );
 
   app.post(
@@ -113,6 +142,6 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
       config: adminOnly,
       schema: { tags, summary: 'A new token signing key signs from now on; older tokens verify until they expire', response: { 200: S.Rotated } },
     },
-    async () => admin.rotateSigningKey(),
+    async (req) => admin.rotateSigningKey(req.auth.user),
   );
 }

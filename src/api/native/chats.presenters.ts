@@ -25,6 +25,8 @@ export function presentMessage(view: MessageView, publicUrl: string, viewerId?: 
     updatedAt: iso(m.updatedAt),
     editedAt: m.editedAt === null ? undefined : iso(m.editedAt),
     deletedAt: m.deletedAt === null ? undefined : iso(m.deletedAt),
+    deletedBy: m.deletedAt === null ? undefined : (m.deletedBy ?? undefined),
+    isDeletedByModerator: m.deletedAt !== null && m.deletedBy != null ? true : undefined,
     isVisible: m.isVisible,
     fileExists: m.fileExists,
     previewExists: m.previewExists,
@@ -55,6 +57,7 @@ export function presentChat(view: ChatView, publicUrl: string, settings: ChatSet
     isBlocked: settings.isBlocked,
     unreadCount: view.unreadCount,
     pinned: view.pinned ?? [],
+    roles: view.roles,
   });
 }
 

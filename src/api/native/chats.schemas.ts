@@ -58,6 +58,8 @@ export const MessageInfo = Type.Object({
   updatedAt: Type.String({ format: 'date-time' }),
   editedAt: Type.Optional(Type.String({ format: 'date-time' })),
   deletedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  deletedBy: Type.Optional(Type.Integer({ description: 'The owner or admin who deleted the message; absent when its author did' })),
+  isDeletedByModerator: Type.Optional(Type.Boolean({ description: 'true when an owner or admin deleted it (then deletedBy names them)' })),
   isVisible: Type.Boolean(),
   fileExists: Type.Optional(Type.Boolean()),
   previewExists: Type.Optional(Type.Boolean()),
@@ -89,6 +91,11 @@ export const ChatInfo = Type.Object({
   isBlocked: Type.Boolean(),
   unreadCount: Type.Integer({ description: 'Messages by others after the caller’s read mark (Parley addition)' }),
   pinned: Type.Array(Type.String({ format: 'uuid' }), { description: 'Pinned message ids, oldest pin first' }),
+  roles: Type.Optional(
+    Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Union([Type.Literal('owner'), Type.Literal('admin')]), {
+      description: 'Groups: the owner and the admins by user id (everyone else is a member); with the member list only',
+    }),
+  ),
 });
 
 export const ContactInfo = Type.Object({

@@ -41,6 +41,8 @@ export interface Ack {
   seq?: number;
   error?: string;
   message?: string;
+  /** With `error: "rate_limited"`: seconds until sending is allowed again (the socket stays open). */
+  retryAfter?: number;
 }
 
 /** The API-key scope each action needs, as its REST twin (`POST /chats/:id/messages`, `…/read`, `/chats/:id/notify`). */
@@ -90,7 +92,10 @@ export async function runAction(core: Core, user: UserRecord, frame: unknown, lo
         return { ...echo, ok: true };
     }
   } catch (error) {
-    if (error instanceof AppError) return { ...echo, ok: false, error: error.code, message: error.message };
+    if (error instanceof AppError) {
+      const retryAfter = error.details.retryAfterSeconds;
+      return { ...echo, ok: false, error: error.code, message: error.message, ...(retryAfter === undefined ? {} : { retryAfter }) };
+    }
     // The database down or the disk full: the ack says so (`unavailable`, `insufficient_storage`), as HTTP says 503/507.
     const outage = outageOf(error);
     if (outage) {

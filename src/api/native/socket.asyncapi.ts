@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 import { channelMessage, jsonSchema, ref, type Json, type SocketDocs } from '../../edge/socket-docs.js';
 import { CLOSE_CODE_DOCS } from '../../realtime/close-codes.js';
 import { ChatInfo, MessageInfo } from './chats.schemas.js';
+import { PresenceInfo } from './presence.routes.js';
 import { UserInfo } from './users.schemas.js';
 import { SocketAction } from './socket.actions.js';
 
@@ -48,6 +49,11 @@ const EVENTS: Record<string, { summary: string; payload: unknown; stored: boolea
       realm: Type.Optional(Type.String()),
       data: Type.Optional(Type.Unknown()),
     }),
+    stored: false,
+  },
+  presence: {
+    summary: 'A user the caller sees changed presence (volatile: no cursor, not replayed; GET /users/presence is the snapshot)',
+    payload: PresenceInfo,
     stored: false,
   },
 };
@@ -99,7 +105,7 @@ const DESCRIPTION = `The caller's events as JSON text frames \`{event, source, p
 subprotocol (browsers), \`Authorization: Bearer\`, \`x-access-token\` or \`?token=\`; a bad one is refused with HTTP 401 before the
 upgrade. One socket per device session (a newer one closes the older with 4000).
 
-**Cursors and replay.** Every stored event (all but \`auxiliary\`, \`ack\` and \`resync\`) carries \`cursor\`, its id in the caller's
+**Cursors and replay.** Every stored event (all but \`auxiliary\`, \`presence\`, \`ack\` and \`resync\`) carries \`cursor\`, its id in the caller's
 event log, increasing. Reconnect with \`?since=<the last cursor seen>\`: the events after it are replayed in order, then the socket
 goes live; nothing is missed or sent twice. When the cursor is older than the log keeps, the server sends \`resync\` with a fresh
 cursor: fetch the chats (GET /chats) again, then go on from it.

@@ -3,9 +3,9 @@
  * serialised once per event and shared by every recipient on this node, except chat-level
  * events, whose ChatInfo carries each recipient's own flags (muted, archived, blocked).
  */
-import type { ChatEvent } from '../../ports/events.js';
+import type { ChatEvent, PresenceView } from '../../ports/events.js';
 import { presentChat, presentMessage } from './chats.presenters.js';
-import { presentUser } from './users.presenters.js';
+import { iso, presentUser } from './users.presenters.js';
 
 const PER_RECIPIENT = new Set(['chatUpdate', 'addedUsers', 'removedUsers']);
 const shared = new WeakMap<ChatEvent, string>();
@@ -77,3 +77,22 @@ function serialise(event: ChatEvent, recipientId: number, publicUrl: string): st
 
 /** A frame from the server itself (`ack`, `resync`), never stored, without a cursor. */
 export const systemFrame = (event: 'ack' | 'resync', payload: unknown) => JSON.stringify({ event, source: 'system', payload });
+
+/** The presence of a user as the API shows it (the `presence` event's payload, `GET /users/presence`). */
+export const presentPresence = (view: PresenceView) => ({
+  userId: view.userId,
+  status: view.status,
+  lastSeen: view.lastSeenAt === null ? null : iso(view.lastSeenAt),
+});
+
+const presenceFrames = new WeakMap<PresenceView, string>();
+
+/** The `presence` frame (volatile: no cursor), serialised once per event for every recipient on this node. */
+export function presenceFrame(view: PresenceView): string {
+  let frame = presenceFrames.get(view);
+  if (frame === undefined) {
+    frame = JSON.stringify({ event: 'presence', source: String(view.userId), payload: presentPresence(view) });
+    presenceFrames.set(view, frame);
+  }
+  return frame;
+}

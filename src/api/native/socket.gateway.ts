@@ -27,7 +27,7 @@ import { socketToken } from '../../edge/credentials.js';
 import { authenticateToken } from './auth.js';
 import { abandonedAck } from './socket.abandoned.js';
 import { runAction } from './socket.actions.js';
-import { frameFor, systemFrame } from './socket.frames.js';
+import { frameFor, presenceFrame, systemFrame } from './socket.frames.js';
 
 const PROTOCOL = 'native';
 
@@ -46,6 +46,8 @@ interface Connection extends HubConnection {
   lost?: { from: number; sent: Set<number> };
   /** Catch-ups run one after another. */
   work: Promise<void>;
+  /** The socket's presence row (undefined when recording it failed). */
+  presenceId: string | undefined;
 }
 
 const SocketQuery = Type.Object({
@@ -63,6 +65,8 @@ export interface NativeSocketOptions {
 
 export async function nativeSocket(parent: FastifyInstance, options: NativeSocketOptions) {
   const { core, publicUrl, realtime, hub } = options;
+  /** Each upgrade's presence row, recorded before the upgrade answers. */
+  const presenceIds = new WeakMap<FastifyRequest, string>();
   /** The scopes of sockets a bot's API key opened (others may do what their user may). */
   const keyScopes = new WeakMap<Connection, readonly string[]>();
   const send = (conn: Connection, data: string) => sendFrame(conn.socket, data, realtime.maxBufferedBytes);
@@ -149,6 +153,8 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
   }
 
   async function onFrame(conn: Connection, data: Buffer, isBinary: boolean) {
+    // Any frame the client sends is activity: an idle socket's user is online again.
+    if (conn.presenceId !== undefined) core.presence.active(conn.presenceId);
     if (isBinary) return closeSocket(conn.socket, CloseCode.UnsupportedData, 'frames are JSON text');
     let frame: unknown;
     try {
@@ -174,7 +180,10 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
       replayedThrough: 0,
       deliveredThrough: hub.newestCursor(),
       work: Promise.resolve(),
+      presenceId: presenceIds.get(request),
       chatEvent: (event) => deliver(conn, event),
+      // Volatile: sent when it happens (even during a catch-up), never queued or replayed.
+      presence: (event) => void send(conn, presenceFrame(event)),
       close: (code, reason) => closeSocket(socket, code, reason),
       busLost: () => {
         conn.lost ??= { from: conn.deliveredThrough, sent: new Set() };
@@ -215,14 +224,15 @@ export async function nativeSocket(parent: FastifyInstance, options: NativeSocke
   });
 
   /**
-   * Marks the session online (for push) before the upgrade answers, so a client that sees its
-   * socket open is already known to be online on every node; the TCP socket's close (after
-   * the WebSocket's, or a failed upgrade) takes the mark away.
+   * Marks the session online (for push and presence) before the upgrade answers, so a client
+   * that sees its socket open is already known to be online on every node; the TCP socket's
+   * close (after the WebSocket's, or a failed upgrade) takes the mark away.
    */
   async function recordPresence(request: FastifyRequest) {
     let id: string | undefined;
     try {
-      id = await core.presence.connected(request.auth.session.id);
+      id = await core.presence.connected(request.auth.session.id, request.auth.user.id);
+      presenceIds.set(request, id);
     } catch (error) {
       parent.log.warn({ err: error }, 'recording socket presence failed');
     }

@@ -54,7 +54,7 @@ export const presentedFields = (user: Profile & { email?: string | null }): unkn
  */
 export function presentUser(
   user: Profile & { email?: string | null },
-  options: { photos?: MediaInfo[]; self?: boolean; sessions?: SessionRecord[]; openedToken?: { sessionId: string; token: string } } = {},
+  options: { photos?: MediaInfo[]; self?: boolean; sessions?: SessionRecord[]; openedToken?: { sessionId: string; token: string }; isBlocked?: boolean } = {},
 ) {
   return compact({
     id: user.id,
@@ -66,6 +66,7 @@ export function presentUser(
     lastSeen: user.lastSeenAt === null ? undefined : iso(user.lastSeenAt),
     photos: options.photos ?? [],
     isBot: user.isBot ? true : undefined,
+    isBlocked: options.isBlocked ? true : undefined,
     deviceSessions: options.sessions?.map((s) => presentSession(s, options.openedToken?.sessionId === s.id ? options.openedToken.token : undefined)),
   });
 }

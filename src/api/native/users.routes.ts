@@ -47,8 +47,19 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
     const byUser = await core.users.photosOf(users.map((u) => u.id));
     return (user) => (byUser.get(user.id) ?? []).map((m) => presentMedia(m, publicUrl));
   }
-  const present = async (user: UserRecord, options: Parameters<typeof presentUser>[1] = {}) =>
-    presentUser(user, { ...options, photos: (await photosFor([user]))(user) });
+  /** UserInfo of `users` as `viewerId` sees them: `isBlocked` on those the viewer blocked. */
+  async function presentAll(users: UserRecord[], viewerId: number | undefined) {
+    const [photosOf, blocked] = await Promise.all([
+      photosFor(users),
+      viewerId === undefined
+        ? new Set<number>()
+        : core.blocks.blockedAmong(
+            viewerId,
+            users.map((u) => u.id),
+          ),
+    ]);
+    return users.map((u) => presentUser(u, { photos: photosOf(u), isBlocked: blocked.has(u.id) }));
+  }
   const answerLogin = async (result: LoginResult) => loginAnswer(result, (await photosFor([result.user]))(result.user));
 
   app.post(
@@ -224,8 +235,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
       const users = await core.users.listUsers(position ? Number(position[0]) : request.query.id, count);
       const last = users.at(-1);
       if (last && users.length >= count) setLinks(reply, [{ rel: 'next', url: pageUrl(request, encodeCursor('users', [last.id]), ['id']) }]);
-      const photosOf = await photosFor(users);
-      return users.map((u) => presentUser(u, { photos: photosOf(u) }));
+      return presentAll(users, request.auth.user.id);
     },
   );
 
@@ -251,7 +261,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
         await core.throttle.countProfileView(request.ip);
         return { ...(await core.users.getUser(request.params.id)), lastSeenAt: null };
       })();
-      return present(user);
+      return (await presentAll([user], request.viewer?.user.id))[0]!;
     },
   );
 
@@ -271,8 +281,7 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
       if (last && found.length >= limit)
         setLinks(reply, [{ rel: 'next', url: pageUrl(request, encodeCursor('user-search', [last.rank, last.user.id]), ['offset']) }]);
       const users = found.map((f) => f.user);
-      const photosOf = await photosFor(users);
-      return users.map((u) => presentUser(u, { photos: photosOf(u) }));
+      return presentAll(users, request.auth.user.id);
     },
   );
 

@@ -46,6 +46,7 @@ export const UserInfo = Type.Object({
   lastSeen: Type.Optional(Type.String({ format: 'date-time' })),
   photos: Type.Array(MediaInfo, { description: 'Newest first.' }),
   isBot: Type.Optional(Type.Boolean({ description: 'true for a bot (an integration acting with API keys); absent otherwise.' })),
+  isBlocked: Type.Optional(Type.Boolean({ description: 'true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise.' })),
   deviceSessions: Type.Optional(Type.Array(DeviceSession)),
 });
 

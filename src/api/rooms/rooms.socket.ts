@@ -88,6 +88,8 @@ export async function roomsSocket(parent: FastifyInstance, options: RoomsSocketO
       await core.rooms.post(member.user, await member.opened, text);
     } catch (error) {
       if (error instanceof AppError && error.code === 'validation') return closeSocket(member.socket, CloseCode.InvalidPayload, error.message);
+      // Past the send limit: the post is dropped and the socket stays open (the rooms wire has no error frame).
+      if (error instanceof AppError && error.code === 'rate_limited') return;
       parent.log.error({ err: error }, 'room post failed');
       closeSocket(member.socket, 1011, 'internal error');
     }

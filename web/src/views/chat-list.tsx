@@ -3,6 +3,7 @@ import type { Session } from '../session.js';
 import { useStore } from '../hooks.js';
 import { chatName, sortedChats } from '../store.js';
 import { Avatar } from './avatar.js';
+import { PresenceDot } from './presence-dot.js';
 
 export function ChatList({ session, activeId }: { session: Session; activeId: string | undefined }) {
   const state = useStore(session.store);
@@ -18,7 +19,10 @@ export function ChatList({ session, activeId }: { session: Session; activeId: st
           <li key={chat.id}>
             <a href={`#/chats/${chat.id}`} class={chat.id === activeId ? 'active' : ''} data-testid="chat-item">
               {other ? (
-                <Avatar user={other} />
+                <span class="avatar-with-dot">
+                  <Avatar user={other} />
+                  <PresenceDot session={session} userId={other.id} />
+                </span>
               ) : (
                 <span class="avatar initials group" aria-hidden="true">
                   #

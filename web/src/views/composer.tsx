@@ -3,14 +3,23 @@
  * Typing sends `typing_started` at most every 3 s, and `typing_stopped` after a pause.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { newLocalId, type MediaRef } from '@parley/client';
+import { newLocalId, type MediaRef, type MessageInfo } from '@parley/client';
 import type { Session } from '../session.js';
 import { describe } from './auth.js';
 
 const TYPING_EVERY_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 
-export function Composer({ session, chatId, onError }: { session: Session; chatId: string; onError: (e: string) => void }) {
+export interface ComposerProps {
+  session: Session;
+  chatId: string;
+  onError: (e: string) => void;
+  /** The message this one will reply to (quoted above the box), if any. */
+  replyTo?: MessageInfo | undefined;
+  onCancelReply?: () => void;
+}
+
+export function Composer({ session, chatId, onError, replyTo, onCancelReply }: ComposerProps) {
   const [text, setText] = useState('');
   const [file, setFile] = useState<File | undefined>();
   const [busy, setBusy] = useState(false);
@@ -47,11 +56,17 @@ export function Composer({ session, chatId, onError }: { session: Session; chatI
         attachment = { id: up.id, fileType: up.name.split('.').pop() ?? '', fileSize: file.size };
       }
       // One localId per message: a retried send can never post it twice.
-      const body = { localId: newLocalId(), ...(text.trim() ? { text: text.trim() } : {}), ...(attachment ? { attachment } : {}) };
+      const body = {
+        localId: newLocalId(),
+        ...(text.trim() ? { text: text.trim() } : {}),
+        ...(attachment ? { attachment } : {}),
+        ...(replyTo ? { replyTo: replyTo.id } : {}),
+      };
       const sent = await session.client.sendMessage(chatId, body);
       session.store.putMessages(chatId, [sent]);
       setText('');
       setFile(undefined);
+      onCancelReply?.();
       onError('');
     } catch (e) {
       onError(describe(e));
@@ -62,6 +77,16 @@ export function Composer({ session, chatId, onError }: { session: Session; chatI
 
   return (
     <form class="composer" onSubmit={send}>
+      {replyTo && (
+        <div class="replying" data-testid="replying">
+          <span>
+            Replying to <strong>{replyTo.author.name}</strong>: {replyTo.text.slice(0, 80)}
+          </span>
+          <button type="button" class="link" onClick={onCancelReply} aria-label="Cancel reply">
+            ✕
+          </button>
+        </div>
+      )}
       {preview && (
         <div class="pending">
           <img src={preview} alt="Attachment to send" />

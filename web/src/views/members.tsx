@@ -5,6 +5,7 @@ import type { Session } from '../session.js';
 import { go } from '../hooks.js';
 import { describe } from './auth.js';
 import { Avatar } from './avatar.js';
+import { PresenceDot } from './presence-dot.js';
 import { UserSearch } from './user-search.js';
 
 export function Members({ session, chat }: { session: Session; chat: ChatInfo }) {
@@ -23,6 +24,7 @@ export function Members({ session, chat }: { session: Session; chat: ChatInfo })
         {chat.allUsers.map((u) => (
           <li key={u.id}>
             <Avatar user={u} size={28} />
+            {u.id !== meId && <PresenceDot session={session} userId={u.id} />}
             <span class="who">
               {u.name}
               {u.id === chat.owner.id && <small> owner</small>}

@@ -1,8 +1,15 @@
-/** One message: text, image previews, time, read ticks; the author may edit or delete it. */
+/**
+ * One message: the message it replies to (quoted), text, image previews, reactions (a click
+ * adds or takes back one's own), time, read ticks; anyone may reply, react and pin (where the
+ * chat lets them); the author may edit or delete it.
+ */
 import { useState } from 'preact/hooks';
 import type { MessageInfo } from '@parley/client';
 import type { Session } from '../session.js';
 import { describe } from './auth.js';
+
+/** The quick reactions the picker offers (any emoji works through the API). */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉', '😮'];
 
 const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -16,11 +23,27 @@ export interface MessageProps {
   showAuthor: boolean;
   /** The message a search result opened: marked until another is. */
   found?: boolean;
+  /** It is pinned in its chat. */
+  pinned?: boolean;
+  /** A member's name by id (for the quoted author). */
+  nameOf?: (userId: number) => string;
+  /** Starts a reply to it in the composer. */
+  onReply?: (message: MessageInfo) => void;
 }
 
-export function Message({ session, message: m, mine, read, showAuthor, found = false }: MessageProps) {
+export function Message({ session, message: m, mine, read, showAuthor, found = false, pinned = false, nameOf, onReply }: MessageProps) {
   const [editing, setEditing] = useState(false);
+  const [picking, setPicking] = useState(false);
   const [error, setError] = useState('');
+  const run = (work: Promise<void>) =>
+    work.then(
+      () => setError(''),
+      (e: unknown) => setError(describe(e)),
+    );
+  const react = (emoji: string) => {
+    setPicking(false);
+    void run(session.toggleReaction(m, emoji));
+  };
   const act = (work: Promise<MessageInfo>) =>
     work.then(
       (updated) => session.store.putMessages(updated.chatId, [updated]),
@@ -35,8 +58,19 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
   }
 
   return (
-    <li class={`message ${mine ? 'mine' : ''} ${found ? 'found' : ''}`} data-testid="message" data-id={m.id}>
+    <li class={`message ${mine ? 'mine' : ''} ${found ? 'found' : ''} ${pinned ? 'pinned' : ''}`} data-testid="message" data-id={m.id}>
       {!mine && showAuthor && <span class="author">{m.author.name}</span>}
+      {pinned && (
+        <span class="pin-mark" data-testid="pin-mark">
+          Pinned
+        </span>
+      )}
+      {m.replyTo && (
+        <a class="quote" href={`#/chats/${m.chatId}/${m.replyTo.id}`} data-testid="quote">
+          <strong>{nameOf?.(m.replyTo.authorId) ?? 'Someone'}</strong>
+          <span>{m.replyTo.isVisible ? m.replyTo.text : 'Message deleted'}</span>
+        </a>
+      )}
       {m.deletedAt ? (
         <p class="text deleted">Message deleted</p>
       ) : editing ? (
@@ -54,6 +88,32 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
           {m.text && <p class="text">{m.text}</p>}
         </>
       )}
+      {m.reactions.length > 0 && (
+        <span class="reactions" data-testid="reactions">
+          {m.reactions.map((r) => (
+            <button
+              key={r.emoji}
+              type="button"
+              class={`reaction ${r.me ? 'me' : ''}`}
+              aria-pressed={r.me}
+              aria-label={`${r.emoji} ${r.count}`}
+              data-testid="reaction"
+              onClick={() => react(r.emoji)}
+            >
+              {r.emoji} <span class="count">{r.count}</span>
+            </button>
+          ))}
+        </span>
+      )}
+      {picking && (
+        <fieldset class="picker" aria-label="Pick a reaction">
+          {QUICK_REACTIONS.map((emoji) => (
+            <button key={emoji} type="button" aria-label={`React ${emoji}`} onClick={() => react(emoji)}>
+              {emoji}
+            </button>
+          ))}
+        </fieldset>
+      )}
       <span class="meta">
         {time(m.createdAt)}
         {m.editedAt && !m.deletedAt && ' · edited'}
@@ -61,6 +121,21 @@ export function Message({ session, message: m, mine, read, showAuthor, found = f
           <span class={`ticks ${read ? 'read' : ''}`} role="img" aria-label={read ? 'read' : 'sent'}>
             {read ? ' ✓✓' : ' ✓'}
           </span>
+        )}
+        {!m.deletedAt && !editing && (
+          <>
+            <button type="button" class="link" onClick={() => setPicking(!picking)} aria-expanded={picking}>
+              React
+            </button>
+            {onReply && (
+              <button type="button" class="link" onClick={() => onReply(m)}>
+                Reply
+              </button>
+            )}
+            <button type="button" class="link" onClick={() => run(session.togglePin(m.chatId, m.id))}>
+              {pinned ? 'Unpin' : 'Pin'}
+            </button>
+          </>
         )}
         {mine && !m.deletedAt && !editing && (
           <>

@@ -1,0 +1,18 @@
+/**
+ * Where moderator actions (group role changes, bans, a moderator's delete) are recorded: the
+ * audit service (`audit.service.ts`) is the one implementation, wired in `createCore`. The
+ * moderation and messages services name this seam, not the audit service itself.
+ */
+export interface ModerationEntry {
+  actorId: number;
+  /** `chat.role`, `chat.ban`, `chat.unban`, `message.moderatorDelete`. */
+  action: string;
+  targetType: 'user' | 'message';
+  targetId: string | number;
+  chatId?: string | null;
+  details?: Record<string, unknown> | null;
+}
+
+export interface ModerationLog {
+  record(entry: ModerationEntry): Promise<unknown>;
+}
