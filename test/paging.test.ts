@@ -181,6 +181,47 @@ describe('paging every list with cursors and Link headers', () => {
     assertWalked(ids(pages.flat()), ids(whole));
   });
 
+  it('GET /chats/<id>/bans pages by ?limit; /admin/users, /admin/audit and /admin/reports link their nextCursor', async () => {
+    const chatId = await newChat();
+    const banned = [];
+    for (let i = 0; i < 3; i++) {
+      const u = await register(t.app);
+      await A('POST', `/chats/${chatId}/users`, { users: [u.id] });
+      assert.equal((await A('PUT', `/chats/${chatId}/bans/${u.id}`)).statusCode, 200);
+      banned.push(u.id);
+    }
+    const whole = (await A('GET', `/chats/${chatId}/bans`)).json().map((b: any) => b.user.id);
+    assert.equal(whole.length, 3);
+    const pages = await walk(
+      A,
+      `/chats/${chatId}/bans?limit=2`,
+      async () => {},
+      'next',
+      (body) => body.map((b: any) => b.user.id),
+    );
+    assertWalked(pages.flat(), whole);
+    const users = (
+      await walk(
+        A,
+        '/admin/users?limit=2',
+        async () => {},
+        'next',
+        (body) => body.users.map((u: any) => u.id),
+      )
+    ).flat();
+    assert.ok(users.length >= 3 && new Set(users).size === users.length);
+    const audit = (
+      await walk(
+        A,
+        '/admin/audit?limit=1',
+        async () => {},
+        'next',
+        (body) => body.entries.map((e: any) => e.id),
+      )
+    ).flat();
+    assert.equal(new Set(audit).size, audit.length);
+  });
+
   it('the admin lists page by ?limit: webhooks, deliveries, sessions, bot keys, incoming hooks', async () => {
     const chatId = await newChat();
     const hook = async () => A('POST', '/admin/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['message'], chatIds: [chatId] });

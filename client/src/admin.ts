@@ -4,7 +4,7 @@
  * incoming webhooks. Errors are `ParleyError`s (problem details).
  */
 import { seg, type ClientCore, type Ok } from './core.js';
-import type { Answer, BodyOf } from './types.js';
+import type { Answer, BodyOf, QueryOf } from './types.js';
 
 /** One account as administrators see it. */
 export type AdminUser = Answer<'/admin/users/{user}', 'get'>;
@@ -28,6 +28,53 @@ export class AdminApi {
    */
   createUser(body: BodyOf<'/admin/users', 'post'>): Promise<AdminUser> {
     return this.request('/admin/users', { body });
+  }
+  /**
+   * `GET /admin/users?q&limit&cursor`: one page of accounts, newest first (`userPages` walks them).
+   * @operation getAdminUsers
+   */
+  users(query: QueryOf<'/admin/users', 'get'> = {}): Promise<Answer<'/admin/users', 'get'>> {
+    return this.request('/admin/users', { query });
+  }
+  /** `GET /admin/users` page by page (its `Link` headers). */
+  userPages(query: Omit<QueryOf<'/admin/users', 'get'>, 'cursor'> = {}): AsyncGenerator<Answer<'/admin/users', 'get'>['users']> {
+    return this.client.pages('/admin/users', { query }, (body) => (body as Answer<'/admin/users', 'get'>).users);
+  }
+  /**
+   * `DELETE /admin/users/<user>`: the account and everything it owns.
+   * @operation deleteAdminUsersByUser
+   */
+  async deleteUser(user: string | number): Promise<void> {
+    await this.request<Ok>(`/admin/users/${seg(user)}`, { method: 'DELETE' });
+  }
+  /**
+   * `GET /admin/audit?limit&cursor`: one page of the audit log, newest first.
+   * @operation getAdminAudit
+   */
+  audit(query: QueryOf<'/admin/audit', 'get'> = {}): Promise<Answer<'/admin/audit', 'get'>> {
+    return this.request('/admin/audit', { query });
+  }
+  /** `GET /admin/audit` page by page. */
+  auditPages(limit = 50): AsyncGenerator<Answer<'/admin/audit', 'get'>['entries']> {
+    return this.client.pages('/admin/audit', { query: { limit } }, (body) => (body as Answer<'/admin/audit', 'get'>).entries);
+  }
+  /**
+   * `GET /admin/reports?status&limit&cursor`: one page of reports, newest first.
+   * @operation getAdminReports
+   */
+  reports(query: QueryOf<'/admin/reports', 'get'> = {}): Promise<Answer<'/admin/reports', 'get'>> {
+    return this.request('/admin/reports', { query });
+  }
+  /** `GET /admin/reports` page by page. */
+  reportPages(query: Omit<QueryOf<'/admin/reports', 'get'>, 'cursor'> = {}): AsyncGenerator<Answer<'/admin/reports', 'get'>['reports']> {
+    return this.client.pages('/admin/reports', { query }, (body) => (body as Answer<'/admin/reports', 'get'>).reports);
+  }
+  /**
+   * `PUT /admin/reports/<id>`: resolve or dismiss, optionally deleting the message or disabling the user.
+   * @operation putAdminReportsById
+   */
+  reviewReport(id: string | number, body: BodyOf<'/admin/reports/{id}', 'put'>): Promise<Answer<'/admin/reports/{id}', 'put'>> {
+    return this.request(`/admin/reports/${seg(id)}`, { method: 'PUT', body });
   }
   /**
    * `GET /admin/users/<id or username>`.

@@ -233,6 +233,61 @@ export class ChatsApi extends ClientCore {
     return this.request('/users/me/mentions', { query });
   }
 
+  /**
+   * `PUT /users/me/blocks/<id>` (or `DELETE` with `blocked: false`): the user cannot open a personal chat with the caller, add them, or write to them.
+   * @operation putUsersMeBlocksById
+   * @operation deleteUsersMeBlocksById
+   */
+  async blockUser(userId: number, blocked = true): Promise<void> {
+    await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: blocked ? 'PUT' : 'DELETE' });
+  }
+  /**
+   * `GET /users/me/blocks`: the users the caller blocked, newest block first.
+   * @operation getUsersMeBlocks
+   */
+  blockedUsers(): Promise<T.UserInfo[]> {
+    return this.request('/users/me/blocks');
+  }
+  /**
+   * `PUT /chats/<id>/users/<userId>/role {role}` (owner): `owner` hands the chat over.
+   * @operation putChatsByIdUsersByUserIdRole
+   */
+  setMemberRole(chatId: string, userId: number, role: BodyOf<'/chats/{id}/users/{userId}/role', 'put'>['role']): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/users/${seg(userId)}/role`, { method: 'PUT', body: { role } });
+  }
+  /**
+   * `PUT /chats/<id>/bans/<userId>`: bans a user from a group (owner or admin).
+   * @operation putChatsByIdBansByUserId
+   */
+  ban(chatId: string, userId: number): Promise<T.ChatInfo> {
+    return this.request(`/chats/${seg(chatId)}/bans/${seg(userId)}`, { method: 'PUT' });
+  }
+  /**
+   * `DELETE /chats/<id>/bans/<userId>`: lifts a ban (the user is not re-added).
+   * @operation deleteChatsByIdBansByUserId
+   */
+  async unban(chatId: string, userId: number): Promise<void> {
+    await this.request<Ok>(`/chats/${seg(chatId)}/bans/${seg(userId)}`, { method: 'DELETE' });
+  }
+  /**
+   * `GET /chats/<id>/bans`: the group's bans, newest first (whole; `banPages` pages it).
+   * @operation getChatsByIdBans
+   */
+  bans(chatId: string): Promise<Answer<'/chats/{id}/bans', 'get'>> {
+    return this.request(`/chats/${seg(chatId)}/bans`);
+  }
+  /** `GET /chats/<id>/bans?limit` page by page. */
+  banPages(chatId: string, limit = 50): AsyncGenerator<Answer<'/chats/{id}/bans', 'get'>> {
+    return this.pages(`/chats/${seg(chatId)}/bans`, { query: { limit } });
+  }
+  /**
+   * `POST /reports {messageId | userId | chatId, reason}` (201): reports to the administrators.
+   * @operation postReports
+   */
+  report(body: BodyOf<'/reports', 'post'>): Promise<unknown> {
+    return this.request('/reports', { body });
+  }
+
   // Pages (cursor and `Link: rel="next"`) -------------------------------------------------
 
   /** `GET /chats?limit`: the caller's chats page by page, newest activity first. */

@@ -7969,7 +7969,12 @@ export interface operations {
     };
     apiGetChatsByIdBans: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -19974,7 +19979,12 @@ export interface operations {
     };
     getChatsByIdBans: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;

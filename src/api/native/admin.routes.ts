@@ -10,7 +10,7 @@ import * as S from './admin.schemas.js';
 import type { NativeOptions } from './options.js';
 import { compact, iso, presentSession } from './users.presenters.js';
 import { DeviceSession, Ok } from './users.schemas.js';
-import { PageQuery, pageOf } from '../../edge/paging.js';
+import { PageQuery, pageOf, pageUrl, setLinks } from '../../edge/paging.js';
 
 const tags = ['admin'];
 
@@ -55,8 +55,9 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
         response: { 200: S.UsersPage },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const page = await admin.listUsers({ query: req.query.q, cursor: req.query.cursor, limit: req.query.limit });
+      if (page.nextCursor) setLinks(reply, [{ rel: 'next', url: pageUrl(req, String(page.nextCursor)) }]);
       return {
         users: page.users.map(({ user, sessions }) => ({ ...presentAdminUser(user), disabled: user.disabledAt !== null, sessions })),
         nextCursor: page.nextCursor ?? null,
