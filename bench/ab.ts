@@ -6,6 +6,12 @@
  *   npx tsx bench/ab.ts <checkout A> <checkout B> [rounds=5] [seconds=5]
  *
  * Each checkout must be built (`npm run build`, for dist/server.js).
+ *
+ * `AB_TOGETHER=1` loads both servers at the same time in each round instead of one after the
+ * other, so that both see the very same machine (on a busy shared machine the load swings
+ * between rounds), and reports the median of the rounds' B/A ratios too. On a saturated
+ * machine the second server came out ahead whatever it ran (B/A 0.77 one way round, A/B 0.73
+ * the other, at load average 16–20): run it both ways round and read the two together.
  */
 import { randomUUID } from 'node:crypto';
 import { load } from './scenarios/http.js';
@@ -40,7 +46,23 @@ try {
   const tokens = { A: await tokenOn(servers.A), B: await tokenOn(servers.B) };
   const cpu: Record<'A' | 'B', number[]> = { A: [], B: [] };
   const rps: Record<'A' | 'B', number[]> = { A: [], B: [] };
-  for (let round = 1; round <= rounds; round++) {
+  const together = process.env.AB_TOGETHER === '1';
+  const ratios: number[] = [];
+  for (let round = 1; round <= rounds && together; round++) {
+    const [ra, rb] = await Promise.all(
+      (['A', 'B'] as const).map((side) => load(`${servers[side].url}/users/me`, { authorization: `Bearer ${tokens[side]}` }, seconds, 50, servers[side].pid)),
+    );
+    for (const [side, r] of [['A', ra!] as const, ['B', rb!] as const]) {
+      if (r.non2xx > 0) throw new Error(`${side}: ${r.non2xx} answers were not 2xx`);
+      cpu[side].push(r.cpuUs ?? Number.NaN);
+      rps[side].push(r.rps);
+    }
+    ratios.push((rb!.cpuUs ?? Number.NaN) / (ra!.cpuUs ?? Number.NaN));
+    console.log(
+      `round ${round}: A ${ra!.cpuUs?.toFixed(1)} µs CPU/req (${ra!.rps.toFixed(0)} req/s), B ${rb!.cpuUs?.toFixed(1)} µs (${rb!.rps.toFixed(0)} req/s), B/A ${ratios.at(-1)!.toFixed(3)}`,
+    );
+  }
+  for (let round = 1; round <= rounds && !together; round++) {
     // Alternate which goes first, so that a drift of the machine's load falls on both.
     for (const side of round % 2 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
       const r = await load(`${servers[side].url}/users/me`, { authorization: `Bearer ${tokens[side]}` }, seconds, 50, servers[side].pid);
@@ -56,6 +78,7 @@ try {
   console.log(`A ${dirA}: ${a.toFixed(1)} µs CPU/req, ${median(rps.A).toFixed(0)} req/s`);
   console.log(`B ${dirB}: ${b.toFixed(1)} µs CPU/req, ${median(rps.B).toFixed(0)} req/s`);
   console.log(`B/A CPU per request: ${(b / a).toFixed(3)} ×`);
+  if (together) console.log(`median of the rounds' B/A: ${median(ratios).toFixed(3)} ×`);
 } finally {
   await Promise.all([servers.A.stop(), servers.B.stop()]);
 }

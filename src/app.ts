@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RouteOptions } from 'fastify';
 import { createFsBlobStore } from './adapters/blobs/fs.js';
 import { createArgon2Hasher } from './adapters/hasher/argon2.js';
 import { createHttpWebhookSender } from './adapters/webhooks/http-sender.js';
@@ -26,6 +26,7 @@ import { startBusRecovery } from './realtime/bus-recovery.js';
 import { startFanout } from './realtime/fanout.js';
 import { Hub } from './realtime/hub.js';
 import type { LogStream } from './logging/log-stream.js';
+import { lazyChildLogger } from './logging/lazy-child.js';
 import { serializeRequest } from './logging/request-log.js';
 import { drainAndCloseSockets } from './shutdown/socket-drain.js';
 import { startHeartbeat } from './realtime/heartbeat.js';
@@ -232,14 +233,26 @@ function acceptEmptyJson(app: FastifyInstance) {
   });
 }
 
+/** Whether a logger at this level writes Fastify's `info` lines per request (a logger given as an object with no level is at `info`). */
+export function requestLinesLogged(logger: BuildOptions['logger'], configured: string): boolean {
+  if (logger === false) return false;
+  const level = logger === undefined ? configured : typeof logger === 'object' && typeof logger.level === 'string' ? logger.level : 'info';
+  return level === 'info' || level === 'debug' || level === 'trace';
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<ParleyApp> {
   const clock = options.clock ?? systemClock;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel, serializers: { req: serializeRequest }, ...(options.logStream ? { stream: options.logStream } : {}) },
+    // Fastify's two lines per request are at `info`: below that level they are never written,
+    // and skipping them saves building their fields for every request.
+    logController: new LogController({ disableRequestLogging: !requestLinesLogged(options.logger, config.logLevel) }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // An incoming x-request-id is honoured only when it looks like an id, never as free text.
     requestIdHeader: false,
+    // A request's logger is made when it first writes a line (logging/lazy-child.ts).
+    childLoggerFactory: lazyChildLogger,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
@@ -285,6 +298,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('onClose', async () => {
     await stopControl?.();
     await core.media.stopSweeping();
+    await core.retention.stop();
+    await core.exports.stop();
     await core.pushWorker.stop();
     await core.webhookWorker.stop();
     await core.presence.stop().catch((err) => app.log.warn({ err }, 'clearing socket presence failed'));
@@ -370,6 +385,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.ready();
   core.media.startSweeping((err) => app.log.error({ err }, 'sweeping unattached uploads failed'));
+  core.retention.start((err) => app.log.error({ err }, 'deleting messages past their retention failed'));
+  core.exports.start((err) => app.log.error({ err }, 'removing expired data exports failed'));
   core.webhookWorker.start();
   core.presence.start((err) => app.log.warn({ err }, 'socket presence failed'));
   if (core.push.enabled) core.pushWorker.start();

@@ -22,6 +22,8 @@ export interface StorageConfig {
   uploadMaxBytes: number;
   /** Uploads never attached (as a photo, chat image or attachment) are deleted after this long. */
   uploadUnattachedTtlSeconds: number;
+  /** `MESSAGE_RETENTION_DAYS`: messages older than this many days are deleted; 0 keeps them forever. A chat may keep its own for less. */
+  messageRetentionDays: number;
 }
 
 export function readStorageConfig(r: Readers): StorageConfig {
@@ -50,5 +52,6 @@ export function readStorageConfig(r: Readers): StorageConfig {
     blobStore,
     uploadMaxBytes: r.int('UPLOAD_MAX_BYTES', 50 * 1024 * 1024, 1024, 10 * 1024 ** 3),
     uploadUnattachedTtlSeconds: r.int('UPLOAD_UNATTACHED_TTL_SECONDS', 24 * 3600, 60, 365 * 24 * 3600),
+    messageRetentionDays: r.int('MESSAGE_RETENTION_DAYS', 0, 0, 36_500),
   };
 }

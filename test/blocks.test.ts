@@ -123,5 +123,13 @@ describe('user blocks and push', () => {
     await eventually(async () => (await f.t.app.core.ports.store.push.pending()) === 0, 'an empty outbox');
     assert.deepEqual(to(b), ['from a friend'], 'the blocker got only the friend’s message');
     assert.deepEqual(to(c), ['from the blocked']);
+    // Notifications that push (realm "push") likewise.
+    const notify = (who: typeof a, text: string) => client(f.t.app, who.token)('POST', `/chats/${group.id}/notify`, { name: 'poke', text, realm: 'push' });
+    assert.equal((await notify(a, 'poke from the blocked')).statusCode, 200);
+    assert.equal((await notify(c, 'poke from a friend')).statusCode, 200);
+    await eventually(() => to(c).length === 2 && to(b).length === 2, 'the notification pushes');
+    await eventually(async () => (await f.t.app.core.ports.store.push.pending()) === 0, 'an empty outbox');
+    assert.deepEqual(to(b), ['from a friend', 'poke from a friend']);
+    assert.deepEqual(to(c), ['from the blocked', 'poke from the blocked']);
   });
 });

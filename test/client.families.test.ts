@@ -120,6 +120,36 @@ describe('pages, admin and system', () => {
     assert.equal(newest[0]?.id, bob.id);
   });
 
+  test('threadPages, chat retention, the data export', async () => {
+    const ann = await s.user('th');
+    const bob = await s.user('th');
+    const chat = await ann.createChat({ title: 'Thread pages', participants: [bob.id], isPersonal: false });
+    const root = await ann.sendMessage(chat.id, { text: 'root' });
+    for (let i = 0; i < 5; i++) await bob.sendMessage(chat.id, { text: `r${i}`, threadId: root.id });
+    const thread = await ann.thread(chat.id, root.id, { count: 100 });
+    const pages = await all(ann.threadPages(chat.id, root.id, 2));
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [2, 2, 1],
+    );
+    assert.deepEqual(
+      pages.flat().map((m) => m.id),
+      thread.map((m) => m.id),
+    );
+    assert.deepEqual(await ann.chatRetention(chat.id), { retentionDays: null, effectiveDays: null });
+    assert.deepEqual(await ann.setChatRetention(chat.id, 30), { retentionDays: 30, effectiveDays: 30 });
+    await assert.rejects(bob.setChatRetention(chat.id, 1), (e: unknown) => e instanceof ParleyError && e.status === 403);
+    const started = await ann.startExport();
+    assert.equal(started.status, 'running');
+    let state = await ann.exportData();
+    // The export runs in the background: ask again until the file is there (202 until then).
+    while (state.status === 'running') {
+      await new Promise((r) => setTimeout(r, 50));
+      state = await ann.exportData();
+    }
+    assert.equal(JSON.parse(state.jsonl.split('\n')[0]!).type, 'export');
+  });
+
   test('admin: createUser, getUser, sessionPages, setDisabled; device push token; system routes; download', async () => {
     const root = await s.user('admin');
     await s.t.app.core.admin.setRole(root.username, 'admin');

@@ -1,4 +1,4 @@
-/** The client library's methods for reactions, replies, edit history and pins against a real server. */
+/** The client library's methods for reactions, replies, threads, edit history and pins against a real server. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ParleyError } from '../client/src/index.js';
@@ -31,4 +31,25 @@ test('react, reply, read the edit history, pin and unpin', async () => {
     ['root, edited'],
   );
   assert.deepEqual((await ann.unpin(chat.id, root.id)).pinned, []);
+});
+
+test('reply in a thread and page it', async () => {
+  const [ann, bob] = [await s.user(), await s.user()];
+  const chat = await ann.createChat({ title: 'Threads', participants: [bob.id], isPersonal: false });
+  const root = await bob.sendMessage(chat.id, { text: 'root' });
+  const first = await ann.sendMessage(chat.id, { text: 'one', threadId: root.id });
+  const second = await bob.sendMessage(chat.id, { text: 'two', threadId: root.id });
+  assert.equal(first.threadId, root.id);
+  assert.deepEqual(
+    (await ann.thread(chat.id, root.id)).map((m) => m.id),
+    [second.id, first.id],
+  );
+  assert.deepEqual(
+    (await ann.thread(chat.id, root.id, { count: 1, before: second.id })).map((m) => m.id),
+    [first.id],
+  );
+  const [latest] = await ann.history(chat.id, { count: 1 });
+  assert.equal(latest!.id, root.id);
+  assert.deepEqual(latest!.thread?.participants, [ann.id, bob.id]);
+  await assert.rejects(ann.thread(chat.id, first.id), (e: unknown) => e instanceof ParleyError && e.status === 400);
 });

@@ -109,6 +109,38 @@ describe('messages: reactions, replies, edit history, pins', () => {
       assert.deepEqual(latest.reactions, [{ emoji: '🎉', count: 20, me: false }]);
     });
 
+    it('concurrent changes (written together, in one transaction): the 20-emoji limit holds exactly, each real change is one event', async () => {
+      const chatId = await group();
+      const m = await send(A, chatId, 'many at once');
+      const sb = await connect(`${url}/ws?token=${b.token}`);
+      const emoji = [...'😀😃😄😁😆😅😂🤣😊😇🙂🙃😉😌😍🥰😘😗😙🤩🥳😎🤓🧐🤠'];
+      assert.equal(emoji.length, 25);
+      const adds = await Promise.all(emoji.map((e) => react(A, chatId, m.id, e)));
+      assert.equal(adds.filter((r) => r.statusCode === 200).length, 20, adds.map((r) => r.body).join('\n'));
+      for (const refused of adds.filter((r) => r.statusCode !== 200)) assert.deepEqual(invalidNames(refused), ['emoji']);
+      // Removing all 25 (five were never there) and a new reaction of B's, all at once.
+      const mixed = await Promise.all([...emoji.map((e) => react(A, chatId, m.id, e, 'DELETE')), react(B, chatId, m.id, '👍')]);
+      assert.ok(mixed.every((r) => r.statusCode === 200));
+      // A last change after them all: once its frame is in, every earlier frame is too.
+      assert.equal((await react(A, chatId, m.id, '🔥')).statusCode, 200);
+      const frames = await sb.until(
+        () => sb.of('messageUpdate').some((f) => f.payload.reactions.some((r: { emoji: string }) => r.emoji === '🔥')) && sb.of('messageUpdate'),
+        10000,
+        'the last change',
+      );
+      assert.equal(frames.length, 20 + 20 + 1 + 1, 'one frame per real change, none for the refused adds or the removals of nothing');
+      assert.deepEqual(frames.at(-1)!.payload.reactions, [
+        { emoji: '👍', count: 1, me: true },
+        { emoji: '🔥', count: 1, me: false },
+      ]);
+      sb.close();
+      const [latest] = (await A('GET', `/chats/${chatId}/messages?count=1`)).json();
+      assert.deepEqual(latest.reactions, [
+        { emoji: '👍', count: 1, me: false },
+        { emoji: '🔥', count: 1, me: true },
+      ]);
+    });
+
     it('404 for a chat the caller is not in and for a message of another chat; 400 for a deleted message', async () => {
       const chatId = await group();
       const other = await group();

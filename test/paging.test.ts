@@ -113,6 +113,36 @@ describe('paging every list with cursors and Link headers', () => {
     assert.deepEqual(invalidNames(await A('GET', `/chats/${chatId}/messages?before=${oldest}&after=${oldest}`)), ['after']);
   });
 
+  it('GET /chats/<id>/messages/<rootId>/thread pages back while replies arrive; the main history both ways leaves the replies out', async () => {
+    const chatId = await newChat();
+    const root = await send(chatId, 'root');
+    const replyIn = async (text: string) => {
+      const res = await A('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text, threadId: root });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json().id as string;
+    };
+    for (let i = 0; i < 7; i++) await replyIn(`r${i}`);
+    const whole = await A('GET', `/chats/${chatId}/messages/${root}/thread?count=100`);
+    assert.equal(whole.headers.link, undefined);
+    const before = ids(whole.json());
+    assert.equal(before.length, 7);
+    const pages = await walk<{ id: string }>(A, `/chats/${chatId}/messages/${root}/thread?count=3`, () => replyIn('later'));
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [3, 3, 1],
+    );
+    assertWalked(ids(pages.flat()), before);
+    // A cursor of this thread does not page another one.
+    const other = await send(chatId, 'another root');
+    const next = linkOf((await A('GET', `/chats/${chatId}/messages/${root}/thread?count=3`)).headers.link, 'next')!;
+    const cursor = new URL(next, 'http://x').searchParams.get('cursor');
+    assert.deepEqual(invalidNames(await A('GET', `/chats/${chatId}/messages/${other}/thread?cursor=${cursor}`)), ['cursor']);
+    // Forward from the root (?after=), as back: only the main history, replies left out.
+    const main = ids((await A('GET', `/chats/${chatId}/messages?count=100`)).json());
+    assert.deepEqual(main, [other, root]);
+    assert.deepEqual(ids((await A('GET', `/chats/${chatId}/messages?count=100&after=${root}`)).json()), [other]);
+  });
+
   it('GET /users/me/mentions pages back while mentions arrive', async () => {
     const chatId = await newChat();
     const mention = () => B('POST', `/chats/${chatId}/messages`, { localId: randomUUID(), text: `hey @${a.username}` });

@@ -122,6 +122,24 @@ describe('presence', () => {
     );
   });
 
+  it('hides a user’s presence from those they blocked', async () => {
+    // erin blocks dave (they share a chat): dave neither hears of her nor sees her in a snapshot.
+    assert.equal((await client(t.app, erin.token)('PUT', `/users/me/blocks/${dave.id}`)).statusCode, 200);
+    assert.deepEqual((await client(t.app, dave.token)('GET', `/users/presence?ids=${erin.id}`)).json(), []);
+    const daveS = await open(dave.token);
+    await choose(erin, 'dnd');
+    // dave hears later changes of others (alice's), never erin's.
+    const mark = statusesOf(daveS, alice).length;
+    assert.equal((await client(t.app, alice.token)('POST', '/chats', { participants: [dave.id] })).statusCode, 200);
+    await choose(alice, 'dnd');
+    await waitNext(daveS, alice, 'dnd', mark);
+    assert.deepEqual(statusesOf(daveS, erin), []);
+    await choose(alice, 'online');
+    await choose(erin, 'online');
+    assert.equal((await client(t.app, erin.token)('DELETE', `/users/me/blocks/${dave.id}`)).statusCode, 200);
+    assert.equal((await client(t.app, dave.token)('GET', `/users/presence?ids=${erin.id}`)).json().length, 1);
+  });
+
   it('shows a user offline only when their last socket closes', async () => {
     const login = await t.app.inject({ method: 'POST', url: '/users/login', headers: basic(erin.username, erin.password) });
     assert.equal(login.statusCode, 200, login.body);

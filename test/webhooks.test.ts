@@ -98,6 +98,19 @@ describe('outgoing webhooks', () => {
     return res.json();
   };
 
+  it('wakes the worker per event only while there may be webhooks (none yet: the events enqueue nothing)', async () => {
+    const { webhooks } = t.app.core;
+    assert.equal((await send('before any webhook')).statusCode, 200);
+    assert.equal(webhooks.mayHaveDeliveries(), false, 'the list read for that event was empty');
+    const hook = await hookFor('http://127.0.0.1:9/never');
+    assert.equal(webhooks.mayHaveDeliveries(), true, 'a new webhook drops the list');
+    assert.equal((await send('with a webhook')).statusCode, 200);
+    assert.equal(webhooks.mayHaveDeliveries(), true);
+    assert.equal((await as('DELETE', `/admin/webhooks/${hook.id}`)).statusCode, 200);
+    assert.equal((await send('after it went')).statusCode, 200);
+    assert.equal(webhooks.mayHaveDeliveries(), false);
+  });
+
   it('refuses every route without a token (401) and for a non-admin (403)', async () => {
     const routes: Array<['GET' | 'POST' | 'DELETE', string, object?]> = [
       ['POST', '/admin/webhooks', { url: 'https://example.com/x', events: ['message'] }],

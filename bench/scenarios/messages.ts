@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
+import { cpuOf } from '../lib/cpu.js';
 import { call } from '../lib/server.js';
 
 export const SENDERS = 50;
@@ -17,7 +18,18 @@ export const SENDERS = 50;
 export type MessagesMode = 'plain' | 'reply-mention' | 'reaction';
 const EMOJI = ['👍', '❤️', '😂', '🎉', '🔥', '👀', '🙏', '😮', '😢', '✅'];
 
-export async function messagesPerSecond(serverUrl: string, seconds: number, prefix = 'sender', mode: MessagesMode = 'plain') {
+/** The senders, their group chat and its first message (what replies and reactions name). */
+export interface MessagesSetup {
+  serverUrl: string;
+  prefix: string;
+  users: Array<{ id: number; token: string }>;
+  path: string;
+  rootId: string;
+  /** Requests made so far in reaction mode: where each (sender, emoji) pair's toggling stands. */
+  reactions: number;
+}
+
+export async function setUpMessages(serverUrl: string, prefix = 'sender'): Promise<MessagesSetup> {
   const users: Array<{ id: number; token: string }> = [];
   for (let i = 0; i < SENDERS; i++) {
     users.push(await call(`${serverUrl}/users`, { body: { name: `Sender ${i}`, username: `${prefix}${i}`, password: 'bench password' } }));
@@ -28,10 +40,24 @@ export async function messagesPerSecond(serverUrl: string, seconds: number, pref
   });
   const path = `/chats/${chat.id}/messages`;
   const root = await call<{ id: string }>(`${serverUrl}${path}`, { token: users[0]!.token, body: { localId: randomUUID(), text: 'root' } });
+  return { serverUrl, prefix, users, path, rootId: root.id, reactions: 0 };
+}
+
+const latestSeq = async (s: MessagesSetup) =>
+  (await call<Array<{ seq: number }>>(`${s.serverUrl}${s.path}?count=1`, { token: s.users[0]!.token }))[0]?.seq ?? 0;
+
+/**
+ * One round of `mode` on `setup` for `seconds`. `pid`: the server's process, to report its
+ * CPU time per operation (user + system, the steadier figure on a shared machine).
+ */
+export async function runMessages(setup: MessagesSetup, seconds: number, mode: MessagesMode, pid?: number) {
+  const { users, path, prefix } = setup;
   const pairs = SENDERS * EMOJI.length;
   let n = 0;
+  const seqBefore = mode === 'reaction' ? 0 : await latestSeq(setup);
+  const cpuBefore = pid === undefined ? 0 : cpuOf(pid);
   const result = await autocannon({
-    url: serverUrl,
+    url: setup.serverUrl,
     connections: SENDERS,
     duration: seconds,
     requests: [
@@ -43,25 +69,32 @@ export async function messagesPerSecond(serverUrl: string, seconds: number, pref
           const sender = users[i % SENDERS]!;
           const headers = { 'content-type': 'application/json', authorization: `Bearer ${sender.token}` };
           if (mode === 'reaction') {
-            const emoji = EMOJI[Math.floor(i / SENDERS) % EMOJI.length]!;
-            const method = Math.floor(i / pairs) % 2 === 0 ? 'PUT' : 'DELETE';
+            const r = setup.reactions++;
+            const emoji = EMOJI[Math.floor(r / SENDERS) % EMOJI.length]!;
+            const method = Math.floor(r / pairs) % 2 === 0 ? 'PUT' : 'DELETE';
             return {
               ...req,
               method,
               headers: { authorization: headers.authorization },
               body: undefined,
-              path: `${path}/${root.id}/reactions/${encodeURIComponent(emoji)}`,
+              path: `${path}/${setup.rootId}/reactions/${encodeURIComponent(emoji)}`,
             };
           }
           const text = mode === 'reply-mention' ? `@${prefix}${(i + 1) % SENDERS} message ${i}` : `message ${i}`;
-          const body = mode === 'reply-mention' ? { localId: randomUUID(), text, replyTo: root.id } : { localId: randomUUID(), text };
+          const body = mode === 'reply-mention' ? { localId: randomUUID(), text, replyTo: setup.rootId } : { localId: randomUUID(), text };
           return { ...req, headers, body: JSON.stringify(body) };
         },
       },
     ],
   });
-  const [latest] = await call<Array<{ seq: number }>>(`${serverUrl}${path}?count=1`, { token: users[0]!.token });
-  // Sends count what the store holds (less the root); reactions the changes answered 200.
-  const stored = mode === 'reaction' ? result['2xx'] : latest ? latest.seq - 1 : 0;
-  return { stored, perSecond: stored / seconds, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const cpuUs = pid === undefined ? undefined : cpuOf(pid) - cpuBefore;
+  // Sends count what the store holds; reactions the changes answered 200.
+  const stored = mode === 'reaction' ? result['2xx'] : (await latestSeq(setup)) - seqBefore;
+  const cpuUsPerOp = cpuUs === undefined || stored === 0 ? undefined : Math.round((cpuUs / stored) * 10) / 10;
+  return { stored, perSecond: stored / seconds, cpuUsPerOp, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+/** Sets up senders with `prefix` and runs one round of `mode` (see `runMessages`). */
+export async function messagesPerSecond(serverUrl: string, seconds: number, prefix = 'sender', mode: MessagesMode = 'plain', pid?: number) {
+  return runMessages(await setUpMessages(serverUrl, prefix), seconds, mode, pid);
 }

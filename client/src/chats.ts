@@ -67,7 +67,7 @@ export class ChatsApi extends ClientCore {
     return this.request(`/chats/${seg(chatId)}/users`, { body: { users } });
   }
   /**
-   * `DELETE /chats/<id>/users` (owner).
+   * `DELETE /chats/<id>/users` (owner or admin).
    * @operation deleteChatsByIdUsers
    */
   removeChatUsers(chatId: string, users: number[]): Promise<T.ChatInfo> {
@@ -153,6 +153,15 @@ export class ChatsApi extends ClientCore {
     return this.request(`/chats/${seg(chatId)}/messages/${seg(messageId)}/history`);
   }
   /**
+   * `GET /chats/<id>/messages/<rootId>/thread?count&before|cursor`: the replies in a message's
+   * thread, newest first (as `history`; `threadPages` pages it); reply with
+   * `sendMessage(chatId, {text, threadId: rootId})`.
+   * @operation getChatsByIdMessagesByMessageIdThread
+   */
+  thread(chatId: string, rootId: string, query: T.HistoryQuery = {}): Promise<T.MessageInfo[]> {
+    return this.request(`/chats/${seg(chatId)}/messages/${seg(rootId)}/thread`, { query });
+  }
+  /**
    * `GET /chats/<id>/pins`: the pinned messages, oldest pin first.
    * @operation getChatsByIdPins
    */
@@ -160,7 +169,7 @@ export class ChatsApi extends ClientCore {
     return this.request(`/chats/${seg(chatId)}/pins`);
   }
   /**
-   * `PUT /chats/<id>/pins/<messageId>` (members; the owner in groups).
+   * `PUT /chats/<id>/pins/<messageId>` (members; the owner or an admin in groups).
    * @operation putChatsByIdPinsByMessageId
    */
   pin(chatId: string, messageId: string): Promise<T.ChatInfo> {
@@ -234,12 +243,18 @@ export class ChatsApi extends ClientCore {
   }
 
   /**
-   * `PUT /users/me/blocks/<id>` (or `DELETE` with `blocked: false`): the user cannot open a personal chat with the caller, add them, or write to them.
+   * `PUT /users/me/blocks/<id>`: the user can no longer open a personal chat with the caller, add them, or write to them.
    * @operation putUsersMeBlocksById
+   */
+  async blockUser(userId: number): Promise<void> {
+    await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: 'PUT' });
+  }
+  /**
+   * `DELETE /users/me/blocks/<id>`: lifts the block.
    * @operation deleteUsersMeBlocksById
    */
-  async blockUser(userId: number, blocked = true): Promise<void> {
-    await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: blocked ? 'PUT' : 'DELETE' });
+  async unblockUser(userId: number): Promise<void> {
+    await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: 'DELETE' });
   }
   /**
    * `GET /users/me/blocks`: the users the caller blocked, newest block first.
@@ -249,10 +264,10 @@ export class ChatsApi extends ClientCore {
     return this.request('/users/me/blocks');
   }
   /**
-   * `PUT /chats/<id>/users/<userId>/role {role}` (owner): `owner` hands the chat over.
+   * `PUT /chats/<id>/users/<userId>/role {role}` (owner only): `owner` hands the group over, the old owner becoming an admin.
    * @operation putChatsByIdUsersByUserIdRole
    */
-  setMemberRole(chatId: string, userId: number, role: BodyOf<'/chats/{id}/users/{userId}/role', 'put'>['role']): Promise<T.ChatInfo> {
+  setRole(chatId: string, userId: number, role: T.ChatRole): Promise<T.ChatInfo> {
     return this.request(`/chats/${seg(chatId)}/users/${seg(userId)}/role`, { method: 'PUT', body: { role } });
   }
   /**
@@ -273,12 +288,27 @@ export class ChatsApi extends ClientCore {
    * `GET /chats/<id>/bans`: the group's bans, newest first (whole; `banPages` pages it).
    * @operation getChatsByIdBans
    */
-  bans(chatId: string): Promise<Answer<'/chats/{id}/bans', 'get'>> {
+  bans(chatId: string): Promise<T.BanInfo[]> {
     return this.request(`/chats/${seg(chatId)}/bans`);
   }
   /** `GET /chats/<id>/bans?limit` page by page. */
-  banPages(chatId: string, limit = 50): AsyncGenerator<Answer<'/chats/{id}/bans', 'get'>> {
+  banPages(chatId: string, limit = 50): AsyncGenerator<T.BanInfo[]> {
     return this.pages(`/chats/${seg(chatId)}/bans`, { query: { limit } });
+  }
+  /**
+   * `GET /chats/<id>/retention`: the chat's own retention in days (`retentionDays`, null: the
+   * server's) and what applies (`effectiveDays`, null: kept forever).
+   * @operation getChatsByIdRetention
+   */
+  chatRetention(chatId: string): Promise<T.RetentionInfo> {
+    return this.request(`/chats/${seg(chatId)}/retention`);
+  }
+  /**
+   * `PUT /chats/<id>/retention {retentionDays}` (owner only): days to keep the chat's messages, null to follow the server.
+   * @operation putChatsByIdRetention
+   */
+  setChatRetention(chatId: string, retentionDays: number | null): Promise<T.RetentionInfo> {
+    return this.request(`/chats/${seg(chatId)}/retention`, { method: 'PUT', body: { retentionDays } });
   }
   /**
    * `POST /reports {messageId | userId | chatId, reason}` (201): reports to the administrators.
@@ -301,6 +331,10 @@ export class ChatsApi extends ClientCore {
   historyPages(chatId: string, options: { count?: number; before?: string; after?: string } = {}): AsyncGenerator<T.MessageInfo[]> {
     const { count = 50, before, after } = options;
     return this.pages(`/chats/${seg(chatId)}/messages`, { query: { count, before, after } }, undefined, after === undefined ? 'next' : 'prev');
+  }
+  /** `GET /chats/<id>/messages/<rootId>/thread` page by page, each newest first, back in time. */
+  threadPages(chatId: string, rootId: string, count = 50): AsyncGenerator<T.MessageInfo[]> {
+    return this.pages(`/chats/${seg(chatId)}/messages/${seg(rootId)}/thread`, { query: { count } });
   }
   /** `GET /users/me/mentions` page by page, newest first. */
   mentionPages(count = 50): AsyncGenerator<T.MessageInfo[]> {

@@ -33,6 +33,8 @@ export interface Ack {
   seq?: number;
   error?: string;
   message?: string;
+  /** With `error: "rate_limited"` (the send limit): seconds until sending is allowed again; the socket stays open. */
+  retryAfter?: number;
 }
 
 /** Server events by name, with their payloads. */

@@ -54,3 +54,11 @@ export type ReplyTo = NonNullable<MessageInfo['replyTo']>;
 export type EditEntry = Answer<'/chats/{id}/messages/{messageId}/history', 'get'>[number];
 /** What a file is attached as: `{id, fileType, fileSize}` (the server's own record wins). */
 export type MediaRef = NonNullable<SendMessageBody['attachment']>;
+/** A group role: `owner` (one), `admin`, `member`. */
+export type ChatRole = BodyOf<'/chats/{id}/users/{userId}/role', 'put'>['role'];
+/** A ban in a group: who, by whom, since when. */
+export type BanInfo = Answer<'/chats/{id}/bans', 'get'>[number];
+/** A chat's retention: its own days (null: the server's) and what applies (null: kept forever). */
+export type RetentionInfo = Answer<'/chats/{id}/retention', 'get'>;
+/** A data export that is running. */
+export type ExportStatus = AnswerWith<'/users/me/export', 'post', 202>;

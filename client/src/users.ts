@@ -173,6 +173,24 @@ export class UsersApi extends ChatsApi {
   }
 
   /**
+   * `POST /users/me/export` (202): starts an export of the caller's data; while one runs, that one is the answer.
+   * @operation postUsersMeExport
+   */
+  startExport(): Promise<T.ExportStatus> {
+    return this.request('/users/me/export', { method: 'POST' });
+  }
+  /**
+   * `GET /users/me/export`: `{status: 'running', startedAt}` while the export runs (202), then
+   * the file (JSON Lines, one object a line, `type` first) as text, for a day after it is made.
+   * @operation getUsersMeExport
+   */
+  async exportData(): Promise<T.ExportStatus | { status: 'ready'; jsonl: string }> {
+    const res = await this.requestRaw('/users/me/export');
+    if (res.status === 202) return (await res.json()) as T.ExportStatus;
+    return { status: 'ready', jsonl: await res.text() };
+  }
+
+  /**
    * `POST /uploads` with the raw bytes. `contentType` is a MIME type or a bare extension;
    * the answer's `name` without its extension is the media id to attach.
    * @operation postUploads

@@ -8,7 +8,7 @@ import { invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { ChatView, Profile } from '../ports/events.js';
 import type { ModerationEntry, ModerationLog } from '../ports/moderation-log.js';
-import type { ChatRecord, Store } from '../ports/store.js';
+import type { ChatRecord, Repositories, Store } from '../ports/store.js';
 import { requireMembership } from './chat-access.js';
 import type { ChatEvents } from './chat-events.js';
 import { publishChatChange } from './chat-publish.js';
@@ -31,9 +31,9 @@ const notForPersonal = (chat: ChatRecord, what: string) => {
 export function createChatModerationService(deps: { store: Store; events: ChatEvents; clock: Clock; log?: ModerationLog | undefined }) {
   const { store, events, clock } = deps;
   const publish = (...args: Parameters<typeof publishChatChange> extends [unknown, ...infer R] ? R : never) => publishChatChange({ store, events }, ...args);
-  /** The one call site of the moderation log. */
-  const record = async (entry: ModerationEntry) => {
-    await deps.log?.record(entry);
+  /** The one call site of the moderation log, inside the action's transaction `tx`. */
+  const record = async (tx: Repositories, entry: ModerationEntry) => {
+    await deps.log?.record(entry, tx);
   };
 
   return {
@@ -46,19 +46,26 @@ export function createChatModerationService(deps: { store: Store; events: ChatEv
       const target = await store.chats.findMember(chat.id, userId);
       if (!target?.isMember) throw notFound('Member');
       const before = roleOf(chat, target);
-      let updated = chat;
-      if (role === 'owner') {
-        const now = clock.now();
-        await store.transaction(async (tx) => {
+      const now = clock.now();
+      const entry: ModerationEntry = {
+        actorId: actor.id,
+        action: 'chat.role',
+        targetType: 'user',
+        targetId: userId,
+        chatId: chat.id,
+        details: { from: before, to: role },
+      };
+      await store.transaction(async (tx) => {
+        if (role === 'owner') {
           await tx.chats.update(chat.id, { ownerId: userId, updatedAt: now });
           await tx.chats.updateMember(chat.id, userId, { role: null, isBlocked: false });
           await tx.chats.updateMember(chat.id, actor.id, { role: 'admin' });
-        });
-        updated = { ...chat, ownerId: userId, updatedAt: now };
-      } else {
-        await store.chats.updateMember(chat.id, userId, { role: role === 'admin' ? 'admin' : null });
-      }
-      await record({ actorId: actor.id, action: 'chat.role', targetType: 'user', targetId: userId, chatId: chat.id, details: { from: before, to: role } });
+        } else {
+          await tx.chats.updateMember(chat.id, userId, { role: role === 'admin' ? 'admin' : null });
+        }
+        await record(tx, entry);
+      });
+      const updated = role === 'owner' ? { ...chat, ownerId: userId, updatedAt: now } : chat;
       return publish('chatUpdate', updated, actor.id);
     },
 
@@ -73,13 +80,12 @@ export function createChatModerationService(deps: { store: Store; events: ChatEv
       requireOutranks(chat, member, target?.isMember ? target : undefined, 'ban');
       const now = clock.now();
       const wasMember = target?.isMember ?? false;
-      const fresh = await store.transaction(async (tx) => {
-        const inserted = await tx.chatBans.insert({ chatId: chat.id, userId, bannedBy: actor.id, createdAt: now });
+      await store.transaction(async (tx) => {
+        // Banning twice is one ban, recorded once.
+        if (!(await tx.chatBans.insert({ chatId: chat.id, userId, bannedBy: actor.id, createdAt: now }))) return;
         if (wasMember) await tx.chats.updateMember(chat.id, userId, { isMember: false, removedAt: now, role: null });
-        return inserted;
+        await record(tx, { actorId: actor.id, action: 'chat.ban', targetType: 'user', targetId: userId, chatId: chat.id, details: { removed: wasMember } });
       });
-      if (fresh)
-        await record({ actorId: actor.id, action: 'chat.ban', targetType: 'user', targetId: userId, chatId: chat.id, details: { removed: wasMember } });
       if (wasMember) return publish('removedUsers', chat, actor.id, [userId], { removedUsers: [userId] });
       return publish('chatUpdate', chat, actor.id);
     },
@@ -89,8 +95,10 @@ export function createChatModerationService(deps: { store: Store; events: ChatEv
       const { chat, member } = await requireMembership(store, chatId, actor.id);
       notForPersonal(chat, 'bans');
       requireModerator(chat, member, 'unban users');
-      if (!(await store.chatBans.delete(chat.id, userId))) throw notFound('Ban');
-      await record({ actorId: actor.id, action: 'chat.unban', targetType: 'user', targetId: userId, chatId: chat.id });
+      await store.transaction(async (tx) => {
+        if (!(await tx.chatBans.delete(chat.id, userId))) throw notFound('Ban');
+        await record(tx, { actorId: actor.id, action: 'chat.unban', targetType: 'user', targetId: userId, chatId: chat.id });
+      });
     },
 
     /** The chat's bans, newest first: for its owner and admins. */

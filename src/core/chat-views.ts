@@ -4,7 +4,7 @@
  * and read marks are loaded in bulk, one query each per page, never one per message.
  */
 import type { ChatSettingsView, ChatView, MessageView, Profile, ReadMarkView, ReplyToView } from '../ports/events.js';
-import type { ChatRecord, MemberRecord, MessageRecord, Store } from '../ports/store.js';
+import type { ChatRecord, MemberRecord, MessageRecord, Repositories, Store } from '../ports/store.js';
 import { loadProfiles, mediaViewOf } from './profiles.js';
 
 export { mediaViewOf };
@@ -19,19 +19,28 @@ export const settingsOf = (member: MemberRecord | undefined): ChatSettingsView =
   isBlocked: member?.hasBlockedChat ?? false,
 });
 
-/** Views of `messages` (all of one chat), in the order given. */
-export async function buildMessageViews(store: Store, chatId: string, messages: MessageRecord[], known = new Map<number, Profile>()): Promise<MessageView[]> {
+/** Views of `messages` (all of one chat), in the order given; `store` may be a transaction. */
+export async function buildMessageViews(
+  store: Repositories,
+  chatId: string,
+  messages: MessageRecord[],
+  known = new Map<number, Profile>(),
+): Promise<MessageView[]> {
   if (messages.length === 0) return [];
   const seqs = messages.map((m) => m.seq);
   const ids = messages.map((m) => m.id);
-  const replyIds = [...new Set(messages.map((m) => m.replyToId).filter((id): id is number => id !== null))];
-  const [marks, attachments, reactions, replied, mentions, deliveries] = await Promise.all([
+  // The replied-to messages and the roots of thread replies (for their public ids) in one read.
+  const linkedIds = [...new Set(messages.flatMap((m) => [m.replyToId, m.threadId]).filter((id): id is number => id !== null))];
+  // Only main-history messages that ever had a reply (or whose record does not say) have a summary.
+  const rootIds = messages.filter((m) => m.threadId === null && m.hasThread !== false).map((m) => m.id);
+  const [marks, attachments, reactions, replied, mentions, deliveries, threads] = await Promise.all([
     store.messages.readMarksCovering(chatId, Math.min(...seqs), Math.max(...seqs)),
     store.media.attachmentsOf(ids),
     store.messageExtras.reactionsOf(ids),
-    store.messages.findByIds(replyIds),
+    store.messages.findByIds(linkedIds),
     store.messageExtras.mentionsOf(ids),
     store.messageExtras.deliveriesOf(ids),
+    store.messages.threadSummaries(rootIds),
   ]);
   const repliedById = new Map(replied.map((m) => [m.id, m]));
   // A known profile without photos (the sender's own, from its session) is loaded again with them.
@@ -56,6 +65,8 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
     const erased = message.deletedAt !== null;
     const files = erased ? [] : (attachments.get(message.id) ?? []).map(mediaViewOf);
     const target = message.replyToId === null ? undefined : repliedById.get(message.replyToId);
+    const root = message.threadId === null ? undefined : repliedById.get(message.threadId);
+    const thread = threads.get(message.id);
     return {
       message: erased ? { ...message, text: '' } : message,
       author,
@@ -65,6 +76,8 @@ export async function buildMessageViews(store: Store, chatId: string, messages: 
       mentions: erased ? [] : (mentions.get(message.id) ?? []),
       deliveredTo: deliveries.get(message.id) ?? [],
       ...(target ? { replyTo: replyToViewOf(target) } : {}),
+      ...(root ? { threadId: root.uuid } : {}),
+      ...(thread ? { thread } : {}),
     };
   });
 }

@@ -26,6 +26,7 @@ import { createChatModerationService } from './chat-moderation.service.js';
 import { createChatsService } from './chats.service.js';
 import { createContactsService } from './contacts.service.js';
 import { createEventLogService } from './event-log.service.js';
+import { createExportService } from './export.service.js';
 import { createIncomingHooksService } from './incoming-hooks.service.js';
 import { createMessagesService } from './messages.service.js';
 import { createPinsService } from './pins.service.js';
@@ -35,6 +36,8 @@ import { createPushWorker } from './push-worker.js';
 import { createPushService } from './push.service.js';
 import { createReactionsService } from './reactions.service.js';
 import { createReportsService } from './reports.service.js';
+import { createThreadsService } from './threads.service.js';
+import { createRetentionService } from './retention.service.js';
 import { createRoomsService } from './rooms.service.js';
 import { createSearchService } from './search.service.js';
 import { createMediaService } from './media.service.js';
@@ -81,7 +84,7 @@ export type Core = Awaited<ReturnType<typeof createCore>>;
 export type CoreConfig = Pick<Config, 'tokenTtlSeconds' | 'tokenSigningKey' | 'rateLimits' | 'uploadMaxBytes' | 'uploadUnattachedTtlSeconds'> & {
   realtime?: Pick<Config['realtime'], 'eventRetentionSeconds'> &
     Partial<Pick<Config['realtime'], 'replayPageEvents' | 'presenceAwaySeconds' | 'presenceHeartbeatSeconds'>>;
-} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc'>> & {
+} & Partial<Pick<Config, 'vonageApplicationId' | 'vonagePrivateKey' | 'publicUrl' | 'faults' | 'oidc' | 'messageRetentionDays'>> & {
     push?: Pick<Config['push'], 'preview' | 'retryBaseMs' | 'maxAttempts' | 'concurrency'>;
     webhooks?: Pick<Config['webhooks'], 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'concurrency'>;
   };
@@ -123,8 +126,12 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     ...(config.webhooks ?? WEBHOOK_DEFAULTS),
     onError: (error, context) => ports.onWebhookError?.(error, context),
   });
-  // Published after the commit: the new deliveries are visible now.
-  bus.subscribe('chat.event', () => webhookWorker.kick());
+  // Published after the commit: the new deliveries are visible now. With no webhooks at all
+  // (known from the list read for the event) there are none, and a look per event cost more
+  // than a reaction's own statements.
+  bus.subscribe('chat.event', () => {
+    if (webhooks.mayHaveDeliveries()) webhookWorker.kick();
+  });
   const events = createChatEvents({ store, bus, clock, webhooks });
   const users = createUsersService({ store, bus, events, media, clock });
   const chats = createChatsService({ store, events, media, clock });
@@ -153,8 +160,11 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
   const messages = createMessagesService({ store, events, media, clock, push, throttle, log: moderationLog });
   const chatModeration = createChatModerationService({ store, events, clock, log: moderationLog });
   const reactions = createReactionsService({ store, events, clock });
+  const retention = createRetentionService({ store, blobs, clock, serverDays: config.messageRetentionDays ?? 0 });
+  const exports = createExportService({ store, blobs, clock, publicUrl: config.publicUrl ?? 'http://localhost:3000' });
   const reports = createReportsService({ store, clock, throttle, audit, admin, eraseMessage: messages.eraseAsAdmin });
   const pins = createPinsService({ store, events, clock });
+  const threads = createThreadsService({ store });
   const contacts = createContactsService({ store, clock });
   const blocks = createBlocksService({ store, clock });
   const incomingHooks = createIncomingHooksService({ store, clock, bots, chats, messages });
@@ -212,6 +222,9 @@ export async function createCore(ports: CorePorts, config: CoreConfig) {
     messages,
     reactions,
     reports,
+    threads,
+    retention,
+    exports,
     pins,
     contacts,
     blocks,

@@ -21,15 +21,15 @@ export function mentionedNames(text: string): Set<string> {
   return names;
 }
 
-/** The member ids the text mentions, ascending, without the author. */
+/**
+ * The member ids the text mentions, ascending, without the author. One query: the named
+ * users who are current members, by the username index (not every member's user row);
+ * `@all` from a group's owner reads the member ids instead.
+ */
 export async function resolveMentions(store: Store, chat: ChatRecord, authorId: number, text: string): Promise<number[]> {
   const names = mentionedNames(text);
   if (names.size === 0) return [];
-  const memberIds = (await store.chats.listMemberIds(chat.id)).filter((id) => id !== authorId);
-  if (names.has('all') && !chat.isPersonal && chat.ownerId === authorId) return memberIds.sort((a, b) => a - b);
-  const users = await store.users.findByIds(memberIds);
-  return users
-    .filter((u) => names.has(u.username))
-    .map((u) => u.id)
-    .sort((a, b) => a - b);
+  const everyone = names.has('all') && !chat.isPersonal && chat.ownerId === authorId;
+  const ids = everyone ? await store.chats.listMemberIds(chat.id) : await store.chats.memberIdsNamed(chat.id, [...names]);
+  return ids.filter((id) => id !== authorId).sort((a, b) => a - b);
 }

@@ -33,6 +33,7 @@ import type { PushService } from './push.service.js';
 import { mimeOf } from './media-types.js';
 import type { ModerationLog } from '../ports/moderation-log.js';
 import type { Throttle } from './throttle.service.js';
+import { checkReplyContext, createThreadAnnouncer, threadRootOf } from './threads.service.js';
 
 /**
  * An attachment as the client sends it: the id of an upload of theirs, or no id, in which
@@ -52,6 +53,8 @@ export interface SendInput {
   attachment?: AttachmentInput | undefined;
   /** The id of the message (same chat, visible to the author) this one replies to. */
   replyTo?: string | undefined;
+  /** The id of the main-history message (same chat) in whose thread this one is a reply. */
+  threadId?: string | undefined;
 }
 
 const FILE_TYPE = /^[a-z0-9]{1,10}$/;
@@ -63,6 +66,8 @@ interface SendJob {
   text: string;
   attachment: { record: MediaRecord; insert: boolean } | undefined;
   replyTo: MessageRecord | undefined;
+  /** The thread's root, for a reply in a thread. */
+  thread?: MessageRecord | undefined;
   mentions: number[];
   now: number;
 }
@@ -98,6 +103,7 @@ export function createMessagesService(deps: {
   const countSend = deps.throttle ? (userId: number) => deps.throttle!.countSend(userId) : async () => {};
   // Skipped entirely when no push transport is configured.
   const push = deps.push?.enabled ? deps.push : undefined;
+  const announceThread = createThreadAnnouncer({ store, events });
 
   /**
    * Writes one send inside `tx`: the seq, the message, its attachment, the author's read
@@ -105,7 +111,7 @@ export function createMessagesService(deps: {
    * its event), and its pushes to offline devices (the outbox, same transaction).
    */
   async function writeSend(tx: Repositories, job: SendJob, cache: BatchCache): Promise<ChatEvent> {
-    const { chat, author, input, text, attachment, replyTo, mentions, now } = job;
+    const { chat, author, input, text, attachment, replyTo, thread, mentions, now } = job;
     // The seq, the chat back on hidden devices, the author's read position, the members: one call.
     const { seq, memberIds } = await tx.chats.advanceForSend(chat.id, author.id, now);
     const inserted = await tx.messages.insert({
@@ -123,6 +129,7 @@ export function createMessagesService(deps: {
       editedAt: null,
       deletedAt: null,
       replyToId: replyTo?.id ?? null,
+      threadId: thread?.id ?? null,
     });
     // Attached after the insert: a concurrent duplicate send fails on its localId first and replays.
     if (attachment?.insert) await tx.media.insert(attachment.record);
@@ -131,6 +138,7 @@ export function createMessagesService(deps: {
     }
     if (attachment) await tx.media.linkAttachments(inserted.id, [attachment.record.id]);
     if (mentions.length > 0) await tx.messageExtras.addMentions(inserted.id, mentions, now);
+    if (thread) await tx.messages.markThread(thread.id);
     // Sending implies having read everything before: advanceForSend moved the author's read position.
     const recipients = memberIds;
     // A new message has no read marks yet and its author is at hand: no queries for its view.
@@ -142,6 +150,7 @@ export function createMessagesService(deps: {
       reactions: [],
       mentions,
       ...(replyTo ? { replyTo: replyToViewOf(replyTo) } : {}),
+      ...(thread ? { threadId: thread.uuid } : {}),
     };
     if (push) await push.enqueueMessage(tx, message, cache.pushTargets);
     return events.record(tx, { kind: 'message', chatId: chat.id, source: author.id, recipients, message });
@@ -221,7 +230,12 @@ export function createMessagesService(deps: {
    * Erases the content: a tombstone with deletedAt stays in the history; files, events and pushes
    * of it go. `deletedBy` names a moderator or administrator who is not the author (null: the author).
    */
-  async function erase(message: MessageRecord, actorId: number, deletedBy: number | null = null): Promise<MessageView> {
+  async function erase(
+    message: MessageRecord,
+    actorId: number,
+    deletedBy: number | null = null,
+    alsoInTransaction?: (tx: Repositories) => Promise<unknown>,
+  ): Promise<MessageView> {
     if (message.deletedAt !== null) return viewOne(message);
     const now = clock.now();
     const erased = { ...message, text: '', deletedAt: now, updatedAt: now, deletedBy };
@@ -233,10 +247,13 @@ export function createMessagesService(deps: {
       await tx.messageExtras.deleteEdits(message.id);
       // Its text must not go out in a push still waiting.
       if (push) await tx.push.deleteForMessage(message.id);
+      await alsoInTransaction?.(tx);
     });
     await media.deleteFiles(files.flatMap(blobKeysOf));
     const view = await viewOne(erased);
     await events.message('messageUpdate', view, await recipientsOf(message.chatId), actorId);
+    // A thread reply's root shows one reply fewer.
+    if (message.threadId !== null) await announceThread(message.threadId, actorId);
     return view;
   }
 
@@ -276,12 +293,14 @@ export function createMessagesService(deps: {
       const [{ chat, member }, sender] = await Promise.all([requireMembership(store, chatId, author.id), photosOf(author), countSend(author.id)]);
       await assertMayPost(chat, member);
       const replyTo = await replyTarget(chat.id, author.id, input.replyTo);
+      const thread = await threadRootOf(store, chat.id, author.id, input.threadId);
+      checkReplyContext(replyTo, thread);
       const mentions = await resolveMentions(store, chat, author.id, text);
       const attachment = await prepareAttachment(sender, input.attachment);
       const now = clock.now();
       let event: ChatEvent;
       try {
-        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, mentions, now });
+        event = await sends.submit({ chat, author: sender, input, text, attachment, replyTo, thread, mentions, now });
       } catch (error) {
         if (!(error instanceof UniqueViolation)) throw error;
         const winner = await store.messages.findByLocalId(author.id, input.localId);
@@ -290,6 +309,8 @@ export function createMessagesService(deps: {
       }
       await events.publish(event);
       push?.committed();
+      // The root's summary changed: a messageUpdate of it, after the reply's own event.
+      if (thread) await announceThread(thread.id, author.id);
       return event.message!;
     },
 
@@ -322,17 +343,22 @@ export function createMessagesService(deps: {
       const byModerator = message.authorId !== actor.id;
       if (byModerator && (chat.isPersonal || !isModerator(chat, member))) throw forbidden('Only the author, the chat owner or an admin may delete a message.');
       if (message.deletedAt !== null) return viewOne(message);
-      const view = await erase(message, actor.id, byModerator ? actor.id : null);
-      if (byModerator) {
-        await deps.log?.record({
-          actorId: actor.id,
-          action: 'message.moderatorDelete',
-          targetType: 'message',
-          targetId: message.uuid,
-          chatId: chat.id,
-          details: { authorId: message.authorId },
-        });
-      }
+      // The moderation entry is written in the erase's own transaction: it exists exactly when the delete does.
+      const logged = byModerator
+        ? (tx: Repositories) =>
+            deps.log?.record(
+              {
+                actorId: actor.id,
+                action: 'message.moderatorDelete',
+                targetType: 'message',
+                targetId: message.uuid,
+                chatId: chat.id,
+                details: { authorId: message.authorId },
+              },
+              tx,
+            ) ?? Promise.resolve()
+        : undefined;
+      const view = await erase(message, actor.id, byModerator ? actor.id : null, logged);
       return view;
     },
 

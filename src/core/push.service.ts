@@ -88,9 +88,12 @@ export function createPushService(deps: { store: Store; clock: Clock; senders: P
       recipients: number[],
     ): Promise<void> {
       if (!enabled || !PUSH_REALMS.has(auxiliary.realm)) return;
+      const others = recipients.filter((id) => id !== actor.id);
+      // As with messages: nobody is pushed a notification of a user they blocked.
+      const blockers = new Set(await store.userBlocks.blockersAmong(actor.id, others));
       const targets = await store.push.offlineTargetsOfUsers(
         chatId,
-        recipients.filter((id) => id !== actor.id),
+        others.filter((id) => !blockers.has(id)),
         presence.onlineSince(),
       );
       const body = preview === 'hidden' ? 'New notification' : (auxiliary.text ?? auxiliary.name);

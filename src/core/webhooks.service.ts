@@ -54,6 +54,8 @@ function messageData(view: MessageView) {
     createdAt: iso(m.createdAt),
     editedAt: m.editedAt === null ? null : iso(m.editedAt),
     deleted: m.deletedAt !== null,
+    // A reply in a thread names its root, so a receiver can keep it out of the main history.
+    ...(view.threadId ? { threadId: view.threadId } : {}),
   };
 }
 
@@ -85,7 +87,7 @@ export type WebhooksService = ReturnType<typeof createWebhooksService>;
 
 export function createWebhooksService(deps: { store: Store; clock: Clock; sender?: WebhookSender | undefined }) {
   const { store, clock, sender } = deps;
-  let cached: { at: number; list: Promise<WebhookRecord[]> } | undefined;
+  let cached: { at: number; list: Promise<WebhookRecord[]>; count?: number } | undefined;
   let onEnqueued: () => void = () => {};
 
   /**
@@ -96,10 +98,14 @@ export function createWebhooksService(deps: { store: Store; clock: Clock; sender
     const now = clock.now();
     if (!cached || now - cached.at > CACHE_MS || now < cached.at) {
       const list = repos.webhooks.list();
-      cached = { at: now, list };
-      list.catch(() => {
-        if (cached?.list === list) cached = undefined;
-      });
+      const entry: NonNullable<typeof cached> = { at: now, list };
+      cached = entry;
+      list.then(
+        (hooks) => (entry.count = hooks.length),
+        () => {
+          if (cached?.list === list) cached = undefined;
+        },
+      );
     }
     return cached.list;
   };
@@ -172,6 +178,16 @@ export function createWebhooksService(deps: { store: Store; clock: Clock; sender
       await repos.webhooks.enqueue(rows);
       // The worker looks once this tick's transaction has had time to commit; its poll covers the rest.
       setImmediate(onEnqueued);
+    },
+
+    /**
+     * False only while this node's fresh list (at most CACHE_MS old) says there are no
+     * webhooks: then an event enqueued no delivery here, and the worker need not look (its
+     * poll still finds what other nodes wrote). True when unknown.
+     */
+    mayHaveDeliveries(): boolean {
+      const now = clock.now();
+      return !cached || cached.count === undefined || cached.count > 0 || now - cached.at > CACHE_MS || now < cached.at;
     },
 
     /** The worker's wake-up call (set by the worker). */

@@ -63,11 +63,22 @@ export interface MessageRecord {
   replyToId: number | null;
   /** The root of the thread this message is a reply in (not in the main history), or null. */
   threadId: number | null;
+  /** True once a reply in this message's thread was sent (never cleared; replies may since be deleted). */
+  hasThread?: boolean;
   /** The moderator (owner or admin) who deleted it; null when its author did, or it is not deleted. */
   deletedBy?: number | null;
 }
 
-export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId' | 'deletedBy'> & Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
+export type NewMessage = Omit<MessageRecord, 'id' | 'replyToId' | 'threadId' | 'hasThread' | 'deletedBy'> &
+  Partial<Pick<MessageRecord, 'replyToId' | 'threadId'>>;
+
+/** What a thread's root shows of its replies (deleted replies do not count). */
+export interface ThreadSummary {
+  count: number;
+  lastReplyAt: number;
+  /** The replies' authors, in the order of their first reply. */
+  participants: number[];
+}
 
 /** One advance of a user's read pointer in a chat: it marks every message up to `seq`. */
 export interface ReadMarkRecord {
@@ -112,6 +123,8 @@ export interface ChatsRepository {
   listPeerIds(userId: number): Promise<number[]>;
   /** The ids of the current members (cheaper than `listMembers` when ids are all that is needed). */
   listMemberIds(chatId: string): Promise<number[]>;
+  /** The ids of the current members whose (folded) username is one of `usernames`: one indexed lookup per name. */
+  memberIdsNamed(chatId: string, usernames: string[]): Promise<number[]>;
   /** Inserts the member, or updates every field of an existing row. */
   upsertMember(member: MemberRecord): Promise<void>;
   updateMember(chatId: string, userId: number, patch: MemberPatch): Promise<void>;
@@ -134,13 +147,25 @@ export interface MessagesRepository {
   /** By public id (lower-case UUID). */
   findByUuid(uuid: string): Promise<MessageRecord | undefined>;
   findByLocalId(authorId: number, localId: string): Promise<MessageRecord | undefined>;
-  /** Newest first: up to `count` messages of the chat with seq < `beforeSeq` (all when null). */
+  /**
+   * The main history, newest first: up to `count` messages of the chat with seq < `beforeSeq`
+   * (all when null). Thread replies are left out (see `listThread`).
+   */
   listBefore(chatId: string, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
-  /** Oldest first: up to `count` messages of the chat with seq > `afterSeq` (paging towards the newest). */
+  /**
+   * The main history, oldest first: up to `count` messages of the chat with seq > `afterSeq`
+   * (paging towards the newest). Thread replies are left out, as in `listBefore`.
+   */
   listAfter(chatId: string, afterSeq: number, count: number): Promise<MessageRecord[]>;
-  /** The newest message of each chat, by chat id. */
+  /** Marks `rootId` as having a thread (in the reply's transaction). */
+  markThread(rootId: number): Promise<void>;
+  /** Newest first: up to `count` replies in the thread of root `rootId` with seq < `beforeSeq` (all when null). */
+  listThread(rootId: number, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
+  /** The replies (not deleted) of each root that has any: how many, the newest's time, their authors by first reply. */
+  threadSummaries(rootIds: number[]): Promise<Map<number, ThreadSummary>>;
+  /** The newest message of each chat's main history (thread replies left out), by chat id. */
   latestOf(chatIds: string[]): Promise<Map<string, MessageRecord>>;
-  /** Messages after `afterSeq` by others than `userId`, not deleted. */
+  /** Main-history messages after `afterSeq` by others than `userId`, not deleted (thread replies are not counted). */
   countUnread(chatId: string, userId: number, afterSeq: number): Promise<number>;
   update(
     id: number,

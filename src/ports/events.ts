@@ -45,9 +45,11 @@ export interface ReplyToView {
   isVisible: boolean;
 }
 
+/** A thread's root shows its replies so (deleted replies do not count). */
 export interface ThreadView {
   count: number;
   lastReplyAt: number;
+  /** The replies' authors, in the order of their first reply. */
   participants: number[];
 }
 
@@ -59,6 +61,9 @@ export interface MessageView {
   /** Emoji in first-use order with who used them (each recipient sees `me` of their own). */
   reactions?: ReactionRecord[];
   replyTo?: ReplyToView;
+  /** For a thread reply: its root's public id (uuid). */
+  threadId?: string;
+  /** For a root with replies: their summary. */
   thread?: ThreadView;
   /** Members the text mentions. */
   mentions?: number[];

@@ -21,6 +21,11 @@ export interface MessageExtrasRepository {
   addReaction(messageId: number, userId: number, emoji: string, at: number): Promise<boolean>;
   /** Removes it; false when it was not there. */
   removeReaction(messageId: number, userId: number, emoji: string): Promise<boolean>;
+  /**
+   * Locks the message's row until the transaction ends (PostgreSQL `FOR UPDATE`; on SQLite a
+   * no-op, the transaction is the only writer): reaction changes to one message go one at a time.
+   */
+  lockMessage(messageId: number): Promise<void>;
   /** The distinct emoji used on the message. */
   reactionEmoji(messageId: number): Promise<string[]>;
   /** Reactions of each message, emoji in first-use order. */

@@ -3,6 +3,8 @@
  * audit service (`audit.service.ts`) is the one implementation, wired in `createCore`. The
  * moderation and messages services name this seam, not the audit service itself.
  */
+import type { Repositories } from './store.js';
+
 export interface ModerationEntry {
   actorId: number;
   /** `chat.role`, `chat.ban`, `chat.unban`, `message.moderatorDelete`. */
@@ -14,5 +16,6 @@ export interface ModerationEntry {
 }
 
 export interface ModerationLog {
-  record(entry: ModerationEntry): Promise<unknown>;
+  /** Records `entry` through `tx` when given: in the action's own transaction, so it exists exactly when the change does. */
+  record(entry: ModerationEntry, tx?: Repositories): Promise<unknown>;
 }

@@ -48,8 +48,8 @@ export interface PresenceRepository {
   /** The chosen status and last-seen time of each existing user of `userIds`. */
   settings(userIds: number[]): Promise<PresenceSettingRow[]>;
   setSetting(userId: number, setting: PresenceSetting): Promise<boolean>;
-  /** Who sees `userId`'s presence: members of a chat with them and users who have them as a contact. */
+  /** Who sees `userId`'s presence: members of a chat with them and users who have them as a contact, but not users they blocked. */
   audience(userId: number): Promise<number[]>;
-  /** Those of `userIds` whose presence `viewerId` sees (themselves included). */
+  /** Those of `userIds` whose presence `viewerId` sees (themselves included; not those who blocked the viewer). */
   visibleTo(viewerId: number, userIds: number[]): Promise<number[]>;
 }

@@ -72,6 +72,8 @@ export interface ReportsRepository {
 
 export type ExportStatus = 'running' | 'ready' | 'failed';
 
+import type { ChatRecord, MemberRecord, MessageRecord } from './chat-records.js';
+
 /** A user's data export: one at a time; the file is in the blob store under `blobKey`. */
 export interface ExportRecord {
   userId: number;
@@ -96,6 +98,10 @@ export interface ExportsRepository {
   finish(userId: number, patch: Pick<ExportRecord, 'status' | 'blobKey' | 'fileSize' | 'finishedAt' | 'expiresAt'>): Promise<boolean>;
   /** Deletes up to `limit` exports that expired before `now`; returns them (their files go next). */
   deleteExpired(now: number, limit: number): Promise<ExportRecord[]>;
+  /** Every chat the user has a member row in (left and hidden ones too), oldest first. */
+  chatsOf(userId: number): Promise<Array<{ chat: ChatRecord; member: MemberRecord }>>;
+  /** The user's own messages with row ids above `afterId`, in id order, up to `limit` (a page). */
+  messagesBy(authorId: number, afterId: number, limit: number): Promise<MessageRecord[]>;
 }
 
 export interface RetentionRepository {

@@ -222,6 +222,91 @@ export function storeContract(name: string, open: () => Promise<Store>, options:
       }
     });
 
+    it('keeps thread replies out of the main history, lists them by root, sums them per root and marks roots', async () => {
+      const store = await open();
+      try {
+        const [u1, u2] = [await store.users.insert(newUser()), await store.users.insert(newUser())];
+        const chatId = randomUUID();
+        const chat = {
+          id: chatId,
+          title: 'T',
+          isPersonal: false,
+          personalKey: null,
+          ownerId: u1.id,
+          roomName: null,
+          lastSeq: 0,
+          lastActivityAt: 1,
+          createdAt: 1,
+          updatedAt: 1,
+        };
+        const member = (userId: number) => ({
+          chatId,
+          userId,
+          isMember: true,
+          isMuted: false,
+          isArchived: false,
+          isRemovedOnDevice: false,
+          hasBlockedChat: false,
+          isBlocked: false,
+          lastReadSeq: 0,
+          addedAt: 1,
+          removedAt: null,
+        });
+        await store.chats.insert(chat, [member(u1.id), member(u2.id)]);
+        let seq = 0;
+        const message = (authorId: number, threadId: number | null = null, deletedAt: number | null = null) => {
+          seq++;
+          return store.messages.insert({
+            uuid: randomUUID(),
+            chatId,
+            seq,
+            authorId,
+            localId: randomUUID(),
+            text: `m${seq}`,
+            isVisible: true,
+            fileExists: null,
+            previewExists: null,
+            createdAt: 100 + seq,
+            updatedAt: 100 + seq,
+            editedAt: null,
+            deletedAt,
+            threadId,
+          });
+        };
+        const root = await message(u1.id);
+        const lone = await message(u1.id);
+        assert.equal(root.hasThread, false);
+        await store.messages.markThread(root.id);
+        await store.messages.markThread(root.id);
+        assert.equal((await store.messages.findById(root.id))?.hasThread, true);
+        assert.equal((await store.messages.findById(lone.id))?.hasThread, false);
+        const r1 = await message(u2.id, root.id);
+        const r2 = await message(u1.id, root.id);
+        const r3 = await message(u2.id, root.id);
+        await message(u1.id, root.id, 500);
+        assert.equal(r1.threadId, root.id);
+        assert.deepEqual(
+          (await store.messages.listBefore(chatId, null, 10)).map((m) => m.id),
+          [lone.id, root.id],
+        );
+        assert.deepEqual(
+          (await store.messages.listThread(root.id, null, 10)).slice(1).map((m) => m.id),
+          [r3.id, r2.id, r1.id],
+        );
+        assert.deepEqual(
+          (await store.messages.listThread(root.id, r3.seq, 1)).map((m) => m.id),
+          [r2.id],
+        );
+        const summaries = await store.messages.threadSummaries([root.id, lone.id]);
+        assert.deepEqual([...summaries.keys()], [root.id]);
+        assert.deepEqual(summaries.get(root.id), { count: 3, lastReplyAt: r3.createdAt, participants: [u2.id, u1.id] });
+        assert.equal((await store.messages.latestOf([chatId])).get(chatId)?.id, lone.id);
+        assert.equal(await store.messages.countUnread(chatId, u2.id, 0), 2);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('stores a setting only when absent (the first of racing writers wins)', async () => {
       const store = await open();
       try {

@@ -279,7 +279,7 @@ function requestOf(route: Route, c: Case) {
 }
 
 /** How many fuzz.<n>.test.ts files share the routes. */
-export const FUZZ_SHARDS = 4;
+export const FUZZ_SHARDS = 5;
 
 /** The fuzzing of every `shard`-th route (index modulo FUZZ_SHARDS), on an app of its own. */
 export function fuzzShard(shard: number): void {

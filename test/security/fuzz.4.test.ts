@@ -1,4 +1,4 @@
-/** Part 4 of the route fuzzing (fuzz-suite.ts): every fourth route, on an app of its own. */
+/** Part 4 of the route fuzzing (fuzz-suite.ts): every fifth route, on an app of its own. */
 import { fuzzShard } from './fuzz-suite.js';
 
 fuzzShard(3);

@@ -958,6 +958,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/chats/{id}/messages/{messageId}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies in a message’s thread, newest first */
+        get: operations["apiGetChatsByIdMessagesByMessageIdThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chats/{id}/notify": {
         parameters: {
             query?: never;
@@ -1005,6 +1022,24 @@ export interface paths {
         post?: never;
         /** Unpin a message */
         delete: operations["apiDeleteChatsByIdPinsByMessageId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/chats/{id}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long the chat’s messages are kept */
+        get: operations["apiGetChatsByIdRetention"];
+        /** Set (owner only) how long the chat’s messages are kept */
+        put: operations["apiPutChatsByIdRetention"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1520,6 +1555,24 @@ export interface paths {
         /** Rename this device or set its push token; answers the updated UserInfo under /api */
         put: operations["apiPutUsersMeDevice"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s data export: 202 while it runs, then the JSON Lines file (for a day) */
+        get: operations["apiGetUsersMeExport"];
+        put?: never;
+        /** Start an export of the caller’s data (a running one is the answer) */
+        post: operations["apiPostUsersMeExport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2084,6 +2137,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/chats/{id}/messages/{messageId}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The replies in a message’s thread, newest first */
+        get: operations["getChatsByIdMessagesByMessageIdThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/chats/{id}/notify": {
         parameters: {
             query?: never;
@@ -2131,6 +2201,24 @@ export interface paths {
         post?: never;
         /** Unpin a message */
         delete: operations["deleteChatsByIdPinsByMessageId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/chats/{id}/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How long the chat’s messages are kept */
+        get: operations["getChatsByIdRetention"];
+        /** Set (owner only) how long the chat’s messages are kept */
+        put: operations["putChatsByIdRetention"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2697,6 +2785,24 @@ export interface paths {
         /** Rename this device or set its push token; answers the updated UserInfo under /api */
         put: operations["putUsersMeDevice"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller’s data export: 202 while it runs, then the JSON Lines file (for a day) */
+        get: operations["getUsersMeExport"];
+        put?: never;
+        /** Start an export of the caller’s data (a running one is the answer) */
+        post: operations["postUsersMeExport"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6429,9 +6535,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -6889,9 +7012,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -7343,9 +7483,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -7803,9 +7960,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -8399,9 +8573,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -8947,9 +9138,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -9364,9 +9572,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     }[];
@@ -9402,6 +9627,11 @@ export interface operations {
                     replyTo?: string;
                     /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                     text?: string;
+                    /**
+                     * Format: uuid
+                     * @description Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history
+                     */
+                    threadId?: string;
                 };
             };
         };
@@ -9599,9 +9829,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -9864,9 +10111,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -10080,9 +10344,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -10296,9 +10577,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -10564,9 +10862,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -10782,9 +11097,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -10998,12 +11330,268 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
+                };
+            };
+        };
+    };
+    apiGetChatsByIdMessagesByMessageIdThread: {
+        parameters: {
+            query?: {
+                /** @description The id (UUID) of the message to page back from */
+                before?: string;
+                count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description The message’s id (MessageInfo `id`, a UUID) */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attachments: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Bytes, as stored. */
+                            fileSize: number;
+                            /** @description The stored file’s extension, e.g. png. */
+                            fileType: string;
+                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                            id: string;
+                            previewHeight?: number;
+                            /** @description Absolute URL of the JPEG preview (images only). */
+                            previewUrl?: string;
+                            previewWidth?: number;
+                            /** @description Absolute URL of the file. */
+                            url: string;
+                        }[];
+                        author: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                        /** @description The author’s user id */
+                        authorId: number;
+                        /** Format: uuid */
+                        chatId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
+                        /** @description Recipients a device of whom confirmed receiving it */
+                        deliveredTo: number[];
+                        /** Format: date-time */
+                        editedAt?: string;
+                        fileExists?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description A UUIDv7: time-ordered
+                         */
+                        id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
+                        isVisible: boolean;
+                        localId: string;
+                        /** @description Members the text mentions (@username, @all) */
+                        mentions: number[];
+                        previewExists?: boolean;
+                        /** @description In first-use order */
+                        reactions: {
+                            count: number;
+                            /** @description One emoji, or a :shortcode: */
+                            emoji: string;
+                            /** @description The caller is among those who reacted so */
+                            me: boolean;
+                        }[];
+                        readMarks: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                        /** @description The message this one replies to */
+                        replyTo?: {
+                            authorId: number;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description False once deleted or hidden */
+                            isVisible: boolean;
+                            /** @description The first 200 characters (empty once deleted) */
+                            text: string;
+                        };
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                        seq: number;
+                        text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
         };
@@ -11261,9 +11849,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     }[];
@@ -11603,9 +12208,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -12059,9 +12681,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -12178,6 +12817,103 @@ export interface operations {
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
+                    };
+                };
+            };
+        };
+    };
+    apiGetChatsByIdRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What applies; null: messages are kept forever. */
+                        effectiveDays: number | null;
+                        /** @description The chat’s own retention in days; null: the server’s applies. */
+                        retentionDays: number | null;
+                    };
+                };
+            };
+        };
+    };
+    apiPutChatsByIdRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Days to keep messages (at most the server’s MESSAGE_RETENTION_DAYS when set); null to follow the server. */
+                    retentionDays: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What applies; null: messages are kept forever. */
+                        effectiveDays: number | null;
+                        /** @description The chat’s own retention in days; null: the server’s applies. */
+                        retentionDays: number | null;
                     };
                 };
             };
@@ -12523,9 +13259,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -13023,9 +13776,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -13483,9 +14253,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -13986,9 +14773,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -14770,9 +15574,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -15124,9 +15945,26 @@ export interface operations {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -16799,6 +17637,101 @@ export interface operations {
             };
         };
     };
+    apiGetUsersMeExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description JSON Lines (application/x-ndjson): one object a line, `type` first: export, profile, session, contact, chat, message, upload. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** @enum {string} */
+                        status: "running";
+                    };
+                };
+            };
+        };
+    };
+    apiPostUsersMeExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** @enum {string} */
+                        status: "running";
+                    };
+                };
+            };
+        };
+    };
     apiPostUsersMeLogout: {
         parameters: {
             query?: never;
@@ -17045,9 +17978,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     }[];
@@ -18439,9 +19389,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -18899,9 +19866,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -19353,9 +20337,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -19813,9 +20814,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -20409,9 +21427,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -20957,9 +21992,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -21374,9 +22426,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     }[];
@@ -21412,6 +22481,11 @@ export interface operations {
                     replyTo?: string;
                     /** @description Up to 2048 bytes (UTF-8); required without an attachment */
                     text?: string;
+                    /**
+                     * Format: uuid
+                     * @description Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history
+                     */
+                    threadId?: string;
                 };
             };
         };
@@ -21609,9 +22683,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -21874,9 +22965,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -22090,9 +23198,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -22306,9 +23431,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -22574,9 +23716,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -22792,9 +23951,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
@@ -23008,12 +24184,268 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     };
+                };
+            };
+        };
+    };
+    getChatsByIdMessagesByMessageIdThread: {
+        parameters: {
+            query?: {
+                /** @description The id (UUID) of the message to page back from */
+                before?: string;
+                count?: number;
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+                /** @description The message’s id (MessageInfo `id`, a UUID) */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attachments: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description Bytes, as stored. */
+                            fileSize: number;
+                            /** @description The stored file’s extension, e.g. png. */
+                            fileType: string;
+                            /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                            id: string;
+                            previewHeight?: number;
+                            /** @description Absolute URL of the JPEG preview (images only). */
+                            previewUrl?: string;
+                            previewWidth?: number;
+                            /** @description Absolute URL of the file. */
+                            url: string;
+                        }[];
+                        author: {
+                            about?: string;
+                            deviceSessions?: {
+                                /** @description Only in the register and login answers. */
+                                accessToken?: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                deviceInfo: {
+                                    id?: string;
+                                    model?: string;
+                                    name?: string;
+                                    token?: string;
+                                    transport?: string;
+                                };
+                                /** Format: uuid */
+                                id: string;
+                                ipAddress?: string;
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            /** @description Only in the caller’s own UserInfo. */
+                            email?: string;
+                            id: number;
+                            /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                            isBlocked?: boolean;
+                            /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                            isBot?: boolean;
+                            /** Format: date-time */
+                            lastSeen?: string;
+                            name: string;
+                            /** @description Newest first. */
+                            photos: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description Bytes, as stored. */
+                                fileSize: number;
+                                /** @description The stored file’s extension, e.g. png. */
+                                fileType: string;
+                                /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                id: string;
+                                previewHeight?: number;
+                                /** @description Absolute URL of the JPEG preview (images only). */
+                                previewUrl?: string;
+                                previewWidth?: number;
+                                /** @description Absolute URL of the file. */
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            uid: string;
+                            username: string;
+                        };
+                        /** @description The author’s user id */
+                        authorId: number;
+                        /** Format: uuid */
+                        chatId: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        deletedAt?: string;
+                        /** @description The owner or admin who deleted the message; absent when its author did */
+                        deletedBy?: number;
+                        /** @description Recipients a device of whom confirmed receiving it */
+                        deliveredTo: number[];
+                        /** Format: date-time */
+                        editedAt?: string;
+                        fileExists?: boolean;
+                        /**
+                         * Format: uuid
+                         * @description A UUIDv7: time-ordered
+                         */
+                        id: string;
+                        /** @description true when an owner or admin deleted it (then deletedBy names them) */
+                        isDeletedByModerator?: boolean;
+                        isVisible: boolean;
+                        localId: string;
+                        /** @description Members the text mentions (@username, @all) */
+                        mentions: number[];
+                        previewExists?: boolean;
+                        /** @description In first-use order */
+                        reactions: {
+                            count: number;
+                            /** @description One emoji, or a :shortcode: */
+                            emoji: string;
+                            /** @description The caller is among those who reacted so */
+                            me: boolean;
+                        }[];
+                        readMarks: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            user: {
+                                about?: string;
+                                deviceSessions?: {
+                                    /** @description Only in the register and login answers. */
+                                    accessToken?: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    deviceInfo: {
+                                        id?: string;
+                                        model?: string;
+                                        name?: string;
+                                        token?: string;
+                                        transport?: string;
+                                    };
+                                    /** Format: uuid */
+                                    id: string;
+                                    ipAddress?: string;
+                                    /** Format: date-time */
+                                    updatedAt: string;
+                                }[];
+                                /** @description Only in the caller’s own UserInfo. */
+                                email?: string;
+                                id: number;
+                                /** @description true when the caller blocked this user (PUT /users/me/blocks/<id>); absent otherwise. */
+                                isBlocked?: boolean;
+                                /** @description true for a bot (an integration acting with API keys); absent otherwise. */
+                                isBot?: boolean;
+                                /** Format: date-time */
+                                lastSeen?: string;
+                                name: string;
+                                /** @description Newest first. */
+                                photos: {
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /** @description Bytes, as stored. */
+                                    fileSize: number;
+                                    /** @description The stored file’s extension, e.g. png. */
+                                    fileType: string;
+                                    /** @description The upload’s name without its extension: a UUID, or the File-Name given at upload. */
+                                    id: string;
+                                    previewHeight?: number;
+                                    /** @description Absolute URL of the JPEG preview (images only). */
+                                    previewUrl?: string;
+                                    previewWidth?: number;
+                                    /** @description Absolute URL of the file. */
+                                    url: string;
+                                }[];
+                                /** Format: uuid */
+                                uid: string;
+                                username: string;
+                            };
+                        }[];
+                        /** @description The message this one replies to */
+                        replyTo?: {
+                            authorId: number;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description False once deleted or hidden */
+                            isVisible: boolean;
+                            /** @description The first 200 characters (empty once deleted) */
+                            text: string;
+                        };
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
+                        seq: number;
+                        text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    }[];
                 };
             };
         };
@@ -23271,9 +24703,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     }[];
@@ -23613,9 +25062,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -24069,9 +25535,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -24188,6 +25671,103 @@ export interface operations {
                         title?: string;
                         /** @description Messages by others after the caller’s read mark (Parley addition) */
                         unreadCount: number;
+                    };
+                };
+            };
+        };
+    };
+    getChatsByIdRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What applies; null: messages are kept forever. */
+                        effectiveDays: number | null;
+                        /** @description The chat’s own retention in days; null: the server’s applies. */
+                        retentionDays: number | null;
+                    };
+                };
+            };
+        };
+    };
+    putChatsByIdRetention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Days to keep messages (at most the server’s MESSAGE_RETENTION_DAYS when set); null to follow the server. */
+                    retentionDays: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What applies; null: messages are kept forever. */
+                        effectiveDays: number | null;
+                        /** @description The chat’s own retention in days; null: the server’s applies. */
+                        retentionDays: number | null;
                     };
                 };
             };
@@ -24533,9 +26113,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -25033,9 +26630,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -25493,9 +27107,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -25996,9 +27627,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -26900,9 +28548,26 @@ export interface operations {
                                 /** @description The first 200 characters (empty once deleted) */
                                 text: string;
                             };
-                            /** @description Per chat, gap-free, increasing */
+                            /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                             seq: number;
                             text: string;
+                            /** @description The replies in this message’s thread; absent when it has none */
+                            thread?: {
+                                /** @description Replies, deleted ones not counted */
+                                count: number;
+                                /**
+                                 * Format: date-time
+                                 * @description When the newest reply was sent
+                                 */
+                                lastReplyAt: string;
+                                /** @description The replies’ authors (user ids), in the order of their first reply */
+                                participants: number[];
+                            };
+                            /**
+                             * Format: uuid
+                             * @description For a reply in a thread: the id of its root
+                             */
+                            threadId?: string;
                             /** Format: date-time */
                             updatedAt: string;
                         };
@@ -27254,9 +28919,26 @@ export interface operations {
                                     /** @description The first 200 characters (empty once deleted) */
                                     text: string;
                                 };
-                                /** @description Per chat, gap-free, increasing */
+                                /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                                 seq: number;
                                 text: string;
+                                /** @description The replies in this message’s thread; absent when it has none */
+                                thread?: {
+                                    /** @description Replies, deleted ones not counted */
+                                    count: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description When the newest reply was sent
+                                     */
+                                    lastReplyAt: string;
+                                    /** @description The replies’ authors (user ids), in the order of their first reply */
+                                    participants: number[];
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description For a reply in a thread: the id of its root
+                                 */
+                                threadId?: string;
                                 /** Format: date-time */
                                 updatedAt: string;
                             };
@@ -28929,6 +30611,101 @@ export interface operations {
             };
         };
     };
+    getUsersMeExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description JSON Lines (application/x-ndjson): one object a line, `type` first: export, profile, session, contact, chat, message, upload. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** @enum {string} */
+                        status: "running";
+                    };
+                };
+            };
+        };
+    };
+    postUsersMeExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Problem details: bad input, no or a wrong token, not allowed, not found, rate limited */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem details */
+            "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** @enum {string} */
+                        status: "running";
+                    };
+                };
+            };
+        };
+    };
     postUsersMeLogout: {
         parameters: {
             query?: never;
@@ -29175,9 +30952,26 @@ export interface operations {
                             /** @description The first 200 characters (empty once deleted) */
                             text: string;
                         };
-                        /** @description Per chat, gap-free, increasing */
+                        /** @description Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs) */
                         seq: number;
                         text: string;
+                        /** @description The replies in this message’s thread; absent when it has none */
+                        thread?: {
+                            /** @description Replies, deleted ones not counted */
+                            count: number;
+                            /**
+                             * Format: date-time
+                             * @description When the newest reply was sent
+                             */
+                            lastReplyAt: string;
+                            /** @description The replies’ authors (user ids), in the order of their first reply */
+                            participants: number[];
+                        };
+                        /**
+                         * Format: uuid
+                         * @description For a reply in a thread: the id of its root
+                         */
+                        threadId?: string;
                         /** Format: date-time */
                         updatedAt: string;
                     }[];

@@ -20,7 +20,7 @@ export interface PostgresSearchOptions {
 type MessageRow = Selectable<MessagesTable> & { score: number };
 
 const COLUMNS =
-  'm.id, m.uuid, m.chat_id, m.seq, m.author_id, m.local_id, m.text, m.is_visible, m.file_exists, m.preview_exists, m.created_at, m.updated_at, m.edited_at, m.deleted_at';
+  'm.id, m.uuid, m.chat_id, m.seq, m.author_id, m.local_id, m.text, m.is_visible, m.file_exists, m.preview_exists, m.created_at, m.updated_at, m.edited_at, m.deleted_at, m.reply_to_id, m.thread_id, m.has_thread, m.deleted_by';
 
 /** The search index over the store's pool (its search_path names the schema). */
 export function createPostgresSearchIndex(pool: pg.Pool, options: PostgresSearchOptions = {}): SearchIndex {

@@ -198,6 +198,17 @@ export function createChatsRepository(db: Kysely<Database>, kind: 'sqlite' | 'po
       const rows = await db.selectFrom('chat_members').select('user_id').where('chat_id', '=', chatId).where('is_member', '=', 1).execute();
       return rows.map((r) => Number(r.user_id));
     },
+    async memberIdsNamed(chatId, usernames) {
+      if (usernames.length === 0) return [];
+      const rows = await db
+        .selectFrom('users as u')
+        .innerJoin('chat_members as m', (j) => j.onRef('m.user_id', '=', 'u.id').on('m.chat_id', '=', chatId))
+        .select('u.id')
+        .where('u.username', 'in', usernames)
+        .where('m.is_member', '=', 1)
+        .execute();
+      return rows.map((r) => Number(r.id));
+    },
     async upsertMember(member) {
       const row = memberRow(member);
       const { chat_id: _c, user_id: _u, ...rest } = row;

@@ -33,7 +33,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
     signingKeys: createSigningKeysRepository(db),
     chats: createChatsRepository(db, kind),
     messages: createMessagesRepository(db),
-    messageExtras: createMessageExtrasRepository(db),
+    messageExtras: createMessageExtrasRepository(db, kind),
     contacts: createContactsRepository(db),
     events: createEventLogRepository(db, kind),
     settings: createSettingsRepository(db),

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { MessageExtrasRepository, ReactionRecord } from '../../ports/message-extras.js';
 import type { Database } from './schema.js';
 
@@ -13,7 +13,10 @@ const grouped = <K, V>(entries: Array<[K, V]>) => {
 };
 
 /** Reactions, edit history, pins, mentions and deliveries over Kysely; `db` may be a transaction. */
-export function createMessageExtrasRepository(db: Kysely<Database>): MessageExtrasRepository {
+export function createMessageExtrasRepository(db: Kysely<Database>, kind: 'sqlite' | 'postgres' = 'sqlite'): MessageExtrasRepository {
+  // Who used an emoji, in the order they did, as one text per emoji: a popular message's
+  // hundreds of rows would each become an object (three times the cost, measured on SQLite).
+  const usersInOrder = kind === 'postgres' ? sql<string>`string_agg(user_id::text, ',' order by id)` : sql<string>`group_concat(user_id, ',' order by id)`;
   return {
     async addReaction(messageId, userId, emoji, at) {
       const result = await db
@@ -32,6 +35,9 @@ export function createMessageExtrasRepository(db: Kysely<Database>): MessageExtr
         .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
+    async lockMessage(messageId) {
+      if (kind === 'postgres') await db.selectFrom('messages').select('id').where('id', '=', messageId).forUpdate().execute();
+    },
     async reactionEmoji(messageId) {
       const rows = await db.selectFrom('message_reactions').select('emoji').distinct().where('message_id', '=', messageId).execute();
       return rows.map((r) => r.emoji);
@@ -41,18 +47,17 @@ export function createMessageExtrasRepository(db: Kysely<Database>): MessageExtr
       if (messageIds.length === 0) return out;
       const rows = await db
         .selectFrom('message_reactions')
-        .select(['message_id', 'user_id', 'emoji'])
+        .select((eb) => ['message_id', 'emoji', usersInOrder.as('users'), eb.fn.min('id').as('first')])
         .where('message_id', 'in', messageIds)
-        .orderBy('id')
+        .groupBy(['message_id', 'emoji'])
+        // An emoji's first row is its first use.
+        .orderBy('first')
         .execute();
-      // Rows in id order: an emoji's first row is its first use.
       for (const row of rows) {
         const id = Number(row.message_id);
         let list = out.get(id);
         if (!list) out.set(id, (list = []));
-        const known = list.find((r) => r.emoji === row.emoji);
-        if (known) known.userIds.push(Number(row.user_id));
-        else list.push({ emoji: row.emoji, userIds: [Number(row.user_id)] });
+        list.push({ emoji: row.emoji, userIds: row.users.split(',').map(Number) });
       }
       return out;
     },

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { MessageRecord, MessagesRepository } from '../../ports/store.js';
+import type { MessageRecord, MessagesRepository, ThreadSummary } from '../../ports/store.js';
 import type { Database, MessagesTable } from './schema.js';
 import { asUniqueViolation } from './unique-violation.js';
 
@@ -27,6 +27,8 @@ export const toMessage = (row: Selectable<MessagesTable>): MessageRecord => ({
   deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
   replyToId: row.reply_to_id == null ? null : Number(row.reply_to_id),
   threadId: row.thread_id == null ? null : Number(row.thread_id),
+  // Absent from rows selected without it (a search adapter's own column list).
+  hasThread: row.has_thread == null ? undefined : Boolean(Number(row.has_thread)),
   deletedBy: row.deleted_by == null ? null : Number(row.deleted_by),
 });
 
@@ -78,7 +80,7 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
       return row && toMessage(row);
     },
     async listBefore(chatId, beforeSeq, count) {
-      let query = db.selectFrom('messages').selectAll().where('chat_id', '=', chatId);
+      let query = db.selectFrom('messages').selectAll().where('chat_id', '=', chatId).where('thread_id', 'is', null);
       if (beforeSeq !== null) query = query.where('seq', '<', beforeSeq);
       return (await query.orderBy('seq', 'desc').limit(count).execute()).map(toMessage);
     },
@@ -87,11 +89,49 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
         .selectFrom('messages')
         .selectAll()
         .where('chat_id', '=', chatId)
+        .where('thread_id', 'is', null)
         .where('seq', '>', afterSeq)
         .orderBy('seq', 'asc')
         .limit(count)
         .execute();
       return rows.map(toMessage);
+    },
+    async markThread(rootId) {
+      await db.updateTable('messages').set({ has_thread: 1 }).where('id', '=', rootId).where('has_thread', '=', 0).execute();
+    },
+    async listThread(rootId, beforeSeq, count) {
+      let query = db.selectFrom('messages').selectAll().where('thread_id', '=', rootId);
+      if (beforeSeq !== null) query = query.where('seq', '<', beforeSeq);
+      return (await query.orderBy('seq', 'desc').limit(count).execute()).map(toMessage);
+    },
+    async threadSummaries(rootIds) {
+      const out = new Map<number, ThreadSummary>();
+      if (rootIds.length === 0) return out;
+      // One row per (root, author) through the partial index on thread_id: a page of roots costs one query.
+      const rows = await db
+        .selectFrom('messages')
+        .select(({ fn }) => ['thread_id', 'author_id', fn.countAll<number>().as('n'), fn.max('created_at').as('last'), fn.min('seq').as('first')])
+        .where('thread_id', 'in', rootIds)
+        .where('deleted_at', 'is', null)
+        .groupBy(['thread_id', 'author_id'])
+        .execute();
+      const byRoot = new Map<number, Array<{ author: number; n: number; last: number; first: number }>>();
+      for (const row of rows) {
+        const root = Number(row.thread_id);
+        const entry = { author: Number(row.author_id), n: Number(row.n), last: Number(row.last), first: Number(row.first) };
+        const list = byRoot.get(root);
+        if (list) list.push(entry);
+        else byRoot.set(root, [entry]);
+      }
+      for (const [root, list] of byRoot) {
+        list.sort((x, y) => x.first - y.first);
+        out.set(root, {
+          count: list.reduce((sum, e) => sum + e.n, 0),
+          lastReplyAt: Math.max(...list.map((e) => e.last)),
+          participants: list.map((e) => e.author),
+        });
+      }
+      return out;
     },
     async latestOf(chatIds) {
       const latest = new Map<string, MessageRecord>();
@@ -107,7 +147,8 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
             '=',
             selectFrom('messages as n')
               .select(({ fn }) => fn.max('n.seq').as('s'))
-              .whereRef('n.chat_id', '=', 'm.chat_id'),
+              .whereRef('n.chat_id', '=', 'm.chat_id')
+              .where('n.thread_id', 'is', null),
           ),
         )
         .execute();
@@ -122,6 +163,7 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
         .where('seq', '>', afterSeq)
         .where('author_id', '!=', userId)
         .where('deleted_at', 'is', null)
+        .where('thread_id', 'is', null)
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },

@@ -18,6 +18,7 @@ import { oidcMigration } from './migration-0020-oidc.js';
 import { presenceMigration } from './migration-0021-presence.js';
 import { safetyMigration } from './migration-0022-safety.js';
 import { blocksRolesMigration } from './migration-0023-blocks-roles.js';
+import { threadsMigration } from './migration-0024-threads.js';
 
 export type { Dialect } from './dialect.js';
 import type { Dialect } from './dialect.js';
@@ -325,6 +326,7 @@ const migrations: Record<string, MigrationFactory> = {
   '0021_presence': presenceMigration,
   '0022_safety': (dialect) => safetyMigration(dialect),
   '0023_blocks_roles': blocksRolesMigration,
+  '0024_threads': threadsMigration,
 };
 
 /** The names of every migration, in order. */

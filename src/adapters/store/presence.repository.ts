@@ -73,12 +73,15 @@ export function createPresenceRepository(db: Kysely<Database>): PresenceReposito
       return Number(result.numUpdatedRows) > 0;
     },
     async audience(userId) {
+      // Users `userId` blocked (account-wide) do not see them.
       const { rows } = await sql<{ user_id: number | string }>`
         select m2.user_id from chat_members m1 join chat_members m2 on m2.chat_id = m1.chat_id
         where m1.user_id = ${userId} and m1.is_member = 1 and m2.is_member = 1 and m2.user_id <> ${userId}
         union
         select owner_id as user_id from contacts where user_id = ${userId} and owner_id <> ${userId}`.execute(db);
-      return users(rows);
+      const blocked = await db.selectFrom('user_blocks').select('blocked_id').where('blocker_id', '=', userId).execute();
+      const hidden = new Set(blocked.map((b) => Number(b.blocked_id)));
+      return users(rows).filter((id) => !hidden.has(id));
     },
     async visibleTo(viewerId, userIds) {
       if (userIds.length === 0) return [];
@@ -89,6 +92,9 @@ export function createPresenceRepository(db: Kysely<Database>): PresenceReposito
         union
         select user_id from contacts where owner_id = ${viewerId} and user_id in (${ids})`.execute(db);
       const seen = new Set(users(rows));
+      // Those who blocked the viewer are not seen by them.
+      const blockers = await db.selectFrom('user_blocks').select('blocker_id').where('blocked_id', '=', viewerId).where('blocker_id', 'in', userIds).execute();
+      for (const b of blockers) seen.delete(Number(b.blocker_id));
       if (userIds.includes(viewerId)) seen.add(viewerId);
       return userIds.filter((id) => seen.has(id));
     },

@@ -15,6 +15,8 @@ import type {
   ReportTarget,
   RetentionRepository,
 } from '../../ports/safety-records.js';
+import { toChat, toMember } from './chats.repository.js';
+import { toMessage } from './messages.repository.js';
 import type { Database, DataExportsTable, ReportsTable } from './schema.js';
 
 const num = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -192,6 +194,28 @@ export function createExportsRepository(db: Kysely<Database>): ExportsRepository
         .where('expires_at', '<=', now)
         .execute();
       return rows.map(toExport);
+    },
+    async chatsOf(userId) {
+      const members = await db.selectFrom('chat_members').selectAll().where('user_id', '=', userId).orderBy('added_at').execute();
+      if (members.length === 0) return [];
+      const chats = await db
+        .selectFrom('chats')
+        .selectAll()
+        .where(
+          'id',
+          'in',
+          members.map((m) => m.chat_id),
+        )
+        .execute();
+      const byId = new Map(chats.map((c) => [c.id, toChat(c)]));
+      return members.flatMap((m) => {
+        const chat = byId.get(m.chat_id);
+        return chat ? [{ chat, member: toMember(m) }] : [];
+      });
+    },
+    async messagesBy(authorId, afterId, limit) {
+      const rows = await db.selectFrom('messages').selectAll().where('author_id', '=', authorId).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+      return rows.map(toMessage);
     },
   };
 }

@@ -102,6 +102,8 @@ export interface MessagesTable {
   deleted_at: number | null;
   reply_to_id: number | null;
   thread_id: number | null;
+  /** 1 once the message had a thread reply (migration 0024); a hint for views. */
+  has_thread: Generated<number>;
   /** Added by 0023: the moderator who deleted the message; null when its author did (or it is not deleted). */
   deleted_by: Generated<number | null>;
 }

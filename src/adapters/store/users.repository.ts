@@ -120,6 +120,13 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
       await db.updateTable('users').set(values).where('id', '=', id).execute();
     },
     async delete(id) {
+      // The user's messages go with them; replies of others in their threads are not theirs and
+      // stay, moved into the main history (a thread reply without its root would be unreachable).
+      await db
+        .updateTable('messages')
+        .set({ thread_id: null })
+        .where('thread_id', 'in', db.selectFrom('messages').select('id').where('author_id', '=', id))
+        .execute();
       const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },

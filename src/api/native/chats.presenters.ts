@@ -34,6 +34,8 @@ export function presentMessage(view: MessageView, publicUrl: string, viewerId?: 
     readMarks: view.readMarks.map((r) => ({ id: r.id, user: presentMember(r.user, publicUrl), createdAt: iso(r.createdAt) })),
     reactions: (view.reactions ?? []).map((r) => ({ emoji: r.emoji, count: r.userIds.length, me: viewerId !== undefined && r.userIds.includes(viewerId) })),
     replyTo: view.replyTo,
+    threadId: view.threadId,
+    thread: view.thread && { count: view.thread.count, lastReplyAt: iso(view.thread.lastReplyAt), participants: view.thread.participants },
     mentions: view.mentions ?? [],
     deliveredTo: view.deliveredTo ?? [],
   });

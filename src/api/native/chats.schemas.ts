@@ -46,9 +46,18 @@ export const ReplyTo = Type.Object(
   { description: 'The message this one replies to' },
 );
 
+export const ThreadSummary = Type.Object(
+  {
+    count: Type.Integer({ minimum: 1, description: 'Replies, deleted ones not counted' }),
+    lastReplyAt: Type.String({ format: 'date-time', description: 'When the newest reply was sent' }),
+    participants: Type.Array(Type.Integer(), { description: 'The replies’ authors (user ids), in the order of their first reply' }),
+  },
+  { description: 'The replies in this message’s thread; absent when it has none' },
+);
+
 export const MessageInfo = Type.Object({
   id: Type.String({ format: 'uuid', description: 'A UUIDv7: time-ordered' }),
-  seq: Type.Integer({ description: 'Per chat, gap-free, increasing' }),
+  seq: Type.Integer({ description: 'Per chat, gap-free, increasing (thread replies take seqs of the chat too, so the main history skips theirs)' }),
   localId: Type.String(),
   chatId: Type.String({ format: 'uuid' }),
   authorId: Type.Integer({ description: 'The author’s user id' }),
@@ -67,6 +76,8 @@ export const MessageInfo = Type.Object({
   readMarks: Type.Array(ReadMark),
   reactions: Type.Array(Reaction, { description: 'In first-use order' }),
   replyTo: Type.Optional(ReplyTo),
+  threadId: Type.Optional(Type.String({ format: 'uuid', description: 'For a reply in a thread: the id of its root' })),
+  thread: Type.Optional(ThreadSummary),
   mentions: Type.Array(Type.Integer(), { description: 'Members the text mentions (@username, @all)' }),
   deliveredTo: Type.Array(Type.Integer(), { description: 'Recipients a device of whom confirmed receiving it' }),
 });
@@ -137,6 +148,12 @@ export const SendBody = Type.Object({
   text: Type.Optional(Type.String({ description: 'Up to 2048 bytes (UTF-8); required without an attachment' })),
   isVisible: Type.Optional(Type.Boolean()),
   replyTo: Type.Optional(Type.String({ format: 'uuid', description: 'The id of the message of this chat this one replies to' })),
+  threadId: Type.Optional(
+    Type.String({
+      format: 'uuid',
+      description: 'Reply in the thread of this main-history message of the chat (its root); the reply stays out of the main history',
+    }),
+  ),
   attachment: Type.Optional(
     Type.Object(
       {

@@ -22,6 +22,7 @@ import { oidcRoutes } from './oidc.routes.js';
 import { API_PREFIX, type NativeOptions } from './options.js';
 import { photosRoutes } from './photos.routes.js';
 import { presenceRoutes } from './presence.routes.js';
+import { privacyRoutes } from './privacy.routes.js';
 import { problemDetails } from './problem.js';
 import { searchRoutes } from './search.routes.js';
 import { twoFactorRoutes } from './two-factor.routes.js';
@@ -54,6 +55,7 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
         await scope.register(searchRoutes, options);
         await scope.register(adminRoutes, options);
         await scope.register(moderationRoutes, options);
+        await scope.register(privacyRoutes, options);
         await scope.register(webhooksRoutes, options);
         await scope.register(botsRoutes, options);
         await scope.register(incomingHooksRoutes, options);

@@ -1,11 +1,11 @@
-/** The native CHATS API, what hangs off messages (issue 19): reactions, edit history, mentions, pins. */
+/** The native CHATS API, what hangs off messages (issue 19): reactions, edit history, threads, mentions, pins. */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { presentChat, presentMessage } from './chats.presenters.js';
 import * as S from './chats.schemas.js';
-import { mentionsPage } from './message-pages.js';
+import { mentionsPage, threadPage } from './message-pages.js';
 import { iso } from './users.presenters.js';
 
 const tags = ['messages'];
@@ -38,6 +38,18 @@ export async function messageExtrasRoutes(parent: FastifyInstance, { core, publi
     },
     async (req) =>
       (await core.messages.editHistory(req.auth.user, req.params.id, req.params.messageId)).map((e) => ({ text: e.text, editedAt: iso(e.editedAt) })),
+  );
+
+  app.get(
+    '/chats/:id/messages/:messageId/thread',
+    {
+      config: session,
+      schema: { tags, summary: 'The replies in a message’s thread, newest first', params: S.MessageParams, querystring: S.HistoryQuery, response: many },
+    },
+    async (req, reply) =>
+      (await threadPage(core, req, reply, req.auth.user, req.params.id, req.params.messageId, req.query)).map((view) =>
+        presentMessage(view, publicUrl, req.auth.user.id),
+      ),
   );
 
   app.get(

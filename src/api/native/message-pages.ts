@@ -57,3 +57,26 @@ export async function mentionsPage(
   if (last && views.length >= query.count) setLinks(reply, [{ rel: 'next', url: pageUrl(request, encodeCursor('mentions', [last.message.uuid]), REPLACED) }]);
   return views;
 }
+
+/**
+ * A page of a message's thread, newest first, `Link: rel="next"` (older replies) after a full
+ * page. The cursor holds the root's id and the last reply's, so it only pages its own thread.
+ */
+export async function threadPage(
+  core: Core,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  actor: Profile,
+  chatId: string,
+  rootId: string,
+  query: { count: number; before?: string | undefined; cursor?: string | undefined },
+): Promise<MessageView[]> {
+  const position = decodeCursor('thread', query.cursor, ['string', 'string']);
+  if (position && String(position[0]) !== rootId.toLowerCase()) throw invalid([{ name: 'cursor', reason: 'is a cursor of another thread' }]);
+  const views = await core.threads.listThread(actor, chatId, rootId, query.count, position ? String(position[1]) : query.before);
+  const last = views.at(-1);
+  if (last && views.length >= query.count) {
+    setLinks(reply, [{ rel: 'next', url: pageUrl(request, encodeCursor('thread', [rootId.toLowerCase(), last.message.uuid]), REPLACED) }]);
+  }
+  return views;
+}
