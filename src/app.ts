@@ -352,7 +352,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.corsOrigins.length > 0) {
     await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins });
   }
-  await registerDocs(app, config.publicUrl);
+  await registerDocs(
+    app,
+    config.publicUrl,
+    families.flatMap((family) => (family.socketDocs ? [family.socketDocs()] : [])),
+  );
   await app.register(systemRoutes, { core, failureWindowMs: config.faults.readyzFailureSeconds * 1000 });
   if (prometheus) await app.register(metricsRoutes, { exposition: prometheus, token: config.metrics.token });
   await app.register(websocket, {

@@ -1,115 +1,80 @@
 /**
- * `ParleyClient`: the native REST API, typed from the server's OpenAPI document. Holds the
- * access token after `register`/`login`; `socket()` opens the real-time connection.
+ * `ParleyClient`: every operation of Parley's HTTP APIs, typed from the server's OpenAPI
+ * document, and its sockets. The native API is on the client itself (users, chats, messages,
+ * contacts, search, files), the administration routes on `client.admin`, the V-app API on
+ * `client.vapp`, the rooms API on `client.rooms`. Each method's JSDoc names the operationIds it
+ * calls (`@operation`), which test/client.coverage.test.ts checks against `/openapi.json`.
+ *
+ * The native family is served again under `/api/…` (`apiGetUsersMe` … in `/openapi.json`,
+ * `x-parley-alias-of` naming the root operation): `new ParleyClient({baseUrl: origin + '/api'})`
+ * calls those.
  */
-import { ChatsApi } from './chats.js';
+import { AdminApi } from './admin.js';
+import type { ClientOptions } from './core.js';
+import { RoomsApi } from './rooms-api.js';
 import { RoomSocket, type RoomMessage, type RoomSocketOptions } from './rooms.js';
 import { ParleySocket, type SocketOptions } from './socket.js';
-import { seg, type Ok } from './core.js';
-import type { RawBody } from './http.js';
-import type * as T from './types.js';
+import type { Answer } from './types.js';
+import { UsersApi } from './users.js';
+import { VappApi } from './vapp.js';
 
-/** A typed client for Parley's native API: `new ParleyClient({baseUrl})`, then `login`. */
-export class ParleyClient extends ChatsApi {
-  // Accounts ---------------------------------------------------------------------------
+/** A typed client for Parley: `new ParleyClient({baseUrl})`, then `login`. */
+export class ParleyClient extends UsersApi {
+  /** The administration routes (an administrator's token). */
+  readonly admin: AdminApi;
+  /** The V-app API (`/vapp`), with its own token. */
+  readonly vapp: VappApi;
+  /** The rooms API's HTTP routes (`/api/v1`). */
+  readonly rooms: RoomsApi;
 
-  /** `POST /users`: creates the account and keeps its token. */
-  async register(body: T.RegisterBody): Promise<T.AuthAnswer> {
-    const answer = await this.request<T.AuthAnswer>('/users', { body, anonymous: true });
-    this.token = answer.token;
-    return answer;
-  }
-
-  /** `POST /users/login` with `{username | email, password}`; keeps the token. */
-  async login(body: T.LoginBody): Promise<T.AuthAnswer> {
-    const answer = await this.request<T.AuthAnswer>('/users/login', { body, anonymous: true });
-    this.token = answer.token;
-    return answer;
+  constructor(options: ClientOptions) {
+    super(options);
+    this.admin = new AdminApi(this);
+    this.vapp = new VappApi(this);
+    this.rooms = new RoomsApi(this);
   }
 
-  /** `POST /users/me/logout`: the token stops working; it is forgotten here too. */
-  async logout(): Promise<void> {
-    await this.request<Ok>('/users/me/logout', { method: 'POST' });
-    this.token = undefined;
-  }
-
-  // Users ------------------------------------------------------------------------------
-
-  /** `GET /users/me`: the caller, with device sessions. */
-  me(): Promise<T.MeInfo> {
-    return this.request('/users/me');
-  }
-  /** `GET /users/<id>`. */
-  getUser(userId: number): Promise<T.UserInfo> {
-    return this.request(`/users/${seg(userId)}`);
-  }
-  /** `GET /users?s=`: users whose name or username contains `s`. */
-  searchUsers(s: string, page: { limit?: number; offset?: number } = {}): Promise<T.UserInfo[]> {
-    return this.request('/users', { query: { s, ...page } });
-  }
-  /** `PUT /users/me {name?, about?}`. */
-  async updateMe(body: T.UpdateMeBody): Promise<void> {
-    await this.request<Ok>('/users/me', { method: 'PUT', body });
-  }
-  /** `PUT /users/me/blocks/<userId>`: they can no longer open a chat with you, add you or write to you. */
-  async blockUser(userId: number): Promise<void> {
-    await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: 'PUT' });
-  }
-  /** `DELETE /users/me/blocks/<userId>`. */
-  async unblockUser(userId: number): Promise<void> {
-    await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: 'DELETE' });
-  }
-  /** `GET /users/me/blocks`: the users you blocked, newest block first. */
-  blockedUsers(): Promise<T.UserInfo[]> {
-    return this.request('/users/me/blocks');
-  }
-  /** `GET /users/me/presence`: the status the caller chose and how others see it. */
-  myPresence(): Promise<T.OwnPresence> {
-    return this.request('/users/me/presence');
-  }
-  /** `PUT /users/me/presence {status}`: `online` (automatic), `away`, `dnd` or `invisible` (looks offline). */
-  setPresence(status: T.PresenceSetting): Promise<T.OwnPresence> {
-    return this.request('/users/me/presence', { method: 'PUT', body: { status } });
-  }
-  /** `GET /users/presence?ids=`: the presence of those users the caller sees (others are left out). */
-  presenceOf(userIds: number[]): Promise<T.PresenceInfo[]> {
-    return this.request('/users/presence', { query: { ids: userIds.join(',') } });
-  }
-
-  // Files and photos -------------------------------------------------------------------
+  // System -----------------------------------------------------------------------------
 
   /**
-   * `POST /uploads` with the raw bytes. `contentType` is a MIME type or a bare extension;
-   * the answer's `name` without its extension is the media id to attach.
+   * `GET /healthz`: true once the server is up.
+   * @operation getHealthz
    */
-  upload(bytes: RawBody, options: { contentType?: string; fileName?: string } = {}): Promise<T.UploadAnswer & { id: string }> {
-    const headers: Record<string, string> = { 'content-type': options.contentType ?? 'application/octet-stream' };
-    if (options.fileName) headers['file-name'] = options.fileName;
-    return this.request<T.UploadAnswer>('/uploads', { method: 'POST', raw: bytes, headers }).then((a) => ({
-      ...a,
-      id: a.name.replace(/\.[^.]*$/, ''),
-    }));
+  async health(): Promise<boolean> {
+    return (await this.requestRaw('/healthz', { anonymous: true })).ok;
   }
-  /** `POST /users/me/photos`: an upload of the caller's becomes the newest photo. */
-  async addPhoto(mediaId: string): Promise<void> {
-    await this.request<Ok>('/users/me/photos', { body: { photo: { id: mediaId } } });
+  /**
+   * `GET /readyz`: the readiness checks (throws `ParleyError` 503 when not ready).
+   * @operation getReadyz
+   */
+  ready(): Promise<Answer<'/readyz', 'get'>> {
+    return this.request('/readyz', { anonymous: true });
   }
-  /** `DELETE /users/me/photos/<id>`. */
-  async deletePhoto(mediaId: string): Promise<void> {
-    await this.request<Ok>(`/users/me/photos/${seg(mediaId)}`, { method: 'DELETE' });
+  /**
+   * `GET /.well-known/jwks.json`: the public keys that verify access tokens.
+   * @operation getWellKnownJwksJson
+   */
+  jwks(): Promise<{ keys: (Record<string, unknown> & { kid?: string; kty: string })[] }> {
+    return this.request('/.well-known/jwks.json', { anonymous: true });
+  }
+  /**
+   * `GET /metrics`: Prometheus text; `metricsToken` when the server sets `METRICS_TOKEN`.
+   * @operation getMetrics
+   */
+  async metrics(metricsToken?: string): Promise<string> {
+    return (await this.requestRaw('/metrics', metricsToken ? { token: metricsToken } : { anonymous: true })).text();
   }
 
   // Real time --------------------------------------------------------------------------
 
-  /** Opens the native socket (`/ws`), reconnecting with backoff and resuming from its cursor. */
+  /** Opens the native socket (`/ws`), reconnecting with backoff and resuming from its cursor (see `/asyncapi.json`). */
   socket(options: Partial<SocketOptions> = {}): ParleySocket {
     return new ParleySocket({ url: `${this.wsBase}/ws`, token: () => this.token, ...options, WebSocket: this.webSocket(options.WebSocket) });
   }
 
-  /** `GET /api/v1/messages?room=`: a room's messages, newest first (rooms API). */
-  async roomMessages(room: string, page: { count?: number; before?: number } = {}): Promise<RoomMessage[]> {
-    const answer = await this.request<{ data: RoomMessage[] }>('/api/v1/messages', { query: { room, ...page } });
-    return answer.data;
+  /** `GET /api/v1/messages?room=`: a room's messages, newest first (as `client.rooms.messages`). */
+  roomMessages(room: string, page: { count?: number; before?: number } = {}): Promise<RoomMessage[]> {
+    return this.rooms.messages(room, page);
   }
 
   /** Joins a public room (rooms API socket) as this user, or read-only without a token. */

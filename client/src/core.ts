@@ -1,5 +1,5 @@
 /** What every part of the client shares: the base URL, the token, fetch and WebSocket. */
-import { send, type Fetch, type RequestOptions } from './http.js';
+import { linkOf, send, sendRaw, type Fetch, type RequestOptions } from './http.js';
 import type { WebSocketConstructor } from './websocket.js';
 
 export interface ClientOptions {
@@ -37,9 +37,41 @@ export class ClientCore {
     this.WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
   }
 
-  /** Any native route, with the token; throws `ParleyError` on a non-2xx answer. */
+  /** Any route, with the token; throws `ParleyError` (or the family's subclass) on a non-2xx answer. */
   request<R>(path: string, options?: RequestOptions): Promise<R> {
     return send<R>(this.fetchFn, this.baseUrl, this.token, path, options);
+  }
+
+  /** Any route, the raw `Response` (downloads, text); throws like `request`. */
+  requestRaw(path: string, options?: RequestOptions): Promise<Response> {
+    return sendRaw(this.fetchFn, this.baseUrl, this.token, path, options);
+  }
+
+  /**
+   * The pages of a list: the first with `options`, then each `Link: <…>; rel="next"` (or `rel`)
+   * until there is none. `pick` turns a body into its items (default: the body is the array).
+   *
+   * @example
+   * for await (const page of client.pages<ChatInfo>('/chats', { query: { limit: 20 } })) show(page);
+   */
+  async *pages<T>(path: string, options: RequestOptions = {}, pick: (body: unknown) => T[] = (body) => body as T[], rel = 'next'): AsyncGenerator<T[]> {
+    let next: string | undefined = path;
+    let first = true;
+    while (next !== undefined) {
+      const res = await this.requestRaw(first ? path : this.pathOf(next), first ? options : { ...options, query: undefined });
+      first = false;
+      const text = await res.text();
+      yield pick(text ? JSON.parse(text) : []);
+      next = linkOf(res.headers.get('link'), rel);
+    }
+  }
+
+  /** A `Link` target (path-absolute, as the server sends it) as a path under the base URL. */
+  protected pathOf(link: string): string {
+    const url = new URL(link, `${this.baseUrl}/`);
+    const basePath = new URL(this.baseUrl).pathname.replace(/\/$/, '');
+    const path = basePath && url.pathname.startsWith(`${basePath}/`) ? url.pathname.slice(basePath.length) : url.pathname;
+    return path + url.search;
   }
 
   /** The WebSocket constructor, or a clear error when there is none. */

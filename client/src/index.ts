@@ -5,7 +5,10 @@
 export { ParleyClient } from './client.js';
 export type { ClientOptions } from './core.js';
 export { newLocalId } from './chats.js';
-export { ParleyError, type InvalidParameter, type Fetch, type RawBody, type RequestOptions } from './http.js';
+export { ParleyError, VappError, RoomsError, linkOf, type Family, type InvalidParameter, type Fetch, type RawBody, type RequestOptions } from './http.js';
+export { AdminApi, type AdminUser, type AdminSession, type Webhook, type WebhookDelivery, type ApiKeyInfo, type IncomingHook } from './admin.js';
+export { VappApi, type VappUser, type VappSession, type VappConversation, type VappConversationSummary, type VappImage } from './vapp.js';
+export { RoomsApi, type RoomInfo, type RoomsUser } from './rooms-api.js';
 export {
   ParleySocket,
   type Ack,

@@ -4,6 +4,7 @@
  * are replayed; frames at or below the cursor are dropped, so none is seen twice.
  */
 import { ReconnectingSocket, type LifecycleEvents, type ReconnectingOptions } from './reconnecting.js';
+import type { NativeActionName, NativeEventName } from './generated/asyncapi.js';
 import type { ChatInfo, MessageInfo, PresenceInfo, UserInfo } from './types.js';
 
 export type { WebSocketConstructor, WebSocketLike } from './websocket.js';
@@ -41,11 +42,13 @@ export interface ServerEvents {
   message: MessageInfo;
   messageUpdate: MessageInfo;
   messageRead: MessageInfo;
+  /** A device of another member received the caller's message. */
+  messageDelivered: { chatId: string; messageId: string; userId: number };
   chatUpdate: SocketChatInfo;
   addedUsers: SocketChatInfo;
   removedUsers: SocketChatInfo;
   chatCleared: { chatId: string };
-  chatDeleted: { chatId: string };
+  chatDeleted: { chatId: string; id: string };
   userUpdate: UserInfo;
   auxiliary: AuxiliaryPayload;
   /** A user the caller sees changed presence (volatile: no cursor, not replayed; snapshot with `presenceOf`). */
@@ -72,7 +75,15 @@ export interface SocketEvents extends ServerEvents, LifecycleEvents {
 export type SocketAction =
   | { action: 'send'; chatId: string; localId: string; text?: string; attachment?: { id?: string; fileType: string; fileSize: number } }
   | { action: 'read'; chatId: string; messageId: string }
+  | { action: 'delivered'; chatId: string; messageId: string }
   | { action: 'notify'; chatId: string; name: string; text?: string; data?: unknown };
+
+// The socket's names are the AsyncAPI document's (/asyncapi.json, generated/asyncapi.ts): these fail to compile when they differ.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const eventsMatch: Same<keyof ServerEvents, NativeEventName> = true;
+const actionsMatch: Same<SocketAction['action'], NativeActionName> = true;
+void eventsMatch;
+void actionsMatch;
 
 export interface SocketOptions extends ReconnectingOptions {
   /** `ws://host/ws`. */

@@ -7,6 +7,10 @@ import type { paths } from './generated/openapi.js';
 type Json<T> = T extends { content: { 'application/json': infer R } } ? R : never;
 /** The 200 answer of `method path`. */
 export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: { 200: infer R } } ? Json<R> : never;
+/** The answer of `method path` with status `S` (e.g. 201). */
+export type AnswerWith<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends { responses: { [K in S]: infer R } }
+  ? Json<R>
+  : never;
 /** The JSON body of `method path`. */
 export type BodyOf<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
 /** The query of `method path`. */
@@ -54,3 +58,7 @@ export type MediaRef = NonNullable<SendMessageBody['attachment']>;
 export type ChatRole = BodyOf<'/chats/{id}/users/{userId}/role', 'put'>['role'];
 /** A ban in a group: who, by whom, since when. */
 export type BanInfo = Answer<'/chats/{id}/bans', 'get'>[number];
+/** A chat's retention: its own days (null: the server's) and what applies (null: kept forever). */
+export type RetentionInfo = Answer<'/chats/{id}/retention', 'get'>;
+/** A data export that is running. */
+export type ExportStatus = AnswerWith<'/users/me/export', 'post', 202>;

@@ -323,6 +323,15 @@ export function createMessagesService(deps: {
       return buildMessageViews(store, chat.id, messages);
     },
 
+    /** Newest first: the `count` (≤ 200) messages next after the message `after`, towards the newest (paging forwards). */
+    async listMessagesAfter(actor: Profile, chatId: string, count: number, after: string): Promise<MessageView[]> {
+      const { chat, member } = await requireMembership(store, chatId, actor.id);
+      refuseBlockedMember(member, 'read the history');
+      const afterSeq = (await resolve(chat.id, after)).seq;
+      const messages = await store.messages.listAfter(chat.id, afterSeq, Math.min(count, HISTORY_MAX));
+      return buildMessageViews(store, chat.id, messages.reverse());
+    },
+
     /**
      * The author erases the content; a tombstone with deletedAt stays in the history. In a group
      * the owner or an admin may delete anyone's message: the tombstone then names them

@@ -26,6 +26,15 @@ export function createUsersService(deps: { store: Store; bus: Bus; events: ChatE
       return store.users.search({ query: query.trim(), limit: Math.min(limit, SEARCH_LIMIT_MAX), offset });
     },
 
+    /** `searchUsers`, each user with its rank; by keyset when `after` (the rank and id of a page's last user) is given. */
+    searchUsersRanked(
+      query: string,
+      limit: number,
+      page: { offset: number; after?: { rank: number; id: number } | undefined },
+    ): Promise<{ user: UserRecord; rank: number }[]> {
+      return store.users.searchRanked({ query: query.trim(), limit: Math.min(limit, SEARCH_LIMIT_MAX), ...page });
+    },
+
     /** All users, newest first, `count` at a time below the cursor `before` (upstream's GET /users/all). */
     listUsers(before: number | undefined, count: number): Promise<UserRecord[]> {
       return store.users.newest({ before, limit: Math.min(count, SEARCH_LIMIT_MAX) });

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { declareAuth, useRouteAuth, type RouteAuth, type RouteAuthOptions } from './route-auth.js';
+import type { SocketDocs } from './socket-docs.js';
 import { useWireFormat, type WireFormat } from './wire-format.js';
 
 export interface Family {
@@ -26,6 +27,8 @@ export interface Family {
    * code checks it before the upgrade, after the Origin.
    */
   sockets?: { auth: RouteAuth; routes: FastifyPluginAsync };
+  /** Its sockets' part of the AsyncAPI document at `/asyncapi.json`. */
+  socketDocs?: () => SocketDocs;
 }
 
 /**

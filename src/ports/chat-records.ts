@@ -152,6 +152,11 @@ export interface MessagesRepository {
    * (all when null). Thread replies are left out (see `listThread`).
    */
   listBefore(chatId: string, beforeSeq: number | null, count: number): Promise<MessageRecord[]>;
+  /**
+   * The main history, oldest first: up to `count` messages of the chat with seq > `afterSeq`
+   * (paging towards the newest). Thread replies are left out, as in `listBefore`.
+   */
+  listAfter(chatId: string, afterSeq: number, count: number): Promise<MessageRecord[]>;
   /** Marks `rootId` as having a thread (in the reply's transaction). */
   markThread(rootId: number): Promise<void>;
   /** Newest first: up to `count` replies in the thread of root `rootId` with seq < `beforeSeq` (all when null). */

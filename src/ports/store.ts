@@ -113,6 +113,8 @@ export interface UserSearch {
   query: string;
   limit: number;
   offset: number;
+  /** Only users ranked after this place (a cursor: the rank and id of the last user of the page before). */
+  after?: { rank: number; id: number } | undefined;
 }
 
 export interface UsersRepository {
@@ -124,6 +126,8 @@ export interface UsersRepository {
   findByUsername(username: string): Promise<UserRecord | undefined>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
   search(search: UserSearch): Promise<UserRecord[]>;
+  /** `search`, each user with its rank (0 the exact username, 1 a username prefix, 2 a name prefix, 3 the rest), for a cursor. */
+  searchRanked(search: UserSearch): Promise<{ user: UserRecord; rank: number }[]>;
   /**
    * Newest first (id descending): up to `limit` users, only ids below `before` when given (a
    * cursor), and with `query` only those whose name, username or email contains it (any case).

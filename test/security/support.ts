@@ -57,6 +57,8 @@ export const PUBLIC_ROUTES = [
   'GET /docs/json',
   'GET /docs/yaml',
   'GET /openapi.json',
+  // Issue 25: the sockets' AsyncAPI document, public as /openapi.json is.
+  'GET /asyncapi.json',
   'GET /healthz',
   'GET /readyz',
   'GET /.well-known/jwks.json',

@@ -84,6 +84,18 @@ export function createMessagesRepository(db: Kysely<Database>): MessagesReposito
       if (beforeSeq !== null) query = query.where('seq', '<', beforeSeq);
       return (await query.orderBy('seq', 'desc').limit(count).execute()).map(toMessage);
     },
+    async listAfter(chatId, afterSeq, count) {
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('chat_id', '=', chatId)
+        .where('thread_id', 'is', null)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq', 'asc')
+        .limit(count)
+        .execute();
+      return rows.map(toMessage);
+    },
     async markThread(rootId) {
       await db.updateTable('messages').set({ has_thread: 1 }).where('id', '=', rootId).where('has_thread', '=', 0).execute();
     },

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { NewUser, UserRecord, UsersRepository } from '../../ports/store.js';
+import type { NewUser, UserRecord, UserSearch, UsersRepository } from '../../ports/store.js';
 import type { Database, UsersTable } from './schema.js';
 import { asUniqueViolation } from './unique-violation.js';
 
@@ -27,6 +27,22 @@ const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, 
 
 /** Users over Kysely; `db` may be a transaction. */
 export function createUsersRepository(db: Kysely<Database>): UsersRepository {
+  /** Users matching `query`, ranked: the exact username, then usernames and names starting with the query, then the rest; by id within a rank. */
+  async function ranked({ query, limit, offset, after }: UserSearch) {
+    const pattern = likePattern(query);
+    const prefixPattern = pattern.slice(1); // "query%"
+    const rank = sql<number>`case when username = ${query.toLowerCase()} then 0 when username like ${prefixPattern} escape '\\' then 1 when lower(display_name) like ${prefixPattern} escape '\\' then 2 else 3 end`;
+    let select = db
+      .selectFrom('users')
+      .selectAll()
+      .select(rank.as('search_rank'))
+      // SQLite has no default LIKE escape character; name it for both engines.
+      .where(sql<boolean>`(lower(display_name) like ${pattern} escape '\\' or username like ${pattern} escape '\\')`);
+    if (after) select = select.where(sql<boolean>`(${rank} > ${after.rank} or (${rank} = ${after.rank} and id > ${after.id}))`);
+    const rows = await select.orderBy(rank).orderBy('id').limit(limit).offset(offset).execute();
+    return rows.map((row) => ({ user: toUserRecord(row), rank: Number(row.search_rank) }));
+  }
+
   return {
     async insert(user: NewUser) {
       try {
@@ -75,24 +91,10 @@ export function createUsersRepository(db: Kysely<Database>): UsersRepository {
       const row = await db.selectFrom('users').selectAll().where('email_key', '=', email.toLowerCase()).executeTakeFirst();
       return row && toUserRecord(row);
     },
-    async search({ query, limit, offset }) {
-      const pattern = likePattern(query);
-      const prefixPattern = pattern.slice(1); // "query%"
-      const rows = await db
-        .selectFrom('users')
-        .selectAll()
-        // SQLite has no default LIKE escape character; name it for both engines.
-        .where(sql<boolean>`(lower(display_name) like ${pattern} escape '\\' or username like ${pattern} escape '\\')`)
-        // Ranked: the exact username, then usernames and names starting with the query, then the rest.
-        .orderBy(
-          sql`case when username = ${query.toLowerCase()} then 0 when username like ${prefixPattern} escape '\\' then 1 when lower(display_name) like ${prefixPattern} escape '\\' then 2 else 3 end`,
-        )
-        .orderBy('id')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toUserRecord);
+    async search(search) {
+      return (await ranked(search)).map((r) => r.user);
     },
+    searchRanked: (search) => ranked(search),
     async newest({ before, limit, query: text }) {
       let query = db.selectFrom('users').selectAll();
       if (before !== undefined) query = query.where('id', '<', before);

@@ -10,6 +10,7 @@ import * as S from './admin.schemas.js';
 import type { NativeOptions } from './options.js';
 import { compact, iso, presentSession } from './users.presenters.js';
 import { DeviceSession, Ok } from './users.schemas.js';
+import { PageQuery, pageOf, pageUrl, setLinks } from '../../edge/paging.js';
 
 const tags = ['admin'];
 
@@ -54,8 +55,9 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
         response: { 200: S.UsersPage },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const page = await admin.listUsers({ query: req.query.q, cursor: req.query.cursor, limit: req.query.limit });
+      if (page.nextCursor) setLinks(reply, [{ rel: 'next', url: pageUrl(req, String(page.nextCursor)) }]);
       return {
         users: page.users.map(({ user, sessions }) => ({ ...presentAdminUser(user), disabled: user.disabledAt !== null, sessions })),
         nextCursor: page.nextCursor ?? null,
@@ -106,9 +108,21 @@ export async function adminRoutes(parent: FastifyInstance, { core }: NativeOptio
     '/admin/users/:user/sessions',
     {
       config: adminOnly,
-      schema: { tags, summary: 'The account’s device sessions (never their tokens)', params: S.UserParams, response: { 200: Type.Array(DeviceSession) } },
+      schema: {
+        tags,
+        summary: 'The account’s device sessions (never their tokens)',
+        params: S.UserParams,
+        querystring: PageQuery(),
+        response: { 200: Type.Array(DeviceSession) },
+      },
     },
-    async (req) => (await admin.listSessions(req.params.user)).sessions.map((s) => presentSession(s)),
+    async (req, reply) =>
+      pageOf(req, reply, (await admin.listSessions(req.params.user)).sessions, {
+        list: 'sessions',
+        key: (s) => [s.createdAt, s.id],
+        shape: ['number', 'string'],
+        query: req.query,
+      }).map((s) => presentSession(s)),
   );
 
   app.delete(

@@ -7,6 +7,7 @@ import { presentChat, presentMember } from './chats.presenters.js';
 import * as S from './chats.schemas.js';
 import { iso } from './users.presenters.js';
 import { Ok, UserIdParams, UserInfo } from './users.schemas.js';
+import { PageQuery, pageOf } from '../../edge/paging.js';
 
 const session = { auth: 'session' } as const;
 
@@ -90,10 +91,21 @@ export async function blocksRolesRoutes(parent: FastifyInstance, { core, publicU
     '/chats/:id/bans',
     {
       config: session,
-      schema: { tags: chats, summary: 'The group’s bans, newest first (owner or admin)', params: S.ChatParams, response: { 200: Type.Array(BanInfo) } },
+      schema: {
+        tags: chats,
+        summary: 'The group’s bans, newest first (owner or admin)',
+        params: S.ChatParams,
+        querystring: PageQuery(),
+        response: { 200: Type.Array(BanInfo) },
+      },
     },
-    async (req) =>
-      (await core.chatModeration.listBans(req.auth.user, req.params.id)).map((b) => ({
+    async (req, reply) =>
+      pageOf(req, reply, await core.chatModeration.listBans(req.auth.user, req.params.id), {
+        list: 'bans',
+        key: (b) => [-b.createdAt, b.user.id],
+        shape: ['number', 'number'],
+        query: req.query,
+      }).map((b) => ({
         user: presentMember(b.user, publicUrl),
         ...(b.bannedBy === null ? {} : { bannedBy: b.bannedBy }),
         createdAt: iso(b.createdAt),

@@ -13,6 +13,7 @@ import { AdminUser } from './admin.schemas.js';
 import type { NativeOptions } from './options.js';
 import { Ok } from './users.schemas.js';
 import { MAX_RECORD_ID } from '../validation.js';
+import { PageQuery, pageOf } from '../../edge/paging.js';
 
 const tags = ['admin'];
 const adminOnly = { auth: 'admin' } as const;
@@ -75,9 +76,21 @@ export async function botsRoutes(parent: FastifyInstance, { core }: NativeOption
     '/admin/bots/:id/keys',
     {
       config: adminOnly,
-      schema: { tags, summary: 'The bot’s API keys (never the keys themselves)', params: BotParams, response: { 200: Type.Array(ApiKey) } },
+      schema: {
+        tags,
+        summary: 'The bot’s API keys (never the keys themselves)',
+        params: BotParams,
+        querystring: PageQuery(),
+        response: { 200: Type.Array(ApiKey) },
+      },
     },
-    async (req) => (await bots.listKeys(req.params.id)).map(presentKey),
+    async (req, reply) =>
+      pageOf(req, reply, await bots.listKeys(req.params.id), {
+        list: 'api-keys',
+        key: (k) => [k.createdAt, k.id],
+        shape: ['number', 'string'],
+        query: req.query,
+      }).map(presentKey),
   );
 
   app.delete(

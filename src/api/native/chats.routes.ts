@@ -6,6 +6,7 @@ import type { Core } from '../../core/index.js';
 import { presentChat, presentMember } from './chats.presenters.js';
 import * as S from './chats.schemas.js';
 import { Ok, UserInfo } from './users.schemas.js';
+import { pageOf } from '../../edge/paging.js';
 
 const tags = ['chats'];
 
@@ -32,7 +33,13 @@ export async function chatsRoutes(parent: FastifyInstance, { core, publicUrl }: 
       config: session,
       schema: { tags, summary: 'The caller’s chats, newest activity first', querystring: S.ListChatsQuery, response: { 200: Type.Array(S.ChatInfo) } },
     },
-    async (req) => (await core.chats.listChats(req.auth.user, req.query.full === '1' || req.query.full === 'true')).map(chat),
+    async (req, reply) =>
+      pageOf(req, reply, await core.chats.listChats(req.auth.user, req.query.full === '1' || req.query.full === 'true'), {
+        list: 'chats',
+        key: (v) => [-v.chat.lastActivityAt, v.chat.id],
+        shape: ['number', 'string'],
+        query: req.query,
+      }).map(chat),
   );
 
   app.get('/chats/:id', { config: session, schema: { tags, summary: 'A chat with all its members', params: S.ChatParams, response: one } }, async (req) =>

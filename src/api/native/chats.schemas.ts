@@ -5,6 +5,7 @@ import { CONTACT_NAME_MAX } from '../../core/contacts.service.js';
 import { HISTORY_DEFAULT, HISTORY_MAX } from '../../core/message-rules.js';
 import { MEDIA_ID_PATTERN } from '../../core/media-names.js';
 import { MAX_RECORD_ID } from '../validation.js';
+import { CursorParam, PageQuery } from '../../edge/paging.js';
 import { MediaInfo } from './media.schemas.js';
 import { UserInfo } from './users.schemas.js';
 
@@ -124,6 +125,7 @@ export const CreateChatBody = Type.Object({
 
 export const ListChatsQuery = Type.Object({
   full: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
+  ...PageQuery().properties,
 });
 
 export const TitleBody = Type.Object({ title: Type.String({ maxLength: TITLE_MAX }) });
@@ -169,6 +171,12 @@ export const ChatImageParams = Type.Object({ id: Uuid, imageId: Type.String({ pa
 export const HistoryQuery = Type.Object({
   count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
   before: Type.Optional(Type.String({ format: 'uuid', description: 'The id (UUID) of the message to page back from' })),
+  cursor: CursorParam,
+});
+/** GET /chats/<id>/messages: `before` pages back, `after` forwards (both newest first), `cursor` from a `Link` header either way. */
+export const MessagesQuery = Type.Object({
+  ...HistoryQuery.properties,
+  after: Type.Optional(Type.String({ format: 'uuid', description: 'The id (UUID) of the message to page forward from (towards the newest)' })),
 });
 export const EditBody = Type.Object({
   text: Type.Optional(Type.String()),

@@ -6,6 +6,7 @@ import type { Core } from '../../core/index.js';
 import { presentContact } from './chats.presenters.js';
 import * as S from './chats.schemas.js';
 import { Ok } from './users.schemas.js';
+import { PageQuery, pageOf } from '../../edge/paging.js';
 
 const tags = ['contacts'];
 
@@ -29,8 +30,14 @@ export async function contactsRoutes(parent: FastifyInstance, { core, publicUrl 
 
   app.get(
     '/users/me/contacts',
-    { config: session, schema: { tags, summary: 'The caller’s contacts', response: { 200: Type.Array(S.ContactInfo) } } },
-    async (req) => (await core.contacts.listContacts(req.auth.user)).map((view) => presentContact(view, publicUrl)),
+    { config: session, schema: { tags, summary: 'The caller’s contacts', querystring: PageQuery(), response: { 200: Type.Array(S.ContactInfo) } } },
+    async (req, reply) =>
+      pageOf(req, reply, await core.contacts.listContacts(req.auth.user), {
+        list: 'contacts',
+        key: (v) => [v.contact.createdAt, v.contact.id],
+        shape: ['number', 'string'],
+        query: req.query,
+      }).map((view) => presentContact(view, publicUrl)),
   );
 
   app.delete(

@@ -10,6 +10,7 @@ import { NAME_MAX } from '../../core/account-rules.js';
 import type { IncomingHookRecord } from '../../ports/store.js';
 import type { NativeOptions } from './options.js';
 import { Ok } from './users.schemas.js';
+import { PageQuery, pageOf } from '../../edge/paging.js';
 
 const tags = ['admin'];
 const adminOnly = { auth: 'admin' } as const;
@@ -52,9 +53,21 @@ export async function incomingHooksRoutes(parent: FastifyInstance, { core, publi
     '/admin/chats/:id/hooks',
     {
       config: adminOnly,
-      schema: { tags, summary: 'The chat’s incoming webhooks (never their URLs)', params: ChatParams, response: { 200: Type.Array(Hook) } },
+      schema: {
+        tags,
+        summary: 'The chat’s incoming webhooks (never their URLs)',
+        params: ChatParams,
+        querystring: PageQuery(),
+        response: { 200: Type.Array(Hook) },
+      },
     },
-    async (req) => (await hooks.list(req.params.id)).map(present),
+    async (req, reply) =>
+      pageOf(req, reply, await hooks.list(req.params.id), {
+        list: 'hooks',
+        key: (h) => [h.createdAt, h.id],
+        shape: ['number', 'string'],
+        query: req.query,
+      }).map(present),
   );
 
   app.delete(

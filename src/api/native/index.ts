@@ -27,6 +27,7 @@ import { problemDetails } from './problem.js';
 import { searchRoutes } from './search.routes.js';
 import { twoFactorRoutes } from './two-factor.routes.js';
 import { nativeSocket } from './socket.gateway.js';
+import { nativeSocketDocs } from './socket.asyncapi.js';
 import { uploadsRoutes } from './uploads.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { webhooksRoutes } from './webhooks.routes.js';
@@ -69,5 +70,6 @@ export function nativeFamily({ core, config, hub }: { core: Core; config: Config
       auth: 'session',
       routes: async (app) => void (await app.register(nativeSocket, { core, publicUrl: config.publicUrl, realtime: config.realtime, hub })),
     },
+    socketDocs: nativeSocketDocs,
   };
 }

@@ -5,6 +5,7 @@ import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { presentChat, presentMessage } from './chats.presenters.js';
 import * as S from './chats.schemas.js';
+import { mentionsPage, threadPage } from './message-pages.js';
 import { iso } from './users.presenters.js';
 
 const tags = ['messages'];
@@ -45,8 +46,8 @@ export async function messageExtrasRoutes(parent: FastifyInstance, { core, publi
       config: session,
       schema: { tags, summary: 'The replies in a message’s thread, newest first', params: S.MessageParams, querystring: S.HistoryQuery, response: many },
     },
-    async (req) =>
-      (await core.threads.listThread(req.auth.user, req.params.id, req.params.messageId, req.query.count, req.query.before)).map((view) =>
+    async (req, reply) =>
+      (await threadPage(core, req, reply, req.auth.user, req.params.id, req.params.messageId, req.query)).map((view) =>
         presentMessage(view, publicUrl, req.auth.user.id),
       ),
   );
@@ -57,8 +58,7 @@ export async function messageExtrasRoutes(parent: FastifyInstance, { core, publi
       config: session,
       schema: { tags, summary: 'Messages of the caller’s chats that mention them, newest first', querystring: S.HistoryQuery, response: many },
     },
-    async (req) =>
-      (await core.messages.listMentions(req.auth.user, req.query.count, req.query.before)).map((view) => presentMessage(view, publicUrl, req.auth.user.id)),
+    async (req, reply) => (await mentionsPage(core, req, reply, req.auth.user, req.query)).map((view) => presentMessage(view, publicUrl, req.auth.user.id)),
   );
 
   app.get(

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Core } from '../../core/index.js';
 import { presentMessage } from './chats.presenters.js';
+import { historyPage } from './message-pages.js';
 import * as S from './chats.schemas.js';
 import { Ok } from './users.schemas.js';
 
@@ -26,10 +27,9 @@ export async function messagesRoutes(parent: FastifyInstance, { core, publicUrl 
     '/chats/:id/messages',
     {
       config: session,
-      schema: { tags, summary: 'History, newest first', params: S.ChatParams, querystring: S.HistoryQuery, response: { 200: Type.Array(S.MessageInfo) } },
+      schema: { tags, summary: 'History, newest first', params: S.ChatParams, querystring: S.MessagesQuery, response: { 200: Type.Array(S.MessageInfo) } },
     },
-    async (req) =>
-      (await core.messages.listMessages(req.auth.user, req.params.id, req.query.count, req.query.before)).map((view) => message(view, req.auth.user.id)),
+    async (req, reply) => (await historyPage(core, req, reply, req.auth.user, req.params.id, req.query)).map((view) => message(view, req.auth.user.id)),
   );
 
   app.delete(

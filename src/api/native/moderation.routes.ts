@@ -8,6 +8,7 @@ import type { AuditEntry, ReportRecord } from '../../ports/store.js';
 import * as S from './moderation.schemas.js';
 import type { NativeOptions } from './options.js';
 import { compact, iso } from './users.presenters.js';
+import { pageUrl, setLinks } from '../../edge/paging.js';
 
 const tags = ['admin'];
 const adminOnly = { auth: 'admin' } as const;
@@ -68,8 +69,9 @@ export async function moderationRoutes(parent: FastifyInstance, { core }: Native
       config: adminOnly,
       schema: { tags, summary: 'The audit log of admin and moderator actions, newest first', querystring: S.PageQuery, response: { 200: S.AuditPage } },
     },
-    async (req) => {
+    async (req, reply) => {
       const page = await core.audit.list(req.query);
+      if (page.nextCursor) setLinks(reply, [{ rel: 'next', url: pageUrl(req, String(page.nextCursor)) }]);
       return { entries: page.entries.map(presentAuditEntry), nextCursor: page.nextCursor ?? null };
     },
   );
@@ -94,8 +96,9 @@ export async function moderationRoutes(parent: FastifyInstance, { core }: Native
       config: adminOnly,
       schema: { tags, summary: 'Reports newest first, of one status when given', querystring: S.ReportsQuery, response: { 200: S.ReportsPage } },
     },
-    async (req) => {
+    async (req, reply) => {
       const page = await core.reports.listReports(req.query);
+      if (page.nextCursor) setLinks(reply, [{ rel: 'next', url: pageUrl(req, String(page.nextCursor)) }]);
       return { reports: page.reports.map(presentReport), nextCursor: page.nextCursor ?? null };
     },
   );

@@ -16,7 +16,7 @@ const session = { auth: 'session' } as const;
 /** Users one `GET /users/presence` may ask about. */
 export const MAX_PRESENCE_IDS = 200;
 
-const PresenceInfo = Type.Object(
+export const PresenceInfo = Type.Object(
   {
     userId: Type.Integer(),
     status: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('dnd'), Type.Literal('offline')]),

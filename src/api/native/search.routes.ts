@@ -5,6 +5,7 @@ import type { Core } from '../../core/index.js';
 import { invalid } from '../../errors.js';
 import { presentChat, presentMessage } from './chats.presenters.js';
 import * as S from './search.schemas.js';
+import { pageOf, pageUrl, setLinks } from '../../edge/paging.js';
 
 const tags = ['search'];
 
@@ -26,9 +27,11 @@ export async function searchRoutes(parent: FastifyInstance, { core, publicUrl }:
       config: session,
       schema: { tags, summary: 'Search the messages the caller may see', querystring: S.MessageSearchQuery, response: { 200: S.MessageSearchPage } },
     },
-    async (req) => {
+    async (req, reply) => {
       const { after, before, ...rest } = req.query;
       const page = await core.search.searchMessages(req.auth.user, { ...rest, after: timeOf('after', after), before: timeOf('before', before) });
+      // The body's own nextCursor (the seed of this route) is also the next page's Link.
+      if (page.nextCursor) setLinks(reply, [{ rel: 'next', url: pageUrl(req, page.nextCursor) }]);
       return { ...page, results: page.results.map((r) => ({ ...r, message: presentMessage(r.message, publicUrl, req.auth.user.id) })) };
     },
   );
@@ -39,6 +42,12 @@ export async function searchRoutes(parent: FastifyInstance, { core, publicUrl }:
       config: session,
       schema: { tags, summary: 'Search the caller’s chats by title and member names', querystring: S.ChatSearchQuery, response: { 200: S.ChatSearchResults } },
     },
-    async (req) => (await core.search.searchChats(req.auth.user, req.query.q)).map((view) => presentChat(view, publicUrl)),
+    async (req, reply) =>
+      pageOf(req, reply, await core.search.searchChats(req.auth.user, req.query.q), {
+        list: 'chat-search',
+        key: (v) => [-v.chat.lastActivityAt, v.chat.id],
+        shape: ['number', 'string'],
+        query: req.query,
+      }).map((view) => presentChat(view, publicUrl)),
   );
 }

@@ -4,6 +4,7 @@ import { QUERY_MAX_LENGTH } from '../../core/search-query.js';
 import { SEARCH_LIMIT_DEFAULT, SEARCH_LIMIT_MAX } from '../../core/search.service.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { ChatInfo, MessageInfo } from './chats.schemas.js';
+import { PageQuery } from '../../edge/paging.js';
 
 const Query = Type.String({
   minLength: 1,
@@ -41,5 +42,5 @@ export const MessageSearchPage = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null on the last page' }),
 });
 
-export const ChatSearchQuery = Type.Object({ q: Query });
+export const ChatSearchQuery = Type.Object({ q: Query, ...PageQuery().properties });
 export const ChatSearchResults = Type.Array(ChatInfo);

@@ -12,6 +12,7 @@ import type { RouteAuth } from '../../edge/route-auth.js';
 import { presentMedia, type MediaInfo } from './media.presenters.js';
 import { presentedFields, presentUser } from './users.presenters.js';
 import { AnswerMemo } from './answer-memo.js';
+import { decodeCursor, encodeCursor, pageUrl, setLinks } from '../../edge/paging.js';
 import { presentMe } from './me-answer.js';
 import * as S from './users.schemas.js';
 
@@ -228,8 +229,12 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
       },
       config: session,
     },
-    async (request) => {
-      const users = await core.users.listUsers(request.query.id, request.query.count);
+    async (request, reply) => {
+      const { count, cursor } = request.query;
+      const position = decodeCursor('users', cursor, ['number']);
+      const users = await core.users.listUsers(position ? Number(position[0]) : request.query.id, count);
+      const last = users.at(-1);
+      if (last && users.length >= count) setLinks(reply, [{ rel: 'next', url: pageUrl(request, encodeCursor('users', [last.id]), ['id']) }]);
       return presentAll(users, request.auth.user.id);
     },
   );
@@ -266,9 +271,16 @@ export async function usersRoutes(parent: FastifyInstance, { core, publicUrl, pu
       schema: { tags, summary: 'Search users by name or username', querystring: S.SearchQuery, response: { 200: Type.Array(S.UserInfo) } },
       config: session,
     },
-    async (request) => {
-      const { s, limit, offset } = request.query;
-      const users = await core.users.searchUsers(s ?? '', limit, offset);
+    async (request, reply) => {
+      const { s, limit, offset, cursor } = request.query;
+      const position = decodeCursor('user-search', cursor, ['number', 'number']);
+      // With a cursor, by keyset (offset is left out); else as before, and the Link header is the way on.
+      const after = position ? { rank: Number(position[0]), id: Number(position[1]) } : undefined;
+      const found = await core.users.searchUsersRanked(s ?? '', limit, after ? { offset: 0, after } : { offset });
+      const last = found.at(-1);
+      if (last && found.length >= limit)
+        setLinks(reply, [{ rel: 'next', url: pageUrl(request, encodeCursor('user-search', [last.rank, last.user.id]), ['offset']) }]);
+      const users = found.map((f) => f.user);
       return presentAll(users, request.auth.user.id);
     },
   );

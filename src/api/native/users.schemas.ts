@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { ABOUT_MAX, EMAIL_MAX, NAME_MAX, PASSWORD_MAX, PUSH_TRANSPORTS, USERNAME_PATTERN } from '../../core/account-rules.js';
 import { MAX_RECORD_ID } from '../validation.js';
 import { MediaInfo } from './media.schemas.js';
+import { CursorParam } from '../../edge/paging.js';
 
 const Text = (maxLength: number, description?: string) => Type.String({ maxLength, ...(description ? { description } : {}) });
 
@@ -130,10 +131,12 @@ export const SearchQuery = Type.Object({
   s: Type.Optional(Type.String({ maxLength: 64, description: 'Substring of the name or username' })),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+  cursor: CursorParam,
 });
 
 /** GET /users/all as upstream's web app sends it (Public/app/js/api.js:151-156): `count`, and `id`, the last user already shown. */
 export const AllUsersQuery = Type.Object({
   count: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   id: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID, description: 'Only users with a smaller id (the cursor).' })),
+  cursor: CursorParam,
 });

@@ -9,6 +9,7 @@ import { WEBHOOK_EVENTS } from '../../core/webhooks.service.js';
 import type { DeliveryRecord, WebhookRecord } from '../../ports/store.js';
 import type { NativeOptions } from './options.js';
 import { Ok } from './users.schemas.js';
+import { PageQuery, pageOf } from '../../edge/paging.js';
 
 const tags = ['admin'];
 const adminOnly = { auth: 'admin' } as const;
@@ -85,8 +86,13 @@ export async function webhooksRoutes(parent: FastifyInstance, { core }: NativeOp
     },
   );
 
-  app.get('/admin/webhooks', { config: adminOnly, schema: { tags, summary: 'Every outgoing webhook', response: { 200: Type.Array(Webhook) } } }, async () =>
-    (await webhooks.list()).map(presentWebhook),
+  app.get(
+    '/admin/webhooks',
+    { config: adminOnly, schema: { tags, summary: 'Every outgoing webhook', querystring: PageQuery(), response: { 200: Type.Array(Webhook) } } },
+    async (req, reply) =>
+      pageOf(req, reply, await webhooks.list(), { list: 'webhooks', key: (w) => [w.createdAt, w.id], shape: ['number', 'string'], query: req.query }).map(
+        presentWebhook,
+      ),
   );
 
   app.get(
@@ -108,8 +114,17 @@ export async function webhooksRoutes(parent: FastifyInstance, { core }: NativeOp
     '/admin/webhooks/:id/deliveries',
     {
       config: adminOnly,
-      schema: { tags, summary: 'The webhook’s newest 100 deliveries, newest first', params: Params, response: { 200: Type.Array(Delivery) } },
+      schema: {
+        tags,
+        summary: 'The webhook’s newest 100 deliveries, newest first',
+        params: Params,
+        querystring: PageQuery(),
+        response: { 200: Type.Array(Delivery) },
+      },
     },
-    async (req) => (await webhooks.deliveries(req.params.id)).map(presentDelivery),
+    async (req, reply) =>
+      pageOf(req, reply, await webhooks.deliveries(req.params.id), { list: 'deliveries', key: (d) => [-d.id], shape: ['number'], query: req.query }).map(
+        presentDelivery,
+      ),
   );
 }

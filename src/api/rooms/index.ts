@@ -11,6 +11,7 @@ import { requireRoomsSession } from './rooms.auth.js';
 import { roomsRecordRoutes } from './rooms.records.routes.js';
 import { roomsRoutes } from './rooms.routes.js';
 import { roomMembers, roomsSocket } from './rooms.socket.js';
+import { roomsSocketDocs } from './rooms.asyncapi.js';
 
 /** The rooms family, built from the core and the configuration. */
 export function roomsFamily({ core, config, hub }: { core: Core; config: Config; hub: Hub }): Family {
@@ -28,5 +29,6 @@ export function roomsFamily({ core, config, hub }: { core: Core; config: Config;
       auth: 'session-optional',
       routes: async (app) => void (await app.register(roomsSocket, { core, realtime: config.realtime, hub })),
     },
+    socketDocs: roomsSocketDocs,
   };
 }

@@ -11,6 +11,7 @@ import { MAX_RECORD_ID } from '../validation.js';
 import { ok } from './envelope.js';
 import { rolesOf } from './roles.js';
 import { Account, Envelope, RolesAccount, RoomMessage } from './rooms.schemas.js';
+import { CursorParam, decodeCursor, encodeCursor, pageUrl, setLinks } from '../../edge/paging.js';
 
 const tags = ['rooms'];
 /** Every rooms HTTP route is public: a login answers a native token, used on the sockets. */
@@ -106,14 +107,20 @@ export async function roomsRoutes(parent: FastifyInstance, { core, live }: { cor
           room_id: Type.Optional(Type.String({ format: 'uuid' })),
           count: Type.Integer({ minimum: 1, maximum: HISTORY_MAX, default: HISTORY_DEFAULT }),
           before: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_RECORD_ID })),
+          cursor: CursorParam,
         }),
         response: { 200: Envelope(Type.Array(RoomMessage)) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const { room, room_id: roomId } = req.query;
       if (room === undefined && roomId === undefined) throw invalid([{ name: 'room', reason: 'is required (or room_id)' }]);
-      const page = await core.rooms.history(room ?? { id: roomId! }, req.query.count, req.query.before);
+      const position = decodeCursor('room-messages', req.query.cursor, ['number']);
+      const page = await core.rooms.history(room ?? { id: roomId! }, req.query.count, position ? Number(position[0]) : req.query.before);
+      // Older ones follow a full page (edge/paging.ts); the page itself is newest first here, whichever form.
+      const oldest = page.at(-1);
+      if (oldest && page.length >= req.query.count)
+        setLinks(reply, [{ rel: 'next', url: pageUrl(req, encodeCursor('room-messages', [oldest.id]), ['before']) }]);
       // By `room_id` (the original server's form) the page is oldest first, as the original's
       // unordered query returned it: its frontend sorts by createTime in whole seconds, so
       // messages of one second would otherwise show newest first.

@@ -4,6 +4,9 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifySchema, RouteOptions } from 'fastify';
 import { TOKEN_SECURITY } from '../../edge/credentials.js';
 import { declareAuth, routeAuthOf } from '../../edge/route-auth.js';
+import type { SocketDocs } from '../../edge/socket-docs.js';
+import { asyncApiDocument } from './asyncapi.js';
+import { finishOpenApi } from './openapi-finish.js';
 
 type Schema = { type?: unknown; properties?: Record<string, { default?: unknown }>; required?: string[] };
 
@@ -38,15 +41,19 @@ export function documentedSchema(schema: FastifySchema | undefined, route: Route
   };
 }
 
-export async function registerDocs(app: FastifyInstance, publicUrl: string): Promise<void> {
+/** `/openapi.json` and `/docs` for the HTTP routes, `/asyncapi.json` for the families' sockets (`sockets`), linked from `/docs`. */
+export async function registerDocs(app: FastifyInstance, publicUrl: string, sockets: SocketDocs[] = []): Promise<void> {
+  const asyncApi = asyncApiDocument(publicUrl, sockets);
   await app.register(swagger, {
     transform: ({ schema, url, route }) => ({ url, schema: documentedSchema(schema, route) as FastifySchema }),
+    transformObject: (documentObject) => finishOpenApi('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject),
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Parley',
         version: '0.1.0',
-        description: 'Self-hosted chat backend. Native API at the root; errors are RFC 9457 problem details.',
+        description:
+          'Self-hosted chat backend. Native API at the root; errors are RFC 9457 problem details. The sockets (native `/ws`, rooms) are described in AsyncAPI 3 at [/asyncapi.json](/asyncapi.json).',
       },
       servers: [{ url: publicUrl }],
       components: {
@@ -64,5 +71,6 @@ export async function registerDocs(app: FastifyInstance, publicUrl: string): Pro
     declareAuth(docs, 'none');
     await docs.register(swaggerUi, { routePrefix: '/docs' });
     docs.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    docs.get('/asyncapi.json', { schema: { hide: true } }, async () => asyncApi);
   });
 }
