@@ -97,9 +97,16 @@ export async function createTokenService(deps: {
   } else {
     let records = await deps.store.signingKeys.list();
     if (records.length === 0) {
-      await deps.store.signingKeys.insert(await newKeyRecord(clock.now()));
-      // Another node may have raced us; re-read so that every node signs with the same key.
-      records = await deps.store.signingKeys.list();
+      // Nodes starting at once on an empty store: the first to take the lock makes the key, the
+      // others wait for its commit and then find it, so every node signs with the same key.
+      const first = await newKeyRecord(clock.now());
+      records = await deps.store.transaction(async (tx) => {
+        await tx.signingKeys.lockForFirstKey();
+        const existing = await tx.signingKeys.list();
+        if (existing.length > 0) return existing;
+        await tx.signingKeys.insert(first);
+        return [first];
+      });
     }
     keys = await Promise.all(records.map((r) => loadKey(r.privatePem)));
   }

@@ -161,6 +161,12 @@ export interface SessionsRepository {
 export interface SigningKeysRepository {
   list(): Promise<SigningKeyRecord[]>;
   insert(key: SigningKeyRecord): Promise<void>;
+  /**
+   * Inside a transaction: holds off every other node's `lockForFirstKey` until this one ends, so
+   * that nodes starting at once on an empty store agree on one first key (PostgreSQL: a table
+   * lock that conflicts with itself; SQLite: its single writer does it already).
+   */
+  lockForFirstKey(): Promise<void>;
 }
 
 export interface MediaRepository {

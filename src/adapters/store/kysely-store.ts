@@ -30,7 +30,7 @@ export function createRepositories(db: Kysely<Database>, kind: Store['kind']): R
   return {
     users: createUsersRepository(db),
     sessions: createSessionsRepository(db),
-    signingKeys: createSigningKeysRepository(db),
+    signingKeys: createSigningKeysRepository(db, kind),
     chats: createChatsRepository(db, kind),
     messages: createMessagesRepository(db),
     messageExtras: createMessageExtrasRepository(db, kind),
