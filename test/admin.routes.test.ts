@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { after, before, describe, it } from 'node:test';
-import { basic, bearer, client, problemOf, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
+import { basic, bearer, client, problemOf, register, startApp, uniqueName, type Registered, type TestApp, registerAdmin } from './helpers.js';
 import { postgresService } from './services.js';
 import { connect, listen } from './ws-helpers.js';
 
@@ -34,9 +34,7 @@ describe('admin routes', () => {
 
   before(async () => {
     t = await startApp();
-    root = await register(t.app);
-    await t.app.core.admin.setRole(root.username, 'admin');
-    as = client(t.app, root.token);
+    ({ root, as } = await registerAdmin(t.app));
   });
   after(() => t.destroy());
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { assertFailed, useCliApp } from './cli-helpers.js';
-import { basic, bearer, client, problemOf, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
+import { basic, bearer, client, problemOf, register, startApp, uniqueName, type Registered, type TestApp, registerAdmin } from './helpers.js';
 import { makePng, storedFiles, upload } from './media-helpers.js';
 import { postgresService } from './services.js';
 
@@ -20,9 +20,7 @@ describe('admin users list and delete', () => {
 
   before(async () => {
     t = await startApp();
-    root = await register(t.app);
-    await t.app.core.admin.setRole(root.username, 'admin');
-    as = client(t.app, root.token);
+    ({ root, as } = await registerAdmin(t.app));
   });
   after(() => t.destroy());
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { useCliApp } from './cli-helpers.js';
-import { bearer, client, problemOf, register, startApp, type Registered, type TestApp } from './helpers.js';
+import { bearer, client, problemOf, register, startApp, type Registered, type TestApp, registerAdmin } from './helpers.js';
 import { postgresService } from './services.js';
 
 await postgresService();
@@ -19,9 +19,7 @@ describe('audit log', () => {
 
   before(async () => {
     t = await startApp();
-    root = await register(t.app);
-    await t.app.core.admin.setRole(root.username, 'admin');
-    as = client(t.app, root.token);
+    ({ root, as } = await registerAdmin(t.app));
   });
   after(() => t.destroy());
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { bearer, client, problemOf, register, startApp, uniqueName, type Registered, type TestApp } from './helpers.js';
+import { bearer, client, problemOf, register, startApp, uniqueName, type Registered, type TestApp, registerAdmin } from './helpers.js';
 import { connect, listen, refusedWith } from './ws-helpers.js';
 
 describe('bots and API keys', () => {
@@ -17,9 +17,7 @@ describe('bots and API keys', () => {
 
   before(async () => {
     t = await startApp();
-    root = await register(t.app);
-    await t.app.core.admin.setRole(root.username, 'admin');
-    as = client(t.app, root.token);
+    ({ root, as } = await registerAdmin(t.app));
   });
   after(() => t.destroy());
 

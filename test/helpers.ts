@@ -152,6 +152,13 @@ export function client(app: ParleyApp, token: string) {
     app.inject({ method, url, headers: bearer(token), ...(payload === undefined ? {} : { payload: payload as object }) });
 }
 
+/** A new account made an administrator, and a caller bound to its token. */
+export async function registerAdmin(app: ParleyApp): Promise<{ root: Registered; as: ReturnType<typeof client> }> {
+  const root = await register(app);
+  await app.core.admin.setRole(root.username, 'admin');
+  return { root, as: client(app, root.token) };
+}
+
 /** Records every chat event published on the app's bus. */
 export function recordChatEvents(app: ParleyApp) {
   const events: Array<import('../src/ports/events.js').ChatEvent> = [];
