@@ -163,6 +163,22 @@ describe('paging every list with cursors and Link headers', () => {
     assertWalked(ids((await walk<{ id: string }>(A, '/users/me/contacts?limit=2', more)).flat()), before);
   });
 
+  it('GET /users/me/blocks pages newest block first while more users are blocked', async () => {
+    const blocker = await register(t.app);
+    const as = client(t.app, blocker.token);
+    for (let i = 0; i < 5; i++) assert.equal((await as('PUT', `/users/me/blocks/${(await register(t.app)).id}`)).statusCode, 200);
+    const whole = await as('GET', '/users/me/blocks');
+    assert.equal(whole.headers.link, undefined);
+    const before = ids(whole.json());
+    assert.equal(before.length, 5);
+    const first = await as('GET', '/users/me/blocks?limit=2');
+    assert.deepEqual(ids(first.json()), before.slice(0, 2));
+    assert.ok(linkOf(first.headers.link, 'next'), 'a next page is linked');
+    const more = async () => as('PUT', `/users/me/blocks/${(await register(t.app)).id}`);
+    assertWalked(ids((await walk<{ id: number }>(as, '/users/me/blocks?limit=2', more)).flat()), before);
+    assert.deepEqual(invalidNames(await as('GET', `/users/me/blocks?cursor=${encodeCursor('bans', [1, 2])}`)), ['cursor']);
+  });
+
   it('GET /users?s= (ranked search) and GET /users/all (newest first) page by cursor while users sign up', async () => {
     const stem = uniqueName('pager');
     const join = () => register(t.app, { username: `${stem}${randomUUID().slice(0, 6)}`, name: `Pager ${stem}` });

@@ -257,11 +257,15 @@ export class ChatsApi extends ClientCore {
     await this.request<Ok>(`/users/me/blocks/${seg(userId)}`, { method: 'DELETE' });
   }
   /**
-   * `GET /users/me/blocks`: the users the caller blocked, newest block first.
+   * `GET /users/me/blocks`: the users the caller blocked, newest block first (whole; `blockedUserPages` pages it).
    * @operation getUsersMeBlocks
    */
   blockedUsers(): Promise<T.UserInfo[]> {
     return this.request('/users/me/blocks');
+  }
+  /** `GET /users/me/blocks?limit` page by page. */
+  blockedUserPages(limit = 50): AsyncGenerator<T.UserInfo[]> {
+    return this.pages('/users/me/blocks', { query: { limit } });
   }
   /**
    * `PUT /chats/<id>/users/<userId>/role {role}` (owner only): `owner` hands the group over, the old owner becoming an admin.

@@ -53,10 +53,17 @@ export function createBlocksService(deps: { store: Store; clock: Clock }) {
     },
 
     /** The users the caller blocked, newest block first, with their photos. */
-    async listBlocked(actor: Profile): Promise<Profile[]> {
-      const ids = (await store.userBlocks.listByBlocker(actor.id)).map((b) => b.blockedId);
-      const profiles = await loadProfiles(store, ids, { withPhotos: true });
-      return ids.map((id) => profiles.get(id)).filter((p): p is Profile => p !== undefined);
+    async listBlocked(actor: Profile): Promise<Array<{ user: Profile; blockedAt: number }>> {
+      const blocks = await store.userBlocks.listByBlocker(actor.id);
+      const profiles = await loadProfiles(
+        store,
+        blocks.map((b) => b.blockedId),
+        { withPhotos: true },
+      );
+      return blocks.flatMap((b) => {
+        const user = profiles.get(b.blockedId);
+        return user ? [{ user, blockedAt: b.createdAt }] : [];
+      });
     },
 
     /** Of `userIds`, those the viewer blocked (for UserInfo `isBlocked`). */

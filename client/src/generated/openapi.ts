@@ -17083,7 +17083,12 @@ export interface operations {
     };
     apiGetUsersMeBlocks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -30057,7 +30062,12 @@ export interface operations {
     };
     getUsersMeBlocks: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Opaque: from the `Link: <…>; rel="next"` header of the page before */
+                cursor?: string;
+                /** @description Items per page (≤ 200); with it, or a cursor, the list pages */
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;

@@ -51,8 +51,17 @@ export async function blocksRolesRoutes(parent: FastifyInstance, { core, publicU
 
   app.get(
     '/users/me/blocks',
-    { config: session, schema: { tags: users, summary: 'The users you blocked, newest block first', response: { 200: Type.Array(UserInfo) } } },
-    async (req) => (await core.blocks.listBlocked(req.auth.user)).map((u) => ({ ...presentMember(u, publicUrl), isBlocked: true })),
+    {
+      config: session,
+      schema: { tags: users, summary: 'The users you blocked, newest block first', querystring: PageQuery(), response: { 200: Type.Array(UserInfo) } },
+    },
+    async (req, reply) =>
+      pageOf(req, reply, await core.blocks.listBlocked(req.auth.user), {
+        list: 'blocks',
+        key: (b) => [-b.blockedAt, b.user.id],
+        shape: ['number', 'number'],
+        query: req.query,
+      }).map((b) => ({ ...presentMember(b.user, publicUrl), isBlocked: true })),
   );
 
   app.put(
